@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `learn` command (`npx learn`). Plain JavaScript so that it can check the Node version
+// before anything else loads, then run the TypeScript CLI through tsx.
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`This workbook needs Node.js 20.19 or newer; this is ${process.versions.node}. Install a current Node.js (https://nodejs.org) and run npx learn again.`);
+  process.exit(1);
+}
+
+const { register } = await import('tsx/esm/api');
+register();
+const { main } = await import('../harness/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,81 @@
+// Renders one failed test for a learner: the fact, the bytes compared, why, where it is written
+// down, what to try, then what crossed the wire and what the program printed.
+
+import type { FailureData } from '../testing/failure.ts';
+import type { TestMeta } from '../testing/meta.ts';
+import { indent, paint } from '../terminal.ts';
+import { renderWire } from './render-wire.ts';
+
+/** The parts of a Vitest error we read (a LessonFailure adds `learn`). */
+export interface ReportedError {
+  name?: string;
+  message: string;
+  learn?: FailureData;
+  diff?: string;
+  stack?: string;
+}
+
+/** Lines of program output shown at most (the tail, where the crash is). */
+const MAX_OUTPUT_LINES = 20;
+
+export function renderFailure(error: ReportedError | undefined, meta: TestMeta, options: { showWire?: boolean } = {}): string[] {
+  const lines: string[] = [];
+  const learn = error?.learn;
+  lines.push(paint.strong(paint.failure(explain(error))));
+  if (learn?.comparison?.length) {
+    lines.push('');
+    lines.push(...indent(learn.comparison.map((line, i) => (i === 2 ? paint.caret(line) : line)), 2));
+  } else if (error?.diff && !learn) {
+    lines.push('', ...indent(error.diff.split('\n'), 2));
+  }
+  if (meta.program?.exit) lines.push('', paint.failure(`${capitalise(meta.program.name)} ${meta.program.exit} during this check.`));
+  const facts: Array<[string, string | undefined]> = [
+    ['Why', learn?.why],
+    ['Read', learn?.spec],
+    ['Try', learn?.hint],
+  ];
+  const present = facts.filter(([, value]) => value);
+  if (present.length > 0) lines.push('');
+  for (const [label, value] of present) lines.push(`${paint.heading(label.padEnd(5))} ${value}`);
+  if (!learn && error?.stack && !isTimeout(error)) {
+    // Not one of ours: an exception in the test or in code of yours that the test imported.
+    lines.push('', paint.dim('Stack:'), ...indent(error.stack.split('\n').slice(1, 8).map((l) => paint.dim(l.trim())), 2));
+  }
+  if (options.showWire !== false) lines.push(...renderContext(meta));
+  return lines;
+}
+
+/** The wire transcript and the program's output, for failures and for --verbose passes. */
+export function renderContext(meta: TestMeta): string[] {
+  const lines: string[] = [];
+  if (meta.wire?.length) {
+    lines.push('', paint.heading('On the wire') + paint.dim(`  (${'→'} sent by the check, ${'←'} sent by ${meta.program?.name ?? 'your program'})`));
+    lines.push(...indent(renderWire(meta.wire), 2));
+  }
+  if (meta.output?.length) {
+    const shown = meta.output.slice(-MAX_OUTPUT_LINES);
+    const name = meta.program?.name ?? 'your program';
+    lines.push('', paint.heading(`${capitalise(name)} printed`) + (shown.length < meta.output.length ? paint.dim(`  (last ${shown.length} of ${meta.output.length} lines)`) : ''));
+    for (const line of shown) {
+      const text = line.stream === 'stderr' ? paint.warning(line.text) : line.text;
+      lines.push(`  ${paint.dim('│')} ${text}`);
+    }
+  }
+  return lines;
+}
+
+function explain(error: ReportedError | undefined): string {
+  if (!error) return 'This check failed.';
+  if (isTimeout(error)) {
+    return 'This check ran out of time: an exchange never finished. The wire below shows the last thing that happened.';
+  }
+  return error.message;
+}
+
+function isTimeout(error: ReportedError): boolean {
+  return /Test timed out in \d+ms/.test(error.message);
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,82 @@
+// Renders a test's transcript: one row an event, with the time, the client, an arrow for the
+// direction, and the bytes below it, escaped text or a hex dump.
+
+import { byteCount, hexDump, looksLikeText, quote } from '../wire/bytes.ts';
+import type { WireEvent } from '../wire/transcript.ts';
+import { paint, symbols } from '../terminal.ts';
+
+/** Text lines shown per event before the rest is summarised. */
+const MAX_TEXT_LINES = 12;
+/** Hex rows shown per event (head and tail together). */
+const MAX_HEX_ROWS = 8;
+
+export function renderWire(events: readonly WireEvent[]): string[] {
+  const lines: string[] = [];
+  const whoWidth = Math.max(2, ...events.map((e) => e.who.length));
+  for (const event of events) {
+    const time = paint.dim(`+${event.at}ms`.padEnd(8));
+    const who = event.who.padEnd(whoWidth);
+    if (event.kind === 'send' || event.kind === 'recv') {
+      const arrow = event.kind === 'send' ? paint.sent(symbols.send) : paint.received(symbols.recv);
+      const pieces = event.pieces && event.pieces > 1 ? paint.dim(` in ${event.pieces} ${event.kind === 'send' ? 'writes' : 'reads'}`) : '';
+      lines.push(`${time} ${who} ${arrow} ${byteCount(event.size ?? 0)}${pieces}`);
+      const body = renderBytes(event).map((l) => ' '.repeat(9 + whoWidth + 3) + (event.kind === 'send' ? paint.sent(l) : paint.received(l)));
+      lines.push(...body);
+    } else {
+      const text = event.text ?? event.kind;
+      const styled = event.kind === 'rst' || event.kind === 'timeout' || event.kind === 'exit' ? paint.failure(text) : paint.dim(text);
+      lines.push(`${time} ${who}   ${styled}`);
+    }
+  }
+  return lines;
+}
+
+/** The bytes of one event: head (and tail, if it was larger than the preview). */
+function renderBytes(event: WireEvent): string[] {
+  const head = Buffer.from(event.head ?? '', 'base64');
+  const tail = event.tail ? Buffer.from(event.tail, 'base64') : undefined;
+  const size = event.size ?? head.length;
+  const text = looksLikeText(head) && (!tail || looksLikeText(tail));
+  return text ? renderText(head, tail, size) : renderHex(head, tail, size);
+}
+
+function renderText(head: Buffer, tail: Buffer | undefined, size: number): string[] {
+  const lines = splitLines(head).map(quote);
+  const out = lines.length > MAX_TEXT_LINES ? [...lines.slice(0, MAX_TEXT_LINES - 2), `… ${lines.length - (MAX_TEXT_LINES - 2)} more lines …`, lines.at(-1)!] : lines;
+  if (tail) {
+    out.push(paint.dim(`… ${byteCount(size - head.length - tail.length)} not shown …`));
+    out.push(...splitLines(tail).slice(-3).map(quote));
+  }
+  return out;
+}
+
+function renderHex(head: Buffer, tail: Buffer | undefined, size: number): string[] {
+  const rows = hexDump(head);
+  const out = rows.length > MAX_HEX_ROWS ? [...rows.slice(0, MAX_HEX_ROWS - 2), paint.dim(`… ${byteCount(Math.min(head.length, size) - (MAX_HEX_ROWS - 2) * 16)} more …`)] : rows;
+  if (tail) {
+    out.push(paint.dim(`… ${byteCount(size - head.length - tail.length)} not shown …`));
+    out.push(...hexDump(tail.subarray(-32), size - 32).slice(-2));
+  }
+  return out;
+}
+
+/** Splits after each LF, keeping it, so every shown line ends where the wire's line did. */
+function splitLines(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x0a) {
+      lines.push(bytes.subarray(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < bytes.length) lines.push(bytes.subarray(start));
+  // Long lines without LF are cut into rows of 64 bytes, so nothing runs off the screen.
+  return lines.flatMap((line) => (line.length <= 64 ? [line] : chunk(line, 64)));
+}
+
+function chunk(bytes: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}

@@ -1,0 +1,70 @@
+// The learner's view of a check: each test a step as it finishes, the first failure in full,
+// and what is left to do. Replaces Vitest's own output in `learn check` and `learn watch`.
+
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Lesson } from '../lesson.ts';
+import type { TestMeta } from '../testing/meta.ts';
+import { indent, paint, symbols } from '../terminal.ts';
+import { renderContext, renderFailure, type ReportedError } from './render-failure.ts';
+
+export interface LearnerReporterOptions {
+  lesson: Lesson;
+  /** Print transcripts of passing tests too. */
+  verbose?: boolean;
+  write?: (text: string) => void;
+}
+
+export class LearnerReporter implements Reporter {
+  private seed: number | undefined;
+  private failed = 0;
+  private skipped = 0;
+  private readonly write: (text: string) => void;
+
+  constructor(private readonly options: LearnerReporterOptions) {
+    this.write = options.write ?? ((text) => process.stdout.write(text));
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const result = testCase.result();
+    const meta = testCase.meta() as TestMeta;
+    this.seed ??= meta.seed;
+    const ms = testCase.diagnostic()?.duration;
+    const time = ms === undefined ? '' : paint.dim(`  ${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`}`);
+    if (result.state === 'passed') {
+      this.line(`  ${paint.success(symbols.pass)} ${testCase.name}${time}`);
+      if (this.options.verbose) this.block(indent(renderContext(meta), 6));
+    } else if (result.state === 'failed') {
+      this.failed++;
+      this.line(`  ${paint.failure(symbols.fail)} ${paint.strong(testCase.name)}${time}`);
+      this.line('');
+      this.block(indent(renderFailure(result.errors[0] as ReportedError, meta), 6));
+      this.line('');
+    } else {
+      this.skipped++;
+    }
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    for (const error of module.errors()) {
+      this.line(paint.failure(`  The checks in ${module.moduleId} could not run: ${error.message}`));
+    }
+  }
+
+  onTestRunEnd(): void {
+    if (this.skipped > 0 && this.failed > 0) {
+      this.line(`  ${paint.dim(`${symbols.skip} ${this.skipped} more ${this.skipped === 1 ? 'check waits' : 'checks wait'}: fix this one first.`)}`);
+    }
+    if (this.failed > 0 && this.seed !== undefined) {
+      this.line('');
+      this.line(paint.dim(`  Random splits used seed ${this.seed}. Replay them exactly: npx learn check ${this.options.lesson.slug} --seed ${this.seed}`));
+    }
+  }
+
+  private line(text: string): void {
+    this.write(`${text}\n`);
+  }
+
+  private block(lines: string[]): void {
+    for (const line of lines) this.line(line);
+  }
+}

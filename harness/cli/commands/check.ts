@@ -1,0 +1,79 @@
+// `learn check [lesson]`: run the lesson's hidden checks against the learner's code (or the
+// reference with --solution), show each step, record a pass, and say what comes next.
+
+import path from 'node:path';
+import { LearnerReporter } from '../../check/reporter.ts';
+import { runLessonTests } from '../../check/run.ts';
+import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
+import { repoRoot } from '../../paths.ts';
+import { paint } from '../../terminal.ts';
+import { UsageError, type Context } from '../context.ts';
+import { Progress } from '../progress.ts';
+
+export async function check(context: Context): Promise<number> {
+  const progress = await Progress.open(context);
+  const lesson = progress.lessonFor(context);
+  const solution = context.flags.solution === true;
+  const seed = parseSeed(context.flags.seed);
+
+  const whose = solution ? 'the reference solution' : lesson.files.map((f) => path.relative(repoRoot, path.join(lessonFolder(lesson), f))).join(', ');
+  context.out(`${paint.heading(`Checking lesson ${lesson.number}: ${lesson.title}`)} ${paint.dim(`(${whose})`)}`);
+  context.out('');
+
+  const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true });
+  const result = await runLessonTests(lesson, {
+    target: solution ? { kind: 'solution' } : { kind: 'lesson' },
+    seed,
+    bail: context.flags.all !== true,
+    reporters: [reporter],
+  });
+
+  for (const error of result.errors) context.out(paint.failure(`  ${error}`));
+  context.out('');
+  if (!result.ok) {
+    context.out(`${paint.failure(`${result.failed || 'Some'} of the checks failed.`)} ${FAILED_NEXT(lesson)}`);
+    return 1;
+  }
+  context.out(paint.success(paint.strong(`All ${result.passed} checks passed.`)));
+  if (solution) return 0;
+
+  const first = !progress.isPassed(lesson);
+  progress.markPassed(lesson);
+  context.out('');
+  context.out(paint.heading(first ? 'What you learned' : 'What this lesson was about'));
+  for (const line of lesson.learned) context.out(`  • ${line}`);
+  context.out('');
+  const next = lessons[lesson.number];
+  context.out(`Compare with the reference: ${paint.code(`npx learn diff ${lesson.slug}`)}`);
+  if (next) context.out(`Go on to lesson ${next.number}, ${next.title}: ${paint.code('npx learn next')}`);
+  else context.out(paint.success('That was the last lesson. Well done.'));
+
+  if (context.interactive) await offerNext(context, lesson);
+  return 0;
+}
+
+function parseSeed(value: string | boolean | undefined): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed takes a whole number, like the one a failed check prints; received "${value}".`);
+  return seed;
+}
+
+async function offerNext(context: Context, lesson: Lesson): Promise<void> {
+  const { default: Enquirer } = await import('enquirer');
+  const { choice } = await Enquirer.prompt<{ choice: string }>({
+    type: 'select',
+    name: 'choice',
+    message: 'What now?',
+    choices: [
+      { name: 'diff', message: 'See your code beside the reference' },
+      { name: 'next', message: 'Go on to the next lesson' },
+      { name: 'done', message: 'Done for now' },
+    ],
+  }).catch(() => ({ choice: 'done' }));
+  if (choice === 'diff') await (await import('./solution.ts')).diff({ ...context, args: [lesson.slug] });
+  if (choice === 'next') await (await import('./next.ts')).next(context);
+}
+
+const FAILED_NEXT = (lesson: Lesson) =>
+  `Fix the first failure above, then run ${paint.code(`npx learn check ${lesson.slug}`)} again. Stuck? ${paint.code(`npx learn hint ${lesson.slug}`)}`;

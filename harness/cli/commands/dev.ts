@@ -1,0 +1,30 @@
+// `learn dev check [lesson] [--json]`: the author checks of dev/verify.ts, for one lesson or all.
+
+import { findLesson, lessons } from '../../lesson.ts';
+import { paint } from '../../terminal.ts';
+import { verify, type LessonVerdict } from '../../dev/verify.ts';
+import { UsageError, type Context } from '../context.ts';
+
+export async function dev(context: Context): Promise<number> {
+  const [sub, name] = context.args;
+  if (sub !== 'check') throw new UsageError(`\`learn dev\` has one subcommand: check. Usage: learn dev check [lesson] [--json].`);
+  const chosen = name === undefined ? lessons : [findLesson(name)];
+  const json = context.flags.json === true;
+  const verdicts: LessonVerdict[] = [];
+  for (const lesson of chosen) {
+    if (!json) context.out(paint.heading(`${lesson.number} ${lesson.slug}`));
+    const verdict = await verify(lesson, (t) => {
+      if (json) return;
+      const mark = t.ok ? paint.success('✓') : paint.failure('✗');
+      const expectation = t.shouldPass ? 'passes' : 'fails';
+      const detail = t.shouldPass ? `${t.passed} passed, ${t.failed} failed` : t.caughtBy ? `caught by: ${t.caughtBy}` : 'NOT CAUGHT: every test passed';
+      context.out(`  ${mark} ${t.target.padEnd(40)} ${paint.dim(`should ${t.shouldPass ? 'pass' : 'fail'}, ${t.ok ? expectation : 'does not'} — ${detail}`)}`);
+    });
+    if (!json) for (const problem of verdict.problems) context.out(`  ${paint.failure('✗')} ${problem}`);
+    verdicts.push(verdict);
+  }
+  const ok = verdicts.every((v) => v.ok);
+  if (json) context.out(JSON.stringify({ ok, lessons: verdicts }, null, 2));
+  else context.out(ok ? paint.success(`\nAll ${verdicts.length} lessons verified.`) : paint.failure(`\n${verdicts.filter((v) => !v.ok).length} of ${verdicts.length} lessons have problems.`));
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,30 @@
+// `learn reset <lesson>`: put the stub back. The learner's files are backed up first, to a new
+// folder every time, so no reset ever loses anything. Works without git.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { lessonFolder, pristineFolder } from '../../lesson.ts';
+import { paint } from '../../terminal.ts';
+import { backupLessonFiles } from '../backup.ts';
+import { confirm } from '../confirm.ts';
+import { UsageError, type Context } from '../context.ts';
+import { Progress } from '../progress.ts';
+
+export async function reset(context: Context): Promise<number> {
+  if (context.args[0] === undefined) throw new UsageError('Say which lesson to reset, by number or slug: `npx learn reset tcp-echo`.');
+  const progress = await Progress.open(context);
+  const lesson = progress.lessonFor(context);
+  const files = lesson.files.join(', ');
+  const ok = await confirm(
+    context,
+    `Replace your ${files} in lesson ${lesson.number} with the original stub? (Yours is backed up first.)`,
+    `Resetting replaces your ${files}; add --force to do it without a prompt (your files are backed up first).`,
+  );
+  if (!ok) return 1;
+  const backup = backupLessonFiles(lesson, 'reset');
+  for (const file of lesson.files) {
+    fs.copyFileSync(path.join(pristineFolder(lesson), file), path.join(lessonFolder(lesson), file));
+  }
+  context.out(paint.success(`Lesson ${lesson.number} is back to its stub.`) + ` Your previous files are in ${paint.code(backup)}.`);
+  return 0;
+}

@@ -1,0 +1,66 @@
+// `learn solution [lesson]` shows the reference; `learn diff [lesson]` shows it beside the
+// learner's code. Before the lesson passes, both ask first (and refuse without a terminal,
+// unless --force): the struggle is where the learning is.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { structuredPatch } from 'diff';
+import { lessonFolder, solutionFolder, type Lesson } from '../../lesson.ts';
+import { repoRoot } from '../../paths.ts';
+import { paint } from '../../terminal.ts';
+import { confirm } from '../confirm.ts';
+import type { Context } from '../context.ts';
+import { Progress } from '../progress.ts';
+
+export async function solution(context: Context): Promise<number> {
+  const lesson = await gate(context, 'see the reference solution');
+  if (!lesson) return 1;
+  for (const file of lesson.files) {
+    const reference = path.join(solutionFolder(lesson), file);
+    context.out(paint.heading(`── ${path.relative(repoRoot, reference)} ──`));
+    context.out(fs.readFileSync(reference, 'utf8'));
+  }
+  return 0;
+}
+
+export async function diff(context: Context): Promise<number> {
+  const lesson = await gate(context, 'compare your code with the reference');
+  if (!lesson) return 1;
+  for (const file of lesson.files) {
+    const mine = path.join(lessonFolder(lesson), file);
+    const reference = path.join(solutionFolder(lesson), file);
+    const ours = fs.existsSync(mine) ? fs.readFileSync(mine, 'utf8') : '';
+    const theirs = fs.readFileSync(reference, 'utf8');
+    const patch = structuredPatch(path.relative(repoRoot, mine), path.relative(repoRoot, reference), ours, theirs, 'yours', 'reference', { context: 3 });
+    context.out(paint.heading(`── ${paint.removed(`- ${patch.oldFileName}`)} (yours)   ${paint.added(`+ ${patch.newFileName}`)} (reference) ──`));
+    if (patch.hunks.length === 0) context.out(paint.success('  identical'));
+    for (const hunk of patch.hunks) {
+      context.out(paint.info(`@@ yours line ${hunk.oldStart}, reference line ${hunk.newStart} @@`));
+      for (const line of hunk.lines) {
+        if (line.startsWith('+')) context.out(paint.added(line));
+        else if (line.startsWith('-')) context.out(paint.removed(line));
+        else if (!line.startsWith('\\')) context.out(paint.dim(line));
+      }
+    }
+    context.out('');
+  }
+  return 0;
+}
+
+/** The lesson, once the learner may see its reference; undefined when they may not (yet). */
+async function gate(context: Context, what: string): Promise<Lesson | undefined> {
+  const progress = await Progress.open(context);
+  const lesson = progress.lessonFor(context);
+  if (progress.isPassed(lesson)) return lesson;
+  const ok = await confirm(
+    context,
+    `Lesson ${lesson.number} has not passed yet. ${capitalise(what)} anyway?`,
+    `Lesson ${lesson.number} (${lesson.slug}) has not passed yet, so learn will not ${what} without asking. ` +
+      `Try \`npx learn hint ${lesson.slug}\` first, or add --force if you are sure.`,
+  );
+  return ok ? lesson : undefined;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,14 @@
+// What every command receives, and the error that means "you called me wrong" (exit code 2).
+
+export interface Context {
+  /** Positional arguments after the command name. */
+  args: string[];
+  flags: Record<string, string | boolean | undefined>;
+  /** True in a terminal a person can answer; false under CI, pipes and tests. Never prompt then. */
+  interactive: boolean;
+  out: (line?: string) => void;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

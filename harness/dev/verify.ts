@@ -1,0 +1,82 @@
+// Author checks for a lesson: its files are where the manifest says, its stub is marked and
+// pristine, its hint ladder has rungs, and its tests pass on the reference but fail on the stub
+// and on every known mistake. `learn dev check` and `npm test` both run these.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkFolder, hints, lessonFolder, mistakes, pristineFolder, solutionFolder, type Lesson } from '../lesson.ts';
+import { describeTarget, type Target } from '../testing/target.ts';
+import { runLessonTests, testFiles } from '../check/run.ts';
+
+export interface TargetVerdict {
+  target: string;
+  /** Whether the tests should pass on this target (only the solution should). */
+  shouldPass: boolean;
+  passed: number;
+  failed: number;
+  /** The first failing test's name, for mistakes: which test caught it. */
+  caughtBy?: string;
+  ok: boolean;
+}
+
+export interface LessonVerdict {
+  slug: string;
+  problems: string[];
+  targets: TargetVerdict[];
+  ok: boolean;
+}
+
+/** Problems a look at the files finds, without running anything. */
+export function inspect(lesson: Lesson): string[] {
+  const problems: string[] = [];
+  const need = (file: string, what: string) => {
+    if (!fs.existsSync(file)) problems.push(`missing ${what}: ${file}`);
+  };
+  need(path.join(lessonFolder(lesson), 'README.md'), 'lesson text');
+  const rungs = hints(lesson).length;
+  if (rungs < 3) problems.push(`hints.md has ${rungs} hints; a ladder needs at least 3 (nudge to near-answer)`);
+  for (const file of lesson.files) {
+    const mine = path.join(lessonFolder(lesson), file);
+    const stub = path.join(pristineFolder(lesson), file);
+    need(mine, 'stub');
+    need(stub, 'pristine stub');
+    need(path.join(solutionFolder(lesson), file), 'solution');
+    if (fs.existsSync(stub) && !fs.readFileSync(stub, 'utf8').includes('TODO')) problems.push(`stub ${file} has no TODO marking the learner's work`);
+    if (fs.existsSync(stub) && fs.existsSync(mine) && !fs.readFileSync(stub).equals(fs.readFileSync(mine))) {
+      problems.push(`${path.join(lesson.folder, file)} differs from its pristine copy in .check/stub (edited? run \`learn reset ${lesson.slug}\`, or update both)`);
+    }
+  }
+  if (testFiles(lesson).length === 0) problems.push(`no *.test.ts in ${checkFolder(lesson)}`);
+  const known = mistakes(lesson);
+  if (known.length < 3) problems.push(`${known.length} known mistakes in .check/mistakes; each lesson needs at least 3`);
+  for (const name of known) {
+    for (const file of fs.readdirSync(path.join(checkFolder(lesson), 'mistakes', name))) {
+      if (!lesson.files.includes(file)) problems.push(`mistake ${name} has ${file}, which is not one of the lesson's files (${lesson.files.join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+/** Runs the tests on the solution, the stub and each mistake. */
+export async function verify(lesson: Lesson, onTarget?: (verdict: TargetVerdict) => void): Promise<LessonVerdict> {
+  const problems = inspect(lesson);
+  const targets: Target[] = [{ kind: 'solution' }, { kind: 'stub' }, ...mistakes(lesson).map((name) => ({ kind: 'mistake' as const, name }))];
+  const verdicts: TargetVerdict[] = [];
+  if (testFiles(lesson).length > 0) {
+    for (const target of targets) {
+      const result = await runLessonTests(lesson, { target });
+      const shouldPass = target.kind === 'solution';
+      const verdict: TargetVerdict = {
+        target: describeTarget(target),
+        shouldPass,
+        passed: result.passed,
+        failed: result.failed,
+        caughtBy: result.tests.find((t) => t.state === 'failed')?.name ?? result.errors[0],
+        ok: shouldPass ? result.ok : !result.ok,
+      };
+      verdicts.push(verdict);
+      onTarget?.(verdict);
+    }
+  }
+  return { slug: lesson.slug, problems, targets: verdicts, ok: problems.length === 0 && verdicts.every((v) => v.ok) };
+}

@@ -1,0 +1,31 @@
+// What the learner's program (through preload.ts) and the harness say to each other over IPC.
+
+/** From the program: it listens (TCP) or is bound (UDP) at this address. */
+export interface ListeningMessage {
+  type: 'listening';
+  transport: 'tcp' | 'udp';
+  host: string;
+  port: number;
+}
+
+/** From the program: its memory and open handles, answering a StatsRequest. */
+export interface StatsMessage {
+  type: 'stats';
+  id: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** Counts of process.getActiveResourcesInfo() entries: TCPSocketWrap, TCPServerWrap, Timeout … */
+  resources: Record<string, number>;
+}
+
+export type ProgramMessage = ListeningMessage | StatsMessage;
+
+/** From the harness: report memory and handles now. */
+export interface StatsRequest {
+  type: 'stats';
+  id: number;
+}
+
+export type HarnessMessage = StatsRequest;

@@ -1,0 +1,263 @@
+// The learner's program as a child process: started with tsx and the watching preload, waited on
+// until it listens where it was told to, its output kept, and killed with everything it started.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LessonFailure } from '../testing/failure.ts';
+import { killTree, remember, forget } from './reaper.ts';
+import type { ProgramMessage, StatsMessage } from './messages.ts';
+import { repoRoot } from '../paths.ts';
+
+const tsxLoader = fileURLToPath(import.meta.resolve('tsx'));
+const preload = fileURLToPath(new URL('./preload.ts', import.meta.url));
+
+export interface ProgramSpec {
+  /** The learner's (or the reference) entry file. */
+  entry: string;
+  /** Command-line arguments after the entry, e.g. `['--port', '40123']`. */
+  args: string[];
+  transport: 'tcp' | 'udp';
+  /** The port the program was told to use; it must listen there. */
+  port: number;
+  /** How long it may take from spawn to listening. */
+  startTimeoutMs: number;
+  /** What the learner calls it in messages: "your server". */
+  name?: string;
+  cwd?: string;
+  /** Called with each line the program prints, as it prints it (`learn run` streams them). */
+  onOutput?: (line: OutputLine) => void;
+}
+
+export interface OutputLine {
+  at: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the harness itself stopped the program. */
+  stoppedByHarness: boolean;
+}
+
+export type ProgramStats = Omit<StatsMessage, 'type' | 'id'>;
+
+/** When the preload has said nothing by then, look for the port by connecting. */
+const PROBE_AFTER_MS = 1500;
+
+/** Output lines kept per program: the tail is what explains a crash. */
+const MAX_LINES = 300;
+
+export class Program {
+  readonly output: OutputLine[] = [];
+  exit: ExitInfo | undefined;
+  readonly exited: Promise<ExitInfo>;
+  /** Where it really listens, from the preload. */
+  listening: { host: string; port: number } | undefined;
+
+  private readonly child: ChildProcess;
+  private readonly started = performance.now();
+  private stopping = false;
+  private nextStatsId = 1;
+  private readonly statsWaiters = new Map<number, (stats: ProgramStats) => void>();
+  private readonly listenWaiters: Array<() => void> = [];
+  private readonly otherListens: Array<{ host: string; port: number; transport: string }> = [];
+
+  constructor(readonly spec: ProgramSpec) {
+    this.child = spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
+      cwd: spec.cwd ?? repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Its own process group, so that killing it kills whatever it started too.
+      detached: process.platform !== 'win32',
+      env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '' },
+      windowsHide: true,
+    });
+    if (this.child.pid !== undefined) remember(this.child.pid, spec.entry);
+    this.capture(this.child.stdout!, 'stdout');
+    this.capture(this.child.stderr!, 'stderr');
+    this.child.on('message', (message: ProgramMessage) => this.onMessage(message));
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exit = { code, signal, stoppedByHarness: this.stopping };
+        if (this.child.pid !== undefined) forget(this.child.pid);
+        for (const wake of this.listenWaiters.splice(0)) wake();
+        resolve(this.exit);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get name(): string {
+    return this.spec.name ?? 'your program';
+  }
+
+  /** Milliseconds since spawn. */
+  now(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  /**
+   * Resolves once the program listens on its port. Fails with a teaching message if it exits
+   * first, listens somewhere else, or does not listen in time.
+   */
+  async waitUntilListening(): Promise<void> {
+    const deadline = performance.now() + this.spec.startTimeoutMs;
+    while (!this.listening) {
+      if (this.exit) throw this.exitedAtStart();
+      const left = deadline - performance.now();
+      if (left <= 0) throw this.neverListened();
+      // Woken by the preload's message or by exit. The probe is a late fallback for programs whose
+      // listen the preload cannot see (a child process of theirs, say); it starts late because a
+      // probe is a real connection the program would see.
+      await Promise.race([new Promise<void>((wake) => this.listenWaiters.push(wake)), delay(Math.min(left, 250))]);
+      const late = this.now() > PROBE_AFTER_MS;
+      if (!this.listening && late && this.spec.transport === 'tcp' && (await canConnect(this.spec.port))) {
+        this.listening = { host: '127.0.0.1', port: this.spec.port };
+      }
+    }
+  }
+
+  /** Memory and open handles, or undefined when the program does not answer in time (busy, gone). */
+  stats(timeoutMs = 1000): Promise<ProgramStats | undefined> {
+    if (this.exit || !this.child.connected) return Promise.resolve(undefined);
+    const id = this.nextStatsId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.statsWaiters.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      this.statsWaiters.set(id, (stats) => {
+        clearTimeout(timer);
+        resolve(stats);
+      });
+      this.child.send({ type: 'stats', id });
+    });
+  }
+
+  /** CPU seconds used so far (Linux only; undefined elsewhere). Used to tell a busy loop from a wait. */
+  cpuSeconds(): number | undefined {
+    if (process.platform !== 'linux' || this.child.pid === undefined || this.exit) return undefined;
+    try {
+      const stat = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of /proc/pid/stat (utime, stime), in clock ticks of 1/100 s on Linux.
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Kills the program and everything it started; resolves when it is gone. */
+  async stop(): Promise<void> {
+    if (this.exit || this.child.pid === undefined) return;
+    this.stopping = true;
+    killTree(this.child.pid);
+    await Promise.race([this.exited, delay(2000)]);
+  }
+
+  /** "exited with code 1", "was killed by SIGSEGV". */
+  describeExit(): string {
+    const exit = this.exit;
+    if (!exit) return 'is still running';
+    if (exit.signal) return `was killed by ${exit.signal}`;
+    return `exited with code ${exit.code}`;
+  }
+
+  /** The last lines of stderr (or stdout when stderr is empty): usually the stack trace. */
+  tail(lines = 12): string[] {
+    const stderr = this.output.filter((l) => l.stream === 'stderr');
+    const pick = stderr.length > 0 ? stderr : this.output;
+    return pick.slice(-lines).map((l) => l.text);
+  }
+
+  private onMessage(message: ProgramMessage): void {
+    if (message.type === 'listening') {
+      if (message.port === this.spec.port && message.transport === this.spec.transport) {
+        this.listening = { host: message.host, port: message.port };
+      } else {
+        this.otherListens.push(message);
+      }
+      for (const wake of this.listenWaiters.splice(0)) wake();
+    } else if (message.type === 'stats') {
+      const { type: _type, id, ...stats } = message;
+      this.statsWaiters.get(id)?.(stats);
+      this.statsWaiters.delete(id);
+    }
+  }
+
+  private capture(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr'): void {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) this.addLine(name, line);
+    });
+    stream.on('end', () => {
+      if (partial) this.addLine(name, partial);
+    });
+  }
+
+  private addLine(stream: 'stdout' | 'stderr', text: string): void {
+    const line: OutputLine = { at: this.now(), stream, text: text.replace(/\r$/, '') };
+    this.output.push(line);
+    this.spec.onOutput?.(line);
+    if (this.output.length > MAX_LINES) this.output.splice(0, this.output.length - MAX_LINES);
+  }
+
+  private exitedAtStart(): LessonFailure {
+    const relative = path.relative(repoRoot, this.spec.entry);
+    return new LessonFailure({
+      message: `Expected ${this.name} to start listening on port ${this.spec.port}, but it ${this.describeExit()} after ${this.now()} ms.`,
+      why: this.exit?.code === 0
+        ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
+        : 'It crashed while starting; its last output (below) says where.',
+      hint: this.exit?.code === 0
+        ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
+        : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
+    });
+  }
+
+  private neverListened(): LessonFailure {
+    const elsewhere = this.otherListens[0];
+    if (elsewhere) {
+      return new LessonFailure({
+        message: `Expected ${this.name} to listen on ${this.spec.transport.toUpperCase()} port ${this.spec.port}, but it listens on ${this.spec.transport.toUpperCase()} ${elsewhere.host} port ${elsewhere.port}.`,
+        why: `The check starts your program with \`${this.spec.args.join(' ')}\` and connects to that port.`,
+        hint: 'Read the port from the command line (see the stub: it already parses --port) and pass it to listen().',
+      });
+    }
+    const busy = this.cpuSeconds();
+    return new LessonFailure({
+      message: `Expected ${this.name} to listen on port ${this.spec.port} within ${this.spec.startTimeoutMs / 1000} s, but it did not.`,
+      why:
+        busy !== undefined && busy > (this.spec.startTimeoutMs / 1000) * 0.8
+          ? 'It kept the CPU busy all that time: a loop that never returns to the event loop stops everything, listen() included.'
+          : 'It is running, but never called listen() on the port it was given.',
+      hint: 'Call server.listen(port, host) with the port from --port, and try it by hand with `npx learn run`.',
+    });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** True when something accepts a TCP connection on 127.0.0.1:port right now. */
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

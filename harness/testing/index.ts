@@ -1,0 +1,8 @@
+// What hidden lesson tests import: `import { serverTest, check } from '#harness/testing/index.ts'`.
+
+export { serverTest, Server } from './fixtures.ts';
+export { LessonFailure, check, type FailureDetails } from './failure.ts';
+export { RawClient, describe as describeBytes } from '../wire/client.ts';
+export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
+export { randomInt } from '../wire/segmentation.ts';
+export { expect, describe } from 'vitest';

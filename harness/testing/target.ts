@@ -1,0 +1,46 @@
+// Which code the hidden tests run against. `learn check` points LEARN_ROOT at lessons/ (the
+// learner's work), `--solution` at solutions/, and the author checks at a scratch copy of
+// solutions/ with one lesson's files swapped for its stub or for a known mistake.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { lessonsDir, scratchDir, solutionsDir } from '../paths.ts';
+import { checkFolder, pristineFolder, type Lesson } from '../lesson.ts';
+
+/** The folder that holds the lesson folders under test. */
+export function targetRoot(): string {
+  return process.env.LEARN_ROOT ? path.resolve(process.env.LEARN_ROOT) : lessonsDir;
+}
+
+/** A file of a lesson, in the code under test. */
+export function targetFile(lesson: Lesson, file: string): string {
+  return path.join(targetRoot(), lesson.folder, file);
+}
+
+/** What to run a lesson's tests against. */
+export type Target =
+  | { kind: 'lesson' }
+  | { kind: 'solution' }
+  | { kind: 'stub' }
+  | { kind: 'mistake'; name: string };
+
+export function describeTarget(target: Target): string {
+  return target.kind === 'mistake' ? `mistake "${target.name}"` : target.kind;
+}
+
+/**
+ * Makes the folder LEARN_ROOT should name for `target`. Stubs and mistakes get a scratch copy of
+ * solutions/ (so that later lessons still find the earlier ones they import) with the lesson's
+ * files replaced; `dispose` removes it.
+ */
+export function prepareTarget(lesson: Lesson, target: Target): { root: string; dispose: () => void } {
+  if (target.kind === 'lesson') return { root: lessonsDir, dispose: () => {} };
+  if (target.kind === 'solution') return { root: solutionsDir, dispose: () => {} };
+  const overlay = target.kind === 'stub' ? pristineFolder(lesson) : path.join(checkFolder(lesson), 'mistakes', target.name);
+  if (!fs.existsSync(overlay)) throw new Error(`No ${describeTarget(target)} for ${lesson.slug} at ${overlay}.`);
+  const root = path.join(scratchDir, randomUUID());
+  fs.cpSync(solutionsDir, root, { recursive: true });
+  fs.cpSync(overlay, path.join(root, lesson.folder), { recursive: true });
+  return { root, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+}

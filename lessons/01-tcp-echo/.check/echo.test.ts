@@ -1,0 +1,142 @@
+// Hidden tests for lesson 1, tcp-echo. They run in order, most basic first: the first failure is
+// the one to fix.
+
+import { randomBytes } from 'node:crypto';
+import { serverTest, check, byteCount } from '#harness/testing/index.ts';
+
+const test = serverTest('tcp-echo');
+
+const STREAM = "Node's net.Socket docs: Event 'data'";
+
+test('echoes a line of text', async ({ server }) => {
+  const client = await server.connect();
+  await client.send('hello, echo\n');
+  await client.expect('hello, echo\n', {
+    why: 'An echo server writes back every byte it receives, unchanged.',
+    hint: "Listen for the socket's 'data' event and write the chunk back with socket.write(chunk).",
+  });
+});
+
+test('echoes all 256 byte values unchanged', async ({ server }) => {
+  const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const client = await server.connect();
+  await client.send(all);
+  await client.expect(all, {
+    why: 'TCP carries bytes, not text. Decoding them as UTF-8 turns every byte over 0x7f that is not part of a valid sequence into U+FFFD (ef bf bd).',
+    spec: STREAM,
+    hint: 'Write back the Buffer you received. Drop setEncoding() and toString() from the echo path.',
+  });
+});
+
+test('echoes bytes that arrive in many small pieces, in order', async ({ server }) => {
+  const client = await server.connect();
+  await client.send('one byte at a time\n', { split: 'trickle' });
+  await client.expect('one byte at a time\n', {
+    why: "TCP keeps no message boundaries: one client write can be several 'data' events, and several writes one event.",
+    spec: STREAM,
+    hint: "Keep the connection open and echo every 'data' event, not just the first.",
+  });
+  const text = Buffer.from('split at random places, then echoed as one stream\n'.repeat(8));
+  await client.send(text, { split: 'random' });
+  await client.expect(text, { hint: "Echo every 'data' event in the order it arrives." });
+});
+
+test('echoes 1 MiB intact', async ({ server }) => {
+  const data = randomBytes(1024 * 1024);
+  const client = await server.connect();
+  await client.send(data);
+  await client.expect(data, {
+    timeoutMs: 5000,
+    why: "A large write reaches the server as many 'data' events; every byte must come back, in order.",
+    hint: 'Echo each chunk as it comes; do not wait for "the whole message" — there is no such thing on a byte stream.',
+  });
+});
+
+test('after the client half-closes, echoes the rest and then closes', async ({ server }) => {
+  const data = randomBytes(4 * 1024 * 1024);
+  const client = await server.connect();
+  // Don't read for a while, so that the echo backs up inside the server; then send FIN right
+  // behind the data. The server sees 'end' with writes still queued.
+  client.pauseReading();
+  const sending = client.send(data).then(() => client.end());
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  client.resumeReading();
+  await sending;
+  const back = await client.readToEnd({
+    timeoutMs: 4000,
+    why: 'After the client sends FIN it can still read. The server must finish echoing, then close its side.',
+    spec: 'RFC 9293 §3.6 (closing a connection); Node docs: net.createServer allowHalfOpen, socket.end()',
+    hint: "In the 'end' handler call socket.end() (not destroy()): it sends FIN after the pending writes.",
+  });
+  check(back.equals(data), {
+    message: `Expected the echo of all ${byteCount(data.length)} before the close, received ${byteCount(back.length)}.`,
+    expected: data,
+    received: back,
+    why: 'socket.destroy() throws away writes still queued; socket.end() flushes them first.',
+    hint: "Use socket.end() in the 'end' handler.",
+  });
+  check(client.state === 'fin', {
+    message: `Expected the server to close with FIN, but the connection was ${client.state === 'rst' ? 'reset (RST)' : client.state}.`,
+    hint: 'End the socket gracefully with socket.end().',
+  });
+});
+
+test('keeps each of 50 concurrent clients to its own bytes', async ({ server }) => {
+  const clients = await Promise.all(Array.from({ length: 50 }, (_, i) => server.connect(`c${i + 1}`)));
+  const payloads = clients.map((client, i) => Buffer.from(`client ${i + 1} says: ${'x'.repeat(i * 40)}\n`));
+  await Promise.all(clients.map((client, i) => client.send(payloads[i]!, { split: 'random' })));
+  await Promise.all(
+    clients.map((client, i) =>
+      client.expect(payloads[i]!, {
+        why: 'Each connection is its own byte stream: an echo goes back on the socket it came from, to nobody else.',
+        hint: 'Write to the socket your handler was given. Keep no buffers or sockets shared between connections.',
+      }),
+    ),
+  );
+  for (const client of clients) await client.expectNothingMore(0, { why: 'Bytes from other clients leaked into this one.' });
+});
+
+test('survives clients that reset the connection', async ({ server }) => {
+  for (let i = 0; i < 5; i++) {
+    const rude = await server.connect(`rude${i + 1}`);
+    await rude.send(randomBytes(256 * 1024));
+    rude.reset(); // RST while the server is still echoing: its writes now fail with EPIPE/ECONNRESET
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const client = await server.connect('after');
+  await client.send('still there?\n');
+  await client.expect('still there?\n', {
+    why: "A reset makes the socket emit 'error'. An 'error' event with no listener is thrown, and it takes the whole server down.",
+    spec: "Node docs: net.Socket Event 'error'; events: Error events",
+    hint: "Add socket.on('error', ...) in the connection handler: log it and let the socket close.",
+  });
+});
+
+test('serves 300 connections one after another without leaking them', async ({ server }) => {
+  for (let i = 0; i < 300; i++) {
+    const client = await server.connect(`seq${i + 1}`);
+    await client.send(`#${i}\n`);
+    await client.expect(`#${i}\n`);
+    await client.end();
+    await client.expectClose({ why: 'The client half-closed, so the server should end its side too.', hint: "Call socket.end() on 'end'." });
+    client.destroy();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const stats = await server.stats();
+  const open = stats?.resources.TCPSocketWrap ?? 0;
+  check(stats !== undefined && open <= 5, {
+    message: stats === undefined ? 'Expected the server to report its open sockets, but it did not answer.' : `Expected the server to hold at most 5 open sockets after 300 closed connections, but it holds ${open}.`,
+    why: "A socket the server never ends stays half-open forever: a file descriptor and memory per client, until the process runs out.",
+    hint: "End each socket when its client ends (the 'end' event), and don't keep references to closed ones.",
+  });
+});
+
+test('listens on 127.0.0.1 by default', async ({ server }) => {
+  const host = server.program.listening?.host;
+  check(host === '127.0.0.1', {
+    message: `Expected the server to listen on 127.0.0.1, but it listens on ${host === '::' || host === '0.0.0.0' ? `${host} (every interface)` : host}.`,
+    why: 'A server bound to every interface can be reached by anyone on your network. Bind to loopback unless told otherwise (the stub has a --host option).',
+    spec: "Node docs: server.listen(port, host): when host is omitted, Node listens on '::' or '0.0.0.0'",
+    hint: 'Pass the host to listen(): server.listen(port, host, ...).',
+  });
+});
