@@ -41,11 +41,11 @@ function renderBytes(event: WireEvent): string[] {
 }
 
 function renderText(head: Buffer, tail: Buffer | undefined, size: number): string[] {
-  const lines = splitLines(head).map(quote);
+  const lines = collapseRepeats(splitLines(head).map(quote));
   const out = lines.length > MAX_TEXT_LINES ? [...lines.slice(0, MAX_TEXT_LINES - 2), `… ${lines.length - (MAX_TEXT_LINES - 2)} more lines …`, lines.at(-1)!] : lines;
   if (tail) {
     out.push(paint.dim(`… ${byteCount(size - head.length - tail.length)} not shown …`));
-    out.push(...splitLines(tail).slice(-3).map(quote));
+    out.push(...collapseRepeats(splitLines(tail).slice(-3).map(quote)));
   }
   return out;
 }
@@ -78,5 +78,17 @@ function splitLines(bytes: Buffer): Buffer[] {
 function chunk(bytes: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+/** Runs of the same line shown once with a count: `"bbbb…" ×8`. */
+function collapseRepeats(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i + 1;
+    while (j < lines.length && lines[j] === lines[i]) j++;
+    out.push(j - i > 1 ? `${lines[i]} ${paint.dim(`×${j - i}`)}` : lines[i]!);
+    i = j;
+  }
   return out;
 }

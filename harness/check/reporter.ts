@@ -27,7 +27,6 @@ export class LearnerReporter implements Reporter {
   onTestCaseResult(testCase: TestCase): void {
     const result = testCase.result();
     const meta = testCase.meta() as TestMeta;
-    this.seed ??= meta.seed;
     const ms = testCase.diagnostic()?.duration;
     const time = ms === undefined ? '' : paint.dim(`  ${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`}`);
     if (result.state === 'passed') {
@@ -35,6 +34,7 @@ export class LearnerReporter implements Reporter {
       if (this.options.verbose) this.block(indent(renderContext(meta), 6));
     } else if (result.state === 'failed') {
       this.failed++;
+      this.seed ??= meta.seed;
       this.line(`  ${paint.failure(symbols.fail)} ${paint.strong(testCase.name)}${time}`);
       this.line('');
       this.block(indent(renderFailure(result.errors[0] as ReportedError, meta), 6));

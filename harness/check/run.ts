@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { checkFolder, type Lesson } from '../lesson.ts';
 import { repoRoot } from '../paths.ts';
 import { reapStrays } from '../process/reaper.ts';
@@ -50,7 +50,7 @@ export async function runLessonTests(lesson: Lesson, options: RunOptions): Promi
   const files = testFiles(lesson);
   if (files.length === 0) throw new Error(`Lesson ${lesson.slug} has no tests in ${path.relative(repoRoot, checkFolder(lesson))}.`);
   const { root, dispose } = prepareTarget(lesson, options.target);
-  const collector = new Collector();
+  const collector = new Collector(lesson.timeouts.testMs + STALL_GRACE_MS);
   const saved = { root: process.env.LEARN_ROOT, seed: process.env.LEARN_SEED };
   process.env.LEARN_ROOT = root;
   if (options.seed !== undefined) process.env.LEARN_SEED = String(options.seed);
@@ -91,11 +91,33 @@ export async function runLessonTests(lesson: Lesson, options: RunOptions): Promi
   return collector.result();
 }
 
+/**
+ * Vitest's own timeout cannot stop a test whose thread is stuck in a loop (a busy loop in an
+ * imported learner module blocks the timer that would end it). The collector watches from the
+ * main thread: no test finished for this long past the test timeout means stuck, and the run is
+ * torn down, which terminates the worker thread.
+ */
+const STALL_GRACE_MS = 5000;
+
 class Collector implements Reporter {
   private readonly tests: TestOutcome[] = [];
   private readonly errors: string[] = [];
+  private watchdog: NodeJS.Timeout | undefined;
+  private vitest: Vitest | undefined;
+
+  constructor(private readonly stallMs: number) {}
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+    this.arm();
+  }
+
+  onTestCaseReady(): void {
+    this.arm();
+  }
 
   onTestCaseResult(testCase: TestCase): void {
+    this.arm();
     const state = testCase.result().state;
     this.tests.push({ name: testCase.name, state: state === 'pending' ? 'skipped' : state });
   }
@@ -105,7 +127,20 @@ class Collector implements Reporter {
   }
 
   onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message: string }>): void {
+    clearTimeout(this.watchdog);
     for (const error of unhandled) this.errors.push(error.message);
+  }
+
+  private arm(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      this.errors.push(
+        `The checks stopped responding for ${Math.round(this.stallMs / 1000)} s and were stopped. Code of yours that a check runs ` +
+          'is probably stuck in a loop that never gives the event loop back (a while loop waiting for data?).',
+      );
+      void this.vitest?.close();
+    }, this.stallMs);
+    this.watchdog.unref();
   }
 
   result(): RunResult {

@@ -1,6 +1,9 @@
 // What hidden lesson tests import: `import { serverTest, check } from '#harness/testing/index.ts'`.
 
 export { serverTest, Server } from './fixtures.ts';
+export { importLessonModule } from './module.ts';
+export { pairTest, type Pair } from './pair.ts';
+export { Transcript } from '../wire/transcript.ts';
 export { LessonFailure, check, type FailureDetails } from './failure.ts';
 export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';

@@ -144,6 +144,31 @@ export class RawClient {
     }
   }
 
+  /**
+   * Writes `chunk` again and again without reading, until `limit` bytes were accepted or the
+   * program stopped taking them (no 'drain' for `stallMs`). Returns the bytes the OS accepted.
+   * A program with backpressure stops reading when its writes back up, so this stalls early.
+   */
+  async flood(chunk: Buffer, limit: number, stallMs = 300): Promise<number> {
+    let accepted = 0;
+    let queued = 0;
+    this.transcript.note(`${this.name} stops reading and writes up to ${byteCount(limit)}, until the program stops taking it`);
+    this.socket.pause();
+    while (queued < limit && !this.socket.destroyed) {
+      queued += chunk.length;
+      const more = this.socket.write(chunk, (error) => {
+        if (!error) accepted += chunk.length;
+      });
+      if (!more) {
+        const drained = await Promise.race([new Promise<boolean>((resolve) => this.socket.once('drain', () => resolve(true))), delay(stallMs).then(() => false)]);
+        if (!drained) break;
+      }
+    }
+    await delay(10); // let the callbacks of writes the OS took land
+    this.transcript.note(`the program accepted ${byteCount(accepted)} of ${byteCount(queued)} queued`);
+    return accepted;
+  }
+
   /** Half-close: sends FIN and keeps reading (socket.end with allowHalfOpen). */
   async end(): Promise<void> {
     this.transcript.mark('half-close', this.name, `${this.name} is done sending (FIN); still reading`);
@@ -283,13 +308,12 @@ export class RawClient {
         throw this.failure({ ...options, message: `Expected ${what} within ${timeoutMs / 1000} s, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}.`, why: this.silenceReason(cpuBefore, timeoutMs) ?? options.why });
       }
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => {
-          this.wake = resolve;
-          timer = setTimeout(resolve, left);
-        }),
-        this.peer?.exited.then(() => delay(20)), // let the socket's own close events land first
-      ]);
+      const woken = new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, left);
+      });
+      // A program that exits wakes us too; its socket's own close events land first.
+      await (this.peer ? Promise.race([woken, this.peer.exited.then(() => delay(20))]) : woken);
       clearTimeout(timer);
       this.wake = undefined;
     }

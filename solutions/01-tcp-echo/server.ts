@@ -1,5 +1,6 @@
 // Lesson 1: a TCP echo server. Every byte a client sends comes straight back to that client.
 // Run: npx tsx server.ts --port 3000   (or: npx learn run tcp-echo)
+// Check: npx learn check tcp-echo
 
 import net from 'node:net';
 import { parseArgs } from 'node:util';

@@ -1,0 +1,47 @@
+// Hidden tests for lesson 2, part 2: the echo server built on Conn, over real TCP.
+
+import { randomBytes } from 'node:crypto';
+import { serverTest, check, byteCount } from '#harness/testing/index.ts';
+
+const test = serverTest('socket-promises');
+
+test('the async echo loop echoes text, binary and random splits', async ({ server }) => {
+  const client = await server.connect();
+  await client.send('hello, loop\n');
+  await client.expect('hello, loop\n', { hint: 'Loop: read(), stop on an empty Buffer, write() what you read.' });
+  const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  await client.send(all, { split: 'random' });
+  await client.expect(all, { why: 'Bytes are echoed as Buffers, untouched.' });
+});
+
+test('after the client half-closes, echoes the rest and ends', async ({ server }) => {
+  const data = randomBytes(512 * 1024);
+  const client = await server.connect();
+  await client.send(data);
+  await client.end();
+  const back = await client.readToEnd({ timeoutMs: 4000, hint: 'When read() returns an empty Buffer, leave the loop and await conn.end().' });
+  check(back.equals(data), { message: `Expected the whole echo (${byteCount(data.length)}) before the close, received ${byteCount(back.length)}.`, expected: data, received: back });
+});
+
+test('a client that sends 256 MiB without reading is held back', async ({ server }) => {
+  const before = await server.stats();
+  const client = await server.connect();
+  const accepted = await client.flood(Buffer.alloc(256 * 1024, 0x62), 256 * 1024 * 1024, 400);
+  const after = await server.stats();
+  const growth = before && after ? after.rss - before.rss : 0;
+  check(accepted < 64 * 1024 * 1024, {
+    message: `Expected the server to stop taking bytes once its echo backed up, but it accepted ${byteCount(accepted)} from a client that never read.`,
+    why: 'The loop must not read again until its write is flushed. Then a client that does not read fills the kernel buffers, and TCP makes it wait: memory stays bounded.',
+    spec: "Node docs: writable.write() return value and the 'drain' event; Backpressuring in Streams",
+    hint: 'Await conn.write(data) before the next conn.read(), and resolve write() only in socket.write\'s callback.',
+  });
+  check(growth < 64 * 1024 * 1024, {
+    message: `Expected the server's memory to stay bounded, but it grew by ${byteCount(growth)} while the client flooded it.`,
+    hint: 'Something is holding the data: a queue of unread chunks, or writes nobody waits for.',
+  });
+  client.destroy();
+  // Still serving others afterwards.
+  const other = await server.connect('other');
+  await other.send('still here\n');
+  await other.expect('still here\n');
+});
