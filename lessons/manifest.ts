@@ -42,8 +42,8 @@ export const manifest: LessonEntry[] = [
     title: 'A line protocol',
     part: 'TCP',
     summary: 'Messages framed by newlines on a byte stream: a growable buffer, a parser, `quit` and `Echo:` replies, and a size limit.',
-    files: ['server.ts'],
-    program: { transport: 'tcp' },
+    files: ['buffer.ts', 'server.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: ['npx learn run line-protocol --port {port}', 'nc 127.0.0.1 {port}        (type hello, then quit)', "printf 'hello\\nworld\\nquit\\n' | nc 127.0.0.1 {port}"],
     learned: [
       'Framing: a message is whatever the protocol says it is, found by scanning a buffer, never by read boundaries.',

@@ -159,7 +159,9 @@ export class Program {
     if (this.exit || this.child.pid === undefined) return;
     this.stopping = true;
     killTree(this.child.pid);
-    await Promise.race([this.exited, delay(2000)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
   }
 
   /** "exited with code 1", "was killed by SIGSEGV". */

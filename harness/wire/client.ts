@@ -203,8 +203,8 @@ export class RawClient {
   }
 
   /** Reads exactly `n` bytes. */
-  readExactly(n: number, options: ReadOptions = {}): Promise<Buffer> {
-    return this.waitFor(`${byteCount(n)}`, options, () => (this.inboxLength >= n ? this.take(n) : undefined));
+  readExactly(n: number, options: ReadOptions = {}, what = byteCount(n)): Promise<Buffer> {
+    return this.waitFor(what, options, () => (this.inboxLength >= n ? this.take(n) : undefined));
   }
 
   /** Reads up to and including the first `delimiter`. */
@@ -237,7 +237,7 @@ export class RawClient {
     const want = toBuffer(expected);
     let got: Buffer;
     try {
-      got = await this.readExactly(want.length, options);
+      got = await this.readExactly(want.length, options, describe(want));
     } catch (error) {
       // Compare what did come, so the caret shows where it went wrong.
       if (error instanceof LessonFailure && !error.learn.comparison) {
@@ -299,7 +299,7 @@ export class RawClient {
         const crashed = this.peer?.exit ? ` It ${this.peer.describeExit()}.` : '';
         throw this.failure({
           ...options,
-          message: `Expected ${what}, but ${this.peer?.name ?? 'the program'} ${how} after sending ${byteCount(this.bytesReceived)}.${crashed}`,
+          message: `Expected ${what}, but ${this.peer?.name ?? 'the program'} ${how} after sending ${this.bytesReceived === 0 ? 'nothing' : byteCount(this.bytesReceived)}.${crashed}`,
         });
       }
       const left = timeoutMs - (performance.now() - started);
