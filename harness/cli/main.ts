@@ -58,9 +58,9 @@ const commands: Record<string, Command> = {
     run: async (c) => (await import('./commands/hint.ts')).hint(c),
   },
   solution: {
-    summary: 'show the reference solution',
-    usage: `learn solution ${lessonArg} [--force]`,
-    options: force,
+    summary: 'show the reference solution; --apply puts it in place of your files (backed up)',
+    usage: `learn solution ${lessonArg} [--apply] [--force]`,
+    options: { ...force, apply: { type: 'boolean', description: 'continue from the reference: back up your files, copy it over them' } },
     run: async (c) => (await import('./commands/solution.ts')).solution(c),
   },
   diff: {

@@ -9,10 +9,12 @@ import { lessonFolder, solutionFolder, type Lesson } from '../../lesson.ts';
 import { repoRoot } from '../../paths.ts';
 import { paint } from '../../terminal.ts';
 import { confirm } from '../confirm.ts';
-import type { Context } from '../context.ts';
+import { UsageError, type Context } from '../context.ts';
+import { backupLessonFiles } from '../backup.ts';
 import { Progress } from '../progress.ts';
 
 export async function solution(context: Context): Promise<number> {
+  if (context.flags.apply === true) return apply(context);
   const lesson = await gate(context, 'see the reference solution');
   if (!lesson) return 1;
   for (const file of lesson.files) {
@@ -44,6 +46,21 @@ export async function diff(context: Context): Promise<number> {
     }
     context.out('');
   }
+  return 0;
+}
+
+/**
+ * `learn solution <lesson> --apply`: continue from the reference. For a learner stuck on an
+ * earlier piece that later lessons build on. Their files are backed up first.
+ */
+async function apply(context: Context): Promise<number> {
+  if (context.args[0] === undefined) throw new UsageError('Say which lesson to take the reference of: `npx learn solution http-request-head --apply`.');
+  const lesson = await gate(context, 'replace your files with the reference');
+  if (!lesson) return 1;
+  const backup = backupLessonFiles(lesson, 'apply-solution');
+  for (const file of lesson.files) fs.copyFileSync(path.join(solutionFolder(lesson), file), path.join(lessonFolder(lesson), file));
+  context.out(paint.success(`Lesson ${lesson.number} now holds the reference ${lesson.files.join(', ')}.`) + ` Yours are in ${paint.code(backup)}.`);
+  context.out('Later lessons that import it will use the reference from now on. It does not count as passed; `npx learn check` records that.');
   return 0;
 }
 

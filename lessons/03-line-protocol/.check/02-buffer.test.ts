@@ -31,7 +31,8 @@ test('keeps bytes in order through appends and consumes', async () => {
   buffer.append(big);
   check(buffer.view().equals(Buffer.concat([Buffer.from('rest'), big])), { message: 'Expected "rest" followed by 5000 bytes of "z" after growing, received something else.', hint: 'When growing, copy the waiting bytes (start to end), not the whole old storage.' });
   buffer.consume(buffer.length);
-  check(buffer.length === 0, { message: `Expected an empty buffer after consuming everything, received ${buffer.length} bytes.` });
+  const left: number = buffer.length; // read again: consume() changed it (TypeScript narrowed it above)
+  check(left === 0, { message: `Expected an empty buffer after consuming everything, received ${left} bytes.` });
 });
 
 /** Runs `step` until `done()`, failing as soon as it runs over budget (checked between steps). */
