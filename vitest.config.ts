@@ -9,6 +9,8 @@ export default defineConfig({
     include: ['harness/test/**/*.test.ts', 'lessons/*/.check/**/*.test.ts'],
     env: { LEARN_ROOT: 'solutions' },
     testTimeout: 30_000,
+    // Lesson checks spawn servers; on a 2-core machine two at a time is what fits.
+    maxConcurrency: 2,
     hookTimeout: 30_000,
     globalSetup: ['harness/test/global-setup.ts'],
   },

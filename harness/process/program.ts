@@ -49,6 +49,9 @@ export type ProgramStats = Omit<StatsMessage, 'type' | 'id'>;
 /** When the preload has said nothing by then, look for the port by connecting. */
 const PROBE_AFTER_MS = 1500;
 
+/** A program that listens on another port gets this long to listen on the right one as well. */
+const WRONG_PORT_GRACE_MS = 300;
+
 /** Output lines kept per program: the tail is what explains a crash. */
 const MAX_LINES = 300;
 
@@ -65,7 +68,7 @@ export class Program {
   private nextStatsId = 1;
   private readonly statsWaiters = new Map<number, (stats: ProgramStats) => void>();
   private readonly listenWaiters: Array<() => void> = [];
-  private readonly otherListens: Array<{ host: string; port: number; transport: string }> = [];
+  private readonly otherListens: Array<{ host: string; port: number; transport: string; at: number }> = [];
 
   constructor(readonly spec: ProgramSpec) {
     this.child = spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
@@ -112,7 +115,9 @@ export class Program {
     while (!this.listening) {
       if (this.exit) throw this.exitedAtStart();
       const left = deadline - performance.now();
-      if (left <= 0) throw this.neverListened();
+      // Listening on the wrong port is final once it has had a moment to listen on the right one too.
+      const wrongFor = this.otherListens[0] ? this.now() - this.otherListens[0].at : 0;
+      if (left <= 0 || wrongFor > WRONG_PORT_GRACE_MS) throw this.neverListened();
       // Woken by the preload's message or by exit. The probe is a late fallback for programs whose
       // listen the preload cannot see (a child process of theirs, say); it starts late because a
       // probe is a real connection the program would see.
@@ -184,7 +189,7 @@ export class Program {
       if (message.port === this.spec.port && message.transport === this.spec.transport) {
         this.listening = { host: message.host, port: message.port };
       } else {
-        this.otherListens.push(message);
+        this.otherListens.push({ ...message, at: this.now() });
       }
       for (const wake of this.listenWaiters.splice(0)) wake();
     } else if (message.type === 'stats') {

@@ -48,6 +48,8 @@ export type CloseKind = 'open' | 'fin' | 'rst' | 'closed';
 
 /** Long enough for any correct program on a loaded 2-core machine, short enough to feel quick. */
 const DEFAULT_TIMEOUT_MS = 2000;
+/** How long a closed connection waits to learn whether the program behind it died. */
+const EXIT_GRACE_MS = 150;
 
 export class RawClient {
   /** How the connection ended from the program's side: FIN, RST, or still open. */
@@ -242,7 +244,8 @@ export class RawClient {
       // Compare what did come, so the caret shows where it went wrong.
       if (error instanceof LessonFailure && !error.learn.comparison) {
         const partial = this.take(this.inboxLength);
-        throw this.failure({ ...options, message: error.message, expected: want, received: partial });
+        const { why, spec, hint } = error.learn;
+        throw this.failure({ message: error.message, why, spec, hint, expected: want, received: partial });
       }
       throw error;
     }
@@ -295,6 +298,9 @@ export class RawClient {
       const value = attempt();
       if (value !== undefined) return value;
       if (this.state !== 'open' && closeIsFailure) {
+        // A crash closes the socket a moment before the exit is reported: wait for it briefly, so
+        // the failure can say the program died rather than just that it hung up.
+        if (this.peer && !this.peer.exit) await Promise.race([this.peer.exited, delay(EXIT_GRACE_MS)]);
         const how = this.state === 'fin' ? 'closed the connection (FIN)' : 'reset the connection (RST)';
         const crashed = this.peer?.exit ? ` It ${this.peer.describeExit()}.` : '';
         throw this.failure({

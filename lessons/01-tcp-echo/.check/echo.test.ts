@@ -53,13 +53,20 @@ test('echoes 1 MiB intact', async ({ server }) => {
 });
 
 test('after the client half-closes, echoes the rest and then closes', async ({ server }) => {
-  const data = randomBytes(4 * 1024 * 1024);
+  const data = randomBytes(48 * 1024 * 1024); // more than the kernel buffers of both ends hold (Linux autotunes up to 32 MiB)
   const client = await server.connect();
-  // Don't read for a while, so that the echo backs up inside the server; then send FIN right
-  // behind the data. The server sees 'end' with writes still queued.
+  // Don't read, so that the echo backs up inside the server, and send FIN right behind the data:
+  // the server sees 'end' with writes still queued. Read again once everything is sent, or once
+  // the server stops taking bytes (a server with backpressure would otherwise wait for us forever).
   client.pauseReading();
-  const sending = client.send(data).then(() => client.end());
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  let sent = false;
+  const sending = client.send(data).then(() => client.end()).then(() => (sent = true));
+  for (let queued = -1, still = 0; !sent && still < 300; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = client.socket.writableLength;
+    still = now === queued ? still + 50 : 0;
+    queued = now;
+  }
   client.resumeReading();
   await sending;
   const back = await client.readToEnd({

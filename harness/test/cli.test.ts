@@ -1,0 +1,224 @@
+// `learn` end to end, as a learner would run it, in a temporary copy of the workbook with no
+// terminal: the loop of next → check (fail) → fix → check (pass) → next, and every way a learner
+// can trip: bad names, bad options, corrupt progress, resets, peeking at solutions.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { repoRoot } from '../paths.ts';
+import { freePort } from '../process/free-port.ts';
+
+let work: string;
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-cli-'));
+  for (const entry of fs.readdirSync(repoRoot)) {
+    if (['node_modules', '.git', '.learn'].includes(entry)) continue;
+    fs.cpSync(path.join(repoRoot, entry), path.join(work, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(work, 'node_modules'), 'dir');
+});
+
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+function learn(...args: string[]): Run {
+  const result = spawnSync(process.execPath, [path.join(work, 'bin', 'learn.mjs'), ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', LEARN_ROOT: '' },
+    timeout: 60_000,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+const lessonFile = (folder: string, file: string) => path.join(work, 'lessons', folder, file);
+const solutionFile = (folder: string, file: string) => path.join(work, 'solutions', folder, file);
+const stateFile = () => path.join(work, '.learn', 'state.json');
+const readState = () => JSON.parse(fs.readFileSync(stateFile(), 'utf8'));
+
+describe('the learning loop', () => {
+  test('learn next opens lesson 1', () => {
+    const run = learn('next');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('Lesson 1 of');
+    expect(run.out).toContain('A TCP echo server');
+    expect(run.out).toContain(path.join('lessons', '01-tcp-echo', 'server.ts'));
+    expect(run.out).toContain('npx learn check tcp-echo');
+  });
+
+  test('learn check on the stub fails with the wire transcript', () => {
+    const run = learn('check');
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('✗ echoes a line of text');
+    expect(run.out).toContain('Expected "hello, echo\\n"');
+    expect(run.out).toContain('On the wire');
+    expect(run.out).toMatch(/c1 → 12 bytes\n\s+"hello, echo\\n"/);
+    expect(run.out).toContain('Your server printed');
+    expect(run.out).toMatch(/8 more checks wait/);
+    expect(run.out).not.toMatch(/\x1b\[/); // NO_COLOR
+  });
+
+  test('with the reference copied in, learn check passes and records it; learn next unlocks lesson 2', () => {
+    fs.copyFileSync(solutionFile('01-tcp-echo', 'server.ts'), lessonFile('01-tcp-echo', 'server.ts'));
+    const run = learn('check', 'tcp-echo');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/All \d+ checks passed/);
+    expect(run.out).toContain('What you learned');
+    expect(readState().passed).toHaveProperty('tcp-echo');
+
+    const next = learn('next');
+    expect(next.out).toContain('Unlocked lesson 2');
+    expect(next.out).toContain('Sockets as promises');
+    expect(readState().current).toBe('socket-promises');
+
+    const list = learn('list');
+    expect(list.out).toMatch(/1\s+passed\s+tcp-echo/);
+    expect(list.out).toMatch(/▶\s+2\s+current\s+socket-promises/);
+    expect(list.out).toMatch(/3\s+locked\s+line-protocol/);
+  });
+
+  test('learn status says where you are', () => {
+    const run = learn();
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('You are on lesson 2');
+  });
+
+  test('learn hint climbs the ladder one rung at a time, and remembers', () => {
+    const first = learn('hint', '1');
+    expect(first.out).toMatch(/Hint 1 of (\d+)/);
+    const second = learn('hint', 'tcp-echo');
+    expect(second.out).toMatch(/Hint 2 of/);
+    expect(readState().hints['tcp-echo']).toBe(2);
+  });
+
+  test('learn diff after a pass shows the files are identical', () => {
+    const run = learn('diff', 'tcp-echo');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('identical');
+  });
+});
+
+describe('peeking and resetting', () => {
+  test('learn solution refuses before a pass without a terminal, unless --force', () => {
+    const refused = learn('solution', 'line-protocol');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('has not passed yet');
+    expect(refused.out).toContain('--force');
+    const shown = learn('solution', 'line-protocol', '--force');
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain('class GrowableBuffer');
+    expect(shown.out).toContain('still locked'); // a locked lesson works, with a warning
+  });
+
+  test('learn reset keeps a new backup every time and restores the stub', () => {
+    const mine = lessonFile('01-tcp-echo', 'server.ts');
+    fs.writeFileSync(mine, '// my first attempt\n');
+    expect(learn('reset', 'tcp-echo').code).toBe(1); // no terminal to confirm in
+    expect(fs.readFileSync(mine, 'utf8')).toBe('// my first attempt\n');
+
+    const first = learn('reset', 'tcp-echo', '--force');
+    expect(first.code).toBe(0);
+    const stub = fs.readFileSync(path.join(work, 'lessons', '01-tcp-echo', '.check', 'stub', 'server.ts'), 'utf8');
+    expect(fs.readFileSync(mine, 'utf8')).toBe(stub);
+
+    fs.writeFileSync(mine, '// my second attempt\n');
+    expect(learn('reset', '1', '--force').code).toBe(0);
+    const backups = path.join(work, '.learn', 'backups', '01-tcp-echo');
+    const saved = fs.readdirSync(backups).map((dir) => fs.readFileSync(path.join(backups, dir, 'server.ts'), 'utf8'));
+    expect(saved).toEqual(expect.arrayContaining(['// my first attempt\n', '// my second attempt\n']));
+  });
+
+  test('learn solution --apply puts the reference in place and backs up the learner file', () => {
+    const mine = lessonFile('02-socket-promises', 'socket.ts');
+    fs.writeFileSync(mine, '// stuck here\n');
+    const run = learn('solution', 'socket-promises', '--apply', '--force');
+    expect(run.code).toBe(0);
+    expect(fs.readFileSync(mine, 'utf8')).toBe(fs.readFileSync(solutionFile('02-socket-promises', 'socket.ts'), 'utf8'));
+    const backups = path.join(work, '.learn', 'backups', '02-socket-promises');
+    const [dir] = fs.readdirSync(backups);
+    expect(fs.readFileSync(path.join(backups, dir!, 'socket.ts'), 'utf8')).toBe('// stuck here\n');
+  });
+});
+
+describe('bad input and broken state', () => {
+  test('an unknown lesson is a usage error that lists the valid ones', () => {
+    const run = learn('check', 'tcp-ecko');
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('There is no lesson "tcp-ecko"');
+    expect(run.err).toContain('1 tcp-echo');
+    expect(run.err).toContain('3 line-protocol');
+  });
+
+  test('an unknown command and an unknown option name the valid choices', () => {
+    const command = learn('chekc');
+    expect(command.code).toBe(2);
+    expect(command.err).toContain('check');
+    const option = learn('check', '--bogus');
+    expect(option.code).toBe(2);
+    expect(option.err).toContain('--solution');
+    const seed = learn('check', '1', '--seed', 'abc');
+    expect(seed.code).toBe(2);
+    expect(seed.err).toContain('--seed takes a whole number');
+  });
+
+  test('a corrupt progress file is set aside and progress is rebuilt by re-checking', () => {
+    fs.copyFileSync(solutionFile('01-tcp-echo', 'server.ts'), lessonFile('01-tcp-echo', 'server.ts'));
+    fs.writeFileSync(stateFile(), '{"version": 1, "current": "tcp-e');
+    const run = learn('list');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('could not be read (it is not valid JSON)');
+    expect(run.out).toContain('Rebuilding your progress');
+    expect(run.out).toMatch(/✓ 1 tcp-echo/);
+    expect(readState().passed).toHaveProperty('tcp-echo');
+    expect(fs.readdirSync(path.join(work, '.learn')).some((f) => f.startsWith('state.json.unreadable-'))).toBe(true);
+    expect(run.err).toBe('');
+  });
+
+  test('a progress file from another version is treated the same way', () => {
+    fs.writeFileSync(stateFile(), JSON.stringify({ version: 99, current: 'x' }));
+    const run = learn('next');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('format version 99');
+  });
+});
+
+describe('learn run', () => {
+  test('starts the reference server, which echoes, and Ctrl-C stops it with nothing left behind', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'run', 'tcp-echo', '--solution', '--port', String(port)], {
+      cwd: work,
+      env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+    for (let i = 0; i < 100 && !out.includes('listens on'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(out).toContain(`listens on 127.0.0.1:${port}`);
+    const echoed = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end('ping\n'));
+      let got = '';
+      socket.on('data', (chunk) => (got += chunk));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+    });
+    expect(echoed).toBe('ping\n');
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    const stillListening = await new Promise((resolve) => {
+      const probe = net.connect(port, '127.0.0.1', () => (probe.destroy(), resolve(true)));
+      probe.on('error', () => resolve(false));
+    });
+    expect(stillListening).toBe(false);
+  });
+});

@@ -1,0 +1,2 @@
+// Does its work and ends: nothing keeps the event loop alive.
+console.log('no server here');

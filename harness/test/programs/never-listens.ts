@@ -1,0 +1,2 @@
+// Stays alive, never listens.
+setInterval(() => {}, 1000);

@@ -1,0 +1,2 @@
+console.log('starting up');
+throw new Error('config file missing');
