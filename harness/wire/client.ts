@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import { LessonFailure, type FailureDetails } from '../testing/failure.ts';
-import { byteCount, quote, toBuffer, type Bytes } from './bytes.ts';
+import { byteCount, firstDifference, quote, toBuffer, type Bytes } from './bytes.ts';
 import { cut, runSeed, type Split } from './segmentation.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -250,7 +250,13 @@ export class RawClient {
       throw error;
     }
     if (!got.equals(want)) {
-      throw this.failure({ ...options, message: `Expected ${describe(want)}, received ${describe(got)}.`, expected: want, received: got });
+      // Long data that starts the same is told apart by where it stops matching.
+      const at = firstDifference(want, got);
+      const message =
+        want.length > 64 && at > 24
+          ? `Expected ${byteCount(want.length)} back unchanged, received ${byteCount(got.length)} that differ from byte ${at} on.`
+          : `Expected ${describe(want)}, received ${describe(got)}.`;
+      throw this.failure({ ...options, message, expected: want, received: got });
     }
   }
 
