@@ -222,3 +222,29 @@ describe('learn run', () => {
     expect(stillListening).toBe(false);
   });
 });
+
+describe('learn watch', () => {
+  test('checks at start and again on every save, and Ctrl-C leaves nothing running', async () => {
+    const mine = lessonFile('01-tcp-echo', 'server.ts');
+    fs.copyFileSync(path.join(work, 'lessons', '01-tcp-echo', '.check', 'stub', 'server.ts'), mine);
+    const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'watch', 'tcp-echo'], {
+      cwd: work,
+      env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+    const waitFor = async (pattern: RegExp, count: number) => {
+      for (let i = 0; i < 300 && (out.match(pattern) ?? []).length < count; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((out.match(pattern) ?? []).length).toBeGreaterThanOrEqual(count);
+    };
+    await waitFor(/Watching tcp-echo for changes/g, 1);
+    expect(out).toContain('✗ echoes a line of text');
+    fs.copyFileSync(solutionFile('01-tcp-echo', 'server.ts'), mine); // "save"
+    await waitFor(/Watching tcp-echo for changes/g, 2);
+    expect(out).toMatch(/All \d+ checks passed/);
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    const strays = fs.existsSync(path.join(work, '.learn', 'run')) ? fs.readdirSync(path.join(work, '.learn', 'run')) : [];
+    expect(strays).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import { LearnerReporter } from '../../check/reporter.ts';
 import { runLessonTests } from '../../check/run.ts';
 import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
 import { repoRoot } from '../../paths.ts';
+import { reapStrays } from '../../process/reaper.ts';
 import { paint } from '../../terminal.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
@@ -20,6 +21,11 @@ export async function check(context: Context): Promise<number> {
   context.out(`${paint.heading(`Checking lesson ${lesson.number}: ${lesson.title}`)} ${paint.dim(`(${whose})`)}`);
   context.out('');
 
+  // Ctrl-C mid-check: stop every program the check started before going.
+  process.once('SIGINT', () => {
+    reapStrays();
+    process.exit(130);
+  });
   const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true });
   const result = await runLessonTests(lesson, {
     target: solution ? { kind: 'solution' } : { kind: 'lesson' },
