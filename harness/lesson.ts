@@ -84,10 +84,10 @@ export function pristineFolder(lesson: Lesson): string {
   return path.join(checkFolder(lesson), 'stub');
 }
 
-/** Known mistakes: `.check/mistakes/<name>/<file>`, each replacing some of the lesson's files. */
+/** Known mistakes: `.check/mistakes/<name>.patch`, each a diff against the reference (dev/mistake-patch.ts). */
 export function mistakes(lesson: Lesson): string[] {
   const dir = path.join(checkFolder(lesson), 'mistakes');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()).sort() : [];
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.patch')).map((n) => n.slice(0, -'.patch'.length)).sort() : [];
 }
 
 export interface Hint {

@@ -90,8 +90,8 @@ const commands: Record<string, Command> = {
     run: async (c) => (await import('./commands/run.ts')).run(c),
   },
   dev: {
-    summary: 'author tools: `learn dev check [lesson]` proves stubs fail and solutions pass',
-    usage: 'learn dev check [lesson] [--json]',
+    summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one',
+    usage: 'learn dev check [lesson] [--json] | learn dev mistake <lesson> <name> <files…>',
     options: { json: { type: 'boolean', description: 'machine-readable result' } },
     run: async (c) => (await import('./commands/dev.ts')).dev(c),
   },

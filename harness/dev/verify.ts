@@ -7,6 +7,7 @@ import path from 'node:path';
 import { checkFolder, hints, lessonFolder, mistakes, pristineFolder, solutionFolder, type Lesson } from '../lesson.ts';
 import { describeTarget, type Target } from '../testing/target.ts';
 import { runLessonTests, testFiles } from '../check/run.ts';
+import { applyMistake, describeMistake } from './mistake-patch.ts';
 
 export interface TargetVerdict {
   target: string;
@@ -50,8 +51,11 @@ export function inspect(lesson: Lesson): string[] {
   const known = mistakes(lesson);
   if (known.length < 3) problems.push(`${known.length} known mistakes in .check/mistakes; each lesson needs at least 3`);
   for (const name of known) {
-    for (const file of fs.readdirSync(path.join(checkFolder(lesson), 'mistakes', name))) {
-      if (!lesson.files.includes(file)) problems.push(`mistake ${name} has ${file}, which is not one of the lesson's files (${lesson.files.join(', ')})`);
+    try {
+      applyMistake(lesson, name);
+      if (!describeMistake(lesson, name)) problems.push(`mistake ${name} adds no "// MISTAKE: …" line saying what it gets wrong`);
+    } catch (error) {
+      problems.push((error as Error).message);
     }
   }
   return problems;

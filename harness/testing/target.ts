@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { lessonsDir, scratchDir, solutionsDir } from '../paths.ts';
-import { checkFolder, pristineFolder, type Lesson } from '../lesson.ts';
+import { pristineFolder, type Lesson } from '../lesson.ts';
+import { applyMistake } from '../dev/mistake-patch.ts';
 
 /** The folder that holds the lesson folders under test. */
 export function targetRoot(): string {
@@ -32,15 +33,18 @@ export function describeTarget(target: Target): string {
 /**
  * Makes the folder LEARN_ROOT should name for `target`. Stubs and mistakes get a scratch copy of
  * solutions/ (so that later lessons still find the earlier ones they import) with the lesson's
- * files replaced; `dispose` removes it.
+ * files replaced by the pristine stub, or patched with the mistake; `dispose` removes it.
  */
 export function prepareTarget(lesson: Lesson, target: Target): { root: string; dispose: () => void } {
   if (target.kind === 'lesson') return { root: lessonsDir, dispose: () => {} };
   if (target.kind === 'solution') return { root: solutionsDir, dispose: () => {} };
-  const overlay = target.kind === 'stub' ? pristineFolder(lesson) : path.join(checkFolder(lesson), 'mistakes', target.name);
-  if (!fs.existsSync(overlay)) throw new Error(`No ${describeTarget(target)} for ${lesson.slug} at ${overlay}.`);
   const root = path.join(scratchDir, randomUUID());
   fs.cpSync(solutionsDir, root, { recursive: true });
-  fs.cpSync(overlay, path.join(root, lesson.folder), { recursive: true });
+  const folder = path.join(root, lesson.folder);
+  if (target.kind === 'stub') {
+    fs.cpSync(pristineFolder(lesson), folder, { recursive: true });
+  } else {
+    for (const [file, content] of applyMistake(lesson, target.name)) fs.writeFileSync(path.join(folder, file), content);
+  }
   return { root, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
 }

@@ -3,11 +3,13 @@
 import { findLesson, lessons } from '../../lesson.ts';
 import { paint } from '../../terminal.ts';
 import { verify, type LessonVerdict } from '../../dev/verify.ts';
+import { writeMistake } from '../../dev/mistake-patch.ts';
 import { UsageError, type Context } from '../context.ts';
 
 export async function dev(context: Context): Promise<number> {
   const [sub, name] = context.args;
-  if (sub !== 'check') throw new UsageError(`\`learn dev\` has one subcommand: check. Usage: learn dev check [lesson] [--json].`);
+  if (sub === 'mistake') return mistake(context);
+  if (sub !== 'check') throw new UsageError(`\`learn dev\` takes: check [lesson] [--json], or mistake <lesson> <name> <edited files…>.`);
   const chosen = name === undefined ? lessons : [findLesson(name)];
   const json = context.flags.json === true;
   const verdicts: LessonVerdict[] = [];
@@ -27,4 +29,19 @@ export async function dev(context: Context): Promise<number> {
   if (json) context.out(JSON.stringify({ ok, lessons: verdicts }, null, 2));
   else context.out(ok ? paint.success(`\nAll ${verdicts.length} lessons verified.`) : paint.failure(`\n${verdicts.filter((v) => !v.ok).length} of ${verdicts.length} lessons have problems.`));
   return ok ? 0 : 1;
+}
+
+/**
+ * `learn dev mistake <lesson> <name> <edited files…>`: records a known mistake as a patch against
+ * the reference. Copy the reference file(s) anywhere, keep their names, make the mistake, add a
+ * first line `// MISTAKE: what it gets wrong`, then run this.
+ */
+function mistake(context: Context): number {
+  const [, name, mistakeName, ...files] = context.args;
+  if (!name || !mistakeName || files.length === 0) {
+    throw new UsageError('Usage: learn dev mistake <lesson> <name> <edited copies of lesson files…>, e.g. learn dev mistake tcp-echo text-decoding /tmp/server.ts');
+  }
+  const written = writeMistake(findLesson(name), mistakeName, files);
+  context.out(`Wrote ${written}. Check it is caught: npx learn dev check ${name}`);
+  return 0;
 }
