@@ -74,17 +74,12 @@ export function solutionFolder(lesson: Lesson): string {
   return path.join(solutionsDir, lesson.folder);
 }
 
-/** The hidden checks: tests, the pristine stub, and the mistakes the tests must catch. */
+/** The hidden checks: tests, the stub as a patch, and the mistakes the tests must catch. */
 export function checkFolder(lesson: Lesson): string {
   return path.join(lessonFolder(lesson), '.check');
 }
 
-/** The untouched stub files, as the lesson ships them: what `learn reset` restores. */
-export function pristineFolder(lesson: Lesson): string {
-  return path.join(checkFolder(lesson), 'stub');
-}
-
-/** Known mistakes: `.check/mistakes/<name>.patch`, each a diff against the reference (dev/mistake-patch.ts). */
+/** Known mistakes: `.check/mistakes/<name>.patch`, each a diff against the reference (dev/patches.ts). */
 export function mistakes(lesson: Lesson): string[] {
   const dir = path.join(checkFolder(lesson), 'mistakes');
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.patch')).map((n) => n.slice(0, -'.patch'.length)).sort() : [];

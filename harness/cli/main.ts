@@ -91,7 +91,7 @@ const commands: Record<string, Command> = {
   },
   dev: {
     summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one',
-    usage: 'learn dev check [lesson] [--json] | learn dev mistake <lesson> <name> <files…>',
+    usage: 'learn dev check [lesson] [--json] | stub <lesson> | mistake <lesson> <name> <files…>',
     options: { json: { type: 'boolean', description: 'machine-readable result' } },
     run: async (c) => (await import('./commands/dev.ts')).dev(c),
   },

@@ -4,10 +4,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkFolder, hints, lessonFolder, mistakes, pristineFolder, solutionFolder, type Lesson } from '../lesson.ts';
+import { checkFolder, hints, lessonFolder, mistakes, solutionFolder, type Lesson } from '../lesson.ts';
 import { describeTarget, type Target } from '../testing/target.ts';
 import { runLessonTests, testFiles } from '../check/run.ts';
-import { applyMistake, describeMistake } from './mistake-patch.ts';
+import { applyPatchFile, describeMistake, mistakePatchFile, pristineStub, stubPatchFile } from './patches.ts';
 
 export interface TargetVerdict {
   target: string;
@@ -37,22 +37,28 @@ export function inspect(lesson: Lesson): string[] {
   const rungs = hints(lesson).length;
   if (rungs < 3) problems.push(`hints.md has ${rungs} hints; a ladder needs at least 3 (nudge to near-answer)`);
   for (const file of lesson.files) {
-    const mine = path.join(lessonFolder(lesson), file);
-    const stub = path.join(pristineFolder(lesson), file);
-    need(mine, 'stub');
-    need(stub, 'pristine stub');
+    need(path.join(lessonFolder(lesson), file), 'stub');
     need(path.join(solutionFolder(lesson), file), 'solution');
-    if (fs.existsSync(stub) && !fs.readFileSync(stub, 'utf8').includes('TODO')) problems.push(`stub ${file} has no TODO marking the learner's work`);
-    if (fs.existsSync(stub) && fs.existsSync(mine) && !fs.readFileSync(stub).equals(fs.readFileSync(mine))) {
-      problems.push(`${path.join(lesson.folder, file)} differs from its pristine copy in .check/stub (edited? run \`learn reset ${lesson.slug}\`, or update both)`);
+  }
+  need(stubPatchFile(lesson), 'stub patch');
+  if (problems.length > 0) return problems;
+  try {
+    const stub = pristineStub(lesson);
+    if (![...stub.values()].some((content) => content.includes('TODO'))) problems.push("the stub has no TODO marking the learner's work");
+    for (const [file, content] of stub) {
+      if (content !== fs.readFileSync(path.join(lessonFolder(lesson), file), 'utf8')) {
+        problems.push(`${path.join(lesson.folder, file)} differs from the stub that .check/stub.patch makes (edited on purpose? \`learn dev stub ${lesson.slug}\` records it; by accident? \`learn reset ${lesson.slug}\`)`);
+      }
     }
+  } catch (error) {
+    problems.push((error as Error).message);
   }
   if (testFiles(lesson).length === 0) problems.push(`no *.test.ts in ${checkFolder(lesson)}`);
   const known = mistakes(lesson);
   if (known.length < 3) problems.push(`${known.length} known mistakes in .check/mistakes; each lesson needs at least 3`);
   for (const name of known) {
     try {
-      applyMistake(lesson, name);
+      applyPatchFile(lesson, mistakePatchFile(lesson, name));
       if (!describeMistake(lesson, name)) problems.push(`mistake ${name} adds no "// MISTAKE: …" line saying what it gets wrong`);
     } catch (error) {
       problems.push((error as Error).message);

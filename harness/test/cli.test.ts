@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../paths.ts';
+import { pristineStub } from '../dev/patches.ts';
+import { findLesson } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 
 let work: string;
@@ -123,14 +125,14 @@ describe('peeking and resetting', () => {
 
   test('learn reset keeps a new backup every time and restores the stub', () => {
     const mine = lessonFile('01-tcp-echo', 'server.ts');
+    const pristine = pristineStub(findLesson('tcp-echo')).get('server.ts');
     fs.writeFileSync(mine, '// my first attempt\n');
     expect(learn('reset', 'tcp-echo').code).toBe(1); // no terminal to confirm in
     expect(fs.readFileSync(mine, 'utf8')).toBe('// my first attempt\n');
 
     const first = learn('reset', 'tcp-echo', '--force');
     expect(first.code).toBe(0);
-    const stub = fs.readFileSync(path.join(work, 'lessons', '01-tcp-echo', '.check', 'stub', 'server.ts'), 'utf8');
-    expect(fs.readFileSync(mine, 'utf8')).toBe(stub);
+    expect(fs.readFileSync(mine, 'utf8')).toBe(pristine);
 
     fs.writeFileSync(mine, '// my second attempt\n');
     expect(learn('reset', '1', '--force').code).toBe(0);
@@ -226,7 +228,7 @@ describe('learn run', () => {
 describe('learn watch', () => {
   test('checks at start and again on every save, and Ctrl-C leaves nothing running', async () => {
     const mine = lessonFile('01-tcp-echo', 'server.ts');
-    fs.copyFileSync(path.join(work, 'lessons', '01-tcp-echo', '.check', 'stub', 'server.ts'), mine);
+    fs.writeFileSync(mine, pristineStub(findLesson('tcp-echo')).get('server.ts')!);
     const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'watch', 'tcp-echo'], {
       cwd: work,
       env: { ...process.env, CI: '1', NO_COLOR: '1' },

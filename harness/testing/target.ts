@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { lessonsDir, scratchDir, solutionsDir } from '../paths.ts';
-import { pristineFolder, type Lesson } from '../lesson.ts';
-import { applyMistake } from '../dev/mistake-patch.ts';
+import type { Lesson } from '../lesson.ts';
+import { applyPatchFile, mistakePatchFile, pristineStub } from '../dev/patches.ts';
 
 /** The folder that holds the lesson folders under test. */
 export function targetRoot(): string {
@@ -41,10 +41,7 @@ export function prepareTarget(lesson: Lesson, target: Target): { root: string; d
   const root = path.join(scratchDir, randomUUID());
   fs.cpSync(solutionsDir, root, { recursive: true });
   const folder = path.join(root, lesson.folder);
-  if (target.kind === 'stub') {
-    fs.cpSync(pristineFolder(lesson), folder, { recursive: true });
-  } else {
-    for (const [file, content] of applyMistake(lesson, target.name)) fs.writeFileSync(path.join(folder, file), content);
-  }
+  const files = target.kind === 'stub' ? pristineStub(lesson) : applyPatchFile(lesson, mistakePatchFile(lesson, target.name));
+  for (const [file, content] of files) fs.writeFileSync(path.join(folder, file), content);
   return { root, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
 }

@@ -3,13 +3,16 @@
 import { findLesson, lessons } from '../../lesson.ts';
 import { paint } from '../../terminal.ts';
 import { verify, type LessonVerdict } from '../../dev/verify.ts';
-import { writeMistake } from '../../dev/mistake-patch.ts';
+import { mistakePatchFile, stubPatchFile, writePatchFile } from '../../dev/patches.ts';
+import path from 'node:path';
+import { lessonFolder } from '../../lesson.ts';
 import { UsageError, type Context } from '../context.ts';
 
 export async function dev(context: Context): Promise<number> {
   const [sub, name] = context.args;
   if (sub === 'mistake') return mistake(context);
-  if (sub !== 'check') throw new UsageError(`\`learn dev\` takes: check [lesson] [--json], or mistake <lesson> <name> <edited files…>.`);
+  if (sub === 'stub') return stub(context);
+  if (sub !== 'check') throw new UsageError('`learn dev` takes: check [lesson] [--json]; stub <lesson>; mistake <lesson> <name> <edited files…>.');
   const chosen = name === undefined ? lessons : [findLesson(name)];
   const json = context.flags.json === true;
   const verdicts: LessonVerdict[] = [];
@@ -41,7 +44,19 @@ function mistake(context: Context): number {
   if (!name || !mistakeName || files.length === 0) {
     throw new UsageError('Usage: learn dev mistake <lesson> <name> <edited copies of lesson files…>, e.g. learn dev mistake tcp-echo text-decoding /tmp/server.ts');
   }
-  const written = writeMistake(findLesson(name), mistakeName, files);
-  context.out(`Wrote ${written}. Check it is caught: npx learn dev check ${name}`);
+  const lesson = findLesson(name);
+  const file = mistakePatchFile(lesson, mistakeName);
+  writePatchFile(lesson, file, files);
+  context.out(`Wrote ${file}. Check it is caught: npx learn dev check ${lesson.slug}`);
+  return 0;
+}
+
+/** `learn dev stub <lesson>`: records the lesson's files as they are now as its stub (.check/stub.patch). */
+function stub(context: Context): number {
+  const [, name] = context.args;
+  if (!name) throw new UsageError('Usage: learn dev stub <lesson> — records lessons/<lesson>/ files as the stub.');
+  const lesson = findLesson(name);
+  writePatchFile(lesson, stubPatchFile(lesson), lesson.files.map((file) => path.join(lessonFolder(lesson), file)));
+  context.out(`Wrote ${stubPatchFile(lesson)} from ${lesson.files.join(', ')}.`);
   return 0;
 }

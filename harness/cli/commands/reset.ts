@@ -3,7 +3,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { lessonFolder, pristineFolder } from '../../lesson.ts';
+import { lessonFolder } from '../../lesson.ts';
+import { pristineStub } from '../../dev/patches.ts';
 import { paint } from '../../terminal.ts';
 import { backupLessonFiles } from '../backup.ts';
 import { confirm } from '../confirm.ts';
@@ -21,10 +22,9 @@ export async function reset(context: Context): Promise<number> {
     `Resetting replaces your ${files}; add --force to do it without a prompt (your files are backed up first).`,
   );
   if (!ok) return 1;
+  const stub = pristineStub(lesson); // before anything is touched: if this fails, nothing changed
   const backup = backupLessonFiles(lesson, 'reset');
-  for (const file of lesson.files) {
-    fs.copyFileSync(path.join(pristineFolder(lesson), file), path.join(lessonFolder(lesson), file));
-  }
+  for (const [file, content] of stub) fs.writeFileSync(path.join(lessonFolder(lesson), file), content);
   context.out(paint.success(`Lesson ${lesson.number} is back to its stub.`) + ` Your previous files are in ${paint.code(backup)}.`);
   return 0;
 }
