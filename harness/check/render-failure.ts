@@ -5,6 +5,7 @@ import type { FailureData } from '../testing/failure.ts';
 import type { TestMeta } from '../testing/meta.ts';
 import { indent, paint } from '../terminal.ts';
 import { renderWire } from './render-wire.ts';
+import { repoRoot } from '../paths.ts';
 
 /** The parts of a Vitest error we read (a LessonFailure adds `learn`). */
 export interface ReportedError {
@@ -38,8 +39,12 @@ export function renderFailure(error: ReportedError | undefined, meta: TestMeta, 
   if (present.length > 0) lines.push('');
   for (const [label, value] of present) lines.push(`${paint.heading(label.padEnd(5))} ${value}`);
   if (!learn && error?.stack && !isTimeout(error)) {
-    // Not one of ours: an exception in the test or in code of yours that the test imported.
-    lines.push('', paint.dim('Stack:'), ...indent(error.stack.split('\n').slice(1, 8).map((l) => paint.dim(l.trim())), 2));
+    // Not one of ours: an exception in code of yours that the test called, or in the test.
+    const frames = error.stack
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line) && !/node_modules|node:internal/.test(line))
+      .map((line) => line.trim().replace(`file://${repoRoot}/`, '').replace(`${repoRoot}/`, ''));
+    lines.push('', paint.dim('Where:'), ...indent(frames.slice(0, 6).map((l) => paint.dim(l)), 2));
   }
   if (options.showWire !== false) lines.push(...renderContext(meta));
   return lines;
@@ -69,7 +74,14 @@ function explain(error: ReportedError | undefined): string {
   if (isTimeout(error)) {
     return 'This check ran out of time: an exchange never finished. The wire below shows the last thing that happened.';
   }
+  if (!error.learn && thrownByLearnerCode(error)) return `Your code threw ${error.name ?? 'an error'}: ${error.message}`;
   return error.message;
+}
+
+/** True when the top frame of the stack is in a lesson file (not in a hidden test). */
+function thrownByLearnerCode(error: ReportedError): boolean {
+  const top = error.stack?.split('\n').find((line) => /^\s+at /.test(line));
+  return top !== undefined && /(lessons|solutions)\/\d\d-[^/]+\/(?!\.check)/.test(top);
 }
 
 function isTimeout(error: ReportedError): boolean {
