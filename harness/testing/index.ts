@@ -8,4 +8,6 @@ export { LessonFailure, check, type FailureDetails } from './failure.ts';
 export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';
+export { makeTree, type Tree } from './files.ts';
+export { encodeFrame, decodeFrame, readFrame, closePayload, applyMask, Opcode, type Frame } from '../wire/websocket.ts';
 export { expect, describe } from 'vitest';

@@ -1,0 +1,109 @@
+// WebSocket frames (RFC 6455 §5.2), for the checks of Part 6: the client side encodes (always
+// masked, §5.3) and the server's frames are decoded as they arrive.
+//
+//   byte 0: FIN (0x80) | RSV1-3 (0x70) | opcode (0x0f)
+//   byte 1: MASK (0x80) | payload length (0x7f): 0–125, or 126 → 16-bit length, 127 → 64-bit
+//   then the masking key (4 bytes, if MASK), then the payload
+
+import { randomBytes } from 'node:crypto';
+import type { RawClient, ReadOptions } from './client.ts';
+
+export const Opcode = {
+  continuation: 0x0,
+  text: 0x1,
+  binary: 0x2,
+  close: 0x8,
+  ping: 0x9,
+  pong: 0xa,
+} as const;
+
+export interface Frame {
+  fin: boolean;
+  rsv: number;
+  opcode: number;
+  masked: boolean;
+  payload: Buffer;
+}
+
+export interface EncodeOptions {
+  fin?: boolean;
+  /** The masking key; random by default. `null` sends the frame unmasked (a protocol error from a client). */
+  mask?: Buffer | null;
+  rsv?: number;
+}
+
+/** A client frame, masked as RFC 6455 §5.3 requires (unless told otherwise, to test rejections). */
+export function encodeFrame(opcode: number, payload: Buffer | string, options: EncodeOptions = {}): Buffer {
+  const data = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  const mask = options.mask === undefined ? randomBytes(4) : options.mask;
+  const lengthBytes = data.length < 126 ? 0 : data.length < 0x10000 ? 2 : 8;
+  const head = Buffer.alloc(2 + lengthBytes + (mask ? 4 : 0));
+  head[0] = ((options.fin ?? true) ? 0x80 : 0) | ((options.rsv ?? 0) << 4) | opcode; // FIN | RSV | opcode
+  const lengthCode = lengthBytes === 0 ? data.length : lengthBytes === 2 ? 126 : 127;
+  head[1] = (mask ? 0x80 : 0) | lengthCode; // MASK | payload length
+  if (lengthBytes === 2) head.writeUInt16BE(data.length, 2);
+  if (lengthBytes === 8) head.writeBigUInt64BE(BigInt(data.length), 2);
+  if (!mask) return Buffer.concat([head, data]);
+  mask.copy(head, 2 + lengthBytes);
+  return Buffer.concat([head, applyMask(data, mask)]);
+}
+
+/** XORs every byte with the key, byte i with key[i % 4] (§5.3). Masking and unmasking are the same. */
+export function applyMask(data: Buffer, mask: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i]! ^ mask[i & 3]!;
+  return out;
+}
+
+/**
+ * Decodes one frame from the start of `bytes`: the frame and how many bytes it took, or undefined
+ * when the bytes hold only part of a frame so far.
+ */
+export function decodeFrame(bytes: Buffer): { frame: Frame; size: number } | undefined {
+  if (bytes.length < 2) return undefined;
+  const masked = (bytes[1]! & 0x80) !== 0;
+  let length = bytes[1]! & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    if (bytes.length < 4) return undefined;
+    length = bytes.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    if (bytes.length < 10) return undefined;
+    const big = bytes.readBigUInt64BE(2);
+    if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`frame length ${big} is beyond what a check will read`);
+    length = Number(big);
+    offset = 10;
+  }
+  const mask = masked ? bytes.subarray(offset, offset + 4) : undefined;
+  if (masked) offset += 4;
+  if (bytes.length < offset + length) return undefined;
+  const raw = bytes.subarray(offset, offset + length);
+  const frame: Frame = {
+    fin: (bytes[0]! & 0x80) !== 0,
+    rsv: (bytes[0]! & 0x70) >> 4,
+    opcode: bytes[0]! & 0x0f,
+    masked,
+    payload: mask ? applyMask(raw, mask) : Buffer.from(raw),
+  };
+  return { frame, size: offset + length };
+}
+
+/** A close frame's payload: a 2-byte status code and a UTF-8 reason (§5.5.1). */
+export function closePayload(code: number, reason = ''): Buffer {
+  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2);
+  return payload;
+}
+
+/** Reads one whole frame from a client connection (field by field, so that waits say what is missing). */
+export async function readFrame(client: RawClient, options: ReadOptions = {}): Promise<Frame> {
+  const head = await client.readExactly(2, options, 'a WebSocket frame header (2 bytes)');
+  const lengthCode = head[1]! & 0x7f;
+  const extended = lengthCode === 126 ? await client.readExactly(2, options, 'a 16-bit payload length') : lengthCode === 127 ? await client.readExactly(8, options, 'a 64-bit payload length') : Buffer.alloc(0);
+  const length = lengthCode < 126 ? lengthCode : lengthCode === 126 ? extended.readUInt16BE(0) : Number(extended.readBigUInt64BE(0));
+  const mask = head[1]! & 0x80 ? await client.readExactly(4, options, 'a masking key') : Buffer.alloc(0);
+  const payload = await client.readExactly(length, options, `a payload of ${length} bytes`);
+  return decodeFrame(Buffer.concat([head, extended, mask, payload]))!.frame;
+}
