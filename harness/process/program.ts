@@ -5,14 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LessonFailure } from '../testing/failure.ts';
 import { killTree, remember, forget } from './reaper.ts';
 import type { ProgramMessage, StatsMessage } from './messages.ts';
 import { repoRoot } from '../paths.ts';
 
-const tsxLoader = fileURLToPath(import.meta.resolve('tsx'));
-const preload = fileURLToPath(new URL('./preload.ts', import.meta.url));
+// As file URLs: `--import C:\\…` is not a valid module specifier on Windows; a URL is, everywhere.
+const tsxLoader = import.meta.resolve('tsx');
+const preload = new URL('./preload.ts', import.meta.url).href;
 
 export interface ProgramSpec {
   /** The learner's (or the reference) entry file. */
