@@ -1,8 +1,8 @@
 // Fixtures for UDP lessons.
 // - udpServerTest(slug): serverTest plus `udp(name?)`, a recording UDP client aimed at the
 //   learner's program (started with transport 'udp': the preload reports its bind).
-// - lossyTest: pairTest plus `lossy(schedule?)`, a lossy echo server in the test process, for
-//   checks that drive the learner's UDP client code.
+// - lossyTest: pairTest plus `lossyEcho(schedule?)`, a lossy echo server in the test process,
+//   for checks that drive the learner's UDP client code.
 // Sockets opened through either are closed at the end of the test.
 
 import { LossyEchoServer, type Schedule } from '../wire/lossy-echo.ts';
@@ -31,11 +31,11 @@ export function udpServerTest(slug: string, options: ServerOptions = {}) {
 
 export interface LossyFixture {
   /** Starts a lossy echo server (default schedule: perfect); closed at the end of the test. */
-  lossy: (schedule?: Schedule) => Promise<LossyEchoServer>;
+  lossyEcho: (schedule?: Schedule) => Promise<LossyEchoServer>;
 }
 
 export const lossyTest = pairTest.extend<LossyFixture>({
-  lossy: async ({ transcript }, use) => {
+  lossyEcho: async ({ transcript }, use) => {
     const servers: LossyEchoServer[] = [];
     await use(async (schedule) => {
       const server = await LossyEchoServer.start({ transcript, schedule });
