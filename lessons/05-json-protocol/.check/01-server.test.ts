@@ -13,7 +13,7 @@ test('answers ECHO with the same id and the same data', async ({ server }) => {
   const client = await server.connect();
   await send(client, { id: 1, type: 'ECHO', data: 'hello' });
   const response = await readMessage(client, 'Every request gets exactly one response line: {"id": <the same id>, "ok": true, "data": …}.');
-  check(isDeepStrictEqual(response, { id: 1, ok: true, data: 'hello' }), {
+  check(response.id === 1 && response.ok === true && response.data === 'hello', {
     message: `Expected {"id":1,"ok":true,"data":"hello"}, received ${JSON.stringify(response)}.`,
     why: 'The response carries the request\'s id unchanged, so that a client with several requests in flight knows which one it answers. ECHO sends the data back as it came.',
     spec: PROTOCOL,
@@ -100,7 +100,7 @@ test('REGISTER gives a connection a unique name, once; MESSAGE needs it', async 
   await send(ann, { id: 'm0', type: 'MESSAGE', data: 'too early' });
   expectError((await responseTo(ann, 'm0')).response, 'MESSAGE before REGISTER', 'Remember the name per connection; refuse MESSAGE while there is none.');
   const named = await ask(ann, { id: 'r1', type: 'REGISTER', data: 'reg-ann' });
-  check(isDeepStrictEqual(named, { name: 'reg-ann' }), {
+  check((named as Message | undefined)?.name === 'reg-ann', {
     message: `Expected REGISTER to answer "data": {"name":"reg-ann"}, received ${JSON.stringify(named)}.`,
     spec: PROTOCOL,
   });
