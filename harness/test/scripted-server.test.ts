@@ -60,5 +60,5 @@ test("reports the client's close in the client's name", async () => {
   const peer = await server.accept();
   socket.end();
   const error = await peer.readUntil('\n').then(() => undefined, (e: unknown) => e);
-  expect((error as Error).message).toBe('Expected bytes up to "\\n", but your client closed the connection (FIN) after sending 0 bytes.');
+  expect((error as Error).message).toMatch(/^Expected bytes up to "\\n", but your client closed the connection \(FIN\)/);
 });
