@@ -19,7 +19,7 @@ export function renderWire(events: readonly WireEvent[]): string[] {
     if (event.kind === 'send' || event.kind === 'recv') {
       const arrow = event.kind === 'send' ? paint.sent(symbols.send) : paint.received(symbols.recv);
       const pieces = event.pieces && event.pieces > 1 ? paint.dim(` in ${event.pieces} ${event.kind === 'send' ? 'writes' : 'reads'}`) : '';
-      lines.push(`${time} ${who} ${arrow} ${byteCount(event.size ?? 0)}${pieces}`);
+      lines.push(`${time} ${who} ${arrow} ${event.datagram ? 'datagram, ' : ''}${byteCount(event.size ?? 0)}${pieces}`);
       const body = renderBytes(event).map((l) => ' '.repeat(9 + whoWidth + 3) + (event.kind === 'send' ? paint.sent(l) : paint.received(l)));
       lines.push(...body);
     } else {

@@ -3,6 +3,10 @@
 export { serverTest, Server } from './fixtures.ts';
 export { importLessonModule } from './module.ts';
 export { pairTest, type Pair } from './pair.ts';
+export { scriptedTest, ScriptedServer } from './scripted-server.ts';
+export { udpServerTest, lossyTest } from './udp.ts';
+export { UdpClient, type Datagram } from '../wire/udp.ts';
+export { LossyEchoServer, lossy, perfect, type Fate, type Schedule } from '../wire/lossy-echo.ts';
 export { Transcript } from '../wire/transcript.ts';
 export { LessonFailure, check, type FailureDetails } from './failure.ts';
 export { RawClient, describe as describeBytes } from '../wire/client.ts';

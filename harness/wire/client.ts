@@ -116,6 +116,15 @@ export class RawClient {
     });
   }
 
+  /**
+   * Wraps a connection the check accepted (the end a scripted server holds, see
+   * testing/scripted-server.ts), recording it like a connection the check opened.
+   */
+  static accepted(socket: net.Socket, options: Omit<ClientOptions, 'port' | 'host'>): RawClient {
+    options.transcript.mark('connect', options.name, `accepted a connection from ${socket.remoteAddress}:${socket.remotePort}`);
+    return new RawClient(socket, options.name, options.transcript, options.peer, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  }
+
   /** Bytes received so far and not yet read. */
   get buffered(): number {
     return this.inboxLength;

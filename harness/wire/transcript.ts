@@ -23,6 +23,8 @@ export interface WireEvent {
   size?: number;
   /** How many writes or reads were merged into this event. */
   pieces?: number;
+  /** One UDP datagram: shown as such, and never merged with its neighbours. */
+  datagram?: boolean;
   /** The first bytes, base64, capped (see PREVIEW_HEAD). */
   head?: string;
   /** The last bytes, base64, when the event is larger than the preview. */
@@ -49,7 +51,7 @@ export class Transcript {
   /** Adds bytes in a direction, merging with the previous event when it is the same stream. */
   bytes(kind: 'send' | 'recv', who: string, data: Buffer): void {
     const last = this.events.at(-1);
-    if (last && last.kind === kind && last.who === who) {
+    if (last && !last.datagram && last.kind === kind && last.who === who) {
       last.size! += data.length;
       last.pieces! += 1;
       this.pending.push(data);
@@ -59,6 +61,15 @@ export class Transcript {
     this.pending = [data];
     const event: WireEvent = { at: this.now(), kind, who, size: data.length, pieces: 1 };
     this.refreshPreview(event);
+    this.push(event);
+  }
+
+  /** Adds one datagram as its own event: its boundaries are the message, so it is never merged. */
+  datagram(kind: 'send' | 'recv', who: string, data: Buffer): void {
+    this.pending = [data];
+    const event: WireEvent = { at: this.now(), kind, who, size: data.length, pieces: 1, datagram: true };
+    this.refreshPreview(event);
+    this.pending = [];
     this.push(event);
   }
 

@@ -1,0 +1,164 @@
+// A UDP client for tests: it sends datagrams to the program, queues the ones that come back, and
+// records each datagram as its own transcript event (a datagram's boundaries are the message).
+// Every wait is bounded, and a wait that ends badly throws a LessonFailure saying what came.
+
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { LessonFailure, type FailureDetails } from '../testing/failure.ts';
+import { byteCount, toBuffer, type Bytes } from './bytes.ts';
+import { describe, type Peer, type ReadOptions } from './client.ts';
+import type { Transcript } from './transcript.ts';
+
+export interface UdpClientOptions {
+  name: string;
+  /** The program's port on 127.0.0.1 (or host). */
+  port: number;
+  host?: string;
+  transcript: Transcript;
+  peer?: Peer;
+  /** Default bound on every wait, in ms. */
+  timeoutMs?: number;
+}
+
+export interface Datagram {
+  data: Buffer;
+  from: { address: string; port: number };
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+
+export class UdpClient {
+  /** Every datagram received, in arrival order, including those already read. */
+  readonly received: Datagram[] = [];
+  private readonly inbox: Datagram[] = [];
+  private wake: (() => void) | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly socket: dgram.Socket,
+    readonly name: string,
+    private readonly options: UdpClientOptions,
+  ) {
+    socket.on('message', (data, rinfo) => {
+      const datagram = { data, from: { address: rinfo.address, port: rinfo.port } };
+      const stranger = rinfo.port !== options.port ? ` (from port ${rinfo.port}, not ${options.port})` : '';
+      options.transcript.datagram('recv', name, data);
+      if (stranger) options.transcript.note(`${name} received that datagram${stranger}`);
+      this.received.push(datagram);
+      this.inbox.push(datagram);
+      this.wake?.();
+    });
+    // An ICMP "port unreachable" can surface here on some systems; it is not the test's failure.
+    socket.on('error', (error) => options.transcript.note(`${name}: ${error.message}`));
+  }
+
+  /** Opens a socket on 127.0.0.1 (an ephemeral port) that talks to the program's port. */
+  static async open(options: UdpClientOptions): Promise<UdpClient> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return new UdpClient(socket, options.name, options);
+  }
+
+  /** This client's own port: where replies must be sent. */
+  get port(): number {
+    return (this.socket.address() as AddressInfo).port;
+  }
+
+  /** Datagrams received and not yet read. */
+  get buffered(): number {
+    return this.inbox.length;
+  }
+
+  /** Sends one datagram to the program (or to `port`, when given). */
+  async send(data: Bytes, port = this.options.port): Promise<void> {
+    const bytes = toBuffer(data);
+    this.options.transcript.datagram('send', this.name, bytes);
+    await new Promise<void>((resolve, reject) => this.socket.send(bytes, port, this.options.host ?? '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** The next datagram, whoever sent it. */
+  receive(options: ReadOptions = {}): Promise<Datagram> {
+    return this.waitFor(options);
+  }
+
+  /**
+   * Reads the next datagram and fails unless it is exactly `expected` and came from the
+   * program's port: a reply from another socket would be dropped by a client that connect()ed.
+   */
+  async expect(expected: Bytes, options: ReadOptions = {}): Promise<void> {
+    const want = toBuffer(expected);
+    const got = await this.waitFor(options, `a datagram of ${byteCount(want.length)}`);
+    if (!got.data.equals(want)) {
+      throw this.failure({ ...options, message: `Expected the datagram ${describe(want)}, received ${describe(got.data)}.`, expected: want, received: got.data });
+    }
+    if (got.from.port !== this.options.port) {
+      throw this.failure({
+        ...options,
+        message: `Expected the reply to come from port ${this.options.port}, where the request went, but it came from port ${got.from.port}.`,
+        why: 'A UDP client knows its server by address and port. A reply from another port looks like a stranger, and a connect()ed socket drops it.',
+        hint: 'Reply with the same socket that received the request: socket.send(msg, rinfo.port, rinfo.address).',
+      });
+    }
+  }
+
+  /** Fails if a datagram arrives within `ms`. */
+  async expectNothing(ms = 150, options: Omit<ReadOptions, 'max' | 'timeoutMs'> = {}): Promise<void> {
+    const extra = await this.readFor(ms);
+    if (extra.length > 0) {
+      throw this.failure({ ...options, message: `Expected no more datagrams, received ${extra.length}: ${extra.map((d) => describe(d.data)).join(', ')}.` });
+    }
+  }
+
+  /** Waits `ms` and returns the datagrams that arrived meanwhile (possibly none). */
+  async readFor(ms: number): Promise<Datagram[]> {
+    await delay(ms);
+    return this.inbox.splice(0);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+    this.wake?.();
+  }
+
+  private async waitFor(options: ReadOptions, what = 'a datagram'): Promise<Datagram> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const next = this.inbox.shift();
+      if (next) return next;
+      const peer = this.options.peer;
+      if (peer?.exit) {
+        throw this.failure({ ...options, message: `Expected ${what}, but ${peer.name} ${peer.describeExit()}.` });
+      }
+      const left = deadline - performance.now();
+      if (left <= 0 || this.closed) {
+        this.options.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${timeoutMs} ms`);
+        throw this.failure({ ...options, message: `Expected ${what} within ${timeoutMs / 1000} s, received nothing.` });
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const woken = new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, left);
+      });
+      await (peer ? Promise.race([woken, peer.exited.then(() => delay(20))]) : woken);
+      clearTimeout(timer);
+      this.wake = undefined;
+    }
+  }
+
+  private failure(details: FailureDetails): LessonFailure {
+    return new LessonFailure(details);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,119 @@
+// Lesson 6, part 2: requests that get through a path that loses, duplicates and reorders
+// datagrams. Each request goes out as [4-byte sequence number][payload]; the echo server sends the
+// datagram back as it is, and the reply with the same sequence number answers the request.
+//
+//   const client = await createClient({ port: 3000 });
+//   const reply = await client.request(Buffer.from('hello'));   // resolves with the payload
+//
+// Run: npx tsx client.ts --port 3000 [--timeout-ms 200] [--retries 5] some words to send
+// Check: npx learn check udp
+
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export interface ClientOptions {
+  port: number;
+  host?: string;
+  /** How long to wait for a reply before sending again, in ms (doubled after each try). Default 200. */
+  timeoutMs?: number;
+  /** How many times to send again before giving up: retries 3 means at most 4 sends. Default 5. */
+  retries?: number;
+}
+
+/** The header: a 32-bit sequence number, big-endian (network byte order). */
+const HEADER = 4;
+
+export class ReliableClient {
+  /** The next sequence number; it wraps around after 2^32 - 1. */
+  private nextSeq = 1;
+  /** Requests waiting for their reply, by sequence number. */
+  private readonly waiting = new Map<number, (payload: Buffer) => void>();
+  /** The last socket error, for the message when we give up. */
+  private lastError: Error | undefined;
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    private readonly options: ClientOptions,
+  ) {
+    socket.on('message', (datagram: Buffer) => this.onReply(datagram));
+    // A connected socket hears about ICMP "port unreachable" as ECONNREFUSED. Nothing to do but
+    // keep trying (the server may be starting); without a listener it would be thrown.
+    socket.on('error', (error) => (this.lastError = error));
+  }
+
+  /**
+   * Sends `payload` until the reply with its sequence number comes, waiting timeoutMs (doubling)
+   * between sends, at most 1 + retries times. Resolves with the reply's payload.
+   */
+  async request(payload: Buffer | string): Promise<Buffer> {
+    // TODO: take this request's sequence number from this.nextSeq (then add one, wrapping with >>> 0).
+    // TODO: build the datagram once: HEADER bytes with the number (writeUInt32BE), then the payload.
+    // TODO: send it, and wait up to timeoutMs (default 200) for the reply with this number
+    //       (replyTo); none came? Send the same datagram again, up to retries (default 5) more
+    //       times. Doubling the wait each time is kind to a congested path.
+    // TODO: whatever happens, forget the number at the end (this.waiting.delete): later replies to
+    //       it are stale. No reply at all: throw an Error saying how many tries were made.
+    throw new Error(`request() is not written yet (TODO in client.ts): ${Buffer.byteLength(payload)} bytes not sent`);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  /** Resolves with the payload of the reply to `seq`, or undefined after `ms`. */
+  private replyTo(seq: number, ms: number): Promise<Buffer | undefined> {
+    // TODO: a Promise that resolves with undefined after `ms`, unless onReply() finds the reply to
+    //       `seq` first: register a callback in this.waiting that clears the timer and resolves.
+    return Promise.resolve(undefined);
+  }
+
+  /** A datagram from the server: the answer to a waiting request, or a duplicate or stale one. */
+  private onReply(datagram: Buffer): void {
+    // TODO: skip a datagram shorter than HEADER. Read its sequence number (readUInt32BE); if a
+    //       request waits for that number, remove it from this.waiting and hand it the payload
+    //       (the bytes after the header). Anything else is a duplicate or a stale reply: drop it.
+  }
+}
+
+/**
+ * Opens a UDP socket connected to the server. connect() fixes the one address this socket talks
+ * to: the kernel drops datagrams from anyone else, and send() needs no address.
+ */
+export async function createClient(options: ClientOptions): Promise<ReliableClient> {
+  const host = options.host ?? '127.0.0.1';
+  const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.connect(options.port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  return new ReliableClient(socket, options);
+}
+
+// Run as a program, it sends one request and prints the reply. Written for you.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values, positionals } = parseArgs({
+    options: {
+      port: { type: 'string', default: '3000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'timeout-ms': { type: 'string', default: '200' },
+      retries: { type: 'string', default: '5' },
+    },
+    allowPositionals: true,
+  });
+  const client = await createClient({ port: Number(values.port), host: values.host, timeoutMs: Number(values['timeout-ms']), retries: Number(values.retries) });
+  const started = performance.now();
+  try {
+    const reply = await client.request(positionals.join(' ') || 'ping');
+    console.log(`reply after ${Math.round(performance.now() - started)} ms: ${reply.toString()}`);
+  } catch (error) {
+    console.log((error as Error).message);
+    process.exitCode = 1;
+  } finally {
+    client.close();
+  }
+}
