@@ -112,3 +112,18 @@ test('the transcript records both directions, merged, and the close', async () =
   expect(kinds).toEqual(['connect:', 'send:4', 'half-close:', 'recv:4', 'fin:']);
   expect(transcript.events[1]!.pieces).toBe(4);
 });
+
+test('two reads waiting at once are both woken when bytes arrive', async () => {
+  let peer!: net.Socket;
+  const port = await serve((socket) => (peer = socket));
+  const client = await RawClient.connect({ name: 'c1', port, transcript: new Transcript(), timeoutMs: 5000 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const first = client.readExactly(3);
+  const second = client.readExactly(3);
+  peer.write('abc');
+  setTimeout(() => peer.write('def'), 20);
+  // Both settle promptly; a wait that missed its wake-up would sit out its 5 s timeout.
+  const soon = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000));
+  const got = await Promise.race([Promise.all([first, second]).then((parts) => parts.map(String)), soon]);
+  expect(got).toEqual(['abc', 'def']);
+});

@@ -58,7 +58,8 @@ export class RawClient {
 
   private inbox: Buffer[] = [];
   private inboxLength = 0;
-  private wake: (() => void) | undefined;
+  /** Waits in progress, woken by anything that happens on the socket (there may be several). */
+  private readonly waiters = new Set<() => void>();
   private readonly timeoutMs: number;
 
   private constructor(
@@ -75,21 +76,21 @@ export class RawClient {
       this.inboxLength += chunk.length;
       this.bytesReceived += chunk.length;
       transcript.bytes('recv', name, chunk);
-      this.wake?.();
+      this.wakeAll();
     });
     socket.on('end', () => {
       if (this.state === 'open') this.state = 'fin';
       transcript.mark('fin', name, `${peer?.name ?? 'the program'} closed the connection (FIN)`);
-      this.wake?.();
+      this.wakeAll();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.state !== 'closed') {
         this.state = error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'rst' : 'closed';
         transcript.mark('rst', name, `${error.code ?? error.message}: the connection was reset`);
       }
-      this.wake?.();
+      this.wakeAll();
     });
-    socket.on('close', () => this.wake?.());
+    socket.on('close', () => this.wakeAll());
   }
 
   /** Connects to 127.0.0.1:port (or host), recording the connection in the transcript. */
@@ -287,6 +288,10 @@ export class RawClient {
     return this.state;
   }
 
+  private wakeAll(): void {
+    for (const wake of this.waiters) wake();
+  }
+
   private peek(): Buffer {
     if (this.inbox.length > 1) this.inbox = [Buffer.concat(this.inbox, this.inboxLength)];
     return this.inbox[0] ?? Buffer.alloc(0);
@@ -329,14 +334,16 @@ export class RawClient {
         throw this.failure({ ...options, message: `Expected ${what} within ${timeoutMs / 1000} s, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}.`, why: this.silenceReason(cpuBefore, timeoutMs) ?? options.why });
       }
       let timer: NodeJS.Timeout | undefined;
+      let wake!: () => void;
       const woken = new Promise<void>((resolve) => {
-        this.wake = resolve;
+        wake = resolve;
         timer = setTimeout(resolve, left);
       });
+      this.waiters.add(wake);
       // A program that exits wakes us too; its socket's own close events land first.
       await (this.peer ? Promise.race([woken, this.peer.exited.then(() => delay(20))]) : woken);
       clearTimeout(timer);
-      this.wake = undefined;
+      this.waiters.delete(wake);
     }
   }
 
