@@ -50,6 +50,19 @@ export function renderFailure(error: ReportedError | undefined, meta: TestMeta, 
   return lines;
 }
 
+/**
+ * An error outside any check: usually an exception thrown from a callback in the learner's code
+ * (an event handler, a timer) that no test was awaiting. Shown like a failure, without a wire.
+ */
+export function renderRunError(error: ReportedError): string[] {
+  const lines = renderFailure(error, {}, { showWire: false });
+  if (thrownByLearnerCode(error)) {
+    lines.push('', `${paint.heading('Why'.padEnd(5))} It was thrown from a callback (an event handler or a timer) in your code, outside any check, so nothing could catch it.`);
+    lines.push(`${paint.heading('Try'.padEnd(5))} Look at the first line under Where; catch the error there, or find why the value is not what you expected.`);
+  }
+  return lines;
+}
+
 /** The wire transcript and the program's output, for failures and for --verbose passes. */
 export function renderContext(meta: TestMeta): string[] {
   const lines: string[] = [];

@@ -25,13 +25,19 @@ export interface TestOutcome {
   state: 'passed' | 'failed' | 'skipped';
 }
 
+export interface RunError {
+  name?: string;
+  message: string;
+  stack?: string;
+}
+
 export interface RunResult {
   passed: number;
   failed: number;
   skipped: number;
   tests: TestOutcome[];
-  /** Errors outside any test (a test file that failed to load, say). */
-  errors: string[];
+  /** Errors outside any test: a test file that failed to load, an exception thrown from a callback. */
+  errors: RunError[];
   ok: boolean;
 }
 
@@ -101,7 +107,7 @@ const STALL_GRACE_MS = 5000;
 
 class Collector implements Reporter {
   private readonly tests: TestOutcome[] = [];
-  private readonly errors: string[] = [];
+  private readonly errors: RunError[] = [];
   private watchdog: NodeJS.Timeout | undefined;
   private vitest: Vitest | undefined;
 
@@ -123,21 +129,22 @@ class Collector implements Reporter {
   }
 
   onTestModuleEnd(module: TestModule): void {
-    for (const error of module.errors()) this.errors.push(error.message);
+    for (const error of module.errors()) this.errors.push({ name: error.name, message: error.message, stack: error.stack });
   }
 
-  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<{ message: string }>): void {
+  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<RunError>): void {
     clearTimeout(this.watchdog);
-    for (const error of unhandled) this.errors.push(error.message);
+    for (const error of unhandled) this.errors.push({ name: error.name, message: error.message, stack: error.stack });
   }
 
   private arm(): void {
     clearTimeout(this.watchdog);
     this.watchdog = setTimeout(() => {
-      this.errors.push(
-        `The checks stopped responding for ${Math.round(this.stallMs / 1000)} s and were stopped. Code of yours that a check runs ` +
+      this.errors.push({
+        message:
+          `The checks stopped responding for ${Math.round(this.stallMs / 1000)} s and were stopped. Code of yours that a check runs ` +
           'is probably stuck in a loop that never gives the event loop back (a while loop waiting for data?).',
-      );
+      });
       void this.vitest?.close();
     }, this.stallMs);
     this.watchdog.unref();

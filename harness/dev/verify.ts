@@ -81,7 +81,7 @@ export async function verify(lesson: Lesson, onTarget?: (verdict: TargetVerdict)
         shouldPass,
         passed: result.passed,
         failed: result.failed,
-        caughtBy: result.tests.find((t) => t.state === 'failed')?.name ?? result.errors[0],
+        caughtBy: result.tests.find((t) => t.state === 'failed')?.name ?? result.errors[0]?.message,
         ok: shouldPass ? result.ok : !result.ok,
       };
       verdicts.push(verdict);

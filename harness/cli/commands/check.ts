@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { LearnerReporter } from '../../check/reporter.ts';
+import { renderRunError } from '../../check/render-failure.ts';
 import { runLessonTests } from '../../check/run.ts';
 import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
 import { repoRoot } from '../../paths.ts';
@@ -34,7 +35,7 @@ export async function check(context: Context): Promise<number> {
     reporters: [reporter],
   });
 
-  for (const error of result.errors) context.out(paint.failure(`  ${error}`));
+  for (const error of result.errors) for (const line of renderRunError(error)) context.out(`  ${line}`);
   context.out('');
   if (!result.ok) {
     context.out(`${paint.failure(`${result.failed || 'Some'} of the checks failed.`)} ${FAILED_NEXT(lesson)}`);
