@@ -8,4 +8,6 @@ export { LessonFailure, check, type FailureDetails } from './failure.ts';
 export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';
-export { expect, describe } from 'vitest';
+export { request, readResponse, readResponseHead, readBody, parseResponseHead, framingOf, HttpResponse, type Fields, type RequestSpec, type ReadResponseOptions } from '../wire/http.ts';
+export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, expectStillOpen, recordReads, REASON_PHRASES } from './http.ts';
+export { expect, describe, test } from 'vitest';
