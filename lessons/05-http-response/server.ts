@@ -1,0 +1,58 @@
+// Lesson 5: the server of lesson 4, now answering through a router and a response writer. It still
+// serves one request per connection. Your work is in response.ts and router.ts; this file wires
+// them to your head parser from lesson 4, and it stays as it is.
+// Run: npx learn run http-response --port 3000     Then: curl -v http://127.0.0.1:3000/greeting
+// Check: npx learn check http-response
+
+import net from 'node:net';
+import { parseArgs } from 'node:util';
+import { Conn } from '../02-socket-promises/socket.ts';
+// Your parser from lesson 4.
+import { BufferedReader } from '../04-http-request-head/reader.ts';
+import { HttpError, readRequestHead } from '../04-http-request-head/request-head.ts';
+import { json, text, writeResponse } from './response.ts';
+import { Router } from './router.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+});
+const port = Number(values.port);
+const host = values.host;
+
+const router = new Router()
+  .add('GET', '/', () => text(200, 'Hello, world!\n'))
+  // Two-, three- and four-byte UTF-8 characters: 26 characters (27 UTF-16 units), 42 bytes.
+  .add('GET', '/greeting', () => text(200, 'Grüße aus Köln — 你好, 世界 👋\n'))
+  // What lesson 4's server answered to everything: the request head, as parsed.
+  .add('*', '/inspect', (head) => json(200, head));
+
+/** Answers one request, then closes: reusing a connection is lesson 7's subject. */
+async function serveOneRequest(conn: Conn): Promise<void> {
+  try {
+    const head = await readRequestHead(new BufferedReader(conn));
+    if (head === undefined) return; // the client left without asking anything
+    const response = await router.match(head.method, head.target).handler(head);
+    await writeResponse(conn, response, { headOnly: head.method === 'HEAD', connection: 'close' });
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    await writeResponse(conn, text(error.status, `${error.message}\n`), { connection: 'close' });
+  }
+}
+
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  const conn = new Conn(socket);
+  serveOneRequest(conn)
+    // end() sends FIN once the response is out; destroy() then lets go of the socket, since we
+    // will read nothing more from it.
+    .then(() => conn.end())
+    .catch((error: Error) => console.log(`${peer} error: ${error.message}`))
+    .finally(() => conn.destroy());
+});
+
+server.listen(port, host, () => {
+  console.log(`HTTP server (lesson 5) listening on http://${host}:${port}/`);
+});
