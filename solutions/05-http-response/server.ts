@@ -10,7 +10,7 @@ import { Conn } from '../02-socket-promises/socket.ts';
 // Your parser from lesson 4.
 import { BufferedReader } from '../04-http-request-head/reader.ts';
 import { HttpError, readRequestHead } from '../04-http-request-head/request-head.ts';
-import { json, text, writeResponse } from './response.ts';
+import { json, text, writeResponse, type Response } from './response.ts';
 import { Router } from './router.ts';
 
 const { values } = parseArgs({
@@ -31,15 +31,19 @@ const router = new Router()
 
 /** Answers one request, then closes: reusing a connection is lesson 7's subject. */
 async function serveOneRequest(conn: Conn): Promise<void> {
+  let response: Response;
+  let headOnly = false;
   try {
     const head = await readRequestHead(new BufferedReader(conn));
     if (head === undefined) return; // the client left without asking anything
-    const response = await router.match(head.method, head.target).handler(head);
-    await writeResponse(conn, response, { headOnly: head.method === 'HEAD', connection: 'close' });
+    headOnly = head.method === 'HEAD';
+    response = await router.match(head.method, head.target).handler(head);
   } catch (error) {
+    // A request we cannot serve: its error becomes the response.
     if (!(error instanceof HttpError)) throw error;
-    await writeResponse(conn, text(error.status, `${error.message}\n`), { connection: 'close' });
+    response = text(error.status, `${error.message}\n`);
   }
+  await writeResponse(conn, response, { headOnly, connection: 'close' });
 }
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
