@@ -83,10 +83,12 @@ export function parseRequestHead(head: Buffer): RequestHead {
   // latin1 maps each byte to one character and back, so nothing is lost or merged. The grammar
   // is ASCII; bytes above 0x7f may appear only in field values (obs-text, RFC 9110 §5.5).
   const lines = head.toString('latin1').split('\r\n');
-  if (lines.length < 3 || lines.at(-1) !== '' || lines.at(-2) !== '') throw new HttpError(400, 'The head does not end with an empty line.');
-  const [requestLine = '', ...fieldLines] = lines.slice(0, -2);
-  const { method, target, version } = parseRequestLine(requestLine);
-  const headers = fieldLines.map(parseFieldLine);
+  // The head ends with CRLF CRLF, so splitting leaves two empty strings at the end.
+  const last = lines.length - 2;
+  if (last < 1 || lines[last] !== '' || lines[last + 1] !== '') throw new HttpError(400, 'The head does not end with an empty line.');
+  const { method, target, version } = parseRequestLine(lines[0]!);
+  const headers: HeaderField[] = [];
+  for (let i = 1; i < last; i++) headers.push(parseFieldLine(lines[i]!));
   checkHost(version, headers);
   return { method, target, version, headers };
 }
@@ -144,5 +146,10 @@ function checkHost(version: string, headers: HeaderField[]): void {
 /** Every value of the field `name`, in order. Names compare case-insensitively (RFC 9110 §5.1). */
 export function fieldValues(headers: HeaderField[], name: string): string[] {
   const wanted = name.toLowerCase();
-  return headers.filter((field) => field.name.toLowerCase() === wanted).map((field) => field.value);
+  const values: string[] = [];
+  for (const field of headers) {
+    // Comparing lengths first skips lower-casing the names that cannot match.
+    if (field.name.length === wanted.length && field.name.toLowerCase() === wanted) values.push(field.value);
+  }
+  return values;
 }

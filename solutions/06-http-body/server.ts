@@ -30,16 +30,16 @@ const router = new Router<Request>()
   .add('GET', '/', () => text(200, 'Hello, world!\n'))
   .add('GET', '/greeting', () => text(200, 'Grüße aus Köln — 你好, 世界 👋\n'))
   // The request head as parsed, and how many bytes of body came with it.
-  .add('*', '/inspect', async ({ body, ...head }) => {
+  .add('*', '/inspect', async ({ head, body }) => {
     let bodyLength = 0;
     for await (const piece of body) bodyLength += piece.length;
     return json(200, { ...head, bodyLength });
   })
   // The body goes back as it arrives: the request body is the response body.
-  .add('POST', '/echo', (request) => ({
+  .add('POST', '/echo', ({ head, body }) => ({
     status: 200,
-    headers: [['Content-Type', fieldValues(request.headers, 'content-type')[0] ?? 'application/octet-stream']],
-    body: request.body,
+    headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
+    body,
   }), { maxBodyBytes: 16 * MiB });
 
 /** Answers one request, then closes: reusing a connection is lesson 7's subject. */
@@ -53,7 +53,7 @@ async function serveOneRequest(conn: Conn): Promise<void> {
     headOnly = head.method === 'HEAD';
     const route = router.match(head.method, head.target);
     const body = openBody(head, reader, route.maxBodyBytes);
-    response = await route.handler({ ...head, body });
+    response = await route.handler({ head, body });
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     response = text(error.status, `${error.message}\n`);

@@ -166,7 +166,9 @@ test('sends a Date field with the current time as an IMF-fixdate', async ({ serv
 });
 
 test('sends the status line and header fields in one write', async ({ server }) => {
-  for (const target of ['/', '/greeting', '/nowhere']) {
+  // Several responses: on a loaded machine, a head written in pieces can now and then arrive in
+  // one read anyway; it never arrives in pieces when written at once.
+  for (const target of ['/', '/greeting', '/nowhere', '/inspect', '/', '/greeting', '/nowhere', '/inspect']) {
     const client = await server.connect();
     const reads = recordReads(client);
     await client.send(request({ target }));

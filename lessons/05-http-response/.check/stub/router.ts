@@ -16,7 +16,7 @@ export interface Route<R> {
   maxBodyBytes?: number;
 }
 
-export class Router<R extends RequestHead = RequestHead> {
+export class Router<R = RequestHead> {
   private readonly routes: Array<Route<R>> = [];
 
   /** Adds a route: `router.add('GET', '/', () => text(200, 'hello\n'))`. */

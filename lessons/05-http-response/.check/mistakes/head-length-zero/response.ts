@@ -2,6 +2,7 @@
 // Lesson 5: writing an HTTP/1.1 response: the status line, the header fields, the empty line and
 // the body (RFC 9112 §4–§6), with the fields every response needs: Content-Length and Date.
 
+import { once } from 'node:events';
 import type { Conn } from '../02-socket-promises/socket.ts';
 
 /** Reason phrases of the status codes this server sends (RFC 9110 §15). */
@@ -59,6 +60,20 @@ export function httpDate(now = new Date()): string {
   return now.toUTCString();
 }
 
+/** The Date of responses sent this second: it only changes once a second, so format it once. */
+let dateSecond = -1;
+let dateText = '';
+function currentDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = httpDate(new Date(second * 1000));
+  }
+  return dateText;
+}
+
+const CR_OR_LF = /[\r\n]/;
+
 /** The status line, the header fields and the empty line, as the bytes that go on the wire. */
 export function serializeHead(status: number, fields: Array<[string, string]>): Buffer {
   // RFC 9112 §4: HTTP-version SP status-code SP [ reason-phrase ] CRLF.
@@ -66,7 +81,7 @@ export function serializeHead(status: number, fields: Array<[string, string]>): 
   for (const [name, value] of fields) {
     // A CR or LF inside a field would end the line early, and let whoever chose the value write
     // header fields of their own (response splitting).
-    if (/[\r\n]/.test(name + value)) throw new Error(`The header field ${JSON.stringify(name)} contains CR or LF.`);
+    if (CR_OR_LF.test(name) || CR_OR_LF.test(value)) throw new Error(`The header field ${JSON.stringify(name)} contains CR or LF.`);
     head += `${name}: ${value}\r\n`;
   }
   return Buffer.from(`${head}\r\n`, 'latin1');
@@ -81,21 +96,37 @@ export async function writeResponse(conn: Conn, response: Response, options: Wri
   // Content-Length counts bytes: "é" is one character and two bytes in UTF-8.
   const length = bytes ? bytes.length : (body as StreamedBody).length;
 
-  const fields: Array<[string, string]> = [['Date', httpDate()], ...(response.headers ?? [])];
+  const fields: Array<[string, string]> = [['Date', currentDate()], ...(response.headers ?? [])];
   if (!bodyless) fields.push(['Content-Length', options.headOnly ? '0' : String(length)]);
   if (options.connection) fields.push(['Connection', options.connection]);
   const head = serializeHead(status, fields);
 
   if (bodyless || options.headOnly) {
-    await conn.write(head);
+    await send(conn, head);
   } else if (bytes) {
     // One write for head and body: every write can become a packet of its own, and with Nagle's
     // algorithm a small second packet waits for the client's ACK of the first.
-    await conn.write(Buffer.concat([head, bytes]));
+    await send(conn, Buffer.concat([head, bytes]));
   } else {
-    await conn.write(head);
+    await send(conn, head);
     await writeStreamedBody(conn, body as StreamedBody, length);
   }
+}
+
+/**
+ * Writes bytes to the socket, and waits only if Node's buffer for it is full: write() returns
+ * false past the socket's high-water mark, and 'drain' says when it has emptied (backpressure).
+ * Conn.write() from lesson 2 would wait for every write to be flushed, a turn of the event loop
+ * per response; and this way the connection loop can collect responses before they go out.
+ */
+export async function send(conn: Conn, bytes: Uint8Array): Promise<void> {
+  const { socket } = conn;
+  // A destroyed socket takes no bytes, and would never emit 'drain'.
+  if (socket.write(bytes) || socket.destroyed) return;
+  // Corked writes (lesson 7 collects pipelined responses that way) wait for uncork(): let them
+  // go, or 'drain' would never come.
+  while (socket.writableCorked > 0) socket.uncork();
+  await once(socket, 'drain');
 }
 
 /** Copies a streamed body to the connection, one piece at a time; it must be exactly `length` bytes. */
@@ -104,7 +135,7 @@ export async function writeStreamedBody(conn: Conn, body: StreamedBody, length: 
   for await (const piece of body) {
     sent += piece.length;
     if (sent > length) throw new Error(`The body is longer than the ${length} bytes its Content-Length promised.`);
-    await conn.write(piece); // waiting for each write keeps memory flat: that is backpressure
+    await send(conn, piece); // waiting when the socket's buffer is full keeps memory flat
   }
   // A short body would leave the client waiting for bytes that never come; the caller closes.
   if (sent < length) throw new Error(`The body ended after ${sent} of the ${length} bytes its Content-Length promised.`);

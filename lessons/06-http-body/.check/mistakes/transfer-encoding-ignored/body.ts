@@ -7,7 +7,8 @@ import type { BufferedReader } from '../04-http-request-head/reader.ts';
 import { HttpError, fieldValues, type RequestHead } from '../04-http-request-head/request-head.ts';
 
 /** A request as handlers see it from now on: the head, and a reader for the body. */
-export interface Request extends RequestHead {
+export interface Request {
+  head: RequestHead;
   body: BodyReader;
 }
 
