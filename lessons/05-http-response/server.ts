@@ -1,13 +1,13 @@
-// Lesson 5: the server of lesson 4, now answering through a router and a response writer. It still
+// http-response: the server of http-request-head, now answering through a router and a response writer. It still
 // serves one request per connection. Your work is in response.ts and router.ts; this file wires
-// them to your head parser from lesson 4, and it stays as it is.
+// them to your head parser from http-request-head, and it stays as it is.
 // Run: npx learn run http-response --port 3000     Then: curl -v http://127.0.0.1:3000/greeting
 // Check: npx learn check http-response
 
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
-// Your parser from lesson 4.
+// Your parser, from http-request-head.
 import { BufferedReader } from '../04-http-request-head/reader.ts';
 import { HttpError, readRequestHead } from '../04-http-request-head/request-head.ts';
 import { json, text, writeResponse, type Response } from './response.ts';
@@ -26,10 +26,10 @@ const router = new Router()
   .add('GET', '/', () => text(200, 'Hello, world!\n'))
   // Two-, three- and four-byte UTF-8 characters: 26 characters (27 UTF-16 units), 42 bytes.
   .add('GET', '/greeting', () => text(200, 'Grüße aus Köln — 你好, 世界 👋\n'))
-  // What lesson 4's server answered to everything: the request head, as parsed.
+  // What http-request-head's server answered to everything: the request head, as parsed.
   .add('*', '/inspect', (head) => json(200, head));
 
-/** Answers one request, then closes: reusing a connection is lesson 7's subject. */
+/** Answers one request, then closes: reusing a connection is keep-alive's subject. */
 async function serveOneRequest(conn: Conn): Promise<void> {
   let response: Response;
   let headOnly = false;
@@ -58,5 +58,5 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
 });
 
 server.listen(port, host, () => {
-  console.log(`HTTP server (lesson 5) listening on http://${host}:${port}/`);
+  console.log(`HTTP server (http-response) listening on http://${host}:${port}/`);
 });

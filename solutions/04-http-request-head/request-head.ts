@@ -1,4 +1,4 @@
-// Lesson 4: the head of an HTTP/1.1 request, read from a connection and parsed: the request line
+// http-request-head: the head of an HTTP/1.1 request, read from a connection and parsed: the request line
 // and the header fields, up to the empty line. The grammar is RFC 9112 §2–§5; the comments cite it.
 
 import type { BufferedReader } from './reader.ts';

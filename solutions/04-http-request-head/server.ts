@@ -1,4 +1,4 @@
-// Lesson 4: an HTTP server that reads one request head per connection and answers with what it
+// http-request-head: an HTTP server that reads one request head per connection and answers with what it
 // parsed, as JSON, so that you (and the checks) can see the parse from outside. Bad requests get
 // their error status. The parsing is yours, in request-head.ts and reader.ts; this file only
 // wires it to the network, and it stays as it is.
@@ -20,7 +20,7 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 
-/** Answers one request, then closes: reusing a connection is lesson 7's subject. */
+/** Answers one request, then closes: reusing a connection is keep-alive's subject. */
 async function serveOneRequest(conn: Conn): Promise<void> {
   let response: Buffer;
   try {
@@ -35,7 +35,7 @@ async function serveOneRequest(conn: Conn): Promise<void> {
 }
 
 /**
- * A response, written out by hand (lesson 5 builds a proper writer). Content-Length counts the
+ * A response, written out by hand (http-response builds a proper writer). Content-Length counts the
  * body's bytes; `Connection: close` says that we close after it.
  */
 function plainResponse(status: number, reason: string, type: string, text: string): Buffer {
@@ -58,5 +58,5 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
 });
 
 server.listen(port, host, () => {
-  console.log(`HTTP server (lesson 4) listening on http://${host}:${port}/`);
+  console.log(`HTTP server (http-request-head) listening on http://${host}:${port}/`);
 });

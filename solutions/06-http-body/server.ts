@@ -1,6 +1,6 @@
-// Lesson 6: the server of lesson 5, now with request bodies: POST /echo sends the body straight
+// http-body: the server of http-response, now with request bodies: POST /echo sends the body straight
 // back as it arrives, and /inspect counts it. Still one request per connection. Your work is in
-// body.ts; this file wires it to your parser (lesson 4) and your writer and router (lesson 5),
+// body.ts; this file wires it to your parser (http-request-head) and your writer and router (http-response),
 // and it stays as it is.
 // Run: npx learn run http-body --port 3000     Then: curl -v --data-binary 'hello' http://127.0.0.1:3000/echo
 // Check: npx learn check http-body
@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
-// Your parser from lesson 4, your writer and router from lesson 5.
+// Your parser (http-request-head), your writer and router (http-response).
 import { BufferedReader } from '../04-http-request-head/reader.ts';
 import { HttpError, fieldValues, readRequestHead } from '../04-http-request-head/request-head.ts';
 import { json, text, writeResponse, type Response } from '../05-http-response/response.ts';
@@ -42,7 +42,7 @@ const router = new Router<Request>()
     body,
   }), { maxBodyBytes: 16 * MiB });
 
-/** Answers one request, then closes: reusing a connection is lesson 7's subject. */
+/** Answers one request, then closes: reusing a connection is keep-alive's subject. */
 async function serveOneRequest(conn: Conn): Promise<void> {
   const reader = new BufferedReader(conn);
   let response: Response;
@@ -75,5 +75,5 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
 });
 
 server.listen(port, host, () => {
-  console.log(`HTTP server (lesson 6) listening on http://${host}:${port}/`);
+  console.log(`HTTP server (http-body) listening on http://${host}:${port}/`);
 });

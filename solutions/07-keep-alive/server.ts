@@ -1,5 +1,5 @@
-// Lesson 7: the whole server. Every connection is served by your loop in connection.ts, which
-// uses your parser (lesson 4), writer and router (lesson 5) and body reader (lesson 6). This file
+// keep-alive: the whole server. Every connection is served by your loop in connection.ts, which
+// uses your parser (http-request-head), writer and router (http-response) and body reader (http-body). This file
 // declares the routes and listens, and it stays as it is.
 // Run: npx learn run keep-alive --port 3000 [--idle-timeout 5000]
 //      Then: curl -v http://127.0.0.1:3000/ http://127.0.0.1:3000/greeting
@@ -58,5 +58,5 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noD
 });
 
 server.listen(port, host, () => {
-  console.log(`HTTP server (lesson 7) listening on http://${host}:${port}/ (idle timeout ${idleTimeoutMs} ms)`);
+  console.log(`HTTP server (keep-alive) listening on http://${host}:${port}/ (idle timeout ${idleTimeoutMs} ms)`);
 });

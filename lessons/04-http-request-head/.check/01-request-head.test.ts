@@ -1,4 +1,4 @@
-// Hidden tests for lesson 4, http-request-head. The server answers every good request with a JSON
+// Hidden tests for http-request-head. The server answers every good request with a JSON
 // description of what it parsed, so the parse shows through the wire; the parser's export is also
 // called directly. Most basic first: the first failure is the one to fix.
 

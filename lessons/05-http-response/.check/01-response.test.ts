@@ -1,4 +1,4 @@
-// Hidden tests for lesson 5, http-response: the bytes of responses (status line, CRLFs,
+// Hidden tests for http-response: the bytes of responses (status line, CRLFs,
 // Content-Length, Date, HEAD) and the router's 200, 404 and 405. Most basic first.
 
 import {
@@ -203,14 +203,14 @@ test('says Connection: close, then closes', async ({ server }) => {
   await expectClosedAfter(client, 'the response');
 });
 
-test('still parses requests as in lesson 4, and answers their errors with the writer', async ({ server }) => {
+test('still parses requests as http-request-head does, and answers their errors with the writer', async ({ server }) => {
   const inspect = await ask(server, { target: '/inspect?from=5', host: 'example.test', headers: [['x-dup', 'one'], ['X-Dup', 'two']] });
-  checkStatus(inspect, 200, { why: '/inspect answers with the parse of the request head, as lesson 4 did.' });
+  checkStatus(inspect, 200, { why: '/inspect answers with the parse of the request head, as http-request-head\'s server did.' });
   const parsed = JSON.parse(inspect.body.toString('utf8')) as { target: string; headers: Array<{ name: string; value: string }> };
   const dups = parsed.headers.filter((f) => f.name.toLowerCase() === 'x-dup').map((f) => f.value);
   check(parsed.target === '/inspect?from=5' && dups.join() === 'one,two', {
     message: `Expected /inspect to show the target "/inspect?from=5" and both X-Dup fields in order, received target ${JSON.stringify(parsed.target)} and X-Dup ${JSON.stringify(dups)}.`,
-    hint: 'Lesson 4 is where the parser lives: run its checks (npx learn check http-request-head).',
+    hint: 'http-request-head is where the parser lives: run its checks (npx learn check http-request-head).',
   });
   const cases: Array<[Buffer, number]> = [
     [Buffer.from(WIRE_MALFORMED[0]!.head, 'latin1'), 400],

@@ -1,4 +1,4 @@
-// Hidden tests for lesson 6, http-body: bodies framed by Content-Length, read as a stream that
+// Hidden tests for http-body: bodies framed by Content-Length, read as a stream that
 // starts with the bytes that came with the head; invalid lengths, limits and Transfer-Encoding
 // refused. POST /echo sends the body back; /inspect says how many body bytes it read.
 
@@ -210,14 +210,14 @@ test('survives a client that leaves in the middle of a body', async ({ server })
   checkEcho(response, Buffer.from('still here'), 'a body after a client left mid-body');
 });
 
-test('still answers as in lessons 4 and 5', async ({ server }) => {
+test('still answers as http-request-head and http-response did', async ({ server }) => {
   const head = await ask(server, request({ method: 'HEAD', target: '/greeting' }), { method: 'HEAD' });
-  checkStatus(head, 200, { why: 'HEAD is answered like GET, without the body (lesson 5).' });
+  checkStatus(head, 200, { why: 'HEAD is answered like GET, without the body (http-response).' });
   const missing = await ask(server, request({ method: 'POST', target: '/nowhere', body: 'ignored' }));
-  checkStatus(missing, 404, { why: 'An unknown path is a 404 whatever the method and the body (lesson 5).' });
+  checkStatus(missing, 404, { why: 'An unknown path is a 404 whatever the method and the body (http-response).' });
   const client = await server.connect();
   const spaced = WIRE_MALFORMED.find((c) => c.what.startsWith('whitespace between'))!;
   const bad = await exchange(client, Buffer.from(spaced.head, 'latin1'));
-  checkStatus(bad, 400, { why: `The request has ${spaced.what}: still a 400 (lesson 4).`, spec: spaced.spec });
+  checkStatus(bad, 400, { why: `The request has ${spaced.what}: still a 400 (http-request-head).`, spec: spaced.spec });
   await expectClosedAfter(client, 'the 400 response');
 });

@@ -1,4 +1,4 @@
-// Hidden tests for lesson 7, keep-alive: many requests on one connection, pipelined ones in order,
+// Hidden tests for keep-alive: many requests on one connection, pipelined ones in order,
 // unread bodies drained, Connection: close and HTTP/1.0 honoured, errors closing the connection,
 // many connections at once. The idle timeout is checked in 02-idle.test.ts.
 
@@ -162,7 +162,7 @@ test('still refuses bad framing on a kept-alive connection, and closes after it'
     const client = await server.connect();
     await runInTurn(client, [echo('a good one first')]);
     const response = await exchange(client, bytes, { what: `the response to a request with ${what}` });
-    checkStatus(response, status, { why: `The second request has ${what} (lesson 6).` });
+    checkStatus(response, status, { why: `The second request has ${what} (http-body).` });
     await expectClosedAfter(client, `the ${status} response`, { why: 'Where this request\'s body ends is unknown (or it will not be read): the connection cannot carry another request.', spec: 'RFC 9112 §6.3' });
   }
 });

@@ -1,4 +1,4 @@
-// Hidden tests for lesson 7, keep-alive, part 2: the idle timeout, with the server started as
+// Hidden tests for keep-alive, part 2: the idle timeout, with the server started as
 // `server.ts --port N --idle-timeout 300`.
 
 import { serverTest, check, describeBytes } from '#harness/testing/index.ts';

@@ -1,5 +1,5 @@
 // MISTAKE: replaces the buffer with each new chunk instead of appending to it.
-// Lesson 4: the bytes of a connection that have arrived but are not used yet. A request head can
+// http-request-head: the bytes of a connection that have arrived but are not used yet. A request head can
 // come in pieces, and whatever follows it (a body, the next request) can come in the same read:
 // all of it waits here until a parser takes exactly what it needs.
 

@@ -1,5 +1,5 @@
 // MISTAKE: does not let a GET route answer HEAD.
-// Lesson 5: a tiny router: which handler answers a request, from its method and path. A path it
+// http-response: a tiny router: which handler answers a request, from its method and path. A path it
 // doesn't know is a 404; a path it knows, asked with a method it doesn't take, is a 405.
 
 import type { RequestHead } from '../04-http-request-head/request-head.ts';
@@ -13,7 +13,7 @@ export interface Route<R> {
   method: string;
   path: string;
   handler: Handler<R>;
-  /** The largest request body this route accepts (used from lesson 6 on). */
+  /** The largest request body this route accepts (used from http-body on). */
   maxBodyBytes?: number;
 }
 

@@ -1,5 +1,5 @@
 // MISTAKE: sends the body in answer to HEAD too.
-// Lesson 5: writing an HTTP/1.1 response: the status line, the header fields, the empty line and
+// http-response: writing an HTTP/1.1 response: the status line, the header fields, the empty line and
 // the body (RFC 9112 §4–§6), with the fields every response needs: Content-Length and Date.
 
 import { once } from 'node:events';
@@ -123,7 +123,7 @@ export async function send(conn: Conn, bytes: Uint8Array): Promise<void> {
   const { socket } = conn;
   // A destroyed socket takes no bytes, and would never emit 'drain'.
   if (socket.write(bytes) || socket.destroyed) return;
-  // Corked writes (lesson 7 collects pipelined responses that way) wait for uncork(): let them
+  // Corked writes (keep-alive collects pipelined responses that way) wait for uncork(): let them
   // go, or 'drain' would never come.
   while (socket.writableCorked > 0) socket.uncork();
   await once(socket, 'drain');

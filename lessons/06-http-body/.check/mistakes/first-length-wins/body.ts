@@ -1,5 +1,5 @@
 // MISTAKE: uses the first Content-Length and ignores the others, even when they differ.
-// Lesson 6: the request body. How long it is comes from the header fields alone, whatever the
+// http-body: the request body. How long it is comes from the header fields alone, whatever the
 // method (RFC 9112 §6.3); the bytes themselves are read piece by piece, as the handler asks for
 // them, starting with any that arrived together with the head.
 

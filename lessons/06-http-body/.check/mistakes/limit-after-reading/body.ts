@@ -1,5 +1,5 @@
 // MISTAKE: reads the whole body before comparing it with the route's limit.
-// Lesson 6: the request body. How long it is comes from the header fields alone, whatever the
+// http-body: the request body. How long it is comes from the header fields alone, whatever the
 // method (RFC 9112 §6.3); the bytes themselves are read piece by piece, as the handler asks for
 // them, starting with any that arrived together with the head.
 

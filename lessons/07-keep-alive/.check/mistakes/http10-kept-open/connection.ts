@@ -1,11 +1,11 @@
 // MISTAKE: keeps HTTP/1.0 connections open like HTTP/1.1 ones.
-// Lesson 7: one connection, many requests. The loop reads a request, answers it, throws away any
+// keep-alive: one connection, many requests. The loop reads a request, answers it, throws away any
 // body the handler left unread, and goes round again, until a side closes, a request asks to
 // close, or the connection sits idle too long (RFC 9112 §9).
 
 import type net from 'node:net';
 import type { Conn } from '../02-socket-promises/socket.ts';
-// Your parser (lesson 4), writer and router (lesson 5), and body reader (lesson 6).
+// Your parser (http-request-head), writer and router (http-response), and body reader (http-body).
 import { BufferedReader } from '../04-http-request-head/reader.ts';
 import { HttpError, fieldValues, readRequestHead, type RequestHead } from '../04-http-request-head/request-head.ts';
 import { text, writeResponse, type Response } from '../05-http-response/response.ts';
