@@ -117,7 +117,7 @@ export async function readResponseHead(client: RawClient, options: ReadResponseO
   } catch (error) {
     if (!(error instanceof LessonFailure)) throw error;
     const partial = await client.readFor(0);
-    throw new LessonFailure({ ...failureContext(options), message: explainMissingHead(what, partial, client, options.timeoutMs, max) });
+    throw new LessonFailure({ ...failureContext(options), message: explainMissingHead(what, partial, client, waited(error, options), max) });
   }
   return parseResponseHead(raw, what, options);
 }
@@ -169,7 +169,7 @@ export async function readBody(client: RawClient, response: HttpResponse, option
   response.framing = framing;
   const context = failureContext(options);
   if (framing === 'content-length') {
-    response.body = await readBodyPart(client, () => client.readExactly(length!, { ...options, ...context }), `the ${byteCount(length!)} body of ${what} (Content-Length: ${length})`, options);
+    response.body = await readBodyPart(client, () => client.readExactly(length!, { ...options, ...context }), `the body of ${what}, ${byteCount(length!)} (Content-Length: ${length})`, options);
   } else if (framing === 'chunked') {
     await readChunked(client, response, what, options);
   } else if (framing === 'close') {
@@ -191,9 +191,9 @@ async function readChunked(client: RawClient, response: HttpResponse, what: stri
     if (!size) throw new LessonFailure({ ...failureContext(options), message: `Expected a chunk-size line (hex digits, then "\\r\\n") in ${what}, received ${quote(line)}.`, spec: 'RFC 9112 §7.1' });
     const n = Number.parseInt(size[1]!, 16);
     if (n === 0) break;
-    parts.push(await readBodyPart(client, () => client.readExactly(n, options), `a ${byteCount(n)} chunk of ${what}`, options));
+    parts.push(await readBodyPart(client, () => client.readExactly(n, options), `a chunk of ${byteCount(n)} of ${what}`, options));
     const end = await client.readExactly(2, options);
-    if (!end.equals(CRLF)) throw new LessonFailure({ ...failureContext(options), message: `Expected "\\r\\n" after a ${byteCount(n)} chunk of ${what}, received ${quote(end)}.`, spec: 'RFC 9112 §7.1' });
+    if (!end.equals(CRLF)) throw new LessonFailure({ ...failureContext(options), message: `Expected "\\r\\n" after a chunk of ${byteCount(n)} of ${what}, received ${quote(end)}.`, spec: 'RFC 9112 §7.1' });
   }
   for (;;) {
     const line = await client.readUntil(CRLF, { ...options, max: 64 * 1024 });
@@ -214,19 +214,24 @@ async function readBodyPart(client: RawClient, read: () => Promise<Buffer>, what
     const ended = client.state !== 'open';
     throw new LessonFailure({
       ...failureContext(options),
-      message: `Expected ${what}, ${ended ? `but the connection closed after ${byteCount(partial)} of it` : `received ${partial === 0 ? 'none of it' : `only ${byteCount(partial)}`} within ${(options.timeoutMs ?? 2000) / 1000} s`}.`,
+      message: `Expected ${what}, ${ended ? `but the connection closed after ${byteCount(partial)} of it` : `received ${partial === 0 ? 'none of it' : `only ${byteCount(partial)}`} within ${waited(error, options)}`}.`,
       why: options.why ?? 'Content-Length promises exactly that many bytes of body; the client waits for all of them.',
     });
   }
 }
 
-function explainMissingHead(what: string, partial: Buffer, client: RawClient, timeoutMs: number | undefined, max: number): string {
+function explainMissingHead(what: string, partial: Buffer, client: RawClient, waitedFor: string, max: number): string {
   const got = partial.length === 0 ? 'nothing' : `${byteCount(partial.length)} without the blank line that ends a head: ${describe(partial)}`;
   if (partial.length > max) return `Expected ${what} with a head of at most ${byteCount(max)}, received ${byteCount(partial.length)} without the blank line that ends a head.`;
   if (partial.includes('\n\n')) return `Expected ${what} whose head ends with "\\r\\n\\r\\n", received a head whose lines end with a bare "\\n": ${describe(partial)}.`;
   if (client.state === 'fin') return `Expected ${what}, received ${got}, and then the connection was closed (FIN).`;
   if (client.state !== 'open') return `Expected ${what}, received ${got}, and then the connection was reset (RST).`;
-  return `Expected ${what} within ${(timeoutMs ?? 2000) / 1000} s, received ${got}.`;
+  return `Expected ${what} within ${waitedFor}, received ${got}.`;
+}
+
+/** How long the failed read waited, as its own message says ("within 2 s"). */
+function waited(error: LessonFailure, options: ReadOptions): string {
+  return /within ([\d.]+ s)/.exec(error.message)?.[1] ?? `${(options.timeoutMs ?? 2000) / 1000} s`;
 }
 
 function failureContext(options: Pick<ReadOptions, 'why' | 'spec' | 'hint'>): { why?: string; spec: string; hint?: string } {
