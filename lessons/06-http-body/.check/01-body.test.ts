@@ -15,6 +15,7 @@ import {
   expectClosedAfter,
   readResponse,
   readResponseHead,
+  LessonFailure,
   type Server,
   type HttpResponse,
   type RequestSpec,
@@ -105,10 +106,13 @@ test('streams an 8 MiB body back: the echo starts before the client has sent it 
   const response = await readResponseHead(client, { timeoutMs: 3000, why, spec: FRAMING, hint: 'Do not collect the body before answering: read() returns one piece at a time, and the writer sends each on as it comes.' });
   checkStatus(response, 200, { why });
   checkHeader(response, 'Content-Length', String(body.length), { why: 'The echo is as long as the request body.' });
-  const early = await client.readExactly(64 * 1024, {
-    timeoutMs: 3000,
-    why: `${why} The client has sent 1 MiB of the body and waits for some of it to come back before sending more.`,
-    hint: 'Each piece read from the body should be written out before the next is read.',
+  const early = await client.readExactly(64 * 1024, { timeoutMs: 3000 }).catch(() => {
+    throw new LessonFailure({
+      message: `Expected the first 64 KiB of the echo while the client still holds back 7 MiB of the body, received ${byteCount(client.buffered)} of it within 3 s.`,
+      why: `${why} The client has sent 1 MiB of the body and waits for some of it to come back before sending more.`,
+      spec: FRAMING,
+      hint: 'Each piece read from the body should be written out before the next is read: return it from read() as soon as it is there.',
+    });
   });
   await client.send(body.subarray(MiB));
   const rest = await client.readExactly(body.length - early.length, { timeoutMs: 8000, hint: 'Every byte of the body must come back, in order.' });
