@@ -169,11 +169,12 @@ test('sends the status line and header fields in one write', async ({ server }) 
   // Several responses. A head written in one write always arrives in one read on loopback; a head
   // written line by line usually arrives in pieces, but a busy client may read them all at once,
   // so this check catches that mistake often, not always (it is not in .check/mistakes).
-  for (const target of ['/', '/greeting', '/nowhere', '/inspect', '/', '/greeting', '/nowhere', '/inspect']) {
+  for (const [target, status] of [['/', 200], ['/greeting', 200], ['/nowhere', 404], ['/inspect', 200], ['/', 200], ['/greeting', 200], ['/nowhere', 404], ['/inspect', 200]] as const) {
     const client = await server.connect();
     const reads = recordReads(client);
     await client.send(request({ target }));
     const response = await readResponse(client);
+    checkStatusLine(response, status);
     check(reads[0] !== undefined && reads[0] >= response.raw.length, {
       message: `Expected the head of the response to ${target} (${response.raw.length} bytes) to arrive in one piece, received it in reads of ${reads.join(', ')} bytes.`,
       why: "Each small write can go out as a packet of its own. With Nagle's algorithm on (Node's default), a small write waits until the previous packet is acknowledged, and the client may delay that ACK by up to 40 ms: a head written line by line can take that long to arrive.",
@@ -195,6 +196,7 @@ test('routes by path: a query string or an absolute-form target changes nothing'
 test('says Connection: close, then closes', async ({ server }) => {
   const client = await server.connect();
   const response = await exchange(client, request({ target: '/' }));
+  checkStatusLine(response, 200);
   check(response.hasToken('connection', 'close'), {
     message: `Expected "Connection: close" in the response, received ${response.header('connection') === undefined ? 'no Connection field' : `"Connection: ${response.header('connection')}"`}.`,
     why: 'This server closes the connection after each response. HTTP/1.1 connections stay open unless a side says otherwise, so it says so: then the client knows not to send another request on it.',

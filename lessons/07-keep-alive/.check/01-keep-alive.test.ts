@@ -175,7 +175,8 @@ test('serves 100 connections at once, each with several requests', async ({ serv
 test('ends its side when the client closes between requests, and keeps no sockets', async ({ server }) => {
   for (let i = 0; i < 100; i++) {
     const client = await server.connect(`seq${i + 1}`);
-    await runInTurn(client, [hello()]);
+    const [response] = await runInTurn(client, [hello()]);
+    checkNotClosing(response!, 'the response');
     await client.end();
     await client.expectClose({ why: 'The client closed its side between requests: there will be no next request.', hint: 'When readRequestHead returns undefined, leave the loop and end the connection.' });
     client.destroy();
