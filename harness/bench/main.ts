@@ -3,6 +3,7 @@
 // Nothing here asserts a time: numbers are for people (and closing notes) to read.
 
 import { checkTime } from './check-time.ts';
+import { httpThroughput } from './http-throughput.ts';
 
 export interface Suite {
   name: string;
@@ -10,7 +11,7 @@ export interface Suite {
   run: (args: string[]) => Promise<void>;
 }
 
-const suites: Suite[] = [checkTime];
+const suites: Suite[] = [checkTime, httpThroughput];
 
 const [wanted, ...rest] = process.argv.slice(2);
 const chosen = wanted ? suites.filter((s) => s.name === wanted) : suites;

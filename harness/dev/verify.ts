@@ -41,6 +41,13 @@ export function inspect(lesson: Lesson): string[] {
     need(path.join(solutionFolder(lesson), file), 'solution');
   }
   need(stubPatchFile(lesson), 'stub patch');
+  // Files the lesson provides (not the learner's to write) are the same in lessons/ and solutions/.
+  for (const file of fs.readdirSync(lessonFolder(lesson))) {
+    const provided = path.join(lessonFolder(lesson), file);
+    const reference = path.join(solutionFolder(lesson), file);
+    if (!file.endsWith('.ts') || lesson.files.includes(file) || !fs.existsSync(reference)) continue;
+    if (!fs.readFileSync(provided).equals(fs.readFileSync(reference))) problems.push(`${path.join(lesson.folder, file)} is provided (not in files) but differs from solutions/${lesson.folder}/${file}`);
+  }
   if (problems.length > 0) return problems;
   try {
     const stub = pristineStub(lesson);

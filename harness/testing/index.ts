@@ -14,4 +14,6 @@ export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';
 export { makeTree, type Tree } from './files.ts';
 export { encodeFrame, decodeFrame, readFrame, closePayload, applyMask, Opcode, type Frame } from '../wire/websocket.ts';
-export { expect, describe } from 'vitest';
+export { request, readResponse, readResponseHead, readBody, parseResponseHead, framingOf, HttpResponse, type Fields, type RequestSpec, type ReadResponseOptions } from '../wire/http.ts';
+export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, expectStillOpen, recordReads, REASON_PHRASES } from './http.ts';
+export { expect, describe, test } from 'vitest';

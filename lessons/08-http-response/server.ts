@@ -1,0 +1,62 @@
+// http-response: the server of http-request-head, now answering through a router and a response writer. It still
+// serves one request per connection. Your work is in response.ts and router.ts; this file wires
+// them to your head parser from http-request-head, and it stays as it is.
+// Run: npx learn run http-response --port 3000     Then: curl -v http://127.0.0.1:3000/greeting
+// Check: npx learn check http-response
+
+import net from 'node:net';
+import { parseArgs } from 'node:util';
+import { Conn } from '../02-socket-promises/socket.ts';
+// Your parser, from http-request-head.
+import { BufferedReader } from '../07-http-request-head/reader.ts';
+import { HttpError, readRequestHead } from '../07-http-request-head/request-head.ts';
+import { json, text, writeResponse, type Response } from './response.ts';
+import { Router } from './router.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+});
+const port = Number(values.port);
+const host = values.host;
+
+const router = new Router()
+  .add('GET', '/', () => text(200, 'Hello, world!\n'))
+  // Two-, three- and four-byte UTF-8 characters: 26 characters (27 UTF-16 units), 42 bytes.
+  .add('GET', '/greeting', () => text(200, 'Grüße aus Köln — 你好, 世界 👋\n'))
+  // What http-request-head's server answered to everything: the request head, as parsed.
+  .add('*', '/inspect', (head) => json(200, head));
+
+/** Answers one request, then closes: reusing a connection is keep-alive's subject. */
+async function serveOneRequest(conn: Conn): Promise<void> {
+  let response: Response;
+  let headOnly = false;
+  try {
+    const head = await readRequestHead(new BufferedReader(conn));
+    if (head === undefined) return; // the client left without asking anything
+    headOnly = head.method === 'HEAD';
+    response = await router.match(head.method, head.target).handler(head);
+  } catch (error) {
+    // A request we cannot serve: its error becomes the response.
+    if (!(error instanceof HttpError)) throw error;
+    response = text(error.status, `${error.message}\n`);
+  }
+  await writeResponse(conn, response, { headOnly, connection: 'close' });
+}
+
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  const conn = new Conn(socket);
+  serveOneRequest(conn)
+    // end() sends FIN once the response is out; destroy() then lets go of the socket, since we
+    // will read nothing more from it.
+    .then(() => conn.end())
+    .catch((error: Error) => console.log(`${peer} error: ${error.message}`))
+    .finally(() => conn.destroy());
+});
+
+server.listen(port, host, () => {
+  console.log(`HTTP server (http-response) listening on http://${host}:${port}/`);
+});

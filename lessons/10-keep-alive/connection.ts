@@ -1,0 +1,85 @@
+// keep-alive: one connection, many requests. The loop reads a request, answers it, throws away any
+// body the handler left unread, and goes round again, until a side closes, a request asks to
+// close, or the connection sits idle too long (RFC 9112 §9).
+
+import type net from 'node:net';
+import type { Conn } from '../02-socket-promises/socket.ts';
+// Your parser (http-request-head), writer and router (http-response), and body reader (http-body).
+import { BufferedReader } from '../07-http-request-head/reader.ts';
+import { HttpError, fieldValues, readRequestHead, type RequestHead } from '../07-http-request-head/request-head.ts';
+import { text, writeResponse, type Response } from '../08-http-response/response.ts';
+import type { Router } from '../08-http-response/router.ts';
+import { openBody, type BodyReader, type Request } from '../09-http-body/body.ts';
+
+export interface ConnectionOptions {
+  /** Close the connection after this long with no byte going either way. */
+  idleTimeoutMs: number;
+}
+
+/** Serves the requests of one connection, one after another, then ends it. */
+export async function serveConnection(conn: Conn, router: Router<Request>, options: ConnectionOptions): Promise<void> {
+  const { socket } = conn;
+  // One reader for the whole connection: bytes read past one request are the next one's start.
+  const reader = new FlushingReader(conn);
+  // TODO: the idle timeout: socket.setTimeout(options.idleTimeoutMs, callback) calls back after
+  //       that long without a read or a write; destroy the socket there, with an Error that says
+  //       why (the read waiting for the next request then fails with it, and the loop ends).
+  void options;
+
+  // TODO: make this a loop over the requests of the connection: read one, answer it, and go
+  //       round again, until the client closes (readRequestHead returns undefined) or a response
+  //       closes the connection (keepAlive false: leave the loop). Before going round, skip what
+  //       the handler left unread of the body: those bytes stand in front of the next request.
+  let head: RequestHead | undefined;
+  let keepAlive = false;
+  let response: Response;
+  try {
+    head = await readRequestHead(reader);
+    if (head === undefined) return void (await conn.end()); // the client closed without a request
+    keepAlive = wantsKeepAlive(head);
+    const route = router.match(head.method, head.target);
+    const body: BodyReader = openBody(head, reader, route.maxBodyBytes);
+    response = await route.handler({ head, body });
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    // After a request we could not read, nobody knows where the next one starts: answer, close.
+    keepAlive = false;
+    response = text(error.status, `${error.message}\n`);
+  }
+  // Pipelining: when more bytes are already here (the next request, or this one's body), hold
+  // the response in the socket (cork). The responses to the requests already here join it, and
+  // all leave in one write as soon as the reader has to wait for the client (FlushingReader).
+  if (reader.buffer.length > 0) socket.cork();
+  await writeResponse(conn, response, { headOnly: head?.method === 'HEAD', connection: connectionField(head, keepAlive) });
+  flush(socket);
+  await conn.end();
+}
+
+/** Whether the connection stays open after this request (RFC 9112 §9.3). */
+export function wantsKeepAlive(head: RequestHead): boolean {
+  // TODO: the Connection field is a comma-separated list of options, case-insensitive. "close"
+  //       means no. Otherwise HTTP/1.1 keeps the connection open; HTTP/1.0 only when the list
+  //       has "keep-alive".
+  void fieldValues;
+  void head;
+  return false;
+}
+
+/** The Connection field of the response: say when we close, and tell HTTP/1.0 when we don't. */
+function connectionField(head: RequestHead | undefined, keepAlive: boolean): 'close' | 'keep-alive' | undefined {
+  if (!keepAlive) return 'close';
+  return head?.version === 'HTTP/1.0' ? 'keep-alive' : undefined;
+}
+
+/** A reader that sends every response still held in the socket before it waits for the client. */
+class FlushingReader extends BufferedReader {
+  override fill(): Promise<boolean> {
+    flush(this.conn.socket);
+    return super.fill();
+  }
+}
+
+/** Lets corked writes go: uncork as many times as the socket was corked. */
+function flush(socket: net.Socket): void {
+  while (socket.writableCorked > 0) socket.uncork();
+}

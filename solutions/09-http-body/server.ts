@@ -1,0 +1,79 @@
+// http-body: the server of http-response, now with request bodies: POST /echo sends the body straight
+// back as it arrives, and /inspect counts it. Still one request per connection. Your work is in
+// body.ts; this file wires it to your parser (http-request-head) and your writer and router (http-response),
+// and it stays as it is.
+// Run: npx learn run http-body --port 3000     Then: curl -v --data-binary 'hello' http://127.0.0.1:3000/echo
+// Check: npx learn check http-body
+
+import net from 'node:net';
+import { parseArgs } from 'node:util';
+import { Conn } from '../02-socket-promises/socket.ts';
+// Your parser (http-request-head), your writer and router (http-response).
+import { BufferedReader } from '../07-http-request-head/reader.ts';
+import { HttpError, fieldValues, readRequestHead } from '../07-http-request-head/request-head.ts';
+import { json, text, writeResponse, type Response } from '../08-http-response/response.ts';
+import { Router } from '../08-http-response/router.ts';
+import { openBody, type Request } from './body.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+});
+const port = Number(values.port);
+const host = values.host;
+
+const MiB = 1024 * 1024;
+
+const router = new Router<Request>()
+  .add('GET', '/', () => text(200, 'Hello, world!\n'))
+  .add('GET', '/greeting', () => text(200, 'Grüße aus Köln — 你好, 世界 👋\n'))
+  // The request head as parsed, and how many bytes of body came with it.
+  .add('*', '/inspect', async ({ head, body }) => {
+    let bodyLength = 0;
+    for await (const piece of body) bodyLength += piece.length;
+    return json(200, { ...head, bodyLength });
+  })
+  // The body goes back as it arrives: the request body is the response body.
+  .add('POST', '/echo', ({ head, body }) => ({
+    status: 200,
+    headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
+    body,
+  }), { maxBodyBytes: 16 * MiB });
+
+/** Answers one request, then closes: reusing a connection is keep-alive's subject. */
+async function serveOneRequest(conn: Conn): Promise<void> {
+  const reader = new BufferedReader(conn);
+  let response: Response;
+  let headOnly = false;
+  try {
+    const head = await readRequestHead(reader);
+    if (head === undefined) return; // the client left without asking anything
+    headOnly = head.method === 'HEAD';
+    const route = router.match(head.method, head.target);
+    const body = openBody(head, reader, route.maxBodyBytes);
+    response = await route.handler({ head, body });
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    response = text(error.status, `${error.message}\n`);
+  }
+  // An error from here on (the client left mid-body, say) comes after the head is out: the only
+  // honest answer left is to close the connection, which the caller does.
+  await writeResponse(conn, response, { headOnly, connection: 'close' });
+}
+
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  const conn = new Conn(socket);
+  serveOneRequest(conn)
+    // end() sends FIN once the response is out; destroy() then lets go of the socket, since we
+    // will read nothing more from it.
+    .then(() => conn.end())
+    .catch((error: Error) => console.log(`${peer} error: ${error.message}`))
+    .finally(() => conn.destroy());
+});
+
+server.listen(port, host, () => {
+  console.log(`HTTP server (http-body) listening on http://${host}:${port}/`);
+});
