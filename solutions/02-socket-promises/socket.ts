@@ -35,6 +35,12 @@ export class Conn {
       this.failure ??= error;
       this.reader && this.settle().reject(error);
     });
+    // Destroyed without an error (by a timeout, or by our own code): nothing more will come, so
+    // a waiting read ends as at EOF instead of waiting forever. After an error, 'error' came first.
+    socket.on('close', () => {
+      this.ended = true;
+      this.reader && this.settle().resolve(Buffer.alloc(0));
+    });
     // Adding a 'data' listener starts the flow; stop it until the first read. Nothing is lost:
     // bytes that arrive meanwhile wait in the kernel and in the socket's own buffer.
     socket.pause();

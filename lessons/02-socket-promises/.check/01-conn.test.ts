@@ -94,6 +94,21 @@ test('read() rejects when the connection is reset, even if the reset came first'
   });
 });
 
+test('read() settles when the socket is destroyed while it waits', async ({ pair }) => {
+  const { Conn } = await load();
+  const { socket } = await pair();
+  const conn = new Conn(socket);
+  const waiting = conn.read();
+  socket.destroy(); // no error: a timeout or the program itself closed it
+  const outcome = await within(
+    waiting.then((data) => (data.length === 0 ? 'eof' : 'data'), () => 'rejected'),
+    1000,
+    'the waiting read() to settle after the socket was destroyed',
+    "Listen for 'close' too: a socket destroyed without an error emits no 'end' and no 'error'.",
+  );
+  check(outcome !== 'data', { message: 'Expected the waiting read() to end (an empty Buffer) once the socket was destroyed, but it returned data.' });
+});
+
 test('a second read() while one is waiting is rejected, and the first still gets the data', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
