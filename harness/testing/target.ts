@@ -38,10 +38,26 @@ export function describeTarget(target: Target): string {
 export function prepareTarget(lesson: Lesson, target: Target): { root: string; dispose: () => void } {
   if (target.kind === 'lesson') return { root: lessonsDir, dispose: () => {} };
   if (target.kind === 'solution') return { root: solutionsDir, dispose: () => {} };
+  sweepScratch();
   const root = path.join(scratchDir, randomUUID());
   fs.cpSync(solutionsDir, root, { recursive: true });
   const folder = path.join(root, lesson.folder);
   const files = target.kind === 'stub' ? pristineStub(lesson) : applyPatchFile(lesson, mistakePatchFile(lesson, target.name));
   for (const [file, content] of files) fs.writeFileSync(path.join(folder, file), content);
   return { root, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Scratch copies older than this were left by a run that was killed; nothing uses them any more. */
+const STALE_MS = 60 * 60 * 1000;
+
+function sweepScratch(): void {
+  if (!fs.existsSync(scratchDir)) return;
+  for (const name of fs.readdirSync(scratchDir)) {
+    const entry = path.join(scratchDir, name);
+    try {
+      if (Date.now() - fs.statSync(entry).mtimeMs > STALE_MS) fs.rmSync(entry, { recursive: true, force: true });
+    } catch {
+      // Removed by a run beside this one.
+    }
+  }
 }
