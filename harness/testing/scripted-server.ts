@@ -9,6 +9,7 @@ import { RawClient, type Peer } from '../wire/client.ts';
 import type { Transcript } from '../wire/transcript.ts';
 import { LessonFailure } from './failure.ts';
 import { pairTest } from './pair.ts';
+import { Signal } from '../wire/signal.ts';
 
 /** The code under test, as RawClient's messages name it ("your client closed the connection"). */
 const yourClient: Peer = {
@@ -22,7 +23,8 @@ const yourClient: Peer = {
 export class ScriptedServer {
   private readonly waiting: net.Socket[] = [];
   private readonly accepted: RawClient[] = [];
-  private wake: (() => void) | undefined;
+  /** Wakes a waiting accept() when a connection arrives. */
+  private readonly signal = new Signal();
   private count = 0;
 
   private constructor(
@@ -31,7 +33,7 @@ export class ScriptedServer {
   ) {
     server.on('connection', (socket) => {
       this.waiting.push(socket);
-      this.wake?.();
+      this.signal.notify();
     });
   }
 
@@ -58,13 +60,7 @@ export class ScriptedServer {
           hint: hint ?? 'connect() should open a TCP connection to the host and port it is given (net.connect).',
         });
       }
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-      this.wake = undefined;
+      await this.signal.wait(left);
     }
     const socket = this.waiting.shift()!;
     this.count++;

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { LessonFailure, type FailureDetails } from '../testing/failure.ts';
 import { byteCount, firstDifference, quote, toBuffer, type Bytes } from './bytes.ts';
 import { cut, runSeed, type Split } from './segmentation.ts';
+import { Signal } from './signal.ts';
 import type { Transcript } from './transcript.ts';
 
 /** What the client knows of the program it talks to, to explain a silence. */
@@ -58,8 +59,8 @@ export class RawClient {
 
   private inbox: Buffer[] = [];
   private inboxLength = 0;
-  /** Waits in progress, woken by anything that happens on the socket (there may be several). */
-  private readonly waiters = new Set<() => void>();
+  /** Wakes the waits in progress whenever anything happens on the socket. */
+  private readonly signal = new Signal();
   private readonly timeoutMs: number;
 
   private constructor(
@@ -76,21 +77,21 @@ export class RawClient {
       this.inboxLength += chunk.length;
       this.bytesReceived += chunk.length;
       transcript.bytes('recv', name, chunk);
-      this.wakeAll();
+      this.signal.notify();
     });
     socket.on('end', () => {
       if (this.state === 'open') this.state = 'fin';
       transcript.mark('fin', name, `${peer?.name ?? 'the program'} closed the connection (FIN)`);
-      this.wakeAll();
+      this.signal.notify();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.state !== 'closed') {
         this.state = error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'rst' : 'closed';
         transcript.mark('rst', name, `${error.code ?? error.message}: the connection was reset`);
       }
-      this.wakeAll();
+      this.signal.notify();
     });
-    socket.on('close', () => this.wakeAll());
+    socket.on('close', () => this.signal.notify());
   }
 
   /** Connects to 127.0.0.1:port (or host), recording the connection in the transcript. */
@@ -288,10 +289,6 @@ export class RawClient {
     return this.state;
   }
 
-  private wakeAll(): void {
-    for (const wake of this.waiters) wake();
-  }
-
   private peek(): Buffer {
     if (this.inbox.length > 1) this.inbox = [Buffer.concat(this.inbox, this.inboxLength)];
     return this.inbox[0] ?? Buffer.alloc(0);
@@ -333,17 +330,9 @@ export class RawClient {
         this.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${timeoutMs} ms`);
         throw this.failure({ ...options, message: `Expected ${what} within ${timeoutMs / 1000} s, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}.`, why: this.silenceReason(cpuBefore, timeoutMs) ?? options.why });
       }
-      let timer: NodeJS.Timeout | undefined;
-      let wake!: () => void;
-      const woken = new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, left);
-      });
-      this.waiters.add(wake);
       // A program that exits wakes us too; its socket's own close events land first.
+      const woken = this.signal.wait(left);
       await (this.peer ? Promise.race([woken, this.peer.exited.then(() => delay(20))]) : woken);
-      clearTimeout(timer);
-      this.waiters.delete(wake);
     }
   }
 

@@ -8,6 +8,7 @@ import { LessonFailure, type FailureDetails } from '../testing/failure.ts';
 import { byteCount, toBuffer, type Bytes } from './bytes.ts';
 import { describe, type Peer, type ReadOptions } from './client.ts';
 import type { Transcript } from './transcript.ts';
+import { Signal } from './signal.ts';
 
 export interface UdpClientOptions {
   name: string;
@@ -31,7 +32,8 @@ export class UdpClient {
   /** Every datagram received, in arrival order, including those already read. */
   readonly received: Datagram[] = [];
   private readonly inbox: Datagram[] = [];
-  private wake: (() => void) | undefined;
+  /** Wakes the waits in progress when a datagram arrives or the socket closes. */
+  private readonly signal = new Signal();
   private closed = false;
 
   private constructor(
@@ -46,7 +48,7 @@ export class UdpClient {
       if (stranger) options.transcript.note(`${name} received that datagram${stranger}`);
       this.received.push(datagram);
       this.inbox.push(datagram);
-      this.wake?.();
+      this.signal.notify();
     });
     // An ICMP "port unreachable" can surface here on some systems; it is not the test's failure.
     socket.on('error', (error) => options.transcript.note(`${name}: ${error.message}`));
@@ -125,7 +127,7 @@ export class UdpClient {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
-    this.wake?.();
+    this.signal.notify();
   }
 
   private async waitFor(options: ReadOptions, what = 'a datagram'): Promise<Datagram> {
@@ -143,14 +145,8 @@ export class UdpClient {
         this.options.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${timeoutMs} ms`);
         throw this.failure({ ...options, message: `Expected ${what} within ${timeoutMs / 1000} s, received nothing.` });
       }
-      let timer: NodeJS.Timeout | undefined;
-      const woken = new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, left);
-      });
+      const woken = this.signal.wait(left);
       await (peer ? Promise.race([woken, peer.exited.then(() => delay(20))]) : woken);
-      clearTimeout(timer);
-      this.wake = undefined;
     }
   }
 
