@@ -9,6 +9,7 @@ import { LessonFailure } from '../testing/failure.ts';
 import { killTree, remember, forget } from './reaper.ts';
 import type { ProgramMessage, StatsMessage } from './messages.ts';
 import { repoRoot } from '../paths.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
 // As file URLs: `--import C:\\…` is not a valid module specifier on Windows; a URL is, everywhere.
 const tsxLoader = import.meta.resolve('tsx');
@@ -253,9 +254,6 @@ export class Program {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** True when something accepts a TCP connection on 127.0.0.1:port right now. */
 function canConnect(port: number): Promise<boolean> {

@@ -8,6 +8,7 @@ import { byteCount, firstDifference, quote, toBuffer, type Bytes } from './bytes
 import { cut, runSeed, type Split } from './segmentation.ts';
 import { Signal } from './signal.ts';
 import type { Transcript } from './transcript.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** What the client knows of the program it talks to, to explain a silence. */
 export interface Peer {
@@ -357,8 +358,4 @@ export function describe(bytes: Buffer): string {
   if (bytes.length === 0) return 'nothing';
   if (bytes.length <= 64) return quote(bytes);
   return `${byteCount(bytes.length)} starting ${quote(bytes.subarray(0, 24))}`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,20 +6,13 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { LessonFailure, type FailureDetails } from '../testing/failure.ts';
 import { byteCount, toBuffer, type Bytes } from './bytes.ts';
-import { describe, type Peer, type ReadOptions } from './client.ts';
+import { describe, type ClientOptions, type ReadOptions } from './client.ts';
 import type { Transcript } from './transcript.ts';
 import { Signal } from './signal.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
-export interface UdpClientOptions {
-  name: string;
-  /** The program's port on 127.0.0.1 (or host). */
-  port: number;
-  host?: string;
-  transcript: Transcript;
-  peer?: Peer;
-  /** Default bound on every wait, in ms. */
-  timeoutMs?: number;
-}
+/** The same options as a TCP RawClient: name, port, host, transcript, peer, timeoutMs. */
+export type UdpClientOptions = ClientOptions;
 
 export interface Datagram {
   data: Buffer;
@@ -153,8 +146,4 @@ export class UdpClient {
   private failure(details: FailureDetails): LessonFailure {
     return new LessonFailure(details);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
