@@ -17,3 +17,5 @@ export { encodeFrame, decodeFrame, readFrame, closePayload, applyMask, Opcode, t
 export { request, readResponse, readResponseHead, readBody, parseResponseHead, framingOf, HttpResponse, type Fields, type RequestSpec, type ReadResponseOptions } from '../wire/http.ts';
 export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, expectStillOpen, recordReads, REASON_PHRASES } from './http.ts';
 export { expect, describe, test } from 'vitest';
+export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type Expect, type Teaching } from './cases.ts';
+export { within, checkNoLeakedSockets } from './bounded.ts';

@@ -13,7 +13,10 @@ import {
   exchange,
   checkStatus,
   expectClosedAfter,
+  httpCases,
+  within,
   LessonFailure,
+  type HttpCase,
   type Server,
   type HttpResponse,
 } from '#harness/testing/index.ts';
@@ -82,15 +85,6 @@ function checkParsed(parsed: Parsed, want: { method: string; target: string; ver
     spec: 'RFC 9112 §5; RFC 9110 §5.2–5.3 (repeated fields)',
     hint: 'Split each line at its first colon only; trim spaces and tabs; push every field onto a list rather than into an object keyed by name.',
   });
-}
-
-/** Rejects after `ms`: a call of the learner's that never settles must fail the check, not hang it. */
-function within<T>(promise: Promise<T>, ms: number, what: string, hint: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LessonFailure({ message: `Expected ${what} within ${ms} ms, but it never settled.`, hint })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** What parseRequestHead did with `head`: returned a parse, or threw (with a status, if an HttpError). */
@@ -229,13 +223,8 @@ test('reads header names in any case and values with any optional whitespace', a
   );
 });
 
-test('answers a malformed request with 400 and closes the connection', async ({ server }) => {
-  for (const bad of WIRE_MALFORMED) await expectRejected(server, bad);
-});
-
-test('answers other HTTP versions with 505 and closes the connection', async ({ server }) => {
-  for (const bad of WRONG_VERSION) await expectRejected(server, bad);
-});
+// One test per malformed head, so the report names the rule that was broken.
+httpCases(test, [...WIRE_MALFORMED, ...WRONG_VERSION].map(rejection));
 
 test('answers lines that end in a bare LF with 400 (this server requires CRLF)', async ({ server }) => {
   await expectRejected(server, {
@@ -308,3 +297,15 @@ async function expectRejected(server: Server, bad: BadHead): Promise<void> {
   });
 }
 
+
+/** A malformed head as a case: the status, and the close that must follow it. */
+function rejection(bad: BadHead): HttpCase {
+  return {
+    name: `answers ${bad.what} with ${bad.status} and closes`,
+    send: Buffer.from(bad.head, 'latin1'),
+    expect: { status: bad.status, close: true },
+    why: `The request has ${bad.what}. ${bad.why ?? 'After a request it cannot read, the server cannot know where the next one would start: it answers and closes (RFC 9112 §9.6).'}`,
+    spec: bad.spec,
+    hint: bad.hint ?? 'Throw new HttpError(400, reason) where the rule is broken; the server answers it and closes.',
+  };
+}
