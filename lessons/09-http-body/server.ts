@@ -11,9 +11,9 @@ import { Conn } from '../02-socket-promises/socket.ts';
 // Your parser (http-request-head), your writer and router (http-response).
 import { BufferedReader } from '../07-http-request-head/reader.ts';
 import { HttpError, fieldValues, readRequestHead } from '../07-http-request-head/request-head.ts';
-import { json, text, writeResponse, type Response } from '../08-http-response/response.ts';
+import { json, text, writeResponse, type Response, type StreamedBody } from '../08-http-response/response.ts';
 import { Router } from '../08-http-response/router.ts';
-import { openBody, type Request } from './body.ts';
+import { openBody, type BodyReader, type Request } from './body.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,11 +36,27 @@ const router = new Router<Request>()
     return json(200, { ...head, bodyLength });
   })
   // The body goes back as it arrives: the request body is the response body.
-  .add('POST', '/echo', ({ head, body }) => ({
+  .add('POST', '/echo', async ({ head, body }) => ({
     status: 200,
     headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
-    body,
+    body: await started(body),
   }), { maxBodyBytes: 16 * MiB });
+
+/**
+ * The body, with its first piece read before the answer begins. A client that sent "Expect:
+ * 100-continue" sends nothing until the body reader's 100 Continue, and that must come before the
+ * 200, not in the middle of it; and a body that never starts is still a 400, not a 200 cut short.
+ */
+async function started(body: BodyReader): Promise<StreamedBody> {
+  const first = await body.read();
+  return {
+    length: body.length,
+    async *[Symbol.asyncIterator]() {
+      if (first.length > 0) yield first;
+      yield* body;
+    },
+  };
+}
 
 /** Answers one request, then closes: reusing a connection is keep-alive's subject. */
 async function serveOneRequest(conn: Conn): Promise<void> {
