@@ -24,6 +24,19 @@ test('echoes a line of text', async ({ server }) => {
   });
 });
 
+test('echoes bytes at once, without waiting for a newline or the end', async ({ server }) => {
+  const client = await server.connect();
+  await client.send('no newline here');
+  await client.expect('no newline here', {
+    timeoutMs: 1000,
+    why: 'An echo has no messages to wait for: every byte goes back as soon as it arrives. Holding bytes until a newline (or until the client ends) makes a client that sends no newline wait forever.',
+    spec: STREAM,
+    hint: "Write each chunk back in the 'data' handler itself; don't collect lines or wait for 'end'.",
+  });
+  await client.send(Buffer.from([0x0a, 0x68, 0x69]));
+  await client.expect(Buffer.from([0x0a, 0x68, 0x69]), { timeoutMs: 1000, spec: STREAM, hint: 'Echo what follows a newline at once too.' });
+});
+
 test('echoes all 256 byte values unchanged', async ({ server }) => {
   const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
   const client = await server.connect();
