@@ -4,18 +4,21 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { lessons } from '../lesson.ts';
 import { stateDir } from '../paths.ts';
 
 export const STATE_VERSION = 1;
 export const stateFile = path.join(stateDir, 'state.json');
 
+/** Slug → ISO time the lesson's checks first passed. */
+export type Passed = Record<string, string>;
+
+/**
+ * The file's format. The lesson the learner is on is not stored: it follows from `passed` (see
+ * progress.ts). Files written before that have a `current` field, which is ignored.
+ */
 export interface State {
   version: typeof STATE_VERSION;
-  /** Slug of the lesson the learner is on: what `learn next` and `learn check` default to. */
-  current: string;
-  /** Slug → ISO time the lesson's checks first passed. */
-  passed: Record<string, string>;
+  passed: Passed;
   /** Slug → how many hint rungs have been shown. */
   hints: Record<string, number>;
 }
@@ -27,7 +30,7 @@ export interface Loaded {
 }
 
 export function freshState(): State {
-  return { version: STATE_VERSION, current: lessons[0]!.slug, passed: {}, hints: {} };
+  return { version: STATE_VERSION, passed: {}, hints: {} };
 }
 
 export function loadState(): Loaded {
@@ -38,7 +41,10 @@ export function loadState(): Loaded {
     return { state: freshState() };
   }
   const problem = validate(text);
-  if (!problem) return { state: JSON.parse(text) as State };
+  if (!problem) {
+    const { passed, hints } = JSON.parse(text) as State;
+    return { state: { version: STATE_VERSION, passed, hints } };
+  }
   const movedTo = `${stateFile}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   fs.renameSync(stateFile, movedTo);
   return { state: freshState(), recovered: { reason: problem, movedTo } };
@@ -66,7 +72,6 @@ function validate(text: string): string | undefined {
   if (typeof value !== 'object' || value === null) return 'it is not a JSON object';
   const state = value as Partial<State>;
   if (state.version !== STATE_VERSION) return `it has format version ${JSON.stringify(state.version)}, this workbook reads version ${STATE_VERSION}`;
-  if (typeof state.current !== 'string' || !lessons.some((l) => l.slug === state.current)) return `its current lesson ${JSON.stringify(state.current)} is not a lesson`;
   if (!isRecordOf(state.passed, 'string') || !isRecordOf(state.hints, 'number')) return 'its passed or hints entries are malformed';
   return undefined;
 }

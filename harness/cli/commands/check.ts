@@ -50,10 +50,11 @@ export async function check(context: Context): Promise<number> {
   context.out(paint.heading(first ? 'What you learned' : 'What this lesson was about'));
   for (const line of lesson.learned) context.out(`  • ${line}`);
   context.out('');
-  const next = lessons[lesson.number];
   context.out(`Compare with the reference: ${paint.code(`npx learn diff ${lesson.slug}`)}`);
+  // Names exactly what `learn next` opens (progress.ts has the rule), even after a jump ahead.
+  const next = progress.upNext();
   if (next) context.out(`Go on to lesson ${next.number}, ${next.title}: ${paint.code('npx learn next')}`);
-  else context.out(paint.success('That was the last lesson. Well done.'));
+  else context.out(paint.success(`You have passed all ${lessons.length} lessons. Well done.`));
 
   if (context.interactive) await offerNext(context, lesson);
   return 0;
