@@ -45,13 +45,9 @@ export class Progress {
   private constructor(private readonly state: State) {}
 
   static async open(context: Context): Promise<Progress> {
-    const { state, recovered } = loadState();
-    const progress = new Progress(state);
-    if (recovered) {
-      context.out(paint.warning(`Your progress file could not be read (${recovered.reason}).`));
-      context.out(paint.dim(`It was kept as ${recovered.movedTo}.`));
-      await progress.rebuild(context);
-    }
+    const progress = new Progress(loadState());
+    // Only after an unreadable file (rarely): loaded when needed.
+    if (progress.state.rebuilding) await (await import('./rebuild.ts')).rebuild(context, progress.state, () => progress.save());
     return progress;
   }
 
@@ -107,20 +103,5 @@ export class Progress {
 
   private save(): void {
     saveState(this.state);
-  }
-
-  /** Re-checks lessons in order until one fails; every one that passes is recorded again. */
-  private async rebuild(context: Context): Promise<void> {
-    context.out('Rebuilding your progress by checking your lessons in order…');
-    const { runLessonTests } = await import('../check/run.ts');
-    for (const lesson of lessons) {
-      const result = await runLessonTests(lesson, { target: { kind: 'lesson' } });
-      if (!result.ok) break;
-      this.state.passed[lesson.slug] = new Date().toISOString();
-      context.out(`  ${paint.success('✓')} ${lesson.number} ${lesson.slug}`);
-    }
-    this.save();
-    context.out(`Progress rebuilt: you are on lesson ${this.current().number}, ${this.current().slug}.`);
-    context.out('');
   }
 }

@@ -181,7 +181,7 @@ describe('bad input and broken state', () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain('could not be read (it is not valid JSON)');
     expect(run.out).toContain('Rebuilding your progress');
-    expect(run.out).toMatch(/✓ 1 tcp-echo/);
+    expect(run.out).toMatch(/✓\s+1 tcp-echo/);
     expect(readState().passed).toHaveProperty('tcp-echo');
     expect(fs.readdirSync(path.join(work, '.learn')).some((f) => f.startsWith('state.json.unreadable-'))).toBe(true);
     expect(run.err).toBe('');
