@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { UnknownLessonError } from '../lesson.ts';
 import { paint } from '../terminal.ts';
+import { stopQuietlyWhenOutputCloses } from './closed-output.ts';
 import { UsageError, type Context } from './context.ts';
 
 /** A command-line option: what parseArgs needs, plus the line `--help` prints. */
@@ -109,6 +110,7 @@ const common: Options = {
 };
 
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyWhenOutputCloses();
   const [first, ...rest] = argv;
   const name = first === undefined || first.startsWith('-') ? 'status' : first;
   const command = commands[name];
