@@ -7,6 +7,7 @@ import { repoRoot } from '../../paths.ts';
 import { paint } from '../../terminal.ts';
 import type { Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function next(context: Context): Promise<number> {
   const progress = await Progress.open(context);
@@ -42,7 +43,9 @@ export function open(context: Context, lesson: Lesson): void {
   context.out('');
   context.out(`${paint.heading('Read')}   ${paint.code(path.join(folder, 'README.md'))}`);
   context.out(`${paint.heading('Edit')}   ${lesson.files.map((f) => paint.code(path.join(folder, f))).join(', ')}  ${paint.dim('(look for TODO)')}`);
-  context.out(`${paint.heading('Try')}    ${lesson.tryIt.map((line, i) => (i === 0 ? line : `       ${line}`)).join('\n').replaceAll('{port}', '3000')}`);
+  const noNc = ncAdvice(lesson, 3000);
+  const tryIt = [...tryItLines(lesson, 3000), ...(noNc ? [paint.dim(noNc.advice), paint.code(noNc.command)] : [])];
+  context.out(`${paint.heading('Try')}    ${tryIt.join('\n       ')}`);
   context.out(`${paint.heading('Check')}  ${paint.code(`npx learn check ${lesson.slug}`)}  ${paint.dim(`or keep ${paint.code('npx learn watch')} running while you edit`)}`);
   context.out(`${paint.heading('Stuck')}  ${paint.code(`npx learn hint ${lesson.slug}`)}`);
 }
