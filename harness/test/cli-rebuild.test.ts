@@ -35,13 +35,16 @@ test('every lesson is re-checked, so lessons passed out of order stay passed', (
   expect(state.rebuilding).toBeUndefined();
   expect(setAside()).toHaveLength(1);
   expect(fs.readFileSync(path.join(path.dirname(book.stateFile), setAside()[0]!), 'utf8')).toBe(CORRUPT);
-});
+}, 120_000); // two lessons' checks, on a loaded machine
 
 test('Ctrl-C mid-rebuild keeps what was found and the old file; the next command carries on', async () => {
   book.writeState(CORRUPT);
   const rebuilding = book.spawn(['list']);
-  await rebuilding.until(/✓\s+1 tcp-echo/); // lesson 1 known; lesson 5's checks are still to run
-  rebuilding.child.kill('SIGINT');
+  try {
+    await rebuilding.until(/✓\s+1 tcp-echo/, 60_000); // lesson 1 known; lesson 5's checks are still to run
+  } finally {
+    rebuilding.child.kill('SIGINT');
+  }
   expect(await rebuilding.closed).toBe(130);
   expect(rebuilding.out).toContain('Stopped rebuilding');
   expect(rebuilding.err).toBe('');
@@ -61,7 +64,7 @@ test('Ctrl-C mid-rebuild keeps what was found and the old file; the next command
   expect(Object.keys(state.passed).sort()).toEqual(['json-protocol', 'tcp-echo']);
   expect(state.rebuilding).toBeUndefined();
   expect(setAside()).toHaveLength(1);
-});
+}, 180_000);
 
 test('what can still be read of a foreign file is kept, even for a lesson whose code no longer passes', () => {
   book.writeState({ version: 99, passed: { 'line-protocol': '2025-01-01T00:00:00.000Z', 'not-a-lesson': 'x' }, hints: { 'line-protocol': 2 } });
@@ -72,4 +75,4 @@ test('what can still be read of a foreign file is kept, even for a lesson whose 
   expect(run.out).toContain('Hint 3 of');
   const state = book.readState();
   expect(Object.keys(state.passed).sort()).toEqual(['json-protocol', 'line-protocol', 'tcp-echo']);
-});
+}, 120_000);
