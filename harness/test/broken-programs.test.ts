@@ -3,6 +3,7 @@
 // saw: a refused connection, a close, a reset or a silence.
 
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -32,6 +33,23 @@ async function failureOf(promise: Promise<unknown>): Promise<LessonFailure> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(LessonFailure);
   return error as LessonFailure;
+}
+
+/** Whether connecting to 127.0.0.1:port is refused within 2 s (a listener that is going away). */
+async function refusedSoon(port: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    if (refused) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
 }
 
 /** Alive and not a zombie (a killed process whose parent has not reaped it yet). */
@@ -141,8 +159,10 @@ describe('a program that dies during a check is reported dead first (issue 7)', 
     const rude = await connect(program, 'rude', transcript);
     await rude.readUntil('\n');
     rude.reset();
-    // The bystander's connection ends when the process does; by then its listening socket is gone too.
+    // The bystander's connection ends when the process does; its listening socket goes with it
+    // (in whatever order the kernel closes them): from then on a connection is refused.
     await bystander.expectClose({ timeoutMs: 5000 });
+    expect(await refusedSoon(program.spec.port)).toBe(true);
     const failure = await failureOf(connect(program, 'after', transcript));
     expect(failure.message).toMatch(/^Your server exited with code 1\. Expected to connect to your server at 127\.0\.0\.1:\d+, but the connection failed \(ECONNREFUSED\)\.$/);
     expect(failure.learn.exited).toBe(true);
