@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { byteCount, compareBytes, toBuffer, type Bytes } from './bytes.ts';
 import { describe, type ClientOptions, type ReadOptions } from './client.ts';
 import { WireError, type WireErrorData } from './errors.ts';
-import type { Transcript } from './transcript.ts';
 import { Signal } from './signal.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 
