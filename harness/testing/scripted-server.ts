@@ -19,6 +19,7 @@ import { Signal } from '../wire/signal.ts';
 const yourClient: Peer = {
   name: 'your client',
   exited: new Promise(() => {}),
+  settle: async () => {},
   exitReport: () => undefined,
   busySeconds: () => undefined,
 };

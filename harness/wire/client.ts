@@ -17,6 +17,8 @@ export interface Peer {
   name: string;
   /** Settles when the program exits. */
   exited: Promise<unknown>;
+  /** Resolves once a program that is dying has been seen to exit (at once while it runs), within `ms`. */
+  settle(ms: number): Promise<void>;
   /** How it ended, once it has ended on its own (undefined while it runs, or when the harness stopped it). */
   exitReport(): PeerExit | undefined;
   /** Seconds it has spent running or ready to run, where known: a busy loop's grow with the clock. */
@@ -59,17 +61,15 @@ export type CloseKind = 'open' | 'fin' | 'rst' | 'closed';
 /** Long enough for any correct program on a loaded 2-core machine, short enough to feel quick. */
 const DEFAULT_TIMEOUT_MS = 2000;
 /**
- * How long a failure waits to learn whether the program behind the connection died: a crash closes
- * its sockets a moment before its exit is reported. Only failures wait, so this can be generous.
+ * How long a failure may wait to learn whether the program behind the connection died: a crash
+ * closes its sockets a moment before its exit is reported. Only a dying program is waited for.
  */
 const EXIT_GRACE_MS = 500;
 
-/** How the program ended, waiting up to EXIT_GRACE_MS for its exit to be reported. */
+/** How the program ended, if it is ending: waits (bounded) for a dying program's exit to be reported. */
 export async function exitOf(peer: Peer | undefined): Promise<PeerExit | undefined> {
   if (!peer) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([peer.exited, new Promise((resolve) => (timer = setTimeout(resolve, EXIT_GRACE_MS)))]);
-  clearTimeout(timer);
+  await peer.settle(EXIT_GRACE_MS);
   return peer.exitReport();
 }
 
