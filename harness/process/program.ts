@@ -271,15 +271,20 @@ export class Program {
 
   private exitedAtStart(): LessonFailure {
     const relative = path.relative(repoRoot, this.spec.entry);
-    return new LessonFailure({
-      message: `Expected ${this.name} to start listening on port ${this.spec.port}, but it ${this.describeExit()} after ${this.now()} ms.`,
-      why: this.exit?.code === 0
-        ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
-        : 'It crashed while starting; its last output (below) says where.',
-      hint: this.exit?.code === 0
-        ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
-        : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
-    });
+    const crash = this.exitReport();
+    const threw = crash?.exception ? ` on "${crash.exception}"${crash.where ? ` at ${crash.where}` : ''}` : '';
+    return new LessonFailure(
+      {
+        message: `Expected ${this.name} to start listening on port ${this.spec.port}, but it ${this.describeExit()} after ${this.now()} ms.`,
+        why: this.exit?.code === 0
+          ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
+          : `It crashed while starting${threw}; its last output (below) says more.`,
+        hint: this.exit?.code === 0
+          ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
+          : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
+      },
+      { exited: true }, // the message says it exited: the report need not say so again
+    );
   }
 
   private neverListened(): LessonFailure {

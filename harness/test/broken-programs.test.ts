@@ -80,6 +80,8 @@ describe('a program that fails to start', () => {
     const failure = await failureOf(program.waitUntilListening());
     expect(failure.message).toMatch(/exited with code 1/);
     expect(failure.learn.hint).toMatch(/npx tsx .*throws-at-start\.ts --port \d+/);
+    expect(failure.learn.why).toBe('It crashed while starting on "Error: config file missing" at harness/test/programs/throws-at-start.ts:2; its last output (below) says more.');
+    expect(failure.learn.exited).toBe(true);
     expect(program.tail().join('\n')).toContain('config file missing');
   });
 
