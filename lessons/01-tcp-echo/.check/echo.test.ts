@@ -15,17 +15,13 @@ function pattern(size: number): Buffer {
   return bytes;
 }
 
-test('echoes a line of text', async ({ server }) => {
+test('echoes a line of text, and bytes with no newline at once', async ({ server }) => {
   const client = await server.connect();
   await client.send('hello, echo\n');
   await client.expect('hello, echo\n', {
     why: 'An echo server writes back every byte it receives, unchanged.',
     hint: "Listen for the socket's 'data' event and write the chunk back with socket.write(chunk).",
   });
-});
-
-test('echoes bytes at once, without waiting for a newline or the end', async ({ server }) => {
-  const client = await server.connect();
   await client.send('no newline here');
   await client.expect('no newline here', {
     timeoutMs: 1000,
