@@ -80,14 +80,28 @@ export function testFiles(lesson: Lesson): string[] {
     .map((name) => path.join(dir, name));
 }
 
+export interface SessionOptions {
+  /**
+   * For sessions that run many times (learn watch, the author matrix): keep a zygote of the
+   * learner's program ready between runs (process/host.ts), so that a run does not wait for node
+   * and tsx to start.
+   */
+  keepWarm?: boolean;
+}
+
 export class CheckSession {
   private vitest: Vitest | undefined;
   private starting: Promise<Vitest> | undefined;
   private readonly relay = new RelayReporter();
-  private readonly host = new ProgramHost(freePort);
+  private readonly host: ProgramHost;
 
-  /** Creates the Vitest instance now, so that the first run does not wait for it. */
+  constructor(options: SessionOptions = {}) {
+    this.host = new ProgramHost({ freePort, keepWarm: options.keepWarm });
+  }
+
+  /** Creates the Vitest instance (and a zygote, if kept) now, so that the first run does not wait for them. */
   warm(): Promise<Vitest> {
+    this.host.warm();
     this.starting ??= createInstance(this.relay).then((vitest) => (this.vitest = vitest));
     return this.starting;
   }
@@ -141,7 +155,7 @@ export class CheckSession {
 
   async close(): Promise<void> {
     await this.abort();
-    this.host.close();
+    await this.host.close();
   }
 }
 

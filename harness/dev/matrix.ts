@@ -44,7 +44,7 @@ export async function runMatrix(jobs: MatrixJob[], lanes: number, onJob?: (resul
   const results: JobResult[] = new Array(jobs.length);
   let next = 0;
   const lane = async () => {
-    const session = new CheckSession();
+    const session = new CheckSession({ keepWarm: true });
     try {
       while (next < jobs.length) {
         const index = next++;

@@ -1,18 +1,24 @@
-// The learner's program, started before the checks need it. Starting it (node, tsx, their code)
-// takes a few hundred milliseconds; the check runner starts it here, in its main thread, while
-// Vitest boots, and the test worker adopts it (process/adopt.ts) when its first test asks for the
-// program. Adopting is a conversation over a BroadcastChannel, which links the threads of one
-// process: the worker asks for a program of a given spec, the host hands over a spare one (or
-// starts one) and from then on relays everything the child does (output, IPC messages, exit) to
-// the worker, and the worker's IPC messages (stats requests) to the child. Killing needs no relay:
-// the worker kills the process group itself. The host stops everything it started at the end of
-// every run, so nothing outlives a check whatever state the worker is in.
+// The learner's program, started before the checks need it. A program's start is mostly node,
+// tsx and the preload (a few hundred milliseconds); the learner's code is tens. So the check runner
+// keeps the program here, in its main thread, and the test worker adopts it (process/adopt.ts)
+// when its first test asks for the program:
+// - at the start of a run the host starts the program while Vitest boots, from a zygote (a node
+//   with tsx and the preload loaded, waiting to be told which entry to run: process/zygote.ts);
+// - a long-lived host (learn watch, the author matrix) keeps one zygote ready between runs, so a
+//   rerun's program is up in the time its code takes to load.
+// Adopting is a conversation over a BroadcastChannel, which links the threads of one process: the
+// worker asks for a program of a given kind, the host hands over a started one (or starts one),
+// relays everything the child does (output, IPC messages, exit) to the worker from then on, and
+// the worker's IPC messages (stats requests) to the child. Killing needs no relay: the worker kills
+// the process group itself. The host stops every program at the end of every run, so nothing
+// outlives a check whatever state the worker is in.
 
 import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
+import { trace } from '../check/trace.ts';
 import { forget, killTree, remember } from './reaper.ts';
 import { spawnProgramProcess } from './program.ts';
-import { trace } from '../check/trace.ts';
 
 /** The environment variable that tells a test worker which channel its host listens on. */
 export const HOST_ENV = 'LEARN_PROGRAM_HOST';
@@ -42,39 +48,54 @@ export type HostReply =
   | { type: 'adopted'; request: string; program: number; pid: number | undefined; port: number; ageMs: number; events: ChildEvent[] }
   | { type: 'event'; program: number; event: ChildEvent };
 
+/** A process that will become a program: spawned, then told what to run. */
 interface Hosted {
   id: number;
-  key: string;
   child: ChildProcess;
-  port: number;
-  spawnedAt: number;
-  /** Everything the child did before it was adopted, replayed to the adopter. */
+  /** Set once told what to run. */
+  key?: string;
+  port?: number;
+  startedAt?: number;
+  /** What the program did before it was adopted, replayed to the adopter; undefined once adopted. */
   events: ChildEvent[] | undefined;
+  ready: Promise<void>;
   exited: Promise<void>;
+  gone: boolean;
 }
 
 /** How long an exit waits for the program's last output to arrive. */
 const EXIT_DRAIN_MS = 100;
 
+const zygote = fileURLToPath(new URL('./zygote.ts', import.meta.url));
+
 let channels = 0;
+
+export interface ProgramHostOptions {
+  /** Picks the port each program is told to listen on. */
+  freePort: () => Promise<number>;
+  /** Keep a zygote ready between runs (for hosts that live for many runs). */
+  keepWarm?: boolean;
+}
 
 export class ProgramHost {
   /** Pass as HOST_ENV to the test worker. */
   readonly channelName = `learn-program-host-${process.pid}-${++channels}`;
   private readonly channel = new BroadcastChannel(this.channelName);
   private readonly programs = new Map<number, Hosted>();
+  private readonly zygotes: Hosted[] = [];
   private readonly expected = new Map<string, number>();
   private readonly adoptions = new Map<string, number>();
   private nextId = 1;
+  private closed = false;
 
-  constructor(private readonly freePort: () => Promise<number>) {
+  constructor(private readonly options: ProgramHostOptions) {
     this.channel.unref();
     this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data);
   }
 
   /**
-   * Starts a spare program for `key` now, and keeps one spare ready until `count` have been adopted
-   * (one per test file that will ask for it).
+   * Starts a program for `key` now, and keeps one started until `count` have been adopted (one
+   * per test file that will ask for it).
    */
   async offer(key: ProgramKey, count = 1): Promise<void> {
     const name = keyOf(key);
@@ -83,17 +104,26 @@ export class ProgramHost {
     if (count > 0 && !this.spare(name)) await this.start(key);
   }
 
-  /** Stops every program this host started; resolves when they are gone. Ready for the next run. */
+  /** Starts a zygote now if the host keeps one and has none, so the next run finds it ready. */
+  warm(): void {
+    if (this.options.keepWarm && !this.closed && this.zygotes.length === 0) this.zygotes.push(this.spawnZygote());
+  }
+
+  /** Stops every program started in this run; resolves when they are gone. Zygotes stay ready. */
   async stopAll(): Promise<void> {
     const all = [...this.programs.values()];
     this.programs.clear();
     this.expected.clear();
     this.adoptions.clear();
-    for (const hosted of all) if (hosted.child.pid !== undefined && hosted.child.exitCode === null && hosted.child.signalCode === null) killTree(hosted.child.pid);
-    await Promise.all(all.map((hosted) => Promise.race([hosted.exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())])));
+    await Promise.all(all.map(stop));
+    this.warm();
   }
 
-  close(): void {
+  /** Stops everything, zygotes too. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stopAll();
+    await Promise.all(this.zygotes.splice(0).map(stop));
     this.channel.close();
   }
 
@@ -103,13 +133,30 @@ export class ProgramHost {
     return undefined;
   }
 
+  /** Turns a ready zygote (or a new one) into the program `key` on a free port. */
   private async start(key: ProgramKey): Promise<Hosted> {
-    const port = await this.freePort();
-    const child = spawnProgramProcess({ entry: key.entry, args: ['--port', String(port), ...key.args] });
-    const hosted: Hosted = { id: this.nextId++, key: keyOf(key), child, port, spawnedAt: performance.now(), events: [], exited: Promise.resolve() };
-    if (child.pid !== undefined) remember(child.pid, key.entry);
-    trace(`program ${hosted.id} spawned`);
+    const port = await this.options.freePort();
+    const hosted = this.zygotes.shift() ?? this.spawnZygote();
+    hosted.key = keyOf(key);
+    hosted.port = port;
+    hosted.startedAt = performance.now();
+    this.programs.set(hosted.id, hosted);
+    const run = { type: 'run', entry: key.entry, args: ['--port', String(port), ...key.args] };
+    void hosted.ready.then(() => {
+      if (!hosted.gone && hosted.child.connected) hosted.child.send(run, () => {});
+    });
+    trace(`program ${hosted.id} started`);
+    this.warm();
+    return hosted;
+  }
+
+  private spawnZygote(): Hosted {
+    const child = spawnProgramProcess({ entry: zygote, args: [] });
+    const hosted: Hosted = { id: this.nextId++, child, events: [], ready: Promise.resolve(), exited: Promise.resolve(), gone: false };
+    if (child.pid !== undefined) remember(child.pid, zygote);
+    // Before it is told what to run, nothing it does belongs to a program.
     const emit = (event: ChildEvent) => {
+      if (hosted.startedAt === undefined) return;
       if (hosted.events) hosted.events.push(event);
       else this.post({ type: 'event', program: hosted.id, event });
     };
@@ -126,14 +173,21 @@ export class ProgramHost {
     };
     child.stdout!.on('end', () => end('stdout-end'));
     child.stderr!.on('end', () => end('stderr-end'));
-    child.on('message', (message: { type?: string }) => {
-      if (message?.type === 'listening') trace(`program ${hosted.id} listening`);
-      emit({ kind: 'message', message });
+    hosted.ready = new Promise((resolve) => {
+      child.on('message', (message: { type?: string }) => {
+        if (message?.type === 'zygote-ready') return resolve();
+        if (message?.type === 'listening') trace(`program ${hosted.id} listening`);
+        emit({ kind: 'message', message });
+      });
+      child.once('exit', () => resolve());
     });
     child.on('error', () => {}); // a failed spawn shows as its exit
     hosted.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
+        hosted.gone = true;
         if (child.pid !== undefined) forget(child.pid);
+        const idle = this.zygotes.indexOf(hosted);
+        if (idle !== -1) this.zygotes.splice(idle, 1);
         // 'exit' can come before the last output: relay it once the pipes are drained, or soon
         // after (a grandchild may hold them open).
         void Promise.race([ended, new Promise((wait) => setTimeout(wait, EXIT_DRAIN_MS))]).then(() => {
@@ -142,7 +196,6 @@ export class ProgramHost {
         });
       });
     });
-    this.programs.set(hosted.id, hosted);
     return hosted;
   }
 
@@ -163,7 +216,7 @@ export class ProgramHost {
     const adopted = (this.adoptions.get(name) ?? 0) + 1;
     this.adoptions.set(name, adopted);
     trace(`program ${hosted.id} adopted`);
-    this.post({ type: 'adopted', request: request.request, program: hosted.id, pid: hosted.child.pid, port: hosted.port, ageMs: performance.now() - hosted.spawnedAt, events });
+    this.post({ type: 'adopted', request: request.request, program: hosted.id, pid: hosted.child.pid, port: hosted.port!, ageMs: performance.now() - hosted.startedAt!, events });
     // The next test file that asks gets a program that has had time to start.
     if (adopted < (this.expected.get(name) ?? 0) && !this.spare(name)) await this.start(request.key);
   }
@@ -171,6 +224,12 @@ export class ProgramHost {
   private post(reply: HostReply): void {
     this.channel.postMessage(reply);
   }
+}
+
+async function stop(hosted: Hosted): Promise<void> {
+  if (hosted.gone || hosted.child.pid === undefined) return;
+  killTree(hosted.child.pid);
+  await Promise.race([hosted.exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
 }
 
 function keyOf(key: ProgramKey): string {
