@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { checkFolder, type Lesson } from '../lesson.ts';
 import { repoRoot, scratchDir, stateDir } from '../paths.ts';
@@ -65,6 +66,9 @@ export interface RunResult {
  * main thread: no test finished for this long past the test timeout means stuck.
  */
 export const STALL_GRACE_MS = 5000;
+
+/** Bounds the teardown of an instance whose worker had to be terminated. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /** Where Vitest keeps compiled harness and check modules between runs (content-addressed). */
 const moduleCacheDir = path.join(stateDir, 'cache', 'vitest');
@@ -129,6 +133,7 @@ export class CheckSession {
     }
     const project = vitest.getRootProject();
     const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file));
+    const exitCode = process.exitCode;
     try {
       collector.arm();
       await vitest.runTestSpecifications(specifications);
@@ -137,6 +142,8 @@ export class CheckSession {
       // A closed instance (the watchdog) rejects its run; anything else is reported as it is.
       if (!collector.stalled) collector.fail(error as Error);
     } finally {
+      // Vitest marks a failed run in process.exitCode; the command decides the exit code.
+      process.exitCode = exitCode;
       collector.disarm();
       this.relay.targets = [];
       await this.host.stopAll();
@@ -150,7 +157,13 @@ export class CheckSession {
     const vitest = this.vitest;
     this.vitest = undefined;
     this.starting = undefined;
-    await Promise.all([vitest?.close(), this.host.stopAll()]);
+    if (vitest) {
+      // Vitest first asks the worker to stop, and waits for it; a worker stuck in a learner's loop
+      // never answers. A second cancel while the first waits terminates the worker thread.
+      for (let i = 0; i < 2; i++) vitest.cancelCurrentRun('keyboard-input').catch(() => {});
+      await Promise.race([vitest.close().catch(() => {}), delay(CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
+    }
+    await this.host.stopAll();
   }
 
   async close(): Promise<void> {
@@ -159,32 +172,40 @@ export class CheckSession {
   }
 }
 
-function createInstance(relay: RelayReporter): Promise<Vitest> {
+/** Process events Vitest listens to when it is the command; here the `learn` command owns them. */
+const PROCESS_EVENTS = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
+
+async function createInstance(relay: RelayReporter): Promise<Vitest> {
   // Imported here, not at the top: loading Vitest is most of a check's start-up time, and the
   // commands that never run tests should not pay for it.
-  return import('vitest/node').then(({ createVitest }) =>
-    createVitest(
-      'test',
-      {
-        config: false,
-        root: repoRoot,
-        include: ['lessons/*/.check/**/*.test.ts'],
-        watch: false,
-        reporters: [relay],
-        // Threads start faster than forks; one worker runs every file of the lesson, in order.
-        pool: 'threads',
-        isolate: false,
-        maxWorkers: 1,
-        fileParallelism: false,
-        sequence: { sequencer: NameOrderSequencer },
-        // Compiled harness and check modules are kept on disk, so a check does not compile them
-        // again (what changes, the learner's code, is compiled every time).
-        experimental: { fsModuleCache: !process.env.NOCACHE, fsModuleCachePath: moduleCacheDir, ...(tracing ? { importDurations: { limit: 40 } } : {}) },
-      },
-      { server: { watch: null }, logLevel: 'silent', plugins: [cacheScope] },
-      { stdout: devNull(), stderr: devNull() },
-    ),
+  const { createVitest } = await import('vitest/node');
+  const listeners = () => PROCESS_EVENTS.flatMap((event) => process.listeners(event as 'SIGINT').map((listener) => ({ event, listener })));
+  const before = new Set(listeners().map(({ listener }) => listener));
+  const vitest = await createVitest(
+    'test',
+    {
+      config: false,
+      root: repoRoot,
+      include: ['lessons/*/.check/**/*.test.ts'],
+      watch: false,
+      reporters: [relay],
+      // Threads start faster than forks; one worker runs every file of the lesson, in order.
+      pool: 'threads',
+      isolate: false,
+      maxWorkers: 1,
+      fileParallelism: false,
+      sequence: { sequencer: NameOrderSequencer },
+      // Compiled harness and check modules are kept on disk, so a check does not compile them
+      // again (content-addressed: an edited file is compiled anew).
+      experimental: { fsModuleCache: true, fsModuleCachePath: moduleCacheDir, ...(tracing ? { importDurations: { limit: 40 } } : {}) },
+    },
+    { server: { watch: null }, logLevel: 'silent', plugins: [cacheScope] },
+    { stdout: devNull(), stderr: devNull() },
   );
+  // Vitest would end the process on Ctrl-C (and set its exit code): `learn` stops its programs
+  // first and decides the code.
+  for (const { event, listener } of listeners()) if (!before.has(listener)) process.off(event as 'SIGINT', listener);
+  return vitest;
 }
 
 /** Keeps the module cache to the harness and the checks: their versions are few, the learner's saves are many. */
