@@ -1,32 +1,81 @@
 // Wall time of `learn check <lesson> --solution`, the whole command as a learner runs it (node
-// start, tsx, Vitest, the learner's server, the tests), median of several runs per lesson.
+// start, tsx, Vitest, the learner's server, the tests), interleaved rounds over the lessons so
+// that a noisy neighbour weighs on all of them alike. With LEARN_TRACE each run also says where
+// its time went (harness/check/trace.ts): the second table is that breakdown, medians.
+// `npm run bench -- check-time [rounds] [lesson…]`.
 
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { lessons } from '../lesson.ts';
 import { repoRoot } from '../paths.ts';
 import type { Suite } from './main.ts';
+import { at, millis, seconds, spread, traceEvents } from './stats.ts';
 
-const RUNS = 5;
+/** The goals of issue 7: every lesson ≤ 1.2 s, lessons without deliberate timing (7–9) ≤ 1.0 s. */
+const goalFor = (number: number) => (number >= 7 && number <= 9 ? 1.0 : 1.2);
+
+/** Phases of a check, between trace events (the first one from the process start). */
+const PHASES: Array<[string, string | undefined, string]> = [
+  ['node + learn.mjs', undefined, 'learn.mjs started'],
+  ['import vitest', 'learn.mjs started', 'vitest/node loaded'],
+  ['tsx + CLI', 'vitest/node loaded', 'CLI loaded'],
+  ['command', 'CLI loaded', 'run: start'],
+  ['Vitest + worker', 'run: start', 'queued'],
+  ['test imports', 'queued', 'collected'],
+  ['tests', 'collected', 'run: tests done'],
+  ['teardown', 'run: tests done', 'closed'],
+];
 
 export const checkTime: Suite = {
   name: 'check-time',
-  summary: `wall time of \`learn check <lesson> --solution\`, median of ${RUNS} runs (target: about 1 s)`,
+  summary: 'wall time of `learn check <lesson> --solution` (goal: ≤ 1.2 s, ≤ 1.0 s for lessons 7–9), and where it goes',
   async run(args) {
-    const only = args[0];
-    console.log('| lesson | median | min | max |');
-    console.log('| --- | --- | --- | --- |');
-    for (const lesson of lessons.filter((l) => !only || l.slug === only)) {
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
+    const rounds = Number(args[0] ?? 5);
+    const only = args.slice(1);
+    const chosen = lessons.filter((l) => only.length === 0 || only.includes(l.slug) || only.includes(String(l.number)));
+    const walls = new Map<string, number[]>();
+    const phases = new Map<string, Map<string, number[]>>();
+    const testSums = new Map<string, number[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const lesson of chosen) {
         const started = performance.now();
-        const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'check', lesson.slug, '--solution', '--no-color'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+        const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'check', lesson.slug, '--solution', '--no-color'], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          env: { ...process.env, CI: '1', LEARN_TRACE: '1' },
+        });
+        const wall = performance.now() - started;
         if (result.status !== 0) throw new Error(`learn check ${lesson.slug} --solution failed:\n${result.stdout}${result.stderr}`);
-        times.push(performance.now() - started);
+        walls.set(lesson.slug, [...(walls.get(lesson.slug) ?? []), wall]);
+        const events = traceEvents(result.stderr);
+        const mine = phases.get(lesson.slug) ?? new Map<string, number[]>();
+        for (const [name, from, to] of PHASES) {
+          const end = at(events, to);
+          const begin = from === undefined ? 0 : at(events, from);
+          if (end !== undefined && begin !== undefined) mine.set(name, [...(mine.get(name) ?? []), end - begin]);
+        }
+        const closed = at(events, 'closed');
+        if (closed !== undefined) mine.set('exit', [...(mine.get('exit') ?? []), wall - closed]);
+        phases.set(lesson.slug, mine);
+        const durations = [...result.stdout.matchAll(/✓ .*?(\d+(?:\.\d+)?) (ms|s)$/gm)].map((m) => Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+        testSums.set(lesson.slug, [...(testSums.get(lesson.slug) ?? []), durations.reduce((a, b) => a + b, 0)]);
       }
-      times.sort((a, b) => a - b);
-      const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-      console.log(`| ${lesson.number} ${lesson.slug} | ${s(times[Math.floor(RUNS / 2)]!)} | ${s(times[0]!)} | ${s(times.at(-1)!)} |`);
+    }
+    console.log(`${rounds} rounds, interleaved. Figures: median (min–max).\n`);
+    console.log('| lesson | wall | goal | sum of test durations |');
+    console.log('| --- | --- | --- | --- |');
+    for (const lesson of chosen) {
+      const wall = spread(walls.get(lesson.slug)!);
+      const goal = goalFor(lesson.number);
+      console.log(`| ${lesson.number} ${lesson.slug} | ${seconds(wall)} | ${wall.median / 1000 <= goal ? '✓' : '✗'} ≤ ${goal.toFixed(1)} s | ${millis(spread(testSums.get(lesson.slug)!))} |`);
+    }
+    console.log('\nWhere the time goes (LEARN_TRACE), median (min–max) per phase:\n');
+    const names = [...PHASES.map(([name]) => name), 'exit'];
+    console.log(`| lesson | ${names.join(' | ')} |`);
+    console.log(`| --- |${names.map(() => ' --- |').join('')}`);
+    for (const lesson of chosen) {
+      const mine = phases.get(lesson.slug)!;
+      console.log(`| ${lesson.number} | ${names.map((name) => (mine.get(name) ? millis(spread(mine.get(name)!)) : '–')).join(' | ')} |`);
     }
   },
 };

@@ -25,6 +25,7 @@ export interface LearnProcess {
 
 export function copyWorkbook(): WorkbookCopy {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-copy-'));
+  const started: ChildProcessWithoutNullStreams[] = [];
   for (const entry of fs.readdirSync(repoRoot)) {
     if (['node_modules', '.git', '.learn'].includes(entry)) continue;
     fs.cpSync(path.join(repoRoot, entry), path.join(root, entry), { recursive: true });
@@ -38,6 +39,7 @@ export function copyWorkbook(): WorkbookCopy {
         cwd: root,
         env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', LEARN_ROOT: '', ...env },
       });
+      started.push(child);
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk));
       child.stderr.on('data', (chunk: Buffer) => (out += chunk));
@@ -59,7 +61,12 @@ export function copyWorkbook(): WorkbookCopy {
         exited,
       };
     },
-    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+    remove: () => {
+      // A test that failed or timed out may leave its `learn` running: it must not outlive the test
+      // (the programs it started end with it, their IPC channel closed).
+      for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(root, { recursive: true, force: true });
+    },
   };
 }
 
