@@ -179,6 +179,7 @@ async function createInstance(relay: RelayReporter): Promise<Vitest> {
   // Imported here, not at the top: loading Vitest is most of a check's start-up time, and the
   // commands that never run tests should not pay for it.
   const { createVitest } = await import('vitest/node');
+  trimModuleCache();
   const listeners = () => PROCESS_EVENTS.flatMap((event) => process.listeners(event as 'SIGINT').map((listener) => ({ event, listener })));
   const before = new Set(listeners().map(({ listener }) => listener));
   const vitest = await createVitest(
@@ -208,7 +209,21 @@ async function createInstance(relay: RelayReporter): Promise<Vitest> {
   return vitest;
 }
 
-/** Keeps the module cache to the harness and the checks: their versions are few, the learner's saves are many. */
+/**
+ * Every version of a file the checks load is kept (the learner's too: they change with every save),
+ * so the cache only grows; past this many entries it starts again from empty.
+ */
+const MODULE_CACHE_MAX_ENTRIES = 3000;
+
+function trimModuleCache(): void {
+  try {
+    if (fs.readdirSync(moduleCacheDir).length > MODULE_CACHE_MAX_ENTRIES) fs.rmSync(moduleCacheDir, { recursive: true, force: true });
+  } catch {
+    // No cache yet.
+  }
+}
+
+/** Keeps scratch copies (stubs and mistakes under the author checks: a new folder every run) out of the module cache. */
 const cacheScope = {
   name: 'learn:cache-scope',
   configureVitest({ experimental_defineCacheKeyGenerator }: { experimental_defineCacheKeyGenerator: (generate: (context: { id: string }) => string | false | undefined) => void }) {

@@ -11,6 +11,7 @@ import {
   expectClosedAfter,
   expectStillOpen,
   readResponse,
+  checkNoLeakedSockets,
   type HttpResponse,
 } from '#harness/testing/index.ts';
 import { WIRE_MALFORMED } from '../../07-http-request-head/.check/cases.ts';
@@ -181,11 +182,7 @@ test('ends its side when the client closes between requests, and keeps no socket
     await client.expectClose({ why: 'The client closed its side between requests: there will be no next request.', hint: 'When readRequestHead returns undefined, leave the loop and end the connection.' });
     client.destroy();
   }
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  const stats = await server.stats();
-  const open = stats?.resources.TCPSocketWrap ?? 0;
-  check(stats !== undefined && open <= 5, {
-    message: stats === undefined ? 'Expected the server to report its open sockets, but it did not answer.' : `Expected the server to hold at most 5 open sockets after 100 closed connections, but it holds ${open}.`,
+  await checkNoLeakedSockets(server, 100, {
     why: 'A connection loop that never ends keeps a socket (and its memory) per client that ever came.',
     hint: 'At EOF between requests, leave the loop; the server then ends and destroys the socket.',
   });
