@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { BroadcastChannel } from 'node:worker_threads';
-import { HOST_ENV, type ChildEvent, type HostReply, type ProgramKey, type WorkerRequest } from './host.ts';
+import { HOST_ENV, type ChildEvent, type HostReply, type ProgramKey, type WorkerRequest } from './handoff.ts';
 import { Program, type ProgramSpec } from './program.ts';
 
 /** The host answers at once; this bounds a wait on a host that is gone. */

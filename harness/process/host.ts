@@ -19,34 +19,9 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { trace } from '../check/trace.ts';
 import { forget, killTree, remember } from './reaper.ts';
 import { spawnProgramProcess } from './program.ts';
+import type { ChildEvent, HostReply, ProgramKey, WorkerRequest } from './handoff.ts';
 
-/** The environment variable that tells a test worker which channel its host listens on. */
-export const HOST_ENV = 'LEARN_PROGRAM_HOST';
-
-/** What identifies a program the worker can adopt: the same entry, arguments and transport. */
-export interface ProgramKey {
-  entry: string;
-  /** Arguments after `--port N`. */
-  args: string[];
-  transport: 'tcp' | 'udp';
-}
-
-export type ChildEvent =
-  | { kind: 'stdout' | 'stderr'; text: string }
-  | { kind: 'stdout-end' | 'stderr-end' }
-  | { kind: 'message'; message: unknown }
-  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
-
-/** Worker → host. */
-export type WorkerRequest =
-  | { type: 'adopt'; request: string; key: ProgramKey }
-  | { type: 'prepare'; key: ProgramKey }
-  | { type: 'send'; program: number; message: unknown };
-
-/** Host → worker. */
-export type HostReply =
-  | { type: 'adopted'; request: string; program: number; pid: number | undefined; port: number; ageMs: number; events: ChildEvent[] }
-  | { type: 'event'; program: number; event: ChildEvent };
+export { HOST_ENV, type ProgramKey } from './handoff.ts';
 
 /** A process that will become a program: spawned, then told what to run. */
 interface Hosted {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { lessonsDir } from '../paths.ts';
 import type { Lesson } from '../lesson.ts';
-import type { ProgramKey } from '../process/host.ts';
+import type { ProgramKey } from '../process/handoff.ts';
 
 /** The folder that holds the lesson folders under test. */
 export function targetRoot(): string {
