@@ -64,8 +64,9 @@ export interface RunResult {
  * Vitest's own timeout cannot stop a test whose thread is stuck in a loop (a busy loop in an
  * imported learner module blocks the timer that would end it). The collector watches from the
  * main thread: no test finished for this long past the test timeout means stuck.
+ * (LEARN_STALL_GRACE_MS shortens it for the harness's own tests of the watchdog.)
  */
-export const STALL_GRACE_MS = 5000;
+export const STALL_GRACE_MS = Number(process.env.LEARN_STALL_GRACE_MS) || 5000;
 
 /** Bounds the teardown of an instance whose worker had to be terminated. */
 const CLOSE_TIMEOUT_MS = 10_000;

@@ -2,7 +2,8 @@
 // imported into the test worker): the worker's own timers cannot fire, so the runner's watchdog
 // (check/session.ts) must stop the run from the main thread, say why, leave nothing running, and,
 // in `learn watch`, check the next save with a fresh instance. The copy's manifest gives lesson 2
-// a short test timeout so that the stall is declared in seconds.
+// a short test timeout, and LEARN_STALL_GRACE_MS a short grace, so that the stall is declared in
+// seconds.
 
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -33,7 +34,7 @@ afterAll(() => {
 
 test('learn check: a busy loop in the learner\'s code is stopped and explained, nothing left running', { timeout: 90_000 }, async () => {
   fs.writeFileSync(copy.file('lessons', lesson.folder, 'socket.ts'), busy);
-  const check = copy.learn(['check', lesson.slug]);
+  const check = copy.learn(['check', lesson.slug], { LEARN_STALL_GRACE_MS: '1500' });
   expect(await check.exited).toBe(1);
   expect(check.out).toMatch(/stopped responding .* stuck in a loop/s);
   expect(strays(copy)).toEqual([]);
@@ -41,7 +42,7 @@ test('learn check: a busy loop in the learner\'s code is stopped and explained, 
 
 test('learn watch: after a stalled run, the next save is checked by a fresh instance', { timeout: 120_000 }, async () => {
   fs.writeFileSync(copy.file('lessons', lesson.folder, 'socket.ts'), busy);
-  const watch = copy.learn(['watch', lesson.slug]);
+  const watch = copy.learn(['watch', lesson.slug], { LEARN_STALL_GRACE_MS: '1500' });
   const prompt = /Watching socket-promises for changes/g;
   await watch.waitFor(prompt, 1);
   expect(watch.out).toMatch(/stopped responding/);
