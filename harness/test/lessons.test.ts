@@ -4,7 +4,7 @@
 // the report names the exact reference, stub or mistake that is wrong. This is the only place
 // `npm test` runs the lessons' checks: the reference runs once.
 // LEARN_MATRIX_SEEDS runs each mistake with that many seeds (default 1 here; `learn dev check`
-// uses 3, to find mistakes caught only sometimes).
+// uses 3, to find mistakes caught only sometimes); LEARN_MATRIX_LANES, runs at once (default 2).
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -25,7 +25,8 @@ let matrix: Promise<Matrix> | undefined;
 function runMatrix(): Promise<Matrix> {
   matrix ??= new Promise((resolve, reject) => {
     const seeds = process.env.LEARN_MATRIX_SEEDS ?? '1';
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', '--json', '--seeds', seeds, '--lanes', '2'], {
+    const lanes = process.env.LEARN_MATRIX_LANES ?? '2';
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', '--json', '--seeds', seeds, '--lanes', lanes], {
       cwd: repoRoot,
       env: { ...process.env, CI: '1', NO_COLOR: '1', LEARN_ROOT: '' },
     });
