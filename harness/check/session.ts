@@ -30,8 +30,6 @@ export interface SessionRunOptions {
   /** Stop at the first failing test (default): fix one thing at a time. */
   bail?: boolean;
   reporters?: Reporter[];
-  /** Files the learner changed since the last run: their compiled modules are dropped. */
-  changed?: string[];
 }
 
 export interface TestOutcome {
@@ -67,6 +65,9 @@ export interface RunResult {
  * (LEARN_STALL_GRACE_MS shortens it for the harness's own tests of the watchdog.)
  */
 export const STALL_GRACE_MS = Number(process.env.LEARN_STALL_GRACE_MS) || 5000;
+
+/** How long a run may take to get its first test file to the worker before it counts as stuck. */
+const START_ALLOWANCE_MS = 30_000;
 
 /** Bounds the teardown of an instance whose worker had to be terminated. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -120,7 +121,7 @@ export class CheckSession {
     trace('run: program spawned');
     const vitest = await this.warm();
     trace('run: vitest ready');
-    for (const file of options.changed ?? []) vitest.invalidateFile(file);
+    forgetCompiled(vitest, options.root);
 
     const collector = new Collector(lesson.timeouts.testMs + STALL_GRACE_MS, () => void this.abort(), checkFolder(lesson));
     this.relay.targets = [collector, ...(options.reporters ?? [])];
@@ -136,7 +137,7 @@ export class CheckSession {
     const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file));
     const exitCode = process.exitCode;
     try {
-      collector.arm();
+      collector.arm(Math.max(collector.stallMs, START_ALLOWANCE_MS));
       await vitest.runTestSpecifications(specifications);
       trace('run: tests done');
     } catch (error) {
@@ -170,6 +171,23 @@ export class CheckSession {
   async close(): Promise<void> {
     await this.abort();
     await this.host.close();
+  }
+}
+
+/**
+ * Drops what the instance compiled from the code under test (not from the checks), so that a run
+ * imports the learner's files as they are now: between runs of a kept session they may have been
+ * saved, renamed over, checked out. (The module cache on disk is keyed by content, so it is safe.)
+ */
+function forgetCompiled(vitest: Vitest, root: string): void {
+  // Vite names files with forward slashes on every platform.
+  const under = `${root.split(path.sep).join('/')}/`;
+  for (const project of vitest.projects) {
+    for (const environment of Object.values(project.vite.environments)) {
+      for (const file of environment.moduleGraph.fileToModulesMap.keys()) {
+        if (file.startsWith(under) && !file.includes('/.check/')) vitest.invalidateFile(file);
+      }
+    }
   }
 }
 
@@ -266,13 +284,14 @@ class Collector implements Reporter {
   stalled = false;
 
   constructor(
-    private readonly stallMs: number,
+    readonly stallMs: number,
     private readonly onStall: () => void,
     private readonly folder: string,
   ) {}
 
   onTestModuleQueued(module: TestModule): void {
     trace(`queued ${path.basename(module.moduleId)}`);
+    this.arm();
   }
 
   onTestModuleCollected(module: TestModule): void {
@@ -312,7 +331,11 @@ class Collector implements Reporter {
     this.errors.push({ name: error.name, message: error.message, stack: error.stack });
   }
 
-  arm(): void {
+  /**
+   * (Re)starts the watchdog: `stallMs` from now, or `startMs` for the start of a run (a new Vitest
+   * instance and its worker thread take a while on a busy machine, and run nothing of the learner's).
+   */
+  arm(ms = this.stallMs): void {
     clearTimeout(this.watchdog);
     this.watchdog = setTimeout(() => {
       this.stalled = true;
@@ -322,7 +345,7 @@ class Collector implements Reporter {
           'is probably stuck in a loop that never gives the event loop back (a while loop waiting for data?).',
       });
       this.onStall();
-    }, this.stallMs);
+    }, ms);
     this.watchdog.unref();
   }
 

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { pristineStub } from '../dev/patches.ts';
+import { applyPatchFile, mistakePatchFile, pristineStub } from '../dev/patches.ts';
 import { findLesson } from '../lesson.ts';
 import { atomicSave, copyWorkbook, strays, type WorkbookCopy } from './workbook-copy.ts';
 
@@ -55,6 +55,32 @@ test('notices every save, atomic (rename over) or in place, says which file, and
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect((watch.out.match(/Checking lesson/g) ?? []).length).toBe(5);
 
+  watch.child.kill('SIGINT');
+  expect(await watch.exited).toBe(0);
+  expect(strays(copy)).toEqual([]);
+});
+
+test('a module the checks import (not only the program) is checked as saved, every time', { timeout: 120_000 }, async () => {
+  // Lesson 2's checks import socket.ts into the test worker: a kept Vitest instance must not run
+  // the version it compiled before the save.
+  const lesson = findLesson('socket-promises');
+  const file = (name: string) => copy.file('lessons', lesson.folder, name);
+  for (const name of lesson.files) fs.copyFileSync(copy.file('solutions', lesson.folder, name), file(name));
+  const reference = fs.readFileSync(file('socket.ts'), 'utf8');
+  const mistaken = applyPatchFile(lesson, mistakePatchFile(lesson, 'eof-ignored')).get('socket.ts')!;
+
+  const watch = copy.learn(['watch', lesson.slug]);
+  const prompt = /Watching socket-promises for changes/g;
+  const lastRun = () => watch.out.slice(watch.out.lastIndexOf('Checking lesson'));
+  await watch.waitFor(prompt, 1);
+  expect(lastRun()).toMatch(/All \d+ checks passed/);
+  atomicSave(file('socket.ts'), mistaken);
+  await watch.waitFor(prompt, 2);
+  expect(lastRun()).toContain('(lessons/02-socket-promises/socket.ts changed)');
+  expect(lastRun()).toContain('✗ read() resolves with an empty Buffer at EOF');
+  atomicSave(file('socket.ts'), reference);
+  await watch.waitFor(prompt, 3);
+  expect(lastRun()).toMatch(/All \d+ checks passed/);
   watch.child.kill('SIGINT');
   expect(await watch.exited).toBe(0);
   expect(strays(copy)).toEqual([]);

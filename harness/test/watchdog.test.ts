@@ -34,7 +34,7 @@ afterAll(() => {
 
 test('learn check: a busy loop in the learner\'s code is stopped and explained, nothing left running', { timeout: 90_000 }, async () => {
   fs.writeFileSync(copy.file('lessons', lesson.folder, 'socket.ts'), busy);
-  const check = copy.learn(['check', lesson.slug], { LEARN_STALL_GRACE_MS: '1500' });
+  const check = copy.learn(['check', lesson.slug], { LEARN_STALL_GRACE_MS: '3000' });
   expect(await check.exited).toBe(1);
   expect(check.out).toMatch(/stopped responding .* stuck in a loop/s);
   expect(strays(copy)).toEqual([]);
@@ -42,7 +42,7 @@ test('learn check: a busy loop in the learner\'s code is stopped and explained, 
 
 test('learn watch: after a stalled run, the next save is checked by a fresh instance', { timeout: 120_000 }, async () => {
   fs.writeFileSync(copy.file('lessons', lesson.folder, 'socket.ts'), busy);
-  const watch = copy.learn(['watch', lesson.slug], { LEARN_STALL_GRACE_MS: '1500' });
+  const watch = copy.learn(['watch', lesson.slug], { LEARN_STALL_GRACE_MS: '3000' });
   const prompt = /Watching socket-promises for changes/g;
   await watch.waitFor(prompt, 1);
   expect(watch.out).toMatch(/stopped responding/);
