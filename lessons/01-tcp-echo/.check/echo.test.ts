@@ -2,7 +2,7 @@
 // the one to fix.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, check, byteCount } from '#harness/testing/index.ts';
+import { serverTest, check, byteCount, checkNoLeakedSockets } from '#harness/testing/index.ts';
 
 const test = serverTest('tcp-echo');
 
@@ -78,7 +78,7 @@ test('after the client half-closes, echoes the rest and then closes', async ({ s
   let sent = false;
   const sending = client.send(data).then(() => client.end()).then(() => (sent = true));
   for (let queued = -1, still = 0; !sent && still < 300; ) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 50))]);
     const now = client.socket.writableLength;
     still = now === queued ? still + 50 : 0;
     queued = now;
@@ -144,11 +144,7 @@ test('serves 200 connections one after another without leaking them', async ({ s
     await client.expectClose({ why: 'The client half-closed, so the server should end its side too.', hint: "Call socket.end() on 'end'." });
     client.destroy();
   }
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  const stats = await server.stats();
-  const open = stats?.resources.TCPSocketWrap ?? 0;
-  check(stats !== undefined && open <= 5, {
-    message: stats === undefined ? 'Expected the server to report its open sockets, but it did not answer.' : `Expected the server to hold at most 5 open sockets after 200 closed connections, but it holds ${open}.`,
+  await checkNoLeakedSockets(server, 200, {
     why: "A socket the server never ends stays half-open forever: a file descriptor and memory per client, until the process runs out.",
     hint: "End each socket when its client ends (the 'end' event), and don't keep references to closed ones.",
   });

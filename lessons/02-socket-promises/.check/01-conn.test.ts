@@ -199,8 +199,8 @@ test('the socket is paused between reads', async ({ pair }) => {
   await peer.send('go');
   await readBytes(conn, 2);
   // Nobody reads now. The peer sends a lot; it should pile up in the kernel, not in our process.
-  void peer.flood(Buffer.alloc(64 * 1024, 0x61), 16 * 1024 * 1024, 300);
-  await sleep(400);
+  // The flood ends once the peer is held back for 300 ms, or once all 16 MiB went.
+  await peer.flood(Buffer.alloc(64 * 1024, 0x61), 16 * 1024 * 1024, 300);
   check(socket.bytesRead < 2 * 1024 * 1024, {
     message: `Expected the socket to take at most 2 MiB while nobody reads, but it read ${byteCount(socket.bytesRead)}.`,
     why: "A flowing socket reads everything the peer sends into memory, whether anyone wants it or not. Paused, it leaves the bytes in the kernel, whose full buffer tells the sender (through TCP's window) to wait.",
