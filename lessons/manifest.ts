@@ -186,4 +186,24 @@ export const manifest: LessonEntry[] = [
       'HTTP/1.1 keeps connections open unless told otherwise; HTTP/1.0 closes unless it asked; idle connections are closed by a timer.',
     ],
   },
+  {
+    slug: 'chunked-response',
+    title: 'Chunked responses: bodies of unknown length',
+    part: 'Streaming',
+    summary: 'A response writer for bodies whose length is unknown when the head goes out: each piece of an async source as a chunk, sent as soon as it is produced, held back when the client reads slowly; HTTP/1.0 gets a body the close ends, and a failing source a truncated one.',
+    files: ['chunked.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run chunked-response --port {port}',
+      "curl -N 'http://127.0.0.1:{port}/sheep?n=5&interval=1000'        (a line a second, as they come)",
+      "curl -s --raw http://127.0.0.1:{port}/pieces | od -c | head      (the chunks themselves)",
+      "printf 'GET /pieces HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 {port}        (HTTP/1.0: no chunks, the close ends the body)",
+    ],
+    learned: [
+      'A body whose length is unknown is sent in chunks, each with its size in hex; a chunk of size 0 ends it.',
+      'Pulling from an async iterable after each write has drained is backpressure: a slow client slows the producer, and memory stays flat.',
+      'Only HTTP/1.1 reads chunks: HTTP/1.0 gets a body that the close of the connection ends.',
+      'Once the head is out, an error can only be told by closing: without its last chunk, the client knows the body is incomplete.',
+    ],
+  },
 ];
