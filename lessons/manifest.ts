@@ -206,4 +206,24 @@ export const manifest: LessonEntry[] = [
       'Once the head is out, an error can only be told by closing: without its last chunk, the client knows the body is incomplete.',
     ],
   },
+  {
+    slug: 'chunked-request',
+    title: 'Chunked requests: reading bodies of unknown length',
+    part: 'Streaming',
+    summary: 'A body reader for chunked requests beside the Content-Length one: chunk sizes in hex, extensions and trailers, data handed on as it arrives, the route limits on the decoded size; and every request whose framing is in doubt (Content-Length with Transfer-Encoding, a coding list that does not end in chunked) refused, because that doubt is how requests are smuggled.',
+    files: ['chunked-body.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run chunked-request --port {port}',
+      'echo hello | curl -T - http://127.0.0.1:{port}/echo        (curl uploads stdin in chunks)',
+      "printf 'POST /inspect HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5;note=hi\\r\\nhello\\r\\n0\\r\\nX-Sum: 42\\r\\n\\r\\n' | nc 127.0.0.1 {port}",
+      "printf 'POST /echo HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 4\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n' | nc 127.0.0.1 {port}        (400: both framings)",
+    ],
+    learned: [
+      'A chunked body is read chunk by chunk: a size line in hex, that many bytes, CRLF; size 0 and the trailer section end it.',
+      'Chunks are framing: hand the data on as it arrives, never a whole chunk at a time.',
+      'A request framed two ways (Content-Length and Transfer-Encoding, a coding list not ending in chunked) is refused: that ambiguity is request smuggling.',
+      'Limits apply to what is decoded, and to the framing itself: the size line, the extensions, the trailers.',
+    ],
+  },
 ];
