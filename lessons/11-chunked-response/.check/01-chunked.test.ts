@@ -163,6 +163,14 @@ httpCases(test, [
     spec: 'RFC 9110 §9.3.2 (HEAD); RFC 9112 §6.3',
     hint: 'For options.headOnly, send the head and close the source without reading it: await body[Symbol.asyncIterator]().return?.().',
   },
+  {
+    name: 'answers HEAD from HTTP/1.0 with Connection: keep-alive with GET\'s head, Connection: close, and closes',
+    send: request({ method: 'HEAD', target: '/pieces', version: 'HTTP/1.0', headers: [['Connection', 'keep-alive']] }),
+    expect: { status: 200, fields: { 'Transfer-Encoding': null, Connection: /close/i }, close: true },
+    why: 'HEAD gets the head GET would get: for HTTP/1.0 and a body of unknown length, that head says Connection: close. A response that says close and then keeps the connection leaves the client waiting for a close that never comes.',
+    spec: 'RFC 9110 §9.3.2 (HEAD); RFC 9112 §9.6 (Connection: close)',
+    hint: 'End the connection whenever the head said Connection: close because of an HTTP/1.0 request, for HEAD too.',
+  },
   ...['', 'Connection: keep-alive'].map((connection) => ({
     name: `answers HTTP/1.0${connection ? ` with ${connection}` : ''} without chunks: the close ends the body (Connection: close)`,
     send: request({ target: '/pieces', version: 'HTTP/1.0', host: 'localhost', headers: connection ? [['Connection', 'keep-alive']] : [] }),

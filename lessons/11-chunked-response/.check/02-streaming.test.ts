@@ -69,6 +69,7 @@ test('stops pulling from the source when the client goes away in the middle of t
   check(stopped(), {
     message: 'Expected the server to stop counting sheep within 2 s of the client leaving (server.ts prints "/sheep stopped after …" when the source is closed early), but it did not.',
     why,
+    spec: "Node docs: socket.destroyed; MDN: for await...of (leaving the loop calls the iterator's return())",
     hint: 'After each chunk, check conn.socket.destroyed and throw if it is: leaving the for await loop closes the source.',
   });
   // The server itself goes on serving.
