@@ -94,20 +94,22 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
   private left = 0;
   /** Bytes of data announced so far, for the route's limit. */
   private announced = 0;
-  /** What the socket had sent when the body was opened: more means the response has begun. */
-  private readonly writtenAtOpen: number;
 
   constructor(
     private readonly reader: BufferedReader,
     readonly maxBytes = DEFAULT_MAX_BODY_BYTES,
-    private continueFirst = false,
-  ) {
-    this.writtenAtOpen = reader.conn.socket.bytesWritten;
-  }
+    /** The client holds the body back until it hears "100 Continue", and has not heard it yet. */
+    private continueOwed = false,
+  ) {}
 
   /** Bytes of the body not read yet: unknown (Infinity) until the last chunk, then 0. */
   get remaining(): number {
     return this.state === 'done' ? 0 : Infinity;
+  }
+
+  /** Whether the client still waits for a "100 Continue" no read has sent: the body may never come. */
+  get waitingForContinue(): boolean {
+    return this.continueOwed && this.state !== 'done';
   }
 
   /** The next piece of data, as it arrives (never more than one chunk's); empty at the end of the body. */
@@ -191,15 +193,13 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
 
   /**
    * RFC 9110 §10.1.1: a client that sent `Expect: 100-continue` waits for `100 Continue` before it
-   * sends the body. Sent before the first read, unless the body is already coming. After the
-   * response has begun it is too late: the body was never asked for, so it is not read (the
-   * connection closes instead of draining it).
+   * sends the body. The first read is when the server decides it wants the body, so that is when
+   * it says so (as http-body's reader does); a response decided from the head alone never invites
+   * a body nobody will read.
    */
   private async continueIfAsked(): Promise<void> {
-    if (!this.continueFirst) return;
-    this.continueFirst = false;
-    if (this.reader.buffer.length > 0) return;
-    if (this.reader.conn.socket.bytesWritten !== this.writtenAtOpen) throw new HttpError(400, 'The response was sent before the body it expected to continue with was asked for.');
+    if (!this.continueOwed) return;
+    this.continueOwed = false;
     await send(this.reader.conn, CONTINUE);
   }
 }
