@@ -5,6 +5,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { HttpError } from '../07-http-request-head/request-head.ts';
 import { pathOf } from '../08-http-response/router.ts';
 
 /**
@@ -13,30 +14,24 @@ import { pathOf } from '../08-http-response/router.ts';
  * Nothing is read from the disk here; a trailing "/" is kept (it says "a folder").
  */
 export function filePathFor(root: string, target: string): string | undefined {
-  // RFC 9112 §3.2: the path is the part before "?", also in the absolute form proxies send.
-  const rawPath = pathOf(target);
-  if (!rawPath.startsWith('/')) return undefined; // `*` or host:port: no file
-  // RFC 3986 §2.1: percent-encoding, decoded exactly once. Decoding twice would turn "%252e%252e"
-  // into ".." after the checks below had passed. "%zz" and bytes that are not UTF-8 throw.
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(rawPath);
-  } catch {
-    return undefined;
-  }
-  // A NUL ends a path for the OS (Node refuses it outright); a backslash is a separator on Windows.
-  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
-  // path.join resolves "." and ".." the way the OS would, and keeps a trailing separator.
-  const file = path.join(root, decoded);
-  return isInside(root, file) ? file : undefined;
+  // TODO: 1. the path: pathOf(target) (the part before "?"); not starting with "/": undefined.
+  //       2. decodeURIComponent() it, ONCE; when it throws (%zz, bytes that are not UTF-8): undefined.
+  //       3. a decoded path containing "\0" (NUL) or "\\" (backslash): undefined.
+  //       4. path.join(root, decoded): it resolves "." and ".." and keeps a trailing "/".
+  //       5. return it if isInside(root, file), else undefined.
+  void root;
+  void target;
+  void pathOf;
+  throw new HttpError(501, 'filePathFor is not written yet (TODO in file-path.ts).');
 }
 
 /** Whether `file` is `root` itself or somewhere below it. `/srv/site-old` is not inside `/srv/site`. */
 export function isInside(root: string, file: string): boolean {
-  const relative = path.relative(root, file);
-  if (relative === '') return true;
-  // A bare prefix test (file.startsWith(root)) would let the sibling folder through.
-  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+  // TODO: path.relative(root, file) is "" for the root itself, and starts with ".." (followed by
+  //       path.sep, or alone) for anything outside. (Why not file.startsWith(root)? See the README.)
+  void root;
+  void file;
+  throw new HttpError(501, 'isInside is not written yet (TODO in file-path.ts).');
 }
 
 /**
@@ -44,12 +39,10 @@ export function isInside(root: string, file: string): boolean {
  * (the root's own real path); undefined otherwise.
  */
 export async function realPathInside(realRoot: string, file: string): Promise<string | undefined> {
-  let real: string;
-  try {
-    real = await fs.realpath(file);
-  } catch {
-    // ENOENT, ENOTDIR ("file.txt/"), ELOOP, EACCES …: nothing we can serve.
-    return undefined;
-  }
-  return isInside(realRoot, real) ? real : undefined;
+  // TODO: fs.realpath(file) follows every symlink; when it throws (ENOENT, ENOTDIR for
+  //       "file.txt/", ELOOP …): undefined. Return the real path if isInside(realRoot, real).
+  void realRoot;
+  void file;
+  void fs;
+  throw new HttpError(501, 'realPathInside is not written yet (TODO in file-path.ts).');
 }

@@ -5,6 +5,7 @@
 import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { HttpError } from '../07-http-request-head/request-head.ts';
 import { text, type Response, type StreamedBody } from '../08-http-response/response.ts';
 import { pathOf, type Handler } from '../08-http-response/router.ts';
 import type { Request } from '../09-http-body/body.ts';
@@ -22,20 +23,14 @@ export type Answer = (request: Request, file: FoundFile) => Response | Promise<R
 
 /** A handler that serves the files under `root`: GET and HEAD only; `answer` makes the response. */
 export function serveFiles(root: string, answer: Answer = wholeFile): Handler<Request> {
-  // The root's real path, once: a root reached through a symlink (macOS's /tmp is one) must
-  // still contain the real paths of its files.
-  const realRoot = fs.realpath(root);
-  return async (request) => {
-    const { method, target } = request.head;
-    // RFC 9110 §15.5.6: 405 says which methods would work, in Allow.
-    if (method !== 'GET' && method !== 'HEAD') {
-      const response = text(405, `${method} is not allowed here; a file server takes GET and HEAD.\n`);
-      response.headers!.push(['Allow', 'GET, HEAD']);
-      return response;
-    }
-    const found = await findFile(await realRoot, target);
-    return 'stats' in found ? answer(request, found) : found;
-  };
+  // TODO: once, here: the root's real path (fs.realpath(root); a promise you can await below).
+  //       Then return a handler that, for each request:
+  //       - answers a method other than GET and HEAD with 405 and ["Allow", "GET, HEAD"];
+  //       - calls findFile(realRoot, request.head.target);
+  //       - returns answer(request, found) when it found a file, else the Response it returned.
+  void root;
+  void answer;
+  return () => text(501, 'serveFiles is not written yet (TODO in serve-file.ts).\n');
 }
 
 /** The whole file: 200, its type, its bytes. */
@@ -48,32 +43,19 @@ export function wholeFile(_request: Request, file: FoundFile): Response {
  * add the "/" a folder's URL needs, 404 for everything else refused or missing.
  */
 export async function findFile(realRoot: string, target: string): Promise<FoundFile | Response> {
-  // Refused and missing look the same from outside: a 404 does not tell what exists.
-  const notFound = text(404, 'Not found.\n');
-  const file = filePathFor(realRoot, target);
-  if (file === undefined) return notFound;
-  let real = await realPathInside(realRoot, file);
-  let stats = real === undefined ? undefined : await statOf(real);
-  if (real === undefined || stats === undefined) return notFound;
-  let name = file;
-  if (stats.isDirectory()) {
-    const rawPath = pathOf(target);
-    if (!rawPath.endsWith('/')) {
-      // Relative links in the folder's page resolve against its URL: it must end with "/".
-      // Leading slashes are merged, or "//evil.example" would send the client to another host.
-      const query = target.indexOf('?');
-      const location = `/${rawPath.replace(/^\/+/, '')}/${query < 0 ? '' : target.slice(query)}`;
-      return { status: 301, headers: [['Location', location], ['Content-Type', 'text/plain; charset=utf-8']], body: `Moved to ${location}\n` };
-    }
-    // The folder's page, if it has one. This server lists no folders: see the README.
-    name = path.join(real, 'index.html');
-    real = await realPathInside(realRoot, name);
-    stats = real === undefined ? undefined : await statOf(real);
-    if (real === undefined || stats === undefined) return notFound;
-  }
-  // Only regular files: a FIFO would block the read forever, a device never end.
-  if (!stats.isFile()) return notFound;
-  return { path: real, stats, type: contentTypeOf(name) };
+  // TODO: 1. filePathFor(realRoot, target), then realPathInside(realRoot, file), then statOf(real);
+  //          anything undefined: a 404 (text(404, …)).
+  //       2. A folder: if pathOf(target) does not end with "/", answer 301 with a Location of that
+  //          path plus "/" (leading slashes merged into one, the query kept). Otherwise look for
+  //          its index.html the same way (realPathInside, statOf); none: 404.
+  //       3. Not a regular file (stats.isFile()): 404.
+  //       4. Return { path: real, stats, type: contentTypeOf(the requested name) }.
+  void realRoot;
+  void target;
+  void filePathFor;
+  void realPathInside;
+  void pathOf;
+  throw new HttpError(501, 'findFile is not written yet (TODO in serve-file.ts).');
 }
 
 async function statOf(file: string): Promise<Stats | undefined> {
@@ -114,7 +96,10 @@ export const CONTENT_TYPES: Record<string, string> = {
 
 /** The Content-Type for a file name: by its extension, whatever its case; unknown → bytes. */
 export function contentTypeOf(file: string): string {
-  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  // TODO: look up the extension (path.extname) in CONTENT_TYPES, whatever its case;
+  //       application/octet-stream when it is not there.
+  void file;
+  return 'application/octet-stream';
 }
 
 /** How much of a file is read at a time. */
@@ -126,31 +111,21 @@ const PIECE_BYTES = 64 * 1024;
  * sent (HEAD, a client that left) holds no file handle.
  */
 export function fileBody(file: FoundFile, start = 0, length = file.stats.size - start): StreamedBody {
-  return { length, [Symbol.asyncIterator]: () => readPieces(file, start, length) };
+  // TODO: return { length, [Symbol.asyncIterator]: () => readPieces(file, start, length) }.
+  void start;
+  void length;
+  throw new HttpError(501, 'fileBody is not written yet (TODO in serve-file.ts).');
 }
 
 async function* readPieces(file: FoundFile, start: number, length: number): AsyncGenerator<Buffer> {
-  const handle = await fs.open(file.path, 'r');
-  // finally runs however the body ends: read to the end, the writer stopped (the client reset),
-  // or a read failed. for await calls return() on the generator when its loop is left early.
-  try {
-    // The head already promised this file's length. If it changed since stat(), send nothing.
-    const now = await handle.stat();
-    if (now.size !== file.stats.size || now.mtimeMs !== file.stats.mtimeMs) throw new Error(`${file.path} changed after it was found; not sending it.`);
-    let position = start;
-    const end = start + length;
-    while (position < end) {
-      // A new buffer each time: the socket may still hold the last piece when we read the next.
-      const buffer = Buffer.allocUnsafe(Math.min(PIECE_BYTES, end - position));
-      // Read at a position (pread): from `start` straight away, never from 0 and skip.
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      // The file shrank under us. Throwing closes the connection, so the client sees a short
-      // body (an error it can detect), never bytes that are not the file's.
-      if (bytesRead === 0) throw new Error(`${file.path} ended ${end - position} bytes early: it shrank while being sent.`);
-      position += bytesRead;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
+  // TODO: open the file (fs.open(file.path, 'r')), and in try { … } finally { close it }:
+  //       - handle.stat(): if its size or mtimeMs differ from file.stats, throw (it changed);
+  //       - from position = start until start + length: read at most PIECE_BYTES into a NEW
+  //         Buffer at that position (handle.read(buffer, 0, n, position)); 0 bytes read before
+  //         the end: throw (the file shrank); yield buffer.subarray(0, bytesRead).
+  void file;
+  void start;
+  void length;
+  void PIECE_BYTES;
+  yield Buffer.alloc(0);
 }

@@ -38,6 +38,12 @@ function redirectsTo(path: string, target: string) {
     } catch {
       resolved = undefined;
     }
+    check(location === undefined || /^[\x21-\x7e]+$/.test(location), {
+      message: `Expected ${label}'s Location to be a URI (visible ASCII, percent-encoded), received ${JSON.stringify(location)}.`,
+      why: 'A URI has no spaces and no bytes above 0x7f: they travel percent-encoded. The decoded path is for finding the file, not for the wire.',
+      spec: 'RFC 9110 §10.2.2 (Location = URI-reference); RFC 3986 §2.1',
+      hint: 'Build Location from the path as it came in the request (still encoded), not from the decoded one.',
+    });
     check(resolved !== undefined && resolved.host === 'localhost' && resolved.pathname === path, {
       message: `Expected ${label} to redirect to "${path}" on this server, received ${location === undefined ? 'no Location field' : `"Location: ${location}"`}${resolved && resolved.host !== 'localhost' ? `, which leads to another host (${resolved.host})` : ''}.`,
       why: 'A folder\'s URL ends with "/": the links in its page are relative to it. The client follows Location, resolved against the URL it asked for; a Location starting with "//" names another host.',
