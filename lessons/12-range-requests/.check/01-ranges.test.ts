@@ -4,7 +4,7 @@
 import { serverTest, httpCases, makeTree, type HttpCase, type RequestSpec, type Teaching } from '#harness/testing/index.ts';
 
 /** 1000 bytes, every value 0–255 among them (bytes over 0x7f too), each position distinct mod 251. */
-export const DATA = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7 + (i >> 8)) % 256));
+const DATA = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7 + (i >> 8)) % 256));
 const SIZE = DATA.length;
 const root = makeTree({ 'data.bin': DATA, 'empty.bin': '', 'one.txt': 'x', 'docs/notes.txt': 'nested\n' });
 const test = serverTest('range-requests', { args: ['--root', root] });
