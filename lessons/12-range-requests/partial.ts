@@ -15,11 +15,16 @@ export function rangeField(head: RequestHead): string | undefined {
   return values.length === 1 ? values[0] : undefined;
 }
 
+/** The Answer of range-requests (see serveFiles): the file, or the ranges its Range field asks for. */
+export function answerRange(request: Request, file: FoundFile): Response {
+  return rangeResponse(file, rangeField(request.head));
+}
+
 /**
- * The response for a GET or HEAD of `file`, honouring `range` (by default the request's Range
- * field; http-caching passes undefined when If-Range says the client's copy is stale).
+ * The response for a GET or HEAD of `file` with the Range field value `range` (undefined: there is
+ * none, or it is to be ignored; http-caching passes undefined when If-Range no longer holds).
  */
-export function answerRange(request: Request, file: FoundFile, range = rangeField(request.head)): Response {
+export function rangeResponse(file: FoundFile, range: string | undefined): Response {
   // TODO: every answer carries ["Accept-Ranges", "bytes"]. planRanges(range, size), then:
   //       - whole: 200, the file's Content-Type, fileBody(file);
   //       - unsatisfiable: 416 (a short text body) with ["Content-Range", `bytes */${size}`];
@@ -27,13 +32,12 @@ export function answerRange(request: Request, file: FoundFile, range = rangeFiel
   //         and fileBody(file, first, last - first + 1);
   //       - several: 206, Content-Type `multipart/byteranges; boundary=${boundary}` (a random
   //         boundary: randomBytes(12).toString('hex')), and multipartBody(file, ranges, boundary).
-  void request;
   void file;
   void range;
   void planRanges;
   void randomBytes;
   void fileBody;
-  return text(501, 'answerRange is not written yet (TODO in partial.ts).\n');
+  return text(501, 'rangeResponse is not written yet (TODO in partial.ts).\n');
 }
 
 function contentRange(range: ByteRange, size: number): string {

@@ -15,11 +15,16 @@ export function rangeField(head: RequestHead): string | undefined {
   return values.length === 1 ? values[0] : undefined;
 }
 
+/** The Answer of range-requests (see serveFiles): the file, or the ranges its Range field asks for. */
+export function answerRange(request: Request, file: FoundFile): Response {
+  return rangeResponse(file, rangeField(request.head));
+}
+
 /**
- * The response for a GET or HEAD of `file`, honouring `range` (by default the request's Range
- * field; http-caching passes undefined when If-Range says the client's copy is stale).
+ * The response for a GET or HEAD of `file` with the Range field value `range` (undefined: there is
+ * none, or it is to be ignored; http-caching passes undefined when If-Range no longer holds).
  */
-export function answerRange(request: Request, file: FoundFile, range = rangeField(request.head)): Response {
+export function rangeResponse(file: FoundFile, range: string | undefined): Response {
   const size = file.stats.size;
   // §14.3: Accept-Ranges tells the client it may ask for ranges of this file.
   const headers: Array<[string, string]> = [['Accept-Ranges', 'bytes']];

@@ -6,7 +6,7 @@
 import { fieldValues, type RequestHead } from '../07-http-request-head/request-head.ts';
 import type { Response } from '../08-http-response/response.ts';
 import type { Answer } from '../11-static-files/serve-file.ts';
-import { answerRange, rangeField } from '../12-range-requests/partial.ts';
+import { rangeField, rangeResponse } from '../12-range-requests/partial.ts';
 import { parseEntityTags, parseHttpDate, strongMatch, validatorsOf, weakMatch, type Validators } from './validators.ts';
 
 export interface CachePolicy {
@@ -28,7 +28,7 @@ export function answerConditional(policy: CachePolicy): Answer {
     // writer sends no Content-Length for it: there is no body to measure).
     if (notModified(head, validators)) return { status: 304, headers: fields };
     // §13.2.2 step 5: a Range whose If-Range no longer holds is ignored: the whole new file.
-    const response: Response = answerRange(request, file, ifRangeHolds(head, validators) ? rangeField(head) : undefined);
+    const response: Response = rangeResponse(file, ifRangeHolds(head, validators) ? rangeField(head) : undefined);
     response.headers = [...(response.headers ?? []), ...fields];
     return response;
   };
