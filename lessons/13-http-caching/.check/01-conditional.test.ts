@@ -72,8 +72,8 @@ httpCases(test, [
   ...(
     [
       ['If-Modified-Since a second before Last-Modified', httpDate(lastModifiedMs - 1000), 'The file changed after that date: send it.', 'Modified since: 200 with the file.'],
-      ['an If-Modified-Since that is no HTTP-date (ISO 8601)', '2030-01-01T00:00:00Z', 'A field value that is not a valid HTTP-date is ignored. Date.parse() reads it anyway (as 2030), and would answer 304.', 'Parse only the three HTTP-date formats (regular expressions), not with Date.parse().'],
-      ['an If-Modified-Since that is just a number', '1700000001', 'Not an HTTP-date: ignored.', 'Parse only the three HTTP-date formats.'],
+      ['an If-Modified-Since that is no HTTP-date (ISO 8601)', '2024-06-01T00:00:00Z', 'A field value that is not a valid HTTP-date is ignored. Date.parse() reads it anyway (as June 2024, after the file\'s mtime) and so answers 304.', 'Parse only the three HTTP-date formats (regular expressions), not with Date.parse().'],
+      ['an If-Modified-Since that is a date in words, not an HTTP-date', 'June 1, 2024', 'Not one of the three HTTP-date formats: ignored. Date.parse() reads it.', 'Parse only the three HTTP-date formats.'],
       ['an If-Modified-Since in the future', httpDate(Date.now() + 24 * HOUR), 'A date later than the server\'s clock cannot have come from it: it is invalid and ignored (RFC 7232 §3.3). Honouring it would let a client with a wrong clock keep a stale copy forever.', 'Ignore a date later than Date.now().'],
     ] as const
   ).map(
