@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fieldValues, type RequestHead } from '../07-http-request-head/request-head.ts';
 import { text, type Response, type StreamedBody } from '../08-http-response/response.ts';
 import type { Request } from '../09-http-body/body.ts';
-import { fileBody, type FoundFile } from '../11-static-files/serve-file.ts';
+import { fileBody, type FoundFile } from '../13-static-files/serve-file.ts';
 import { planRanges, type ByteRange } from './range.ts';
 
 /** The request's Range field; undefined when there is none, or several (which is no valid field). */

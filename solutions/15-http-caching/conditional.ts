@@ -5,8 +5,8 @@
 
 import { fieldValues, type RequestHead } from '../07-http-request-head/request-head.ts';
 import type { Response } from '../08-http-response/response.ts';
-import type { Answer } from '../11-static-files/serve-file.ts';
-import { rangeField, rangeResponse } from '../12-range-requests/partial.ts';
+import type { Answer } from '../13-static-files/serve-file.ts';
+import { rangeField, rangeResponse } from '../14-range-requests/partial.ts';
 import { parseEntityTags, parseHttpDate, strongMatch, validatorsOf, weakMatch, type Validators } from './validators.ts';
 
 export interface CachePolicy {
