@@ -4,6 +4,8 @@ export interface Context {
   /** Positional arguments after the command name. */
   args: string[];
   flags: Record<string, string | boolean | undefined>;
+  /** Arguments after a lone `--`, untouched: `learn run static-files -- --root ./site`. */
+  rest?: string[];
   /** True in a terminal a person can answer; false under CI, pipes and tests. Never prompt then. */
   interactive: boolean;
   out: (line?: string) => void;

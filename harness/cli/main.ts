@@ -86,7 +86,7 @@ const commands: Record<string, Command> = {
   },
   run: {
     summary: 'start your server (or the reference) to try by hand',
-    usage: `learn run ${lessonArg} [--solution] [--port N]`,
+    usage: `learn run ${lessonArg} [--solution] [--port N] [-- program args…]`,
     options: {
       solution: { type: 'boolean', description: 'run the reference instead of your code' },
       port: { type: 'string', value: 'N', description: 'the port to listen on (default 3000)' },
@@ -123,10 +123,14 @@ export async function main(argv: string[]): Promise<number> {
   const command = commands[name];
   try {
     if (!command) throw unknownCommand(name, rest);
-    const { values, positionals } = parseOptions(name, command, first === undefined || first.startsWith('-') ? argv : rest);
+    const given = first === undefined || first.startsWith('-') ? argv : rest;
+    // Everything after a lone `--` is not ours to parse: `learn run` hands it to the program.
+    const dashes = given.indexOf('--');
+    const { values, positionals } = parseOptions(name, command, dashes < 0 ? given : given.slice(0, dashes));
     const context: Context = {
       args: positionals,
       flags: values,
+      rest: dashes < 0 ? [] : given.slice(dashes + 1),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
       out: (line = '') => process.stdout.write(`${line}\n`),
     };

@@ -204,6 +204,27 @@ describe('learn run', () => {
   });
 });
 
+describe('learn run with program arguments', () => {
+  test('passes what follows -- to the program: --root, relative to where learn was run', async () => {
+    fs.mkdirSync(path.join(work, 'my-site'), { recursive: true });
+    fs.writeFileSync(path.join(work, 'my-site', 'note.txt'), 'served from my-site\n');
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'run', 'static-files', '--solution', '--port', String(port), '--', '--root', './my-site'], {
+      cwd: work,
+      env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+    for (let i = 0; i < 200 && !out.includes('listens on'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(out).toContain(`listens on 127.0.0.1:${port}`);
+    const response = await fetch(`http://127.0.0.1:${port}/note.txt`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('served from my-site\n');
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+  });
+});
+
 describe('learn watch', () => {
   test('checks at start and again on every save, and Ctrl-C leaves nothing running', async () => {
     const mine = lessonFile('01-tcp-echo', 'server.ts');

@@ -23,9 +23,12 @@ export async function run(context: Context): Promise<number> {
 
   const program = new Program({
     entry: targetFile(lesson, lesson.entry),
-    args: ['--port', String(port), ...(lesson.program.args ?? [])],
+    // After `--`: the program's own flags (`-- --root ./site`), passed on as they are.
+    args: ['--port', String(port), ...(lesson.program.args ?? []), ...(context.rest ?? [])],
     transport: lesson.program.transport,
     port,
+    // Where the learner typed the command, so that `-- --root ./site` means what they see.
+    cwd: process.cwd(),
     startTimeoutMs: lesson.timeouts.startMs,
     name: solution ? 'the reference server' : 'your server',
     onOutput: (line) => context.out(`${paint.dim('│')} ${line.stream === 'stderr' ? paint.warning(line.text) : line.text}`),
