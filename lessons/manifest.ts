@@ -186,4 +186,24 @@ export const manifest: LessonEntry[] = [
       'HTTP/1.1 keeps connections open unless told otherwise; HTTP/1.0 closes unless it asked; idle connections are closed by a timer.',
     ],
   },
+  {
+    slug: 'websocket-handshake',
+    title: 'The WebSocket handshake',
+    part: 'WebSocket',
+    summary: 'An HTTP GET that asks to switch protocols: check it by RFC 6455 §4, answer 101 with Sec-WebSocket-Accept (or 400, 403, 426), and hand the connection, with the bytes already read, from the keep-alive loop to WebSocket.',
+    files: ['handshake.ts', 'connection.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run websocket-handshake --port {port}',
+      "curl -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://127.0.0.1:{port}/echo        (101, then Ctrl-C)",
+      "curl -i http://127.0.0.1:{port}/echo        (no Upgrade: 426)",
+      "In a browser's devtools console: ws = new WebSocket('ws://127.0.0.1:{port}/echo'); ws.onmessage = (e) => console.log(e.data); ws.onopen = () => ws.send('hi')",
+    ],
+    learned: [
+      'A WebSocket starts as an HTTP/1.1 GET with Upgrade: websocket; 101 Switching Protocols ends HTTP on that connection.',
+      'Sec-WebSocket-Accept = base64(SHA-1(key + GUID)) proves the server read this handshake; it is not security.',
+      'Tokens in Connection and Upgrade are case-insensitive lists; a version the server does not speak gets 426 and the one it does.',
+      'Bytes read past the request head belong to the new protocol: hand them over with the socket.',
+    ],
+  },
 ];
