@@ -206,4 +206,24 @@ export const manifest: LessonEntry[] = [
       'Bytes read past the request head belong to the new protocol: hand them over with the socket.',
     ],
   },
+  {
+    slug: 'websocket-frames',
+    title: 'WebSocket frames',
+    part: 'WebSocket',
+    summary: 'A frame reader as a small state machine and a frame writer: lengths in 7, 16 and 64 bits, masking, fragments, ping and pong, UTF-8 checked as it arrives, close codes and the closing handshake, on an echo endpoint.',
+    files: ['frame-reader.ts', 'frame-writer.ts', 'websocket.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run websocket-frames --port {port}',
+      "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/echo'); ws.on('open', () => ws.send('hi')); ws.on('message', (m) => { console.log(String(m)); ws.close(1000) })\"",
+      "python3 -m websockets ws://127.0.0.1:{port}/echo        (Debian: apt install python3-websockets; type lines)",
+      "In a browser's devtools console: ws = new WebSocket('ws://127.0.0.1:{port}/echo'); ws.onmessage = (e) => console.log(e.data); ws.onopen = () => ws.send('x'.repeat(70000))",
+    ],
+    learned: [
+      'A frame is a 2-byte header, an optional 16- or 64-bit big-endian length, a mask from clients, and the payload.',
+      'A parser as a state machine: one step per field, one consume(n), and a step that lacks bytes simply waits.',
+      'Messages can be fragmented, control frames can come between the fragments, and text is checked as UTF-8 as it arrives.',
+      'Every protocol error has its close code; a close is answered with a close, and then the server closes TCP.',
+    ],
+  },
 ];

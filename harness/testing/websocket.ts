@@ -185,8 +185,9 @@ function headHint(expected: Buffer, raw: Buffer): string | undefined {
  * Reads frames until a close frame and fails unless its status code is one of `codes` (`[]`: the
  * close must have an empty body). Data frames before it fail too, unless `skipData` is set.
  */
-export async function expectCloseFrame(client: RawClient, codes: number[], teaching: Teaching & { timeoutMs?: number; skipData?: boolean; after?: string } = {}): Promise<{ code?: number; reason: Buffer; frame: Frame }> {
-  const want = codes.length === 0 ? 'a close frame with an empty body' : `a close frame with status ${codes.map((code) => `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}`).join(' or ')}`;
+export async function expectCloseFrame(client: RawClient, codes: number[], teaching: Teaching & { timeoutMs?: number; skipData?: boolean; after?: string; orEmpty?: boolean } = {}): Promise<{ code?: number; reason: Buffer; frame: Frame }> {
+  const named = codes.map((code) => `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}`).join(' or ');
+  const want = codes.length === 0 ? 'a close frame with an empty body' : `a close frame with status ${named}${teaching.orEmpty ? ' or an empty body' : ''}`;
   const reads = { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? 'RFC 6455 §5.5.1, §7.4', hint: teaching.hint };
   for (;;) {
     let frame: Frame;
@@ -207,11 +208,11 @@ export async function expectCloseFrame(client: RawClient, codes: number[], teach
       throw error;
     }
     if (frame.opcode !== Opcode.close) {
-      if (teaching.skipData && frame.opcode !== Opcode.close) continue;
+      if (teaching.skipData) continue;
       throw new LessonFailure({ ...reads, message: `Expected ${want}${teaching.after ? ` after ${teaching.after}` : ''}, received ${describeFrame(frame)}.` });
     }
     const body = closeBodyOf(frame);
-    const ok = codes.length === 0 ? frame.payload.length === 0 : body.code !== undefined && codes.includes(body.code);
+    const ok = ((codes.length === 0 || teaching.orEmpty === true) && frame.payload.length === 0) || (body.code !== undefined && codes.includes(body.code));
     check(ok, {
       ...reads,
       message: `Expected ${want}${teaching.after ? ` after ${teaching.after}` : ''}, received ${describeFrame(frame)}.`,
@@ -224,4 +225,55 @@ export async function expectCloseFrame(client: RawClient, codes: number[], teach
 
 function hex(bytes: Buffer): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/**
+ * Reads one whole message (a text or binary frame and its continuations, however the server
+ * fragmented it) and fails unless its type and bytes are exactly these.
+ */
+export async function expectMessage(client: RawClient, want: { type: 'text' | 'binary'; data: Bytes }, teaching: Teaching & { timeoutMs?: number; what?: string } = {}): Promise<Buffer> {
+  const data = toBuffer(want.data);
+  const what = teaching.what ?? `the ${want.type} message ${data.length <= 40 ? describeFrame({ fin: true, rsv: 0, opcode: 1, masked: false, payload: data }).replace(/^a text frame /, '') : `of ${data.length} bytes`} back`;
+  const reads = { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? 'RFC 6455 §5.4, §5.6', hint: teaching.hint };
+  const parts: Buffer[] = [];
+  let type: number | undefined;
+  for (;;) {
+    let frame: Frame;
+    try {
+      ({ frame } = await readRawFrame(client, reads));
+    } catch (error) {
+      if (error instanceof LessonFailure && error.message.startsWith('Expected a WebSocket frame header')) {
+        throw new LessonFailure({ message: error.message.replace('a WebSocket frame header (2 bytes)', parts.length === 0 ? what : `the next fragment of ${what}`), ...error.learn });
+      }
+      throw error;
+    }
+    const problem =
+      frame.masked ? 'it is masked, and a server never masks (§5.1)'
+      : frame.rsv !== 0 ? 'its RSV bits are set, and no extension was negotiated'
+      : type === undefined && frame.opcode === Opcode.continuation ? 'it is a continuation frame, and no message was started'
+      : type !== undefined && frame.opcode !== Opcode.continuation ? 'a fragmented message must go on with continuation frames'
+      : undefined;
+    if (problem || (type === undefined && frame.opcode !== Opcode.text && frame.opcode !== Opcode.binary)) {
+      throw new LessonFailure({ ...reads, message: `Expected ${parts.length === 0 ? what : `the next fragment of ${what}`}, received ${describeFrame(frame)}${problem ? `: ${problem}` : ''}.` });
+    }
+    type ??= frame.opcode;
+    parts.push(frame.payload);
+    if (frame.fin) break;
+  }
+  const got = Buffer.concat(parts);
+  const wantType = want.type === 'text' ? Opcode.text : Opcode.binary;
+  check(type === wantType, { ...reads, message: `Expected ${what}, received a ${type === Opcode.text ? 'text' : 'binary'} message${got.length <= 40 ? ` ${describeFrame({ fin: true, rsv: 0, opcode: 2, masked: false, payload: got }).replace(/^a binary frame /, '')}` : ` of ${got.length} bytes`}.`, hint: teaching.hint ?? 'Echo text as text (opcode 0x1) and binary as binary (opcode 0x2).' });
+  check(got.equals(data), {
+    ...reads,
+    message: got.length === data.length && data.length > 64 ? `Expected ${what}, received ${got.length} bytes that differ from byte ${firstDiff(data, got)} on.` : `Expected ${what}, received ${got.length <= 40 ? describeFrame({ fin: true, rsv: 0, opcode: type!, masked: false, payload: got }).replace(/^a (text|binary) frame /, '') : `${got.length} bytes`}.`,
+    expected: data.length <= 4096 ? data : data.subarray(Math.max(0, firstDiff(data, got) - 16), firstDiff(data, got) + 32),
+    received: got.length <= 4096 ? got : got.subarray(Math.max(0, firstDiff(data, got) - 16), firstDiff(data, got) + 32),
+  });
+  return got;
+}
+
+function firstDiff(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
 }
