@@ -226,4 +226,24 @@ export const manifest: LessonEntry[] = [
       'Every protocol error has its close code; a close is answered with a close, and then the server closes TCP.',
     ],
   },
+  {
+    slug: 'websocket-chat',
+    title: 'A WebSocket chat',
+    part: 'WebSocket',
+    summary: 'The capstone: rooms, names, history and private messages as JSON over WebSocket, one bounded send queue per connection, a heartbeat, a graceful shutdown, and a page a browser chats from.',
+    files: ['send-queue.ts', 'chat.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run websocket-chat --port {port}',
+      'Open http://127.0.0.1:{port}/ in two browser windows, join with two names, and talk.',
+      "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/chat'); ws.on('open', () => ws.send(JSON.stringify({ type: 'join', name: 'node' }))); ws.on('message', (m) => console.log(String(m)))\"",
+    ],
+    learned: [
+      'Full duplex: frames for one connection come from many places at once; one queue and one writer keep each frame whole.',
+      'A bounded queue per peer: a client that does not read is dropped, and nobody else waits for it.',
+      'Pings find peers that vanished without a word; a close frame 1001 tells the live ones that the server is going away.',
+      'A page served over HTTP and a WebSocket on the same server: the browser\'s WebSocket API is the other end of everything in this part.',
+    ],
+    timeouts: { testMs: 30000 },
+  },
 ];

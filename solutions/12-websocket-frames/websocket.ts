@@ -85,8 +85,9 @@ export class WebSocket {
    */
   async close(code = 1000, reason = ''): Promise<void> {
     if (this.state !== 'open') return;
-    await this.sendClose(closePayload(code, reason));
+    // Armed first: a peer that reads nothing never lets our close frame out either.
     this.closeTimer = setTimeout(() => this.conn.destroy(), this.options.closeTimeoutMs);
+    await this.sendClose(closePayload(code, reason));
   }
 
   /**
