@@ -164,6 +164,8 @@ test('answers requests it cannot serve with an error event, and keeps the connec
   const early = new Member(late, 'early');
   await early.say('before joining');
   await early.expect({ type: 'error' }, { what: 'an error event for a message before joining', why: 'Only members of a room can talk: a message before a join is an error.', hint: 'Check that the member has joined before handling anything but "join".' });
+  await early.request({ type: 'join', name: 'ann', room: 'errors' });
+  await early.expect({ type: 'error' }, { what: 'an error event for a join with a name taken in that room', why: 'Names are unique within a room: ann is in "errors" already.', hint: 'Refuse a join whose name the room has already.' });
   for (const name of ['', ' padded ', 'x'.repeat(33), 'bell\u0007']) {
     await early.request({ type: 'join', name, room: 'names' });
     await early.expect({ type: 'error' }, { what: `an error event for the name ${JSON.stringify(name)}`, why: 'A name is 1 to 32 characters, without control characters or spaces around it.', hint: 'Check the name before joining.' });

@@ -11,7 +11,8 @@ const test = serverTest('websocket-chat', { args: ['--max-queue', String(MAX_QUE
 const SPEC = `${PROTOCOL}; RFC 6455 §7.4.1 (1008 policy violation, 1013 try again later)`;
 
 test('drops a member that stops reading, while the others keep receiving every message in time', { timeout: 60_000 }, async ({ server }) => {
-  const [ann, bob, slow] = await joinAll(server, ['ann', 'bob', 'slow'], 'flood');
+  // slow joins first: whoever sends to the room in join order meets it first.
+  const [slow, ann, bob] = await joinAll(server, ['slow', 'ann', 'bob'], 'flood');
   slow!.client.pauseReading();
   const text = 'x'.repeat(128 * 1024);
   let left: ChatEvent | undefined;
