@@ -40,7 +40,7 @@ test('frameHead writes FIN, the opcode and the shortest length form, big-endian,
       message: `Expected frameHead(0x${opcode.toString(16)}, ${length}, ${fin}) to be ${want}, received ${Buffer.isBuffer(got) ? [...got].map((b) => b.toString(16).padStart(2, '0')).join(' ') : got}.`,
       why: 'Byte 0 is FIN (0x80) | opcode; byte 1 is the length (MASK clear: a server never masks), or 126 / 127 and the length in 2 / 8 bytes, most significant byte first. A length of 2^32 + 5 needs all 8 bytes.',
       spec: LENGTHS,
-      hint: 'writeUInt16BE for 126–65535, writeBigUInt64BE(BigInt(length)) above; not the LE variants, and not writeUInt32BE into the last 4 bytes only.',
+      hint: 'Byte 1 holds lengths 0–125 only (126 and 127 are markers): 126 to 65535 take 126 and writeUInt16BE, more take 127 and writeBigUInt64BE(BigInt(length)); not the LE variants, and not writeUInt32BE into the last 4 bytes only.',
       expected,
       received: Buffer.isBuffer(got) ? got : Buffer.alloc(0),
     });

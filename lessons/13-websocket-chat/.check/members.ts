@@ -143,7 +143,7 @@ export async function join(server: Server, name: string, room?: string, teaching
   const member = new Member(client, name);
   await member.request(room === undefined ? { type: 'join', name } : { type: 'join', name, room });
   const welcome = await member.expect({ type: 'welcome', room: room ?? 'lobby', name }, {
-    what: `the welcome for ${name}`,
+    what: 'the welcome',
     why: teaching.why ?? 'A join is answered with {"type":"welcome","room":…,"name":…,"users":[…],"history":[…]}. A join without a room is a join to "lobby".',
     hint: teaching.hint ?? 'On {"type":"join"}, add the member to its room and send it the welcome.',
   });
