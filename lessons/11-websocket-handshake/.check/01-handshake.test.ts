@@ -22,7 +22,6 @@ import {
   acceptFor,
   handshakeRequest,
   openWebSocket,
-  upgrade,
   expectFrame,
   type HttpCase,
   type HandshakeSpec,

@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { serverTest, encodeFrame, expectFrame, expectMessage, Opcode } from '#harness/testing/index.ts';
-import { expectFailure, FRAMING, open } from './echo.ts';
+import { expectFailure, open } from './echo.ts';
 
 const test = serverTest('websocket-frames');
 
