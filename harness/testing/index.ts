@@ -9,6 +9,7 @@ export { UdpClient, type Datagram } from '../wire/udp.ts';
 export { LossyEchoServer, lossy, perfect, type Fate, type Schedule } from '../wire/lossy-echo.ts';
 export { Transcript } from '../wire/transcript.ts';
 export { LessonFailure, check, type FailureDetails } from './failure.ts';
+export { wireErrorOf } from '../wire/errors.ts';
 export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';

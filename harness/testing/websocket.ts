@@ -8,7 +8,8 @@ import { toBuffer, type Bytes } from '../wire/bytes.ts';
 import type { RawClient, ReadOptions } from '../wire/client.ts';
 import { readResponseHead, request, type Fields, type HttpResponse } from '../wire/http.ts';
 import type { Split } from '../wire/segmentation.ts';
-import { CLOSE_CODE_NAMES, closeBodyOf, decodeFrame, describeFrame, encodeFrame, Opcode, type Frame } from '../wire/websocket.ts';
+import { CLOSE_CODE_NAMES, closeBodyOf, decodeFrame, describeFrame, encodeFrame, Opcode, quotePayload, type Frame } from '../wire/websocket.ts';
+import { wireErrorOf } from '../wire/errors.ts';
 import type { Teaching } from './cases.ts';
 import { check, LessonFailure } from './failure.ts';
 import type { Server } from './fixtures.ts';
@@ -110,9 +111,12 @@ function fieldText(response: HttpResponse, name: string): string {
 /** The largest frame a check reads: anything longer is a wrongly written length, not a payload to wait for. */
 const MAX_CHECK_FRAME = 64 * 1024 * 1024;
 
-/** Reads one frame of the server's, and returns it with its bytes exactly as they came. */
-export async function readRawFrame(client: RawClient, options: ReadOptions = {}): Promise<{ frame: Frame; raw: Buffer }> {
-  const head = await client.readExactly(2, options, 'a WebSocket frame header (2 bytes)');
+/**
+ * Reads one frame of the server's, and returns it with its bytes exactly as they came. `what`
+ * names the frame in a failure (`a close frame with status 1002`).
+ */
+export async function readRawFrame(client: RawClient, options: ReadOptions = {}, what = 'a WebSocket frame header (2 bytes)'): Promise<{ frame: Frame; raw: Buffer }> {
+  const head = await client.readExactly(2, options, what);
   const lengthCode = head[1]! & 0x7f;
   const extended = lengthCode === 126 ? await client.readExactly(2, options, 'a 16-bit payload length') : lengthCode === 127 ? await client.readExactly(8, options, 'a 64-bit payload length') : Buffer.alloc(0);
   const length = lengthCode < 126 ? lengthCode : lengthCode === 126 ? extended.readUInt16BE(0) : Number(extended.readBigUInt64BE(0));
@@ -142,12 +146,7 @@ export async function expectFrame(client: RawClient, want: FrameExpectation, tea
   const expected = encodeFrame(want.opcode, toBuffer(want.payload), { mask: null, fin: want.fin ?? true });
   const wanted = decodeFrame(expected)!.frame;
   const what = teaching.what ?? describeFrame(wanted);
-  const { frame, raw } = await readRawFrame(client, { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? FRAMING, hint: teaching.hint }).catch((error: unknown) => {
-    if (error instanceof LessonFailure && error.message.startsWith('Expected a WebSocket frame header')) {
-      throw new LessonFailure({ message: error.message.replace('a WebSocket frame header (2 bytes)', what), ...error.learn });
-    }
-    throw error;
-  });
+  const { frame, raw } = await readRawFrame(client, { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? FRAMING, hint: teaching.hint }, what);
   if (frame.masked) {
     throw new LessonFailure({
       message: `Expected ${what}, unmasked, received a masked frame (second byte 0x${raw[1]!.toString(16)}).`,
@@ -186,36 +185,39 @@ function headHint(expected: Buffer, raw: Buffer): string | undefined {
  * close must have an empty body). Data frames before it fail too, unless `skipData` is set.
  */
 export async function expectCloseFrame(client: RawClient, codes: number[], teaching: Teaching & { timeoutMs?: number; skipData?: boolean; after?: string; orEmpty?: boolean } = {}): Promise<{ code?: number; reason: Buffer; frame: Frame }> {
-  const named = codes.map((code) => `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}`).join(' or ');
-  const want = codes.length === 0 ? 'a close frame with an empty body' : `a close frame with status ${named}${teaching.orEmpty ? ' or an empty body' : ''}`;
+  const codeNames = codes.map((code) => `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}`).join(' or ');
+  const want = codes.length === 0 ? 'a close frame with an empty body' : `a close frame with status ${codeNames}${teaching.orEmpty ? ' or an empty body' : ''}`;
   const reads = { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? 'RFC 6455 §5.5.1, §7.4', hint: teaching.hint };
+  const named = `${want}${teaching.after ? ` after ${teaching.after}` : ''}`;
   for (;;) {
     let frame: Frame;
     try {
-      ({ frame } = await readRawFrame(client, reads));
+      ({ frame } = await readRawFrame(client, reads, named));
     } catch (error) {
-      if (error instanceof LessonFailure && client.state !== 'open' && client.buffered === 0) {
-        throw new LessonFailure({
-          ...reads,
-          message: `Expected ${want}${teaching.after ? ` after ${teaching.after}` : ''}, but the server closed the connection (${client.state.toUpperCase()}) without sending one.`,
-          why: teaching.why ?? 'An endpoint that ends a WebSocket connection says why first, in a close frame, and only then closes TCP.',
-          hint: teaching.hint ?? 'Write a close frame (opcode 0x8, a 2-byte big-endian status code, then an optional UTF-8 reason) before ending the socket.',
-        });
-      }
-      if (error instanceof LessonFailure && !error.message.includes(' after ')) {
-        throw new LessonFailure({ message: error.message.replace('a WebSocket frame header (2 bytes)', `${want}${teaching.after ? ` after ${teaching.after}` : ''}`), ...error.learn });
+      // Closed with nothing more to read: the close frame was never sent. Said so, with what to do.
+      const wire = wireErrorOf(error);
+      if ((wire?.kind === 'closed' || wire?.kind === 'reset') && wire.bytesUnread === 0) {
+        throw new LessonFailure(
+          {
+            ...reads,
+            message: `Expected ${named}, but the server closed the connection (${wire.kind === 'closed' ? 'FIN' : 'RST'}) without sending one.`,
+            why: teaching.why ?? 'An endpoint that ends a WebSocket connection says why first, in a close frame, and only then closes TCP.',
+            hint: teaching.hint ?? 'Write a close frame (opcode 0x8, a 2-byte big-endian status code, then an optional UTF-8 reason) before ending the socket.',
+          },
+          { cause: error },
+        );
       }
       throw error;
     }
     if (frame.opcode !== Opcode.close) {
       if (teaching.skipData) continue;
-      throw new LessonFailure({ ...reads, message: `Expected ${want}${teaching.after ? ` after ${teaching.after}` : ''}, received ${describeFrame(frame)}.` });
+      throw new LessonFailure({ ...reads, message: `Expected ${named}, received ${describeFrame(frame)}.` });
     }
     const body = closeBodyOf(frame);
     const ok = ((codes.length === 0 || teaching.orEmpty === true) && frame.payload.length === 0) || (body.code !== undefined && codes.includes(body.code));
     check(ok, {
       ...reads,
-      message: `Expected ${want}${teaching.after ? ` after ${teaching.after}` : ''}, received ${describeFrame(frame)}.`,
+      message: `Expected ${named}, received ${describeFrame(frame)}.`,
       hint: teaching.hint ?? (frame.payload.length === 1 ? 'A close body is a 2-byte big-endian status code, then the reason.' : undefined),
     });
     check(!frame.masked && frame.fin && frame.rsv === 0, { ...reads, message: `Expected ${want}, unmasked, FIN set, RSV clear, received ${describeFrame(frame)}.`, spec: 'RFC 6455 §5.1, §5.2, §5.5' });
@@ -233,20 +235,12 @@ function hex(bytes: Buffer): string {
  */
 export async function expectMessage(client: RawClient, want: { type: 'text' | 'binary'; data: Bytes }, teaching: Teaching & { timeoutMs?: number; what?: string } = {}): Promise<Buffer> {
   const data = toBuffer(want.data);
-  const what = teaching.what ?? `the ${want.type} message ${data.length <= 40 ? describeFrame({ fin: true, rsv: 0, opcode: 1, masked: false, payload: data }).replace(/^a text frame /, '') : `of ${data.length} bytes`} back`;
+  const what = teaching.what ?? `the ${want.type} message ${data.length <= 40 ? quotePayload(data) : `of ${data.length} bytes`} back`;
   const reads = { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? 'RFC 6455 §5.4, §5.6', hint: teaching.hint };
   const parts: Buffer[] = [];
   let type: number | undefined;
   for (;;) {
-    let frame: Frame;
-    try {
-      ({ frame } = await readRawFrame(client, reads));
-    } catch (error) {
-      if (error instanceof LessonFailure && error.message.startsWith('Expected a WebSocket frame header')) {
-        throw new LessonFailure({ message: error.message.replace('a WebSocket frame header (2 bytes)', parts.length === 0 ? what : `the next fragment of ${what}`), ...error.learn });
-      }
-      throw error;
-    }
+    const { frame } = await readRawFrame(client, reads, parts.length === 0 ? what : `the next fragment of ${what}`);
     const problem =
       frame.masked ? 'it is masked, and a server never masks (§5.1)'
       : frame.rsv !== 0 ? 'its RSV bits are set, and no extension was negotiated'
@@ -262,10 +256,10 @@ export async function expectMessage(client: RawClient, want: { type: 'text' | 'b
   }
   const got = Buffer.concat(parts);
   const wantType = want.type === 'text' ? Opcode.text : Opcode.binary;
-  check(type === wantType, { ...reads, message: `Expected ${what}, received a ${type === Opcode.text ? 'text' : 'binary'} message${got.length <= 40 ? ` ${describeFrame({ fin: true, rsv: 0, opcode: 2, masked: false, payload: got }).replace(/^a binary frame /, '')}` : ` of ${got.length} bytes`}.`, hint: teaching.hint ?? 'Echo text as text (opcode 0x1) and binary as binary (opcode 0x2).' });
+  check(type === wantType, { ...reads, message: `Expected ${what}, received a ${type === Opcode.text ? 'text' : 'binary'} message${got.length <= 40 ? ` ${quotePayload(got)}` : ` of ${got.length} bytes`}.`, hint: teaching.hint ?? 'Echo text as text (opcode 0x1) and binary as binary (opcode 0x2).' });
   check(got.equals(data), {
     ...reads,
-    message: got.length === data.length && data.length > 64 ? `Expected ${what}, received ${got.length} bytes that differ from byte ${firstDiff(data, got)} on.` : `Expected ${what}, received ${got.length <= 40 ? describeFrame({ fin: true, rsv: 0, opcode: type!, masked: false, payload: got }).replace(/^a (text|binary) frame /, '') : `${got.length} bytes`}.`,
+    message: got.length === data.length && data.length > 64 ? `Expected ${what}, received ${got.length} bytes that differ from byte ${firstDiff(data, got)} on.` : `Expected ${what}, received ${got.length <= 40 ? quotePayload(got) : `${got.length} bytes`}.`,
     expected: data.length <= 4096 ? data : data.subarray(Math.max(0, firstDiff(data, got) - 16), firstDiff(data, got) + 32),
     received: got.length <= 4096 ? got : got.subarray(Math.max(0, firstDiff(data, got) - 16), firstDiff(data, got) + 32),
   });

@@ -133,9 +133,9 @@ export function describeFrame(frame: Frame): string {
   let body: string;
   if (frame.opcode === Opcode.close) {
     const { code, reason } = closeBodyOf(frame);
-    body = code === undefined ? (frame.payload.length === 0 ? 'with no status code' : `with a ${frame.payload.length}-byte body`) : `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}${reason.length > 0 ? ` ${quoteShort(reason)}` : ''}`;
+    body = code === undefined ? (frame.payload.length === 0 ? 'with no status code' : `with a ${frame.payload.length}-byte body`) : `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}${reason.length > 0 ? ` ${quotePayload(reason)}` : ''}`;
   } else {
-    body = frame.payload.length <= 40 ? quoteShort(frame.payload) : `of ${frame.payload.length} bytes`;
+    body = frame.payload.length <= 40 ? quotePayload(frame.payload) : `of ${frame.payload.length} bytes`;
   }
   return `a ${name} frame ${body}${flags ? ` (${flags})` : ''}`;
 }
@@ -146,7 +146,8 @@ export function closeBodyOf(frame: Frame): { code?: number; reason: Buffer } {
   return { code: frame.payload.readUInt16BE(0), reason: frame.payload.subarray(2) };
 }
 
-function quoteShort(bytes: Buffer): string {
+/** A payload quoted for messages, the first 40 bytes: printable ASCII as is, the rest as \xNN. */
+export function quotePayload(bytes: Buffer): string {
   let out = '"';
   for (const b of bytes.subarray(0, 40)) out += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
   return `${out}${bytes.length > 40 ? '…' : ''}"`;

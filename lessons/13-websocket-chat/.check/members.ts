@@ -10,6 +10,7 @@ import {
   readRawFrame,
   LessonFailure,
   Opcode,
+  wireErrorOf,
   type Frame,
   type RawClient,
   type Server,
@@ -44,13 +45,7 @@ export class Member {
     // One deadline for the whole wait: pings that keep coming must not extend it.
     const deadline = performance.now() + (teaching.timeoutMs ?? 2000);
     for (;;) {
-      let frame: Frame;
-      try {
-        ({ frame } = await readRawFrame(this.client, { timeoutMs: Math.max(1, Math.round(deadline - performance.now())), why: teaching.why, spec: teaching.spec ?? PROTOCOL, hint: teaching.hint }));
-      } catch (error) {
-        if (error instanceof LessonFailure && teaching.what) throw new LessonFailure({ message: error.message.replace('a WebSocket frame header (2 bytes)', teaching.what), ...error.learn });
-        throw error;
-      }
+      const { frame } = await readRawFrame(this.client, { timeoutMs: Math.max(1, Math.round(deadline - performance.now())), why: teaching.why, spec: teaching.spec ?? PROTOCOL, hint: teaching.hint }, teaching.what ? `${teaching.what} for ${this.name}` : undefined);
       if (frame.opcode === Opcode.ping) {
         this.pings++;
         if (this.client.state === 'open') await this.client.send(encodeFrame(Opcode.pong, frame.payload)).catch(() => undefined);
@@ -118,7 +113,7 @@ export class Member {
       try {
         frame = await this.nextFrame({ timeoutMs: left });
       } catch (error) {
-        if (error instanceof LessonFailure && this.client.state === 'open' && /within/.test(error.message)) return;
+        if (wireErrorOf(error)?.kind === 'timeout') return;
         throw error;
       }
       throw new LessonFailure({ message: `Expected nothing for ${this.name}${teaching.what ? ` ${teaching.what}` : ''}, received ${describeFrame(frame)}.`, why: teaching.why, spec: teaching.spec ?? PROTOCOL, hint: teaching.hint });
