@@ -95,8 +95,12 @@ const commands: Record<string, Command> = {
   },
   dev: {
     summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one',
-    usage: 'learn dev check [lesson] [--json] | stub <lesson> | mistake <lesson> <name> <files…>',
-    options: { json: { type: 'boolean', description: 'machine-readable result' } },
+    usage: 'learn dev check [lesson…] [--json] [--seeds N] [--lanes N] | stub <lesson> | mistake <lesson> <name> <files…>',
+    options: {
+      json: { type: 'boolean', description: 'machine-readable result' },
+      seeds: { type: 'string', description: 'runs per known mistake, each with its own seed (default 3); one that is caught only sometimes is FLAKY' },
+      lanes: { type: 'string', description: 'runs at once (default 2)' },
+    },
     run: async (c) => (await import('./commands/dev.ts')).dev(c),
   },
   help: {

@@ -13,9 +13,6 @@ import type { ProgramMessage, StatsMessage } from './messages.ts';
 import { repoRoot } from '../paths.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 
-// As file URLs: `--import C:\\…` is not a valid module specifier on Windows; a URL is, everywhere.
-const tsxLoader = import.meta.resolve('tsx');
-const preload = new URL('./preload.ts', import.meta.url).href;
 
 export interface ProgramSpec {
   /** The learner's (or the reference) entry file. */
@@ -66,23 +63,25 @@ export class Program {
   listening: { host: string; port: number } | undefined;
 
   private readonly child: ChildProcess;
-  private readonly started = performance.now();
+  private started = performance.now();
   private stopping = false;
   private nextStatsId = 1;
   private readonly statsWaiters = new Map<number, (stats: ProgramStats) => void>();
   private readonly listenWaiters: Array<() => void> = [];
   private readonly otherListens: Array<{ host: string; port: number; transport: string; at: number }> = [];
 
-  constructor(readonly spec: ProgramSpec) {
-    this.child = spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
-      cwd: spec.cwd ?? repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Its own process group, so that killing it kills whatever it started too.
-      detached: process.platform !== 'win32',
-      env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '' },
-      windowsHide: true,
-    });
-    if (this.child.pid !== undefined) remember(this.child.pid, spec.entry);
+  /**
+   * Starts the program, or, given `adopted`, takes over one already started elsewhere (see
+   * process/host.ts: the check runner starts it while Vitest boots): `adopted.child` stands in for
+   * the child process, `adopted.ageMs` is how long ago it was spawned.
+   */
+  constructor(
+    readonly spec: ProgramSpec,
+    adopted?: { child: ChildProcess; ageMs: number },
+  ) {
+    this.child = adopted?.child ?? spawnProgramProcess(spec);
+    if (adopted) this.started -= adopted.ageMs;
+    else if (this.child.pid !== undefined) remember(this.child.pid, spec.entry);
     this.capture(this.child.stdout!, 'stdout');
     this.capture(this.child.stderr!, 'stderr');
     this.child.on('message', (message: ProgramMessage) => this.onMessage(message));
@@ -91,7 +90,7 @@ export class Program {
         // A program that crashed just as the harness stopped it exits with its own code, not the
         // harness's SIGKILL: that exit is its own (taskkill on Windows leaves no such trace).
         this.exit = { code, signal, stoppedByHarness: this.stopping && (process.platform === 'win32' || signal !== null) };
-        if (this.child.pid !== undefined) forget(this.child.pid);
+        if (this.child.pid !== undefined && !adopted) forget(this.child.pid);
         for (const wake of this.listenWaiters.splice(0)) wake();
         resolve(this.exit);
       });
@@ -308,6 +307,25 @@ export class Program {
   }
 }
 
+
+/**
+ * Spawns the program as `node --import tsx --import preload.ts <entry> <args>`: its own process
+ * group, output piped, and the IPC channel the preload talks on.
+ */
+export function spawnProgramProcess(spec: Pick<ProgramSpec, 'entry' | 'args' | 'cwd'>): ChildProcess {
+  // As file URLs: `--import C:\\…` is not a valid module specifier on Windows; a URL is, everywhere.
+  // Resolved here, not at load: a test worker that adopts its programs never spawns one.
+  const tsxLoader = import.meta.resolve('tsx');
+  const preload = new URL('./preload.ts', import.meta.url).href;
+  return spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
+    cwd: spec.cwd ?? repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Its own process group, so that killing it kills whatever it started too.
+    detached: process.platform !== 'win32',
+    env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '' },
+    windowsHide: true,
+  });
+}
 
 /** True when something accepts a TCP connection on 127.0.0.1:port right now. */
 function canConnect(port: number): Promise<boolean> {

@@ -5,12 +5,13 @@
 
 import { afterAll, test as base } from 'vitest';
 import { findLesson, type Lesson } from '../lesson.ts';
+import { adoptProgram, hasHost, prepareProgram } from '../process/adopt.ts';
 import { freePort } from '../process/free-port.ts';
 import { Program, type ProgramStats } from '../process/program.ts';
 import { RawClient } from '../wire/client.ts';
 import { reseed, runSeed } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
-import { targetFile } from './target.ts';
+import { programKey } from './target.ts';
 import type { TestMeta } from './meta.ts';
 import { explainExit, explainWireError, exitNote } from './explain.ts';
 
@@ -59,6 +60,9 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
   const lesson = findLesson(slug);
   let program: Program | undefined;
   let fresh = false;
+  // Under `learn check` the runner starts the program while Vitest boots; one this file needs and
+  // the runner could not foresee (other arguments) starts now, while the file is collected.
+  if (hasHost()) prepareProgram(programKey(lesson, options.args));
 
   afterAll(async () => {
     await program?.stop();
@@ -108,15 +112,9 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
 }
 
 async function startProgram(lesson: Lesson, options: ServerOptions): Promise<Program> {
-  if (!lesson.entry || !lesson.program) throw new Error(`Lesson ${lesson.slug} has no program to start (manifest: program).`);
+  const key = programKey(lesson, options.args);
+  const spec = { startTimeoutMs: lesson.timeouts.startMs, name: 'your server' };
+  if (hasHost()) return adoptProgram(key, spec);
   const port = await freePort();
-  const args = ['--port', String(port), ...(options.args ?? lesson.program.args ?? [])];
-  return new Program({
-    entry: targetFile(lesson, lesson.entry),
-    args,
-    transport: lesson.program.transport,
-    port,
-    startTimeoutMs: lesson.timeouts.startMs,
-    name: 'your server',
-  });
+  return new Program({ ...spec, entry: key.entry, args: ['--port', String(port), ...key.args], transport: key.transport, port });
 }
