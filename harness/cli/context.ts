@@ -11,4 +11,12 @@ export interface Context {
 
 export class UsageError extends Error {
   override name = 'UsageError';
+
+  /** @param help the command that explains more (default: `npx learn help`). */
+  constructor(
+    message: string,
+    readonly help = 'npx learn help',
+  ) {
+    super(message);
+  }
 }

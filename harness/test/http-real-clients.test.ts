@@ -1,12 +1,14 @@
 // Real HTTP clients against the keep-alive reference (solutions/…-keep-alive/server.ts): curl,
 // Python's http.client, Node's fetch (undici) and wrk. Each must reuse its connection and get
-// correct answers. Loopback only, every run bounded. A test whose tool is missing is skipped and
-// says so in its name; CI installs them (apt: curl python3 wrk).
+// correct answers; curl's uploads over 1 MiB ask "Expect: 100-continue" and must get the 100.
+// Loopback only, every run bounded. A test whose tool is missing is skipped and says so in its
+// name; CI installs them (apt: curl python3 wrk).
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
@@ -69,6 +71,45 @@ test.skipIf(missing('curl'))(`curl reuses one connection for a GET and then a PO
   expect(code).toBe(0);
   // num_connects: new connections made for the transfer, 1 for the first and 0 when one is reused.
   expect(stdout).toBe('[1 200]\nhello from curl\n[0 200]\n');
+});
+
+test.skipIf(missing('curl'))(`curl uploads 2 MiB with Expect: 100-continue, gets the 100 and the whole echo${skipped('curl')}`, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'curl-'));
+  const file = path.join(dir, 'upload.bin');
+  const echoed = path.join(dir, 'echoed.bin');
+  const upload = randomBytes(2 * 1024 * 1024);
+  fs.writeFileSync(file, upload);
+  try {
+    // curl asks before sending more than 1 MiB. Without a 100 Continue it would wait for
+    // --expect100-timeout (1 s by default, 10 s here) and then send the body anyway: the 100
+    // shows in its verbose output, and a server that never sends it makes this run slow, not wrong.
+    const { code, stderr } = await run('curl', ['-sS', '-v', '--expect100-timeout', '10', '--data-binary', `@${file}`, '-o', echoed, `${base}/echo`]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^> Expect: 100-continue\r?$/m);
+    expect(stderr).toMatch(/^< HTTP\/1\.1 100 Continue\r?$/m);
+    expect(stderr).toMatch(/^< HTTP\/1\.1 200 OK\r?$/m);
+    expect(fs.readFileSync(echoed).equals(upload)).toBe(true);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.skipIf(missing('curl'))(`curl's Expect: 100-continue to a missing path gets the 404 and no 100${skipped('curl')}`, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'curl-'));
+  const file = path.join(dir, 'upload.bin');
+  fs.writeFileSync(file, randomBytes(100 * 1024));
+  try {
+    // 100 KiB: under the route limit (so the answer is the 404, not a 413), and too small for curl
+    // to ask on its own, so the header is given.
+    const { code, stdout, stderr } = await run('curl', ['-sS', '-v', '--expect100-timeout', '10', '-H', 'Expect: 100-continue', '--data-binary', `@${file}`, '-o', '/dev/null', '-w', '%{http_code}', `${base}/nowhere`]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('404');
+    expect(stderr).not.toMatch(/100 Continue/);
+    // The body was never asked for: the server says it closes instead of draining it.
+    expect(stderr).toMatch(/^< Connection: close\r?$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const PYTHON = `

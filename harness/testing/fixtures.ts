@@ -13,6 +13,7 @@ import { reseed, runSeed } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
 import { programKey } from './target.ts';
 import type { TestMeta } from './meta.ts';
+import { explainExit, explainWireError, exitNote } from './explain.ts';
 
 export interface ServerOptions {
   /** Extra arguments after `--port N` (default: the manifest's program.args). */
@@ -35,7 +36,7 @@ export class Server {
 
   /** A new raw TCP connection, named `c1`, `c2`, … unless named here. */
   async connect(name = `c${++this.count}`): Promise<RawClient> {
-    const client = await RawClient.connect({ name, port: this.port, transcript: this.transcript, peer: this.program });
+    const client = await RawClient.connect({ name, port: this.port, transcript: this.transcript, peer: this.program, explain: explainWireError });
     this.clients.push(client);
     return client;
   }
@@ -81,6 +82,12 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
       fresh = false;
       const transcript = new Transcript();
       const server = new Server(running, transcript);
+      // The exit goes into the transcript when it happens, among the events that led to it.
+      let recording = true;
+      void running.exited.then(() => {
+        const exit = running.exitReport();
+        if (recording && exit) transcript.mark('exit', 'server', exitNote(running.name, exit));
+      });
       onTestFailed(() => {
         // A failed exchange can leave the program in any state: the next test gets a new one.
         program = undefined;
@@ -90,12 +97,15 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
         await running.waitUntilListening();
         await use(server);
       } finally {
+        // A failure right after a crash may come before the exit is reported: wait for a dying program.
+        if (task.result?.state === 'fail') await running.settle();
+        recording = false;
         server.closeAll();
-        if (running.exit && !running.exit.stoppedByHarness) transcript.mark('exit', 'server', `${running.name} ${running.describeExit()}`);
+        const exit = running.exitReport();
         meta.wire = transcript.toJSON();
         if (transcript.randomised) meta.seed = runSeed;
         meta.output = running.output.filter((line) => line.at >= outputFrom);
-        meta.program = { name: running.name, exit: running.exit && !running.exit.stoppedByHarness ? running.describeExit() : undefined };
+        meta.program = { name: running.name, exit: exit?.description, crash: exit && explainExit(running.name, exit) };
       }
     },
   });

@@ -48,18 +48,23 @@ export async function readRequestHead(reader: BufferedReader): Promise<RequestHe
   //       - not found, and MAX_HEAD_BYTES or more buffered: throw new HttpError(431, …).
   //       - otherwise fill() the reader. At EOF: return undefined if nothing is buffered, or
   //         throw new HttpError(400, …) if part of a head is.
+  //       Search each byte once: after a read, findHeadEnd(reader.buffer, from) resumes just
+  //       before where the last search stopped (one byte back: a lone CR may be half a CRLF).
   throw new HttpError(501, 'readRequestHead is not written yet (TODO in request-head.ts).');
 }
 
 /**
  * Where the head in `bytes` ends: the index just past its empty line, or -1 if the head has not
- * all arrived. Looks at most MAX_HEAD_BYTES far. RFC 9112 §2.2 lets a server accept a bare LF as a
- * line end; we don't: a bare LF or CR is answered with 400 as soon as it shows up.
+ * all arrived. Searches from `from` on (what comes before was searched already), and at most
+ * MAX_HEAD_BYTES far. RFC 9112 §2.2 lets a server accept a bare LF as a line end; we don't: a bare
+ * LF, or a CR followed by anything but LF, is answered with 400 as soon as it shows up.
  */
-export function findHeadEnd(bytes: Buffer): number {
-  // TODO: scan the bytes (at most MAX_HEAD_BYTES of them) for CR LF CR LF and return the index
-  //       after it. On the way, throw new HttpError(400, …) for an LF without a CR before it, and
-  //       for a CR followed by anything but LF. Not found yet: return -1.
+export function findHeadEnd(bytes: Buffer, from = 0): number {
+  // TODO: scan bytes[from] up to MAX_HEAD_BYTES for CR LF CR LF and return the index after it.
+  //       Judge each byte by the ones before it, never after (a CR at the end of what arrived is
+  //       judged when the next byte comes): an LF needs a CR before it (else 400), and an LF
+  //       with LF two bytes before ends the head; any other byte after a CR is a 400. Not found: -1.
+  void from;
   return -1;
 }
 
@@ -80,11 +85,28 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** RFC 9112 §3: method SP request-target SP HTTP-version. */
 function parseRequestLine(line: string): { method: string; target: string; version: string } {
-  // TODO: exactly three parts separated by single spaces, else 400. The method is a TOKEN; the
-  //       target is one or more visible ASCII characters (0x21–0x7e); the version matches
-  //       HTTP/DIGIT.DIGIT exactly (400 if not), and its major digit is 1 (505 if not).
+  // TODO: exactly three parts separated by single spaces, else 400. The method is a TOKEN, kept
+  //       as sent (methods are case-sensitive); the target passes checkTarget; the version
+  //       matches HTTP/DIGIT.DIGIT exactly (400 if not), and its major digit is 1 (505 if not).
   void TOKEN;
+  void checkTarget;
   throw new HttpError(501, `parseRequestLine is not written yet (TODO in request-head.ts): ${JSON.stringify(line)}`);
+}
+
+// RFC 9112 §3.2.2 absolute-form: scheme "://" authority …, as a client sends it to a proxy.
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+\-.]*:\/\/[^/?#]/;
+// §3.2.3 authority-form: uri-host ":" port (RFC 3986 §3.2.2), a name or an [IPv6] literal.
+const AUTHORITY_FORM = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+):\d+$/;
+
+/** RFC 9112 §3.2: the four forms of request-target, and which methods may use which. */
+function checkTarget(method: string, target: string): void {
+  // TODO: 400 unless the target is one or more visible ASCII characters (0x21–0x7e), and:
+  //       CONNECT: AUTHORITY_FORM (host:port) and nothing else; "*": only with OPTIONS;
+  //       anything else: a path starting with "/" (origin-form) or ABSOLUTE_FORM.
+  void method;
+  void target;
+  void ABSOLUTE_FORM;
+  void AUTHORITY_FORM;
 }
 
 /** RFC 9112 §5: field-name ":" OWS field-value OWS. */

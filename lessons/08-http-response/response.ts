@@ -6,6 +6,7 @@ import type { Conn } from '../02-socket-promises/socket.ts';
 
 /** Reason phrases of the status codes this server sends (RFC 9110 §15). */
 export const REASON_PHRASES: Record<number, string> = {
+  100: 'Continue',
   200: 'OK',
   201: 'Created',
   204: 'No Content',
@@ -73,15 +74,18 @@ function currentDate(): string {
   return dateText;
 }
 
-const CR_OR_LF = /[\r\n]/;
+// RFC 9110 §5.5: CR, LF and NUL are never allowed in a field value (nor in a name).
+const CR_LF_OR_NUL = /[\r\n\0]/;
 
 /** The status line, the header fields and the empty line, as the bytes that go on the wire. */
 export function serializeHead(status: number, fields: Array<[string, string]>): Buffer {
-  // TODO: the status line `HTTP/1.1 <status> <reason phrase>`, then one `Name: value` line per
-  //       field, then an empty line; every line ends with CRLF. Refuse (throw) a name or value
-  //       that contains CR or LF (CR_OR_LF). Return it as a Buffer (latin1: a byte a character).
+  // TODO: the status line `HTTP/1.1 <status> <reason phrase>` (the space before the phrase stays
+  //       when there is no phrase), then one `Name: value` line per field, then an empty line;
+  //       every line ends with CRLF. Refuse (throw) a name or value that contains CR, LF or NUL
+  //       (CR_LF_OR_NUL). Return it as a Buffer in latin1: one byte a character, so bytes above
+  //       0x7f in a value go out as they came in.
   void fields;
-  void CR_OR_LF;
+  void CR_LF_OR_NUL;
   return Buffer.from(`HTTP/1.1 ${status} \r\n\r\n`, 'latin1');
 }
 

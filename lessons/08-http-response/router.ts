@@ -16,6 +16,12 @@ export interface Route<R> {
   maxBodyBytes?: number;
 }
 
+/**
+ * The methods this server implements: those of RFC 9110 §9.3 but CONNECT (it is no proxy), and
+ * PATCH (RFC 5789). Methods are case-sensitive: "get" is not one of them.
+ */
+export const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH'];
+
 export class Router<R = RequestHead> {
   private readonly routes: Array<Route<R>> = [];
 
@@ -25,9 +31,11 @@ export class Router<R = RequestHead> {
     return this;
   }
 
-  /** The route for a request: a matching one, or one that answers 404 or 405. */
+  /** The route for a request: a matching one, or one that answers 501, 404 or 405. */
   match(method: string, target: string): Route<R> {
-    // TODO: find the routes whose path equals pathOf(target).
+    // TODO: a method not in METHODS (compared exactly: methods are case-sensitive): a route
+    //       whose handler answers 501, wherever it was sent. Otherwise find the routes whose
+    //       path equals pathOf(target).
     //       - none: return a route whose handler answers 404 with a short text body;
     //       - one takes this method (or '*'; a GET route also takes HEAD): return it;
     //       - otherwise: a route whose handler answers 405, with an Allow field listing the

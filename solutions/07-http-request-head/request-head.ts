@@ -42,14 +42,20 @@ const LF = 0x0a;
  * first byte of one (the client is done); throws HttpError when the head is bad or too big.
  */
 export async function readRequestHead(reader: BufferedReader): Promise<RequestHead | undefined> {
+  // Where the search for the end resumes after the next read. findHeadEnd looks back at most two
+  // bytes from where it is, so what was searched once is not searched again: a head that trickles
+  // in a byte at a time costs one look per byte, not one look per byte per read.
+  let searched = 0;
   for (;;) {
     // RFC 9112 §2.2: a server SHOULD ignore empty lines (CRLF) received before the request line.
-    while (reader.buffer[0] === CR && reader.buffer[1] === LF) reader.consume(2);
-    const end = findHeadEnd(reader.buffer);
+    if (searched === 0) while (reader.buffer[0] === CR && reader.buffer[1] === LF) reader.consume(2);
+    const end = findHeadEnd(reader.buffer, searched);
     if (end > 0) return parseRequestHead(reader.consume(end));
     if (reader.buffer.length >= MAX_HEAD_BYTES) {
       throw new HttpError(431, `The request head is larger than ${MAX_HEAD_BYTES} bytes.`);
     }
+    // One byte back: while a lone CR is all there is, it may still be the start of an empty line.
+    searched = Math.max(0, reader.buffer.length - 1);
     if (!(await reader.fill())) {
       if (reader.buffer.length === 0) return undefined;
       throw new HttpError(400, 'The connection ended in the middle of the request head.');
@@ -59,16 +65,19 @@ export async function readRequestHead(reader: BufferedReader): Promise<RequestHe
 
 /**
  * Where the head in `bytes` ends: the index just past its empty line, or -1 if the head has not
- * all arrived. Looks at most MAX_HEAD_BYTES far. RFC 9112 §2.2 lets a server accept a bare LF as a
- * line end; we don't: a bare LF or CR is answered with 400 as soon as it shows up.
+ * all arrived. Searches from `from` on (what comes before was searched already), and at most
+ * MAX_HEAD_BYTES far. RFC 9112 §2.2 lets a server accept a bare LF as a line end; we don't: a bare
+ * LF, or a CR followed by anything but LF, is answered with 400 as soon as it shows up.
  */
-export function findHeadEnd(bytes: Buffer): number {
+export function findHeadEnd(bytes: Buffer, from = 0): number {
   const limit = Math.min(bytes.length, MAX_HEAD_BYTES);
-  for (let i = 0; i < limit; i++) {
+  // Each byte is judged by the bytes before it, never after: a CR at the end of what has arrived
+  // is judged when the next byte comes.
+  for (let i = from; i < limit; i++) {
     if (bytes[i] === LF) {
       if (bytes[i - 1] !== CR) throw new HttpError(400, 'A line of the head ends with a bare LF; lines end with CRLF.');
       if (bytes[i - 2] === LF) return i + 1; // CRLF CRLF: an empty line
-    } else if (bytes[i] === CR && i + 1 < bytes.length && bytes[i + 1] !== LF) {
+    } else if (bytes[i - 1] === CR) {
       throw new HttpError(400, 'The head has a CR that is not followed by LF.');
     }
   }
@@ -102,15 +111,38 @@ function parseRequestLine(line: string): { method: string; target: string; versi
   const parts = line.split(' ');
   if (parts.length !== 3) throw new HttpError(400, `A request line is "METHOD target HTTP/1.1"; received ${JSON.stringify(line)}.`);
   const [method = '', target = '', version = ''] = parts;
+  // RFC 9110 §9.1: a method is a token, and case-sensitive: "get" is not GET. Which methods this
+  // server implements is for the router to say (501); the parser only checks the grammar.
   if (!TOKEN.test(method)) throw new HttpError(400, `The method ${JSON.stringify(method)} is not a token.`);
-  // Any form of target (§3.2: /path?query, http://host/path, host:port, *) is visible ASCII.
-  if (!/^[\x21-\x7e]+$/.test(target)) throw new HttpError(400, `The request-target ${JSON.stringify(target)} is empty or has characters a URI cannot have.`);
+  checkTarget(method, target);
   // §2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT, and "HTTP" is case-sensitive.
   const match = /^HTTP\/(\d)\.\d$/.exec(version);
   if (!match) throw new HttpError(400, `The version ${JSON.stringify(version)} is not of the form HTTP/1.1.`);
   // RFC 9110 §6.2: we speak 1.x (a later 1.x is handled as 1.1); any other major version: 505.
   if (match[1] !== '1') throw new HttpError(505, `This server speaks HTTP/1.1; the request is ${version}.`);
   return { method, target, version };
+}
+
+// RFC 9112 §3.2.2 absolute-form: scheme "://" authority …, as a client sends it to a proxy.
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+\-.]*:\/\/[^/?#]/;
+// §3.2.3 authority-form: uri-host ":" port (RFC 3986 §3.2.2), a name or an [IPv6] literal.
+const AUTHORITY_FORM = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+):\d+$/;
+
+/** RFC 9112 §3.2: the four forms of request-target, and which methods may use which. */
+function checkTarget(method: string, target: string): void {
+  // Every form is visible ASCII: no spaces, no control bytes, nothing above 0x7e.
+  if (!/^[\x21-\x7e]+$/.test(target)) throw new HttpError(400, `The request-target ${JSON.stringify(target)} is empty or has characters a URI cannot have.`);
+  if (method === 'CONNECT') {
+    // §3.2.3: CONNECT names a host and port to tunnel to, and nothing else does.
+    if (!AUTHORITY_FORM.test(target)) throw new HttpError(400, `CONNECT takes a target of the form host:port; received ${JSON.stringify(target)}.`);
+  } else if (target === '*') {
+    // §3.2.4: "*" means the server as a whole, and only OPTIONS can ask about that.
+    if (method !== 'OPTIONS') throw new HttpError(400, `The target "*" is only for OPTIONS; received it with ${method}.`);
+  } else if (!target.startsWith('/') && !ABSOLUTE_FORM.test(target)) {
+    // §3.2.1 origin-form (/path?query) or §3.2.2 absolute-form (http://host/path); "a:80",
+    // "../x" and "!" are neither.
+    throw new HttpError(400, `The request-target ${JSON.stringify(target)} is neither a path starting with "/" nor an absolute URI.`);
+  }
 }
 
 /** RFC 9112 §5: field-name ":" OWS field-value OWS. */

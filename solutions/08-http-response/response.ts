@@ -6,6 +6,7 @@ import type { Conn } from '../02-socket-promises/socket.ts';
 
 /** Reason phrases of the status codes this server sends (RFC 9110 §15). */
 export const REASON_PHRASES: Record<number, string> = {
+  100: 'Continue',
   200: 'OK',
   201: 'Created',
   204: 'No Content',
@@ -71,18 +72,21 @@ function currentDate(): string {
   return dateText;
 }
 
-const CR_OR_LF = /[\r\n]/;
+// RFC 9110 §5.5: CR, LF and NUL are never allowed in a field value (nor in a name).
+const CR_LF_OR_NUL = /[\r\n\0]/;
 
 /** The status line, the header fields and the empty line, as the bytes that go on the wire. */
 export function serializeHead(status: number, fields: Array<[string, string]>): Buffer {
-  // RFC 9112 §4: HTTP-version SP status-code SP [ reason-phrase ] CRLF.
+  // RFC 9112 §4: HTTP-version SP status-code SP [ reason-phrase ] CRLF: the second space stays
+  // when the phrase is empty.
   let head = `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? ''}\r\n`;
   for (const [name, value] of fields) {
     // A CR or LF inside a field would end the line early, and let whoever chose the value write
-    // header fields of their own (response splitting).
-    if (CR_OR_LF.test(name) || CR_OR_LF.test(value)) throw new Error(`The header field ${JSON.stringify(name)} contains CR or LF.`);
+    // header fields of their own (response splitting); a NUL ends the line early for some parsers.
+    if (CR_LF_OR_NUL.test(name) || CR_LF_OR_NUL.test(value)) throw new Error(`The header field ${JSON.stringify(name)} contains CR, LF or NUL.`);
     head += `${name}: ${value}\r\n`;
   }
+  // latin1: one byte per character, so a value's bytes above 0x7f (obs-text) go out as they came in.
   return Buffer.from(`${head}\r\n`, 'latin1');
 }
 

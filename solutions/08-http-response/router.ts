@@ -16,6 +16,12 @@ export interface Route<R> {
   maxBodyBytes?: number;
 }
 
+/**
+ * The methods this server implements: those of RFC 9110 §9.3 but CONNECT (it is no proxy), and
+ * PATCH (RFC 5789). Methods are case-sensitive: "get" is not one of them.
+ */
+export const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH'];
+
 export class Router<R = RequestHead> {
   private readonly routes: Array<Route<R>> = [];
 
@@ -25,9 +31,14 @@ export class Router<R = RequestHead> {
     return this;
   }
 
-  /** The route for a request: a matching one, or one that answers 404 or 405. */
+  /** The route for a request: a matching one, or one that answers 501, 404 or 405. */
   match(method: string, target: string): Route<R> {
     const path = pathOf(target);
+    // RFC 9110 §9.1: a method the server does not implement is a 501 wherever it is sent: the
+    // fault is the method, not the path.
+    if (!METHODS.includes(method)) {
+      return { method, path, handler: () => text(501, `This server does not implement the method ${method}; methods are case-sensitive.\n`) };
+    }
     const onPath = this.routes.filter((route) => route.path === path);
     if (onPath.length === 0) {
       return { method, path, handler: () => text(404, `Nothing here: ${path}\n`) };

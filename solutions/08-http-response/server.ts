@@ -50,12 +50,32 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const conn = new Conn(socket);
   serveOneRequest(conn)
-    // end() sends FIN once the response is out; destroy() then lets go of the socket, since we
-    // will read nothing more from it.
-    .then(() => conn.end())
+    .then(() => closeLingering(conn))
     .catch((error: Error) => console.log(`${peer} error: ${error.message}`))
     .finally(() => conn.destroy());
 });
+
+/** How long a closing connection goes on reading what the client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Closes as line-protocol does (a lingering close): FIN once the response is out, then read and
+ * drop whatever the client still sends until it closes too, for at most LINGER_MS. A socket closed
+ * with bytes unread, or sent bytes after it closed, answers with a reset (RFC 1122 §4.2.2.13), and
+ * a reset can destroy the response before the client has read it: a client that sent a second
+ * request right behind the first (pipelining) would lose the answer to the first.
+ */
+async function closeLingering(conn: Conn): Promise<void> {
+  await conn.end();
+  const timer = setTimeout(() => conn.destroy(), LINGER_MS);
+  try {
+    while ((await conn.read()).length > 0);
+  } catch {
+    // Reset by the client: there is nothing left to wait for.
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 server.listen(port, host, () => {
   console.log(`HTTP server (http-response) listening on http://${host}:${port}/`);

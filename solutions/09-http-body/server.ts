@@ -11,9 +11,9 @@ import { Conn } from '../02-socket-promises/socket.ts';
 // Your parser (http-request-head), your writer and router (http-response).
 import { BufferedReader } from '../07-http-request-head/reader.ts';
 import { HttpError, fieldValues, readRequestHead } from '../07-http-request-head/request-head.ts';
-import { json, text, writeResponse, type Response } from '../08-http-response/response.ts';
+import { json, text, writeResponse, type Response, type StreamedBody } from '../08-http-response/response.ts';
 import { Router } from '../08-http-response/router.ts';
-import { openBody, type Request } from './body.ts';
+import { openBody, type BodyReader, type Request } from './body.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,11 +36,27 @@ const router = new Router<Request>()
     return json(200, { ...head, bodyLength });
   })
   // The body goes back as it arrives: the request body is the response body.
-  .add('POST', '/echo', ({ head, body }) => ({
+  .add('POST', '/echo', async ({ head, body }) => ({
     status: 200,
     headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
-    body,
+    body: await started(body),
   }), { maxBodyBytes: 16 * MiB });
+
+/**
+ * The body, with its first piece read before the answer begins. A client that sent "Expect:
+ * 100-continue" sends nothing until the body reader's 100 Continue, and that must come before the
+ * 200, not in the middle of it; and a body that never starts is still a 400, not a 200 cut short.
+ */
+async function started(body: BodyReader): Promise<StreamedBody> {
+  const first = await body.read();
+  return {
+    length: body.length,
+    async *[Symbol.asyncIterator]() {
+      if (first.length > 0) yield first;
+      yield* body;
+    },
+  };
+}
 
 /** Answers one request, then closes: reusing a connection is keep-alive's subject. */
 async function serveOneRequest(conn: Conn): Promise<void> {
@@ -67,12 +83,32 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const conn = new Conn(socket);
   serveOneRequest(conn)
-    // end() sends FIN once the response is out; destroy() then lets go of the socket, since we
-    // will read nothing more from it.
-    .then(() => conn.end())
+    .then(() => closeLingering(conn))
     .catch((error: Error) => console.log(`${peer} error: ${error.message}`))
     .finally(() => conn.destroy());
 });
+
+/** How long a closing connection goes on reading what the client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Closes as line-protocol does (a lingering close): FIN once the response is out, then read and
+ * drop whatever the client still sends until it closes too, for at most LINGER_MS. A socket closed
+ * with bytes unread, or sent bytes after it closed, answers with a reset (RFC 1122 §4.2.2.13), and
+ * a reset can destroy the response before the client has read it: a client that sent a second
+ * request right behind the first (pipelining) would lose the answer to the first.
+ */
+async function closeLingering(conn: Conn): Promise<void> {
+  await conn.end();
+  const timer = setTimeout(() => conn.destroy(), LINGER_MS);
+  try {
+    while ((await conn.read()).length > 0);
+  } catch {
+    // Reset by the client: there is nothing left to wait for.
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 server.listen(port, host, () => {
   console.log(`HTTP server (http-body) listening on http://${host}:${port}/`);

@@ -1,6 +1,7 @@
 // keep-alive: one connection, many requests. The loop reads a request, answers it, throws away any
 // body the handler left unread, and goes round again, until a side closes, a request asks to
-// close, or the connection sits idle too long (RFC 9112 §9).
+// close, or the connection sits idle too long (RFC 9112 §9). A head must arrive whole within a
+// deadline counted from its first byte, however slowly it trickles in.
 
 import type net from 'node:net';
 import type { Conn } from '../02-socket-promises/socket.ts';
@@ -14,13 +15,19 @@ import { openBody, type BodyReader, type Request } from '../09-http-body/body.ts
 export interface ConnectionOptions {
   /** Close the connection after this long with no byte going either way. */
   idleTimeoutMs: number;
+  /** A request's head must be complete this long after its first byte (default: 60 s). */
+  headTimeoutMs?: number;
 }
+
+/** node:http gives a head as long (its headersTimeout). */
+export const DEFAULT_HEAD_TIMEOUT_MS = 60_000;
 
 /** Serves the requests of one connection, one after another, then ends it. */
 export async function serveConnection(conn: Conn, router: Router<Request>, options: ConnectionOptions): Promise<void> {
   const { socket } = conn;
+  const headTimeoutMs = options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS;
   // One reader for the whole connection: bytes read past one request are the next one's start.
-  const reader = new FlushingReader(conn);
+  const reader = new ConnectionReader(conn);
   // Node restarts this timer on every read and write. When it fires, the connection is dropped,
   // and the read waiting for the next request fails with the error given to destroy().
   socket.setTimeout(options.idleTimeoutMs, () => socket.destroy(new Error(`closed after ${options.idleTimeoutMs} ms idle`)));
@@ -31,12 +38,25 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
     let keepAlive = false;
     let response: Response;
     try {
-      head = await readRequestHead(reader);
-      if (head === undefined) break; // the client closed between requests
+      // Wait for the first byte of the next request: only the idle timeout bounds this wait.
+      if (reader.buffer.length === 0 && !(await reader.fill())) break; // the client closed between requests
+      // From that byte on the head has headTimeoutMs to arrive, however it trickles in: the idle
+      // timer alone would let a byte every few seconds hold the connection for hours (slowloris).
+      reader.deadline = performance.now() + headTimeoutMs;
+      try {
+        head = await readRequestHead(reader);
+      } finally {
+        reader.deadline = undefined;
+      }
+      if (head === undefined) break; // only empty lines, then the close
       keepAlive = wantsKeepAlive(head);
       const route = router.match(head.method, head.target);
       body = openBody(head, reader, route.maxBodyBytes);
       response = await route.handler({ head, body });
+      // The client holds the body back until it hears 100 Continue, and the handler answered
+      // without asking for it: the body may come or not, so nobody knows where the next request
+      // would start (RFC 9110 §10.1.1). Close after the response instead of draining.
+      if (body.waitingForContinue) keepAlive = false;
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       // After a request we could not read, nobody knows where the next one starts: answer, close.
@@ -45,7 +65,7 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
     }
     // Pipelining: when more bytes are already here (the next request, or this one's body), hold
     // the response in the socket (cork). The responses to the requests already here join it, and
-    // all leave in one write as soon as the reader has to wait for the client (FlushingReader).
+    // all leave in one write as soon as the reader has to wait for the client (ConnectionReader).
     if (reader.buffer.length > 0) socket.cork();
     await writeResponse(conn, response, { headOnly: head?.method === 'HEAD', connection: connectionField(head, keepAlive) });
     if (!keepAlive) break;
@@ -53,7 +73,7 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
     if (body && body.remaining > 0) for await (const _ of body);
   }
   flush(socket);
-  await conn.end();
+  await closeLingering(conn, reader);
 }
 
 /** Whether the connection stays open after this request (RFC 9112 §9.3). */
@@ -72,11 +92,63 @@ function connectionField(head: RequestHead | undefined, keepAlive: boolean): 'cl
   return head?.version === 'HTTP/1.0' ? 'keep-alive' : undefined;
 }
 
-/** A reader that sends every response still held in the socket before it waits for the client. */
-class FlushingReader extends BufferedReader {
+/**
+ * The connection's reader. Before it waits for the client it sends every response still held in
+ * the socket (pipelining). While `deadline` is set (a time from performance.now()), a fill() that
+ * would wait past it fails with 408; the read it gave up on is kept, and the next fill() (the
+ * lingering close) takes it over, so that a connection never has two reads waiting.
+ */
+class ConnectionReader extends BufferedReader {
+  deadline: number | undefined;
+  private filling: Promise<boolean> | undefined;
+
   override fill(): Promise<boolean> {
     flush(this.conn.socket);
-    return super.fill();
+    if (!this.filling) {
+      this.filling = super.fill().finally(() => (this.filling = undefined));
+      this.filling.catch(() => {}); // whoever awaits it sees the error; nobody may be left to
+    }
+    return this.deadline === undefined ? this.filling : beforeDeadline(this.filling, this.deadline);
+  }
+}
+
+/** `promise`, or HttpError 408 once `deadline` has passed. */
+function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    // RFC 9110 §15.5.9: 408 Request Timeout, "the server did not receive a complete request
+    // message within the time that it was prepared to wait".
+    const timer = setTimeout(() => reject(new HttpError(408, 'The request head did not arrive in time.')), Math.max(0, deadline - performance.now()));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** How long a closing connection goes on reading what the client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Closes as line-protocol does (a lingering close): FIN once the responses are out, then read and
+ * drop whatever the client still sends until it closes too, for at most LINGER_MS. A socket closed
+ * while bytes are still arriving answers them with a reset (RFC 1122 §4.2.2.13), and a reset can
+ * destroy responses the client has not read yet, such as the last ones of a pipeline.
+ */
+async function closeLingering(conn: Conn, reader: BufferedReader): Promise<void> {
+  await conn.end();
+  const timer = setTimeout(() => conn.destroy(), LINGER_MS);
+  try {
+    while (await reader.fill()) reader.consume(reader.buffer.length);
+  } catch {
+    // Reset by the client, or closed by the idle timer: there is nothing left to wait for.
+  } finally {
+    clearTimeout(timer);
   }
 }
 

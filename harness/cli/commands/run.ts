@@ -7,6 +7,7 @@ import { Program } from '../../process/program.ts';
 import { paint } from '../../terminal.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function run(context: Context): Promise<number> {
   const progress = await Progress.open(context);
@@ -43,7 +44,9 @@ export async function run(context: Context): Promise<number> {
   }
   context.out(paint.success(`${solution ? 'The reference' : 'Your'} ${lesson.slug} server listens on 127.0.0.1:${port}.`) + paint.dim(' Ctrl-C stops it.'));
   context.out('Try it from another terminal:');
-  for (const line of lesson.tryIt.slice(1)) context.out(`  ${paint.code(line.replaceAll('{port}', String(port)))}`);
+  for (const line of tryItLines(lesson, port, { skipRun: true })) context.out(`  ${paint.code(line)}`);
+  const noNc = ncAdvice(lesson, port);
+  if (noNc) context.out(`  ${noNc.advice}\n  ${paint.code(noNc.command)}`);
   const exit = await program.exited;
   if (!exit.stoppedByHarness) {
     context.out(paint.failure(`${program.name} ${program.describeExit()}.`));

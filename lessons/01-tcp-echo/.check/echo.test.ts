@@ -15,13 +15,22 @@ function pattern(size: number): Buffer {
   return bytes;
 }
 
-test('echoes a line of text', async ({ server }) => {
+test('echoes a line of text, and bytes with no newline at once', async ({ server }) => {
   const client = await server.connect();
   await client.send('hello, echo\n');
   await client.expect('hello, echo\n', {
     why: 'An echo server writes back every byte it receives, unchanged.',
     hint: "Listen for the socket's 'data' event and write the chunk back with socket.write(chunk).",
   });
+  await client.send('no newline here');
+  await client.expect('no newline here', {
+    timeoutMs: 1000,
+    why: 'An echo has no messages to wait for: every byte goes back as soon as it arrives. Holding bytes until a newline (or until the client ends) makes a client that sends no newline wait forever.',
+    spec: STREAM,
+    hint: "Write each chunk back in the 'data' handler itself; don't collect lines or wait for 'end'.",
+  });
+  await client.send(Buffer.from([0x0a, 0x68, 0x69]));
+  await client.expect(Buffer.from([0x0a, 0x68, 0x69]), { timeoutMs: 1000, spec: STREAM, hint: 'Echo what follows a newline at once too.' });
 });
 
 test('echoes all 256 byte values unchanged', async ({ server }) => {

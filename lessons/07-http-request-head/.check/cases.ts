@@ -36,6 +36,16 @@ export const MALFORMED: BadHead[] = [
   { what: 'a Host value that is not a host name', head: 'GET / HTTP/1.1\r\nHost: exa mple.test\r\n\r\n', status: 400, spec: 'RFC 9112 §3.2 (an invalid Host value is a 400)', hint: 'A Host value is a host name or address, optionally ":port", with no spaces.' },
 ];
 
+/** Request-targets that are none of the four forms, or a form the method may not use (RFC 9112 §3.2). */
+export const BAD_TARGETS: BadHead[] = [
+  { what: 'a target that is neither a path nor a URI ("!")', head: `GET ! HTTP/1.1\r\n${HOST}\r\n`, status: 400, spec: 'RFC 9112 §3.2', hint: 'An ordinary request\'s target starts with "/" (origin-form) or is an absolute URI like http://host/path.' },
+  { what: 'a relative path as the target ("../x")', head: `GET ../x HTTP/1.1\r\n${HOST}\r\n`, status: 400, spec: 'RFC 9112 §3.2.1 (origin-form = absolute-path [ "?" query ])', hint: 'origin-form starts with "/": anything else that is not an absolute URI is a 400.' },
+  { what: 'host:port as the target of a GET ("a:80")', head: `GET a:80 HTTP/1.1\r\n${HOST}\r\n`, status: 400, spec: 'RFC 9112 §3.2.3 (authority-form is only used for CONNECT)', hint: 'host:port (authority-form) is for CONNECT only; an absolute URI has "://" after its scheme.' },
+  { what: 'the target "*" with a method other than OPTIONS', head: `GET * HTTP/1.1\r\n${HOST}\r\n`, status: 400, spec: 'RFC 9112 §3.2.4 (asterisk-form is only used for a server-wide OPTIONS)', hint: 'Accept "*" only when the method is OPTIONS.' },
+  { what: 'a CONNECT whose target is a path, not host:port', head: `CONNECT / HTTP/1.1\r\n${HOST}\r\n`, status: 400, spec: 'RFC 9112 §3.2.3; RFC 9110 §9.3.6 (CONNECT)', hint: 'CONNECT takes exactly host:port.' },
+  { what: 'a byte ≥ 0x80 in the target', head: `GET /caf\xe9 HTTP/1.1\r\n${HOST}\r\n`, status: 400, spec: 'RFC 9112 §3.2; RFC 3986 §2 (a URI is ASCII; other bytes are percent-encoded)', hint: 'A target is visible ASCII (0x21–0x7e) only: test it byte by byte, or as latin1 text.' },
+];
+
 /** The ones checked on the wire. */
 export const WIRE_MALFORMED = MALFORMED.filter((bad) => bad.wire !== false);
 

@@ -1,185 +1,144 @@
-// Hidden tests for keep-alive: many requests on one connection, pipelined ones in order,
+// Hidden tests for keep-alive, part 1: many requests on one connection, pipelined ones in order,
 // unread bodies drained, Connection: close and HTTP/1.0 honoured, errors closing the connection,
-// many connections at once. The idle timeout is checked in 02-idle.test.ts.
+// many connections at once. Timeouts are checked in 02-idle and 03-deadline, the close in 04-closing.
 
-import {
-  serverTest,
-  check,
-  request,
-  exchange,
-  checkStatus,
-  expectClosedAfter,
-  expectStillOpen,
-  readResponse,
-  checkNoLeakedSockets,
-  type HttpResponse,
-} from '#harness/testing/index.ts';
+import { serverTest, httpCases, runCase, checkNoLeakedSockets, request, type Exchange, type HttpCase } from '#harness/testing/index.ts';
 import { WIRE_MALFORMED } from '../../07-http-request-head/.check/cases.ts';
-import { echo, greeting, headOf, hello, inspect, runInTurn, runPipelined, slow, unreadBody, type Step } from './steps.ts';
+import { PERSIST, echo, greeting, headOf, hello, inspect, notClosing, slow, unreadBody } from './cases.ts';
 
 const test = serverTest('keep-alive');
 
-const PERSIST = 'RFC 9112 §9.3 (persistence)';
+const MiB = 1024 * 1024;
+const NEXT = {
+  why: 'HTTP/1.1 keeps a connection open after a response unless a side asked to close it: the client sends its next request on the same connection.',
+  spec: PERSIST,
+  hint: 'Loop: after answering a request, read the next one from the same reader, until the client closes.',
+};
+const PIPELINED = {
+  why: 'The client sent its requests in one go, without waiting (pipelining). The server answers them one after another, in order, from the bytes it has already read.',
+  spec: 'RFC 9112 §9.3.2 (pipelining)',
+  hint: 'Keep one reader for the whole connection: the bytes after one request are the start of the next.',
+  timeoutMs: 3000,
+};
 
-function checkNotClosing(response: HttpResponse, label: string): void {
-  check(!response.hasToken('connection', 'close'), {
-    message: `Expected ${label} to keep the connection open, but it says "Connection: ${response.header('connection')}".`,
-    why: 'An HTTP/1.1 connection stays open after a response unless the client or the server asks to close it; the request did not.',
-    spec: PERSIST,
-    hint: 'Decide per request (wantsKeepAlive) and send Connection: close only when closing.',
-  });
+/** The exchange, and the connection must still be open after its response. */
+const thenOpen = (exchange: Exchange): Exchange => ({ ...exchange, expect: { ...exchange.expect, close: false, check: exchange.expect.check ?? notClosing } });
+
+/** A request that asks to close, and the response that must say so and close. */
+function closing(what: string, spec: Parameters<typeof request>[0], expect: Partial<Exchange['expect']> = {}): Exchange {
+  return { what, send: request(spec), expect: { status: 200, fields: { Connection: /(^|,)\s*close\s*(,|$)/i }, close: true, ...expect } };
 }
 
-test('answers two requests, one after the other, on one connection', async ({ server }) => {
-  const client = await server.connect();
-  const [first] = await runInTurn(client, [hello()]);
-  checkNotClosing(first!, 'the response to the first request');
-  await runInTurn(client, [greeting()], 2);
-});
+const sixteen: Exchange[] = [
+  inspect(1), slow(), echo('the second body'), greeting(), echo(Buffer.alloc(10_000, 0x61)), headOf('/'), inspect(7, { method: 'POST', body: 'posted to inspect' }), hello(),
+  slow(), echo(''), inspect(11), echo(Buffer.from(Array.from({ length: 256 }, (_, i) => i))), greeting(), inspect(14, { method: 'PUT', body: 'x'.repeat(300) }), headOf('/greeting'), thenOpen(hello()),
+];
 
-test('answers 100 requests, one after another, on one connection', async ({ server }) => {
-  const client = await server.connect();
-  const steps: Step[] = [];
-  for (let i = 0; i < 100; i++) {
-    const kinds = [hello(), greeting(), inspect(i), echo(`body of request ${i + 1}`), headOf('/greeting')];
-    steps.push(kinds[i % kinds.length]!);
-  }
-  await runInTurn(client, steps);
-  await expectStillOpen(client, 'the 100th response', 50, { why: 'Nothing asked to close the connection.', spec: PERSIST });
-});
+const hundred: Exchange[] = Array.from({ length: 100 }, (_, i) => [hello(), greeting(), inspect(i), echo(`body of request ${i + 1}`), headOf('/greeting')][i % 5]!);
+hundred[99] = thenOpen(hundred[99]!);
 
-test('answers a GET with a body, framed by its Content-Length, and then the next request', async ({ server }) => {
-  const client = await server.connect();
-  await runPipelined(client, [inspect(1, { body: 'a body on a GET' }), hello(), inspect(2)]);
-});
+const BAD = WIRE_MALFORMED.find((c) => c.what.startsWith('whitespace between'))!;
 
-test('answers 16 pipelined requests, sent in one write, in order', async ({ server }) => {
-  const client = await server.connect();
-  const steps: Step[] = [
-    inspect(1),
-    slow(),
-    echo('the second body'),
-    greeting(),
-    echo(Buffer.alloc(10_000, 0x61)),
-    headOf('/'),
-    inspect(7, { method: 'POST', body: 'posted to inspect' }),
-    hello(),
-    slow(),
-    echo(''),
-    inspect(11),
-    echo(Buffer.from(Array.from({ length: 256 }, (_, i) => i))),
-    greeting(),
-    inspect(14, { method: 'PUT', body: 'x'.repeat(300) }),
-    headOf('/greeting'),
-    hello(),
-  ];
-  await runPipelined(client, steps);
-  await expectStillOpen(client, 'the 16th response', 50, { why: 'Nothing asked to close the connection.', spec: PERSIST });
-});
-
-test('answers pipelined requests that arrive cut at random points', async ({ server }) => {
-  for (let round = 1; round <= 3; round++) {
-    const client = await server.connect();
-    await runPipelined(client, [echo(`first of round ${round}, cut anywhere`), inspect(2), hello(), echo('fourth'), greeting(), inspect(6, { method: 'POST', body: 'sixth' })], 'random');
-  }
-});
-
-test('skips a body its handler did not read before reading the next request', async ({ server }) => {
-  const why = 'A handler may answer without reading the body (a 404, a 405, a route that ignores it). Its bytes are still on the connection, in front of the next request: the server reads and discards them first.';
-  const client = await server.connect();
-  await runInTurn(client, [unreadBody('POST', '/', 1000, 405), greeting(), unreadBody('GET', '/', 64 * 1024, 200), inspect(4), unreadBody('POST', '/nowhere', 5000, 404), hello()]).catch((error: Error & { learn?: { why?: string; hint?: string } }) => {
-    if (error.learn) error.learn.why ??= why;
-    throw error;
-  });
-  const pipelined = await server.connect('pipelined');
-  await runPipelined(pipelined, [unreadBody('POST', '/', 2000, 405), hello(), unreadBody('DELETE', '/greeting', 300, 405), inspect(4)]);
-});
-
-test('closes after a request that says Connection: close, and says so too', async ({ server }) => {
-  for (const value of ['close', 'Close', 'keep-alive, close']) {
-    const client = await server.connect();
-    await runInTurn(client, [hello()]);
-    await client.send(request({ target: '/greeting', headers: [['Connection', value]] }));
-    const response = await readResponse(client, { what: `the response to a request with "Connection: ${value}"` });
-    checkStatus(response, 200);
-    check(response.hasToken('connection', 'close'), {
-      message: `Expected "Connection: close" in the response to a request with "Connection: ${value}", received ${response.header('connection') === undefined ? 'no Connection field' : `"Connection: ${response.header('connection')}"`}.`,
-      why: 'The client asked to close after this response. The server honours it and says so in the response, so that nobody sends another request on the connection.',
-      spec: 'RFC 9112 §9.6; RFC 9110 §7.6.1 (connection options are case-insensitive)',
-      hint: 'Split the Connection field at commas, trim, lower-case, and look for "close".',
-    });
-    await expectClosedAfter(client, 'that response', { spec: 'RFC 9112 §9.6', hint: 'When the request asked to close, end the connection after its response.' });
-  }
-});
-
-test('closes after an HTTP/1.0 request, unless it asked for keep-alive', async ({ server }) => {
-  const plain = await server.connect('http10');
-  const response = await exchange(plain, request({ target: '/', version: 'HTTP/1.0' }));
-  checkStatus(response, 200);
-  await expectClosedAfter(plain, 'the response to an HTTP/1.0 request', {
+const cases: HttpCase[] = [
+  { name: 'answers two requests, one after the other, on one connection', exchanges: [thenOpen(hello()), greeting()], ...NEXT },
+  { name: 'answers 100 requests, one after another, on one connection', exchanges: hundred, ...NEXT },
+  { name: 'answers a GET with a body, framed by its Content-Length, and then the next request', pipelined: true, exchanges: [inspect(1, { body: 'a body on a GET' }), hello(), inspect(2)], ...PIPELINED },
+  { name: 'answers 16 pipelined requests, sent in one write, in order', pipelined: true, exchanges: sixteen, ...PIPELINED },
+  ...[1, 2, 3].map((round) => ({
+    name: `answers pipelined requests that arrive cut at random points (round ${round})`,
+    pipelined: true,
+    split: 'random' as const,
+    exchanges: [echo(`first of round ${round}, cut anywhere`), inspect(2), hello(), echo('fourth'), greeting(), inspect(6, { method: 'POST', body: 'sixth' })],
+    ...PIPELINED,
+  })),
+  {
+    name: 'skips a body its handler did not read before reading the next request',
+    exchanges: [unreadBody('POST', '/', 1000, 405), greeting(), unreadBody('GET', '/', 64 * 1024, 200), inspect(4), unreadBody('POST', '/nowhere', 5000, 404), hello()],
+    ...NEXT,
+  },
+  { name: 'skips unread bodies in a pipeline', pipelined: true, exchanges: [unreadBody('POST', '/', 2000, 405), hello(), unreadBody('DELETE', '/greeting', 300, 405), inspect(4)], ...PIPELINED },
+  {
+    name: 'skips an unread body of exactly 1 MiB, the limit, and answers the request behind it',
+    pipelined: true,
+    exchanges: [unreadBody('POST', '/', MiB, 405), hello()],
+    ...PIPELINED,
+    timeoutMs: 5000,
+  },
+  {
+    name: 'skips an unread body framed by a field named "content-length"',
+    pipelined: true,
+    exchanges: [{ ...unreadBody('POST', '/', 0, 405), send: request({ method: 'POST', target: '/', headers: [['content-length', '11']], body: 'not a head!', contentLength: false }) }, hello()],
+    ...PIPELINED,
+  },
+  ...(
+    [
+      ['Connection', 'close'],
+      ['Connection', 'Close'],
+      ['Connection', 'keep-alive, close'],
+      ['connection', 'close'],
+      ['CONNECTION', 'CLOSE'],
+    ] as const
+  ).map(([name, value]) => ({
+    name: `closes after a request that says "${name}: ${value}", and says so too`,
+    exchanges: [thenOpen(hello()), closing(`GET /greeting with "${name}: ${value}"`, { target: '/greeting', headers: [[name, value]] }, { body: Buffer.from('Grüße aus Köln — 你好, 世界 👋\n') })],
+    why: 'The client asked to close after this response. The server honours it and says so in the response, so that nobody sends another request on the connection. Field names and connection options are both case-insensitive.',
+    spec: 'RFC 9112 §9.6; RFC 9110 §5.1, §7.6.1',
+    hint: 'Collect the Connection field with fieldValues(head.headers, "connection"); split it at commas, trim, lower-case, and look for "close".',
+  })),
+  {
+    name: 'closes after an HTTP/1.0 request that did not ask for keep-alive',
+    exchanges: [closing('an HTTP/1.0 GET /', { target: '/', version: 'HTTP/1.0' })],
     why: 'HTTP/1.0 closes the connection after each response unless the request says "Connection: keep-alive".',
     spec: 'RFC 9112 §9.3; RFC 9112 Appendix C.2.2',
     hint: 'For HTTP/1.0, keep the connection only when the Connection field lists keep-alive.',
-  });
-
-  const client = await server.connect('http10-keep-alive');
-  for (const [i, step] of [hello(), greeting()].entries()) {
-    await client.send(request({ target: step.what.slice(4), version: 'HTTP/1.0', headers: [['Connection', 'keep-alive']] }));
-    const kept = await readResponse(client, { what: `the response to HTTP/1.0 request ${i + 1} with "Connection: keep-alive"`, spec: 'RFC 9112 §9.3' });
-    step.check(kept, `the response to HTTP/1.0 request ${i + 1}`);
-    check(kept.hasToken('connection', 'keep-alive'), {
-      message: `Expected "Connection: keep-alive" in the response to an HTTP/1.0 request that asked for it, received ${kept.header('connection') === undefined ? 'no Connection field' : `"Connection: ${kept.header('connection')}"`}.`,
-      why: 'An HTTP/1.0 client assumes the server closes after the response unless the response says keep-alive; without it, the client waits for the close.',
-      spec: 'RFC 9112 Appendix C.2.2; RFC 2068 §19.7.1',
-      hint: 'When you keep an HTTP/1.0 connection open, send "Connection: keep-alive".',
-    });
-  }
-  const last = await exchange(client, request({ target: '/', version: 'HTTP/1.0' }));
-  checkStatus(last, 200);
-  await expectClosedAfter(client, 'the response to an HTTP/1.0 request without keep-alive', { spec: 'RFC 9112 §9.3' });
-});
-
-test('answers a malformed request in a pipeline after the good ones before it, then closes', async ({ server }) => {
-  const bad = WIRE_MALFORMED.find((c) => c.what.startsWith('whitespace between'))!;
-  const client = await server.connect();
-  await client.send([hello().bytes, greeting().bytes, Buffer.from(bad.head, 'latin1'), hello().bytes]);
-  await runPipelinedResponses(client, [hello(), greeting()]);
-  const response = await readResponse(client, { what: 'the response to the third, malformed request' });
-  checkStatus(response, 400, { why: `The third request has ${bad.what}.`, spec: bad.spec });
-  await expectClosedAfter(client, 'the 400 response', {
+  },
+  {
+    name: 'keeps an HTTP/1.0 connection open when it asks for keep-alive, and says so',
+    exchanges: [
+      { ...hello(), what: 'HTTP/1.0 GET / with "Connection: keep-alive"', send: request({ target: '/', version: 'HTTP/1.0', headers: [['Connection', 'keep-alive']] }), expect: { ...hello().expect, fields: { Connection: /keep-alive/i }, close: false } },
+      { ...greeting(), what: 'HTTP/1.0 GET /greeting with "connection: Keep-Alive"', send: request({ target: '/greeting', version: 'HTTP/1.0', headers: [['connection', 'Keep-Alive']] }), expect: { ...greeting().expect, fields: { Connection: /keep-alive/i }, close: false } },
+      closing('HTTP/1.0 GET / without keep-alive', { target: '/', version: 'HTTP/1.0' }),
+    ],
+    why: 'An HTTP/1.0 client assumes the server closes after the response unless the response says keep-alive; without it, the client waits for the close. The last request does not ask, so the server closes after it.',
+    spec: 'RFC 9112 §9.3, Appendix C.2.2; RFC 2068 §19.7.1',
+    hint: 'When you keep an HTTP/1.0 connection open, send "Connection: keep-alive".',
+  },
+  {
+    name: 'answers a malformed request in a pipeline after the good ones before it, then closes',
+    pipelined: true,
+    exchanges: [hello(), greeting(), { what: `the third request, which has ${BAD.what}`, send: Buffer.concat([Buffer.from(BAD.head, 'latin1'), request({ target: '/' })]), expect: { status: 400, close: true } }],
     why: 'After a request it cannot read, the server cannot know where the next one starts; the fourth request is never answered.',
     spec: 'RFC 9112 §9.6; RFC 9110 §15.5.1',
     hint: 'After answering an HttpError, leave the loop and close.',
-  });
-});
+  },
+  ...(
+    [
+      ['an invalid Content-Length', request({ method: 'POST', target: '/echo', headers: [['Content-Length', '1.5']], body: 'x', contentLength: false }), 400],
+      ['Transfer-Encoding: chunked', request({ method: 'POST', target: '/echo', headers: [['Transfer-Encoding', 'chunked']], body: '1\r\nx\r\n0\r\n\r\n' }), 501],
+      ['a body over the limit of /echo', request({ method: 'POST', target: '/echo', headers: [['Content-Length', String(64 * MiB)]] }), 413],
+    ] as const
+  ).map(([what, bytes, status]) => ({
+    name: `still refuses a request with ${what} on a kept-alive connection, and closes after it`,
+    exchanges: [thenOpen(echo('a good one first')), { what: `a request with ${what}`, send: bytes, expect: { status, close: true } }],
+    why: "Where this request's body ends is unknown (or it will not be read): the connection cannot carry another request.",
+    spec: 'RFC 9112 §6.3',
+    hint: 'After answering an HttpError, leave the loop and close.',
+  })),
+];
 
-test('still refuses bad framing on a kept-alive connection, and closes after it', async ({ server }) => {
-  const cases: Array<[string, Buffer, number]> = [
-    ['an invalid Content-Length', request({ method: 'POST', target: '/echo', headers: [['Content-Length', '1.5']], body: 'x', contentLength: false }), 400],
-    ['Transfer-Encoding: chunked', request({ method: 'POST', target: '/echo', headers: [['Transfer-Encoding', 'chunked']], body: '1\r\nx\r\n0\r\n\r\n' }), 501],
-    ['a body over the limit of /echo', request({ method: 'POST', target: '/echo', headers: [['Content-Length', String(64 * 1024 * 1024)]] }), 413],
-  ];
-  for (const [what, bytes, status] of cases) {
-    const client = await server.connect();
-    await runInTurn(client, [echo('a good one first')]);
-    const response = await exchange(client, bytes, { what: `the response to a request with ${what}` });
-    checkStatus(response, status, { why: `The second request has ${what} (http-body).` });
-    await expectClosedAfter(client, `the ${status} response`, { why: 'Where this request\'s body ends is unknown (or it will not be read): the connection cannot carry another request.', spec: 'RFC 9112 §6.3' });
-  }
-});
+httpCases(test, cases);
 
 test('serves 100 connections at once, each with several requests', async ({ server }) => {
   const clients = await Promise.all(Array.from({ length: 100 }, (_, i) => server.connect(`c${i + 1}`)));
-  await Promise.all(clients.map((client, i) => runInTurn(client, [hello(), echo(`client ${i + 1}`), inspect(i)])));
+  await Promise.all(clients.map((client, i) => runCase(client, { name: `client ${i + 1}`, exchanges: [hello(), echo(`client ${i + 1}`), inspect(i)], ...NEXT })));
 });
 
 test('ends its side when the client closes between requests, and keeps no sockets', async ({ server }) => {
   for (let i = 0; i < 100; i++) {
     const client = await server.connect(`seq${i + 1}`);
-    const [response] = await runInTurn(client, [hello()]);
-    checkNotClosing(response!, 'the response');
+    await runCase(client, { name: 'one request', exchanges: [{ ...hello(), expect: { ...hello().expect, check: notClosing } }] });
     await client.end();
-    await client.expectClose({ why: 'The client closed its side between requests: there will be no next request.', hint: 'When readRequestHead returns undefined, leave the loop and end the connection.' });
+    await client.expectClose({ why: 'The client closed its side between requests: there will be no next request.', hint: 'When the reader reports EOF before a request begins, leave the loop and end the connection.' });
     client.destroy();
   }
   await checkNoLeakedSockets(server, 100, {
@@ -187,10 +146,3 @@ test('ends its side when the client closes between requests, and keeps no socket
     hint: 'At EOF between requests, leave the loop; the server then ends and destroys the socket.',
   });
 });
-
-async function runPipelinedResponses(client: Parameters<typeof runPipelined>[0], steps: Step[]): Promise<void> {
-  for (const [i, step] of steps.entries()) {
-    const label = `the response to pipelined request ${i + 1} (${step.what})`;
-    step.check(await readResponse(client, { method: step.method, what: label }), label);
-  }
-}
