@@ -1,9 +1,10 @@
 // Notices when the learner saves a lesson file, however their editor saves it. Many editors save
 // atomically: write a temporary file, then rename it over the original. A watch on the file
-// itself follows the old inode and goes deaf after the first such save, so this watches the
-// lesson *folders* (a folder's watch sees entries created, renamed over and written), re-attaches
-// a folder's watch if the folder itself is replaced, and reports which files changed, after the
-// burst of events a save makes has settled.
+// itself follows the old inode and goes deaf after the first such save (as Node's recursive watch
+// did on Linux, which `learn watch` used before), so this watches the lesson *folders* and those in
+// them (a folder's watch sees entries created, renamed over and written), re-attaches a folder's
+// watch if the folder itself is replaced, and reports which files changed, after the burst of
+// events a save makes has settled.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +20,11 @@ export interface FileWatcherOptions {
   settleMs?: number;
 }
 
-/** How often folders are looked at in case one was replaced without an event reaching us. */
+/** How often folders are looked at, in case one was replaced (or made) without an event reaching us. */
 const RECHECK_MS = 1000;
+
+/** How deep folders inside the watched ones are watched too. */
+const MAX_DEPTH = 3;
 
 const defaultAccept = (name: string) => name.endsWith('.ts') && !name.startsWith('.');
 
@@ -33,14 +37,26 @@ export class FileWatcher {
   private closed = false;
 
   constructor(private readonly options: FileWatcherOptions) {
-    for (const folder of options.folders) {
+    for (const folder of this.folders()) {
       this.attach(folder);
       for (const name of safeReaddir(folder)) if (this.accepts(name)) this.seen.set(path.join(folder, name), fingerprint(path.join(folder, name)));
     }
     this.recheck = setInterval(() => {
-      for (const folder of options.folders) if (inode(folder) !== this.watchers.get(folder)?.ino) this.attach(folder);
+      for (const folder of this.folders()) if (inode(folder) !== this.watchers.get(folder)?.ino) this.attach(folder);
     }, RECHECK_MS);
     this.recheck.unref();
+  }
+
+  /** The folders given, and the folders in them (not hidden ones: .check, .git), as they are now. */
+  private folders(): string[] {
+    const found: string[] = [];
+    const walk = (folder: string, depth: number) => {
+      found.push(folder);
+      if (depth === 0) return;
+      for (const entry of safeReaddir(folder, true)) if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path.join(folder, entry.name), depth - 1);
+    };
+    for (const folder of this.options.folders) walk(folder, MAX_DEPTH);
+    return found;
   }
 
   close(): void {
@@ -114,9 +130,11 @@ function inode(folder: string): number | undefined {
   }
 }
 
-function safeReaddir(folder: string): string[] {
+function safeReaddir(folder: string): string[];
+function safeReaddir(folder: string, withTypes: true): fs.Dirent[];
+function safeReaddir(folder: string, withTypes = false): string[] | fs.Dirent[] {
   try {
-    return fs.readdirSync(folder);
+    return withTypes ? fs.readdirSync(folder, { withFileTypes: true }) : fs.readdirSync(folder);
   } catch {
     return [];
   }
