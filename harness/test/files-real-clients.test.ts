@@ -116,7 +116,7 @@ test.skipIf(missing('curl'))(`curl -r 0-1,5-9 gets a multipart/byteranges body w
   const parts = stdout.toString('latin1').split(`--${boundary}`).slice(1, -1);
   expect(parts).toHaveLength(2);
   const file = ALPHABET().toString('latin1');
-  for (const [i, [first, last]] of [[0, 1], [5, 9]].entries()) {
+  for (const [i, [first, last]] of ([[0, 1], [5, 9]] as const).entries()) {
     const [fields, data] = parts[i]!.split('\r\n\r\n') as [string, string];
     expect(fields).toContain(`Content-Range: bytes ${first}-${last}/${file.length}`);
     expect(data).toBe(`${file.slice(first, last + 1)}\r\n`);

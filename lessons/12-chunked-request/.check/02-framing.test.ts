@@ -4,7 +4,7 @@
 // answer (400, 431, 501), then the close.
 
 import { serverTest, httpCases, readResponse, checkStatus, expectClosedAfter, type HttpCase } from '#harness/testing/index.ts';
-import { CHUNKED, chunkedBody, chunkedRequest, inspected } from './bodies.ts';
+import { chunkedBody, chunkedRequest, inspected } from './bodies.ts';
 
 const test = serverTest('chunked-request');
 

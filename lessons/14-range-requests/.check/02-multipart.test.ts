@@ -69,7 +69,7 @@ test.for([
   ['overlapping ranges (bytes=0-499,250-749)', 'bytes=0-499,250-749'],
   ['a range inside another (bytes=0-999,10-19)', 'bytes=0-999,10-19'],
   ['the same byte twice (bytes=5-5,5-5)', 'bytes=5-5,5-5'],
-])('sends the whole file once (200) for %s', async ([, value], { server }) => {
+] as Array<[string, string]>)('sends the whole file once (200) for %s', async ([, value], { server }) => {
   const response = await ask(server, '/data.bin', value);
   check(response.status === 200 && response.body.equals(DATA), {
     message: `Expected 200 with the whole file (${byteCount(DATA.length)}) for "Range: ${value.length > 60 ? `${value.slice(0, 60)}…` : value}", received ${response.summary().slice(0, 200)}${response.body.length !== DATA.length ? ` (${byteCount(response.body.length)})` : ''}.`,
