@@ -3,7 +3,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 
 function colourWanted(): boolean {
-  if (process.argv.includes('--no-color') || 'NO_COLOR' in process.env) return false;
+  // no-color.org: NO_COLOR set to anything but the empty string.
+  if (process.argv.includes('--no-color') || Boolean(process.env.NO_COLOR)) return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
   return Boolean(process.stdout.isTTY);
 }

@@ -1,32 +1,116 @@
 // Wall time of `learn check <lesson> --solution`, the whole command as a learner runs it (node
-// start, tsx, Vitest, the learner's server, the tests), median of several runs per lesson.
+// start, tsx, Vitest, the learner's server, the tests), interleaved rounds over the lessons so
+// that a noisy neighbour weighs on all of them alike. With LEARN_TRACE each run also says where
+// its time went (harness/check/trace.ts): the second table is that breakdown, medians.
+// `npm run bench -- check-time [rounds] [lesson…] [--against <other checkout>]`: with --against,
+// each run of this checkout follows one of the other, and the table adds their ratio.
 
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { lessons } from '../lesson.ts';
 import { repoRoot } from '../paths.ts';
 import type { Suite } from './main.ts';
+import { at, millis, seconds, spread, traceEvents } from './stats.ts';
 
-const RUNS = 5;
+/** The goals of issue 7: every lesson ≤ 1.2 s, lessons without deliberate timing (7–9) ≤ 1.0 s. */
+const goalFor = (number: number) => (number >= 7 && number <= 9 ? 1.0 : 1.2);
+
+/** Phases of a check, between trace events (the first one from the process start). */
+const PHASES: Array<[string, string | undefined, string]> = [
+  ['node + learn.mjs', undefined, 'learn.mjs started'],
+  ['import vitest', 'learn.mjs started', 'vitest/node loaded'],
+  ['tsx + CLI', 'vitest/node loaded', 'CLI loaded'],
+  ['command', 'CLI loaded', 'run: start'],
+  ['Vitest + worker', 'run: start', 'queued'],
+  ['test imports', 'queued', 'collected'],
+  ['tests', 'collected', 'run: tests done'],
+  ['teardown', 'run: tests done', 'closed'],
+];
+
+/**
+ * One `learn check <slug> --solution` in `root`, timed. Under /usr/bin/time when there is one, for
+ * the CPU time of the whole tree (the learner's programs are reaped by it, so they count).
+ */
+function learnCheck(root: string, slug: string, trace: boolean): { result: SpawnSyncReturns<string>; wall: number; cpu?: number } {
+  const time = fs.existsSync('/usr/bin/time');
+  const command = [process.execPath, path.join(root, 'bin', 'learn.mjs'), 'check', slug, '--solution', '--no-color'];
+  const started = performance.now();
+  const result = spawnSync(time ? '/usr/bin/time' : command[0]!, time ? ['-f', '[cpu] %U %S', ...command] : command.slice(1), {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1', ...(trace ? { LEARN_TRACE: '1' } : {}) },
+  });
+  const wall = performance.now() - started;
+  if (result.status !== 0) throw new Error(`learn check ${slug} --solution failed in ${root}:\n${result.stdout}${result.stderr}`);
+  const cpu = /^\[cpu\] ([\d.]+) ([\d.]+)$/m.exec(result.stderr);
+  return { result, wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
+}
 
 export const checkTime: Suite = {
   name: 'check-time',
-  summary: `wall time of \`learn check <lesson> --solution\`, median of ${RUNS} runs (target: about 1 s)`,
+  summary: 'wall time of `learn check <lesson> --solution` (goal: ≤ 1.2 s, ≤ 1.0 s for lessons 7–9), and where it goes',
   async run(args) {
-    const only = args[0];
-    console.log('| lesson | median | min | max |');
-    console.log('| --- | --- | --- | --- |');
-    for (const lesson of lessons.filter((l) => !only || l.slug === only)) {
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const started = performance.now();
-        const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'check', lesson.slug, '--solution', '--no-color'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-        if (result.status !== 0) throw new Error(`learn check ${lesson.slug} --solution failed:\n${result.stdout}${result.stderr}`);
-        times.push(performance.now() - started);
+    const against = args.includes('--against') ? args.splice(args.indexOf('--against'), 2)[1] : undefined;
+    const rounds = Number(args[0] ?? 5);
+    const only = args.slice(1);
+    const others = new Map<string, { wall: number[]; cpu: number[] }>();
+    const cpus = new Map<string, number[]>();
+    const chosen = lessons.filter((l) => only.length === 0 || only.includes(l.slug) || only.includes(String(l.number)));
+    const walls = new Map<string, number[]>();
+    const phases = new Map<string, Map<string, number[]>>();
+    const testSums = new Map<string, number[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const lesson of chosen) {
+        if (against) {
+          // The other checkout right before this one, so that both meet the same neighbours.
+          const other = learnCheck(against, lesson.slug, false);
+          const seen = others.get(lesson.slug) ?? { wall: [], cpu: [] };
+          seen.wall.push(other.wall);
+          if (other.cpu !== undefined) seen.cpu.push(other.cpu);
+          others.set(lesson.slug, seen);
+        }
+        const { result, wall, cpu } = learnCheck(repoRoot, lesson.slug, true);
+        walls.set(lesson.slug, [...(walls.get(lesson.slug) ?? []), wall]);
+        if (cpu !== undefined) cpus.set(lesson.slug, [...(cpus.get(lesson.slug) ?? []), cpu]);
+        const events = traceEvents(result.stderr);
+        const mine = phases.get(lesson.slug) ?? new Map<string, number[]>();
+        for (const [name, from, to] of PHASES) {
+          const end = at(events, to);
+          const begin = from === undefined ? 0 : at(events, from);
+          if (end !== undefined && begin !== undefined) mine.set(name, [...(mine.get(name) ?? []), end - begin]);
+        }
+        const closed = at(events, 'closed');
+        if (closed !== undefined) mine.set('exit', [...(mine.get('exit') ?? []), wall - closed]);
+        phases.set(lesson.slug, mine);
+        const durations = [...result.stdout.matchAll(/✓ .*?(\d+(?:\.\d+)?) (ms|s)$/gm)].map((m) => Number(m[1]) * (m[2] === 's' ? 1000 : 1));
+        testSums.set(lesson.slug, [...(testSums.get(lesson.slug) ?? []), durations.reduce((a, b) => a + b, 0)]);
       }
-      times.sort((a, b) => a - b);
-      const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-      console.log(`| ${lesson.number} ${lesson.slug} | ${s(times[Math.floor(RUNS / 2)]!)} | ${s(times[0]!)} | ${s(times.at(-1)!)} |`);
+    }
+    console.log(`${rounds} rounds, interleaved. Figures: median (min–max).\n`);
+    const compared = against ? ` | ${path.basename(against)}: wall | its CPU | this / that (wall)` : '';
+    console.log(`| lesson | wall | goal | CPU (user+sys, all processes) | sum of test durations${compared} |`);
+    console.log(`| --- | --- | --- | --- | ---${against ? ' | --- | --- | ---' : ''} |`);
+    for (const lesson of chosen) {
+      const wall = spread(walls.get(lesson.slug)!);
+      const goal = goalFor(lesson.number);
+      const cpu = cpus.get(lesson.slug);
+      let row = `| ${lesson.number} ${lesson.slug} | ${seconds(wall)} | ${wall.median / 1000 <= goal ? '✓' : '✗'} ≤ ${goal.toFixed(1)} s | ${cpu ? seconds(spread(cpu)) : '–'} | ${millis(spread(testSums.get(lesson.slug)!))}`;
+      const other = others.get(lesson.slug);
+      if (other) {
+        const ratios = walls.get(lesson.slug)!.map((w, i) => w / other.wall[i]!);
+        const r = spread(ratios);
+        row += ` | ${seconds(spread(other.wall))} | ${other.cpu.length ? seconds(spread(other.cpu)) : '–'} | ${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+      }
+      console.log(`${row} |`);
+    }
+    console.log('\nWhere the time goes (LEARN_TRACE), median (min–max) per phase:\n');
+    const names = [...PHASES.map(([name]) => name), 'exit'];
+    console.log(`| lesson | ${names.join(' | ')} |`);
+    console.log(`| --- |${names.map(() => ' --- |').join('')}`);
+    for (const lesson of chosen) {
+      const mine = phases.get(lesson.slug)!;
+      console.log(`| ${lesson.number} | ${names.map((name) => (mine.get(name) ? millis(spread(mine.get(name)!)) : '–')).join(' | ')} |`);
     }
   },
 };

@@ -11,11 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 import type { Suite } from './main.ts';
+import { spread } from './stats.ts';
 
 /** Requests per batch in the pipelined runs (what wrk's own pipeline example uses). */
 const PIPELINE_DEPTH = 16;
 
-/** Runs per server and mode; the table shows the median. */
+/** Runs per server and mode; the table shows median, min and max. */
 const ROUNDS = 3;
 
 /** The route both servers answer: the same status, fields (but the Date value) and body. */
@@ -91,7 +92,7 @@ export const httpThroughput: Suite = {
         ports.push(port);
       }
       // Rounds alternate between the servers, so that a noisy neighbour on a shared machine
-      // weighs on both alike; the table shows the median of each.
+      // weighs on both alike; the table shows median, min and max of each.
       for (let round = 0; round < ROUNDS; round++) {
         for (const mode of modes) {
           servers.forEach((server, i) => {
@@ -105,25 +106,29 @@ export const httpThroughput: Suite = {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
 
-    console.log('| mode | from scratch | node:http | ratio (scratch / node:http) | all runs, req/s (scratch; node:http) | errors |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log('Figures: median (min–max) of the rounds.\n');
+    console.log('| mode | from scratch | node:http | ratio (scratch / node:http) | errors |');
+    console.log('| --- | --- | --- | --- | --- |');
     for (const mode of modes) {
       const ours = results.get(`${servers[0]!.name}|${mode.name}`)!;
       const theirs = results.get(`${servers[1]!.name}|${mode.name}`)!;
-      const runs = (r: Result[]) => r.map((x) => Math.round(x.requestsPerSecond / 1000) + 'k').join(' ');
+      const ratios = ours.map((r, i) => r.requestsPerSecond / theirs[i]!.requestsPerSecond);
       const errors = [...ours, ...theirs].map((r) => r.errors).filter((e) => e !== 'none');
-      console.log(`| ${mode.name} | ${rps(median(ours))} | ${rps(median(theirs))} | ${(median(ours) / median(theirs)).toFixed(2)} | ${runs(ours)}; ${runs(theirs)} | ${errors.length === 0 ? 'none' : errors.join('; ')} |`);
+      console.log(`| ${mode.name} | ${rpsSpread(ours)} | ${rpsSpread(theirs)} | ${ratioSpread(ratios)} | ${errors.length === 0 ? 'none' : errors.join('; ')} |`);
     }
   },
 };
 
-function median(results: Result[]): number {
-  const sorted = results.map((r) => r.requestsPerSecond).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+function rpsSpread(results: Result[]): string {
+  const s = spread(results.map((r) => r.requestsPerSecond));
+  const k = (n: number) => `${Math.round(n / 1000)}k`;
+  return `${Math.round(s.median).toLocaleString('en')} req/s (${k(s.min)}–${k(s.max)})`;
 }
 
-function rps(n: number): string {
-  return `${Math.round(n).toLocaleString('en')} req/s`;
+/** Ratios of the same round (both servers measured back to back). */
+function ratioSpread(ratios: number[]): string {
+  const s = spread(ratios);
+  return `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 }
 
 /** Runs wrk against the port and reads Requests/sec and the error counts from its report. */

@@ -4,6 +4,8 @@
 
 import { checkTime } from './check-time.ts';
 import { httpThroughput } from './http-throughput.ts';
+import { matrixTime } from './matrix-time.ts';
+import { watchRerun } from './watch-rerun.ts';
 
 export interface Suite {
   name: string;
@@ -11,7 +13,7 @@ export interface Suite {
   run: (args: string[]) => Promise<void>;
 }
 
-const suites: Suite[] = [checkTime, httpThroughput];
+const suites: Suite[] = [checkTime, watchRerun, matrixTime, httpThroughput];
 
 const [wanted, ...rest] = process.argv.slice(2);
 const chosen = wanted ? suites.filter((s) => s.name === wanted) : suites;

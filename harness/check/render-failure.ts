@@ -1,9 +1,11 @@
 // Renders one failed test for a learner: the fact, the bytes compared, why, where it is written
-// down, what to try, then what crossed the wire and what the program printed.
+// down, what to try, then what crossed the wire and what the program printed. When the program
+// exited during the test, that comes first: it explains everything after it.
 
 import type { FailureData } from '../testing/failure.ts';
 import type { TestMeta } from '../testing/meta.ts';
 import { indent, paint } from '../terminal.ts';
+import { layoutComparison } from './render-comparison.ts';
 import { renderWire } from './render-wire.ts';
 import { repoRoot } from '../paths.ts';
 
@@ -22,18 +24,20 @@ const MAX_OUTPUT_LINES = 20;
 export function renderFailure(error: ReportedError | undefined, meta: TestMeta, options: { showWire?: boolean } = {}): string[] {
   const lines: string[] = [];
   const learn = error?.learn;
+  // A program that exited explains every failure after it: say so first, unless the failure does.
+  const crash = learn?.exited ? undefined : meta.program?.crash;
+  if (crash) lines.push(paint.strong(paint.failure(crash.message)));
   lines.push(paint.strong(paint.failure(explain(error))));
-  if (learn?.comparison?.length) {
-    lines.push('');
-    lines.push(...indent(learn.comparison.map((line, i) => (i === 2 ? paint.caret(line) : line)), 2));
+  if (learn?.comparison) {
+    const { expected, received, caret } = layoutComparison(learn.comparison);
+    lines.push('', ...indent([expected, received, paint.caret(caret)], 2));
   } else if (error?.diff && !learn) {
     lines.push('', ...indent(error.diff.split('\n'), 2));
   }
-  if (meta.program?.exit) lines.push('', paint.failure(`${capitalise(meta.program.name)} ${meta.program.exit} during this check.`));
   const facts: Array<[string, string | undefined]> = [
-    ['Why', learn?.why],
-    ['Read', learn?.spec],
-    ['Try', learn?.hint],
+    ['Why', crash?.why ?? learn?.why],
+    ['Read', crash ? crash.spec : learn?.spec],
+    ['Try', crash?.hint ?? learn?.hint],
   ];
   const present = facts.filter(([, value]) => value);
   if (present.length > 0) lines.push('');

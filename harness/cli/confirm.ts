@@ -1,8 +1,10 @@
 // Asking before something the learner may regret. --force says yes; without a terminal to ask
-// in, the answer is no, and the message says how to say yes.
+// in, the answer is no, and the message says how to say yes. In a terminal: y, or anything else
+// (and silence, after a minute) for no; see prompt.ts.
 
 import { paint } from '../terminal.ts';
 import type { Context } from './context.ts';
+import { askYesNo } from './prompt.ts';
 
 export async function confirm(context: Context, question: string, refusal: string): Promise<boolean> {
   if (context.flags.force === true) return true;
@@ -10,7 +12,5 @@ export async function confirm(context: Context, question: string, refusal: strin
     context.out(paint.warning(refusal));
     return false;
   }
-  const { default: Enquirer } = await import('enquirer');
-  const { yes } = await Enquirer.prompt<{ yes: boolean }>({ type: 'confirm', name: 'yes', message: question, initial: false }).catch(() => ({ yes: false }));
-  return yes;
+  return askYesNo(question);
 }

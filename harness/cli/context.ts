@@ -4,6 +4,8 @@ export interface Context {
   /** Positional arguments after the command name. */
   args: string[];
   flags: Record<string, string | boolean | undefined>;
+  /** Arguments after a lone `--`, untouched: `learn run static-files -- --root ./site`. */
+  rest?: string[];
   /** True in a terminal a person can answer; false under CI, pipes and tests. Never prompt then. */
   interactive: boolean;
   out: (line?: string) => void;
@@ -11,4 +13,12 @@ export interface Context {
 
 export class UsageError extends Error {
   override name = 'UsageError';
+
+  /** @param help the command that explains more (default: `npx learn help`). */
+  constructor(
+    message: string,
+    readonly help = 'npx learn help',
+  ) {
+    super(message);
+  }
 }

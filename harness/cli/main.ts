@@ -3,14 +3,18 @@
 // 0 success, 1 failure (a check failed, a refusal), 2 usage error.
 
 import { parseArgs } from 'node:util';
-import { UnknownLessonError } from '../lesson.ts';
+import { findLesson, UnknownLessonError } from '../lesson.ts';
 import { paint } from '../terminal.ts';
+import { stopQuietlyWhenOutputCloses } from './closed-output.ts';
 import { UsageError, type Context } from './context.ts';
+import { nearest } from './suggest.ts';
 
 /** A command-line option: what parseArgs needs, plus the line `--help` prints. */
 interface Option {
   type: 'string' | 'boolean';
   short?: string;
+  /** For a string option, what its value is called in messages: `--seed S`. */
+  value?: string;
   description: string;
 }
 type Options = Record<string, Option>;
@@ -27,12 +31,12 @@ const force: Options = { force: { type: 'boolean', description: 'do it without a
 
 const commands: Record<string, Command> = {
   status: {
-    summary: 'where you are and what to do next (the default)',
-    usage: 'learn',
+    summary: 'where you are and what to do next (also plain `npx learn`)',
+    usage: 'learn status',
     run: async (c) => (await import('./commands/status.ts')).status(c),
   },
   next: {
-    summary: 'open the next lesson once the current one passes',
+    summary: 'open the lesson you are on: the first not passed after your latest pass',
     usage: 'learn next',
     run: async (c) => (await import('./commands/next.ts')).next(c),
   },
@@ -41,7 +45,7 @@ const commands: Record<string, Command> = {
     usage: `learn check ${lessonArg} [--solution] [--seed S] [--verbose] [--all]`,
     options: {
       solution: { type: 'boolean', description: 'check the reference instead of your code' },
-      seed: { type: 'string', description: 'replay the random splits of an earlier run' },
+      seed: { type: 'string', value: 'S', description: 'replay the random splits of an earlier run' },
       verbose: { type: 'boolean', description: 'show the wire for passing checks too' },
       all: { type: 'boolean', description: 'keep going after the first failure' },
     },
@@ -82,17 +86,21 @@ const commands: Record<string, Command> = {
   },
   run: {
     summary: 'start your server (or the reference) to try by hand',
-    usage: `learn run ${lessonArg} [--solution] [--port N]`,
+    usage: `learn run ${lessonArg} [--solution] [--port N] [-- program args…]`,
     options: {
       solution: { type: 'boolean', description: 'run the reference instead of your code' },
-      port: { type: 'string', description: 'the port to listen on (default 3000)' },
+      port: { type: 'string', value: 'N', description: 'the port to listen on (default 3000)' },
     },
     run: async (c) => (await import('./commands/run.ts')).run(c),
   },
   dev: {
     summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one',
-    usage: 'learn dev check [lesson] [--json] | stub <lesson> | mistake <lesson> <name> <files…>',
-    options: { json: { type: 'boolean', description: 'machine-readable result' } },
+    usage: 'learn dev check [lesson…] [--json] [--seeds N] [--lanes N] | stub <lesson> | mistake <lesson> <name> <files…>',
+    options: {
+      json: { type: 'boolean', description: 'machine-readable result' },
+      seeds: { type: 'string', description: 'runs per known mistake, each with its own seed (default 3); one that is caught only sometimes is FLAKY' },
+      lanes: { type: 'string', description: 'runs at once (default 2)' },
+    },
     run: async (c) => (await import('./commands/dev.ts')).dev(c),
   },
   help: {
@@ -109,15 +117,20 @@ const common: Options = {
 };
 
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyWhenOutputCloses();
   const [first, ...rest] = argv;
   const name = first === undefined || first.startsWith('-') ? 'status' : first;
   const command = commands[name];
   try {
-    if (!command) throw new UsageError(`There is no command "${name}". Commands: ${Object.keys(commands).join(', ')}.`);
-    const { values, positionals } = parseOptions(name, command, first === undefined || first.startsWith('-') ? argv : rest);
+    if (!command) throw unknownCommand(name, rest);
+    const given = first === undefined || first.startsWith('-') ? argv : rest;
+    // Everything after a lone `--` is not ours to parse: `learn run` hands it to the program.
+    const dashes = given.indexOf('--');
+    const { values, positionals } = parseOptions(name, command, dashes < 0 ? given : given.slice(0, dashes));
     const context: Context = {
       args: positionals,
       flags: values,
+      rest: dashes < 0 ? [] : given.slice(dashes + 1),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
       out: (line = '') => process.stdout.write(`${line}\n`),
     };
@@ -137,15 +150,52 @@ function parseOptions(name: string, command: Command, args: string[]) {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Context['flags'], positionals };
   } catch (error) {
-    const valid = Object.keys({ ...common, ...command.options }).map((o) => `--${o}`).join(', ');
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} \`learn ${name}\` takes: ${valid}.`);
+    throw optionError(name, command, error as Error & { code?: string });
   }
+}
+
+/** One sentence: the command there is no such command as, the nearest one, and the list. */
+function unknownCommand(name: string, rest: string[]): UsageError {
+  const guess = nearest(name, Object.keys(commands));
+  const lesson = lessonNamed(name);
+  let message = `There is no command "${name}".`;
+  if (guess) message += ` Did you mean \`npx learn ${[guess, ...rest].join(' ')}\`?`;
+  else if (lesson) message += ` To work on lesson ${lesson.number}, put a command first: \`npx learn check ${lesson.slug}\`.`;
+  return new UsageError(`${message} The commands are ${listed(Object.keys(commands))}.`);
+}
+
+/** What parseArgs refused, as one sentence that names the options the command takes. */
+function optionError(name: string, command: Command, error: Error & { code?: string }): UsageError {
+  const all: Options = { ...command.options, ...common };
+  const spelled = (option: string) => `--${option}${all[option]?.type === 'string' ? ` ${all[option]?.value ?? 'VALUE'}` : ''}`;
+  const option = /'(-{1,2}[^'\s=]+)/.exec(error.message)?.[1] ?? '';
+  const bare = option.replace(/^-+/, '');
+  const help = `npx learn ${name} --help`;
+  if (error.message.includes('argument missing')) return new UsageError(`${option} needs a value: ${spelled(bare)}.`, help);
+  if (error.message.includes('does not take an argument')) return new UsageError(`${option} takes no value: write just ${option}.`, help);
+  const guess = nearest(bare, Object.keys(all));
+  const owner = Object.keys(commands).find((other) => commands[other]!.options?.[bare]);
+  const aside = guess ? ` (did you mean --${guess}?)` : owner ? ` (${option} is an option of \`learn ${owner}\`)` : '';
+  return new UsageError(`\`learn ${name}\` has no option ${option || 'like that'}${aside}; it takes ${listed(Object.keys(all).map(spelled))}.`, help);
+}
+
+function lessonNamed(name: string) {
+  try {
+    return findLesson(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `a, b and c`. */
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function usageOf(name: string, command: Command): string {
   const lines = [`${paint.code(command.usage)}`, `  ${command.summary}`];
   for (const [option, spec] of Object.entries({ ...command.options, ...common })) {
-    lines.push(`  --${option.padEnd(12)} ${spec.description}`);
+    lines.push(`  ${`--${option}${spec.value ? ` ${spec.value}` : ''}`.padEnd(14)} ${spec.description}`);
   }
   if (name === 'status') lines.push('', 'Run `npx learn help` for every command.');
   return lines.join('\n');
@@ -166,7 +216,8 @@ async function help(context: Context): Promise<number> {
 function report(error: unknown): number {
   if (error instanceof UsageError || error instanceof UnknownLessonError) {
     process.stderr.write(`${paint.failure('error:')} ${error.message}\n`);
-    process.stderr.write(`${paint.dim('Run `npx learn help` to see every command and option.')}\n`);
+    const help = error instanceof UsageError ? error.help : 'npx learn help';
+    process.stderr.write(`${paint.dim(`Run \`${help}\` for more.`)}\n`);
     return 2;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkFolder, hints, lessonFolder, mistakes, solutionFolder, type Lesson } from '../lesson.ts';
-import { describeTarget, type Target } from '../testing/target.ts';
-import { runLessonTests, testFiles } from '../check/run.ts';
+import { describeTarget } from '../testing/target.ts';
+import { testFiles } from '../check/session.ts';
+import { runMatrix, seedsFor, type JobResult, type MatrixJob, type SeedRun } from './matrix.ts';
 import { applyPatchFile, describeMistake, mistakePatchFile, pristineStub, stubPatchFile } from './patches.ts';
 
 export interface TargetVerdict {
@@ -15,8 +16,14 @@ export interface TargetVerdict {
   shouldPass: boolean;
   passed: number;
   failed: number;
-  /** The first failing test's name, for mistakes: which test caught it. */
+  /** For the stub and mistakes: the test that caught it (the first failing test), in its first run. */
   caughtBy?: string;
+  /** Every test that caught it, with the seeds of the runs where it did. */
+  killedBy: Array<{ test: string; file?: string; seeds: number[] }>;
+  /** Caught in some runs and not in others: a check that catches this mistake only sometimes. */
+  flaky: boolean;
+  /** One entry per seed. */
+  runs: SeedRun[];
   ok: boolean;
 }
 
@@ -25,6 +32,14 @@ export interface LessonVerdict {
   problems: string[];
   targets: TargetVerdict[];
   ok: boolean;
+}
+
+export interface VerifyOptions {
+  /** Runs per known mistake, each with its own seed (the reference and the stub run once). */
+  seeds?: number;
+  /** Sessions running at once. */
+  lanes?: number;
+  onTarget?: (lesson: Lesson, verdict: TargetVerdict) => void;
 }
 
 /** Problems a look at the files finds, without running anything. */
@@ -74,33 +89,55 @@ export function inspect(lesson: Lesson): string[] {
   return problems;
 }
 
-/** Runs the tests on the solution, the stub and each mistake. */
-export async function verify(lesson: Lesson, onTarget?: (verdict: TargetVerdict) => void): Promise<LessonVerdict> {
-  const problems = inspect(lesson);
-  const targets: Target[] = [{ kind: 'solution' }, { kind: 'stub' }, ...mistakes(lesson).map((name) => ({ kind: 'mistake' as const, name }))];
-  const verdicts: TargetVerdict[] = [];
-  if (testFiles(lesson).length > 0) {
-    for (const target of targets) {
-      const shouldPass = target.kind === 'solution';
-      let result: Awaited<ReturnType<typeof runLessonTests>>;
-      try {
-        result = await runLessonTests(lesson, { target });
-      } catch (error) {
-        // A stub or mistake patch that no longer applies: inspect() reported it already.
-        verdicts.push({ target: describeTarget(target), shouldPass, passed: 0, failed: 0, caughtBy: (error as Error).message, ok: false });
-        continue;
-      }
-      const verdict: TargetVerdict = {
-        target: describeTarget(target),
-        shouldPass,
-        passed: result.passed,
-        failed: result.failed,
-        caughtBy: result.tests.find((t) => t.state === 'failed')?.name ?? result.errors[0]?.message,
-        ok: shouldPass ? result.ok : !result.ok,
-      };
-      verdicts.push(verdict);
-      onTarget?.(verdict);
+/** Runs the tests on each lesson's solution, stub and mistakes, all lessons in one matrix. */
+export async function verifyAll(chosen: readonly Lesson[], options: VerifyOptions = {}): Promise<LessonVerdict[]> {
+  const problems = new Map(chosen.map((lesson) => [lesson.slug, inspect(lesson)]));
+  const jobs: MatrixJob[] = [];
+  for (const lesson of chosen) {
+    if (testFiles(lesson).length === 0) continue;
+    jobs.push({ lesson, target: { kind: 'solution' }, seeds: seedsFor(1) }, { lesson, target: { kind: 'stub' }, seeds: seedsFor(1) });
+    for (const name of mistakes(lesson)) jobs.push({ lesson, target: { kind: 'mistake', name }, seeds: seedsFor(options.seeds ?? 3) });
+  }
+  const verdicts = new Map<string, TargetVerdict[]>(chosen.map((lesson) => [lesson.slug, []]));
+  const results = await runMatrix(jobs, options.lanes ?? 2, (result) => options.onTarget?.(result.job.lesson, verdictOf(result)));
+  for (const result of results) verdicts.get(result.job.lesson.slug)!.push(verdictOf(result));
+  return chosen.map((lesson) => {
+    const targets = verdicts.get(lesson.slug)!;
+    const found = problems.get(lesson.slug)!;
+    return { slug: lesson.slug, problems: found, targets, ok: found.length === 0 && targets.every((t) => t.ok) };
+  });
+}
+
+/** Runs the tests on the solution, the stub and each mistake of one lesson. */
+export async function verify(lesson: Lesson, onTarget?: (verdict: TargetVerdict) => void, options: Omit<VerifyOptions, 'onTarget'> = {}): Promise<LessonVerdict> {
+  const [verdict] = await verifyAll([lesson], { ...options, onTarget: (_lesson, target) => onTarget?.(target) });
+  return verdict!;
+}
+
+function verdictOf({ job, runs, error }: JobResult): TargetVerdict {
+  const shouldPass = job.target.kind === 'solution';
+  const target = describeTarget(job.target);
+  if (error !== undefined) return { target, shouldPass, passed: 0, failed: 0, caughtBy: error, killedBy: [], flaky: false, runs, ok: false };
+  const killedBy: TargetVerdict['killedBy'] = [];
+  if (!shouldPass) {
+    for (const run of runs.filter((r) => r.ok && r.killedBy !== undefined)) {
+      const entry = killedBy.find((k) => k.test === run.killedBy);
+      if (entry) entry.seeds.push(run.seed);
+      else killedBy.push({ test: run.killedBy!, file: run.killedIn, seeds: [run.seed] });
     }
   }
-  return { slug: lesson.slug, problems, targets: verdicts, ok: problems.length === 0 && verdicts.every((v) => v.ok) };
+  const caught = runs.filter((r) => r.ok).length;
+  const flaky = !shouldPass && caught > 0 && caught < runs.length;
+  const first = runs[0];
+  return {
+    target,
+    shouldPass,
+    passed: first?.passed ?? 0,
+    failed: first?.failed ?? 0,
+    caughtBy: first?.killedBy,
+    killedBy,
+    flaky,
+    runs,
+    ok: runs.length > 0 && runs.every((r) => r.ok),
+  };
 }

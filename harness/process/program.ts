@@ -6,14 +6,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { LessonFailure } from '../testing/failure.ts';
+import type { PeerExit } from '../wire/errors.ts';
+import { crashFrom } from './crash.ts';
 import { killTree, remember, forget } from './reaper.ts';
 import type { ProgramMessage, StatsMessage } from './messages.ts';
 import { repoRoot } from '../paths.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 
-// As file URLs: `--import C:\\…` is not a valid module specifier on Windows; a URL is, everywhere.
-const tsxLoader = import.meta.resolve('tsx');
-const preload = new URL('./preload.ts', import.meta.url).href;
 
 export interface ProgramSpec {
   /** The learner's (or the reference) entry file. */
@@ -64,30 +63,34 @@ export class Program {
   listening: { host: string; port: number } | undefined;
 
   private readonly child: ChildProcess;
-  private readonly started = performance.now();
+  private started = performance.now();
   private stopping = false;
   private nextStatsId = 1;
   private readonly statsWaiters = new Map<number, (stats: ProgramStats) => void>();
   private readonly listenWaiters: Array<() => void> = [];
   private readonly otherListens: Array<{ host: string; port: number; transport: string; at: number }> = [];
 
-  constructor(readonly spec: ProgramSpec) {
-    this.child = spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
-      cwd: spec.cwd ?? repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Its own process group, so that killing it kills whatever it started too.
-      detached: process.platform !== 'win32',
-      env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '' },
-      windowsHide: true,
-    });
-    if (this.child.pid !== undefined) remember(this.child.pid, spec.entry);
+  /**
+   * Starts the program, or, given `adopted`, takes over one already started elsewhere (see
+   * process/host.ts: the check runner starts it while Vitest boots): `adopted.child` stands in for
+   * the child process, `adopted.ageMs` is how long ago it was spawned.
+   */
+  constructor(
+    readonly spec: ProgramSpec,
+    adopted?: { child: ChildProcess; ageMs: number },
+  ) {
+    this.child = adopted?.child ?? spawnProgramProcess(spec);
+    if (adopted) this.started -= adopted.ageMs;
+    else if (this.child.pid !== undefined) remember(this.child.pid, spec.entry);
     this.capture(this.child.stdout!, 'stdout');
     this.capture(this.child.stderr!, 'stderr');
     this.child.on('message', (message: ProgramMessage) => this.onMessage(message));
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
-        this.exit = { code, signal, stoppedByHarness: this.stopping };
-        if (this.child.pid !== undefined) forget(this.child.pid);
+        // A program that crashed just as the harness stopped it exits with its own code, not the
+        // harness's SIGKILL: that exit is its own (taskkill on Windows leaves no such trace).
+        this.exit = { code, signal, stoppedByHarness: this.stopping && (process.platform === 'win32' || signal !== null) };
+        if (this.child.pid !== undefined && !adopted) forget(this.child.pid);
         for (const wake of this.listenWaiters.splice(0)) wake();
         resolve(this.exit);
       });
@@ -160,6 +163,23 @@ export class Program {
     }
   }
 
+  /**
+   * Seconds the program spent running or ready to run (waiting for a CPU), where Linux tells
+   * (/proc/pid/schedstat); CPU seconds otherwise. A busy loop is ready to run all the time however
+   * loaded the machine is, while its CPU seconds shrink with the load: this tells a busy loop from
+   * a wait on a loaded machine too.
+   */
+  busySeconds(): number | undefined {
+    if (process.platform !== 'linux' || this.child.pid === undefined || this.exit) return undefined;
+    try {
+      const [running, waiting] = fs.readFileSync(`/proc/${this.child.pid}/schedstat`, 'utf8').split(' ').map(Number);
+      if (Number.isFinite(running) && Number.isFinite(waiting)) return (running! + waiting!) / 1e9;
+    } catch {
+      // No schedstat (a kernel without it): CPU seconds below.
+    }
+    return this.cpuSeconds();
+  }
+
   /** Kills the program and everything it started; resolves when it is gone. */
   async stop(): Promise<void> {
     if (this.exit || this.child.pid === undefined) return;
@@ -176,6 +196,34 @@ export class Program {
     if (!exit) return 'is still running';
     if (exit.signal) return `was killed by ${exit.signal}`;
     return `exited with code ${exit.code}`;
+  }
+
+  /**
+   * How the program ended, once it ended on its own: its exit, and the exception that ended it
+   * (first line and place, read from its stderr). Undefined while it runs or once the harness
+   * stopped it.
+   */
+  exitReport(): PeerExit | undefined {
+    const exit = this.exit;
+    if (!exit || exit.stoppedByHarness) return undefined;
+    const stderr = this.output.filter((l) => l.stream === 'stderr').map((l) => l.text);
+    const entry = path.relative(repoRoot, this.spec.entry);
+    return { description: this.describeExit(), code: exit.code, signal: exit.signal, ...crashFrom(stderr, repoRoot), entry, args: this.spec.args };
+  }
+
+  /**
+   * Resolves once a program that is dying has been seen to exit, so that a failure can say so;
+   * at once when it is running (or already known to have exited). Bounded.
+   */
+  async settle(ms = 1000): Promise<void> {
+    if (this.exit || this.child.pid === undefined) return;
+    // On Linux a dying program is a zombie (or gone) until its exit is reported. Elsewhere there
+    // is no cheap way to tell, so its exit gets a short moment.
+    const bound = process.platform === 'linux' ? (isDying(this.child.pid) ? ms : 0) : Math.min(ms, 100);
+    if (bound === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, bound)))]);
+    clearTimeout(timer);
   }
 
   /** The last lines of stderr (or stdout when stderr is empty): usually the stack trace. */
@@ -222,15 +270,20 @@ export class Program {
 
   private exitedAtStart(): LessonFailure {
     const relative = path.relative(repoRoot, this.spec.entry);
-    return new LessonFailure({
-      message: `Expected ${this.name} to start listening on port ${this.spec.port}, but it ${this.describeExit()} after ${this.now()} ms.`,
-      why: this.exit?.code === 0
-        ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
-        : 'It crashed while starting; its last output (below) says where.',
-      hint: this.exit?.code === 0
-        ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
-        : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
-    });
+    const crash = this.exitReport();
+    const threw = crash?.exception ? ` on "${crash.exception}"${crash.where ? ` at ${crash.where}` : ''}` : '';
+    return new LessonFailure(
+      {
+        message: `Expected ${this.name} to start listening on port ${this.spec.port}, but it ${this.describeExit()} after ${this.now()} ms.`,
+        why: this.exit?.code === 0
+          ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
+          : `It crashed while starting${threw}; its last output (below) says more.`,
+        hint: this.exit?.code === 0
+          ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
+          : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
+      },
+      { exited: true }, // the message says it exited: the report need not say so again
+    );
   }
 
   private neverListened(): LessonFailure {
@@ -255,6 +308,25 @@ export class Program {
 }
 
 
+/**
+ * Spawns the program as `node --import tsx --import preload.ts <entry> <args>`: its own process
+ * group, output piped, and the IPC channel the preload talks on.
+ */
+export function spawnProgramProcess(spec: Pick<ProgramSpec, 'entry' | 'args' | 'cwd'>): ChildProcess {
+  // As file URLs: `--import C:\\…` is not a valid module specifier on Windows; a URL is, everywhere.
+  // Resolved here, not at load: a test worker that adopts its programs never spawns one.
+  const tsxLoader = import.meta.resolve('tsx');
+  const preload = new URL('./preload.ts', import.meta.url).href;
+  return spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
+    cwd: spec.cwd ?? repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Its own process group, so that killing it kills whatever it started too.
+    detached: process.platform !== 'win32',
+    env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '' },
+    windowsHide: true,
+  });
+}
+
 /** True when something accepts a TCP connection on 127.0.0.1:port right now. */
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -265,4 +337,14 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Linux: the process has exited and waits to be reaped (a zombie), or is gone. */
+function isDying(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
+  }
 }

@@ -2,52 +2,31 @@
 // terminal: the loop of next → check (fail) → fix → check (pass) → next, and every way a learner
 // can trip: bad names, bad options, corrupt progress, resets, peeking at solutions.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { repoRoot } from '../paths.ts';
 import { pristineStub } from '../dev/patches.ts';
 import { findLesson } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
+import { Workbook } from './workbook.ts';
 
+let book: Workbook;
 let work: string;
 
 beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-cli-'));
-  for (const entry of fs.readdirSync(repoRoot)) {
-    if (['node_modules', '.git', '.learn'].includes(entry)) continue;
-    fs.cpSync(path.join(repoRoot, entry), path.join(work, entry), { recursive: true });
-  }
-  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(work, 'node_modules'), 'dir');
+  book = new Workbook();
+  work = book.root;
 });
 
-afterAll(() => {
-  fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => book.remove());
 
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function learn(...args: string[]): Run {
-  const result = spawnSync(process.execPath, [path.join(work, 'bin', 'learn.mjs'), ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', LEARN_ROOT: '' },
-    timeout: 60_000,
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
-
-const lessonFile = (folder: string, file: string) => path.join(work, 'lessons', folder, file);
-const solutionFile = (folder: string, file: string) => path.join(work, 'solutions', folder, file);
-const stateFile = () => path.join(work, '.learn', 'state.json');
-const readState = () => JSON.parse(fs.readFileSync(stateFile(), 'utf8'));
+const learn = (...args: string[]) => book.learn(args);
+const lessonFile = (folder: string, file: string) => book.lessonFile(folder, file);
+const solutionFile = (folder: string, file: string) => book.solutionFile(folder, file);
+const stateFile = () => book.stateFile;
+const readState = () => book.readState();
 
 describe('the learning loop', () => {
   test('learn next opens lesson 1', () => {
@@ -82,7 +61,7 @@ describe('the learning loop', () => {
     const next = learn('next');
     expect(next.out).toContain('Unlocked lesson 2');
     expect(next.out).toContain('Sockets as promises');
-    expect(readState().current).toBe('socket-promises');
+    expect(next.out).toContain('Lesson 2 of');
 
     const list = learn('list');
     expect(list.out).toMatch(/1\s+passed\s+tcp-echo/);
@@ -181,7 +160,7 @@ describe('bad input and broken state', () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain('could not be read (it is not valid JSON)');
     expect(run.out).toContain('Rebuilding your progress');
-    expect(run.out).toMatch(/✓ 1 tcp-echo/);
+    expect(run.out).toMatch(/✓\s+1 tcp-echo/);
     expect(readState().passed).toHaveProperty('tcp-echo');
     expect(fs.readdirSync(path.join(work, '.learn')).some((f) => f.startsWith('state.json.unreadable-'))).toBe(true);
     expect(run.err).toBe('');
@@ -222,6 +201,27 @@ describe('learn run', () => {
       probe.on('error', () => resolve(false));
     });
     expect(stillListening).toBe(false);
+  });
+});
+
+describe('learn run with program arguments', () => {
+  test('passes what follows -- to the program: --root, relative to where learn was run', async () => {
+    fs.mkdirSync(path.join(work, 'my-site'), { recursive: true });
+    fs.writeFileSync(path.join(work, 'my-site', 'note.txt'), 'served from my-site\n');
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'run', 'static-files', '--solution', '--port', String(port), '--', '--root', './my-site'], {
+      cwd: work,
+      env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+    for (let i = 0; i < 200 && !out.includes('listens on'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(out).toContain(`listens on 127.0.0.1:${port}`);
+    const response = await fetch(`http://127.0.0.1:${port}/note.txt`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('served from my-site\n');
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
   });
 });
 

@@ -1,10 +1,13 @@
 // The raw client against tiny in-process servers: each shape of write arrives as promised, each
-// kind of close is told apart, and every wait is bounded with a LessonFailure.
+// kind of close is told apart, and every wait is bounded with a WireError that says, as data,
+// how it ended (the checks' `explain` makes a LessonFailure of it).
 
 import net from 'node:net';
 import { afterEach, expect, test } from 'vitest';
+import { explainWireError } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { RawClient } from '../wire/client.ts';
+import { WireError } from '../wire/errors.ts';
 import { cut, rng } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
 
@@ -55,8 +58,9 @@ test('a clean close is FIN, a reset is RST, and reads fail at once with the byte
   const polite = await connect(port);
   await polite.send('fin');
   const error = await polite.readUntil('\n').catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(LessonFailure);
-  expect((error as LessonFailure).message).toMatch(/closed the connection \(FIN\) after sending 3 bytes/);
+  expect(error).toBeInstanceOf(WireError);
+  expect((error as WireError).message).toMatch(/closed the connection \(FIN\) after sending 3 bytes/);
+  expect(error).toMatchObject({ kind: 'closed', connection: 'fin', bytesReceived: 3, bytesUnread: 3, waitingFor: 'bytes up to "\\n"' });
   expect(polite.state).toBe('fin');
 
   const rude = await connect(port);
@@ -80,20 +84,24 @@ test('waits are bounded, and readUntil gives up past its max', async () => {
   const port = await serve((socket) => socket.write('no newline here, ever'));
   const client = await connect(port);
   const slow = await client.readExactly(100).catch((e: unknown) => e);
-  expect((slow as LessonFailure).message).toMatch(/within 0.5 s, received 21 bytes and then nothing/);
+  expect((slow as WireError).message).toMatch(/within 0.5 s, received 21 bytes and then nothing/);
+  expect(slow).toMatchObject({ kind: 'timeout', timeoutMs: 500, bytesUnread: 21, connection: 'open' });
+  expect((slow as WireError).waitedMs).toBeGreaterThanOrEqual(500);
   const client2 = await connect(port);
   const long = await client2.readUntil('\n', { max: 10 }).catch((e: unknown) => e);
-  expect((long as LessonFailure).message).toMatch(/Expected "\\n" within 10 bytes/);
+  expect((long as WireError).message).toMatch(/Expected "\\n" within 10 bytes/);
+  expect(long).toMatchObject({ kind: 'limit', limit: 10 });
 });
 
 test('expect compares bytes with a caret, and expectNothingMore catches extra bytes', async () => {
   const port = await serve((socket) => socket.on('data', () => socket.write('Echo: hellp\nextra')));
   const client = await connect(port);
   await client.send('x');
-  const wrong = (await client.expect('Echo: hello\n').catch((e: unknown) => e)) as LessonFailure;
+  const wrong = (await client.expect('Echo: hello\n').catch((e: unknown) => e)) as WireError;
   expect(wrong.message).toBe('Expected "Echo: hello\\n", received "Echo: hellp\\n".');
-  expect(wrong.learn.comparison?.[2]).toContain('^ first difference (byte 10)');
-  const extra = (await client.expectNothingMore(50).catch((e: unknown) => e)) as LessonFailure;
+  expect(wrong.kind).toBe('mismatch');
+  expect(wrong.comparison?.offset).toBe(10);
+  const extra = (await client.expectNothingMore(50).catch((e: unknown) => e)) as WireError;
   expect(extra.message).toBe('Expected nothing more, received 5 bytes: "extra".');
 });
 
@@ -126,4 +134,30 @@ test('two reads waiting at once are both woken when bytes arrive', async () => {
   const soon = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000));
   const got = await Promise.race([Promise.all([first, second]).then((parts) => parts.map(String)), soon]);
   expect(got).toEqual(['abc', 'def']);
+});
+
+test('with explain, failures are LessonFailures that keep the fact, the teaching and the comparison', async () => {
+  const port = await serve((socket) => socket.on('data', () => socket.write('Echo: hellp\n')));
+  const client = await RawClient.connect({ name: 'c1', port, transcript: new Transcript(), timeoutMs: 500, explain: explainWireError });
+  await client.send('x');
+  const wrong = await client.expect('Echo: hello\n', { why: 'An echo.', spec: 'RFC 862', hint: 'Echo it.' }).catch((e: unknown) => e);
+  expect(wrong).toBeInstanceOf(LessonFailure);
+  const failure = wrong as LessonFailure;
+  expect(failure.message).toBe('Expected "Echo: hello\\n", received "Echo: hellp\\n".');
+  expect(failure.learn).toMatchObject({ why: 'An echo.', spec: 'RFC 862', hint: 'Echo it.' });
+  expect(failure.learn.comparison?.offset).toBe(10);
+  expect(failure.cause).toBeInstanceOf(WireError);
+});
+
+test('a refused connection is a WireError of kind refused, and the transcript records it', async () => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  const transcript = new Transcript();
+  const error = await RawClient.connect({ name: 'c1', port, transcript }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ kind: 'refused', code: 'ECONNREFUSED', connection: 'refused', waitingFor: `a connection to 127.0.0.1:${port}` });
+  expect(transcript.events.at(-1)).toMatchObject({ kind: 'rst', who: 'c1', text: `could not connect to 127.0.0.1:${port} (ECONNREFUSED)` });
+  const taught = explainWireError(error as WireError);
+  expect(taught.learn.hint).toMatch(/still listening/);
 });

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
+import { explainWireError } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { checkHeader, checkStatus, exchange, expectClosedAfter } from '../testing/http.ts';
 import { RawClient } from '../wire/client.ts';
@@ -33,7 +34,7 @@ async function serve(reply: Array<string | Buffer>, options: { close?: boolean; 
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  const client = await RawClient.connect({ name: 'c1', port, transcript: new Transcript(), timeoutMs: options.timeoutMs ?? 500 });
+  const client = await RawClient.connect({ name: 'c1', port, transcript: new Transcript(), timeoutMs: options.timeoutMs ?? 500, explain: explainWireError });
   await client.send(request());
   return client;
 }

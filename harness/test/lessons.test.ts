@@ -1,16 +1,32 @@
 // Every lesson's hidden tests, proven: they pass on the reference and fail on the pristine stub
-// and on every known mistake (`learn dev check`, one lesson per process, two at a time).
+// and on every known mistake. One `learn dev check` runs the whole matrix (warm Vitest instances,
+// two runs at a time: dev/matrix.ts); each target is a test here that waits for its verdict, so
+// the report names the exact reference, stub or mistake that is wrong. This is the only place
+// `npm test` runs the lessons' checks: the reference runs once.
+// LEARN_MATRIX_SEEDS runs each mistake with that many seeds (default 1 here; `learn dev check`
+// uses 3, to find mistakes caught only sometimes); LEARN_MATRIX_LANES, runs at once (default 2).
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { LessonVerdict } from '../dev/verify.ts';
-import { lessons } from '../lesson.ts';
+import type { LessonVerdict, TargetVerdict } from '../dev/verify.ts';
+import { lessons, mistakes } from '../lesson.ts';
 import { repoRoot } from '../paths.ts';
 
-function devCheck(slug: string): Promise<{ ok: boolean; lessons: LessonVerdict[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', slug, '--json'], {
+interface Matrix {
+  ok: boolean;
+  seconds: number;
+  lessons: LessonVerdict[];
+}
+
+let matrix: Promise<Matrix> | undefined;
+
+/** The whole matrix, run once (on first use) by one `learn dev check --json`. */
+function runMatrix(): Promise<Matrix> {
+  matrix ??= new Promise((resolve, reject) => {
+    const seeds = process.env.LEARN_MATRIX_SEEDS ?? '1';
+    const lanes = process.env.LEARN_MATRIX_LANES ?? '2';
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', '--json', '--seeds', seeds, '--lanes', lanes], {
       cwd: repoRoot,
       env: { ...process.env, CI: '1', NO_COLOR: '1', LEARN_ROOT: '' },
     });
@@ -21,23 +37,41 @@ function devCheck(slug: string): Promise<{ ok: boolean; lessons: LessonVerdict[]
     child.on('error', reject);
     child.on('exit', () => {
       try {
-        resolve({ ...JSON.parse(stdout.slice(stdout.indexOf('{'))), stderr });
+        resolve(JSON.parse(stdout.slice(stdout.indexOf('{'))) as Matrix);
       } catch {
-        reject(new Error(`learn dev check ${slug} printed no verdict:\n${stdout}\n${stderr}`));
+        reject(new Error(`learn dev check printed no verdict:\n${stdout}\n${stderr}`));
       }
     });
   });
+  return matrix;
 }
 
-describe.concurrent('every lesson: reference passes, stub and known mistakes fail', () => {
-  for (const lesson of lessons) {
-    test(`${lesson.number} ${lesson.slug}`, { timeout: 240_000 }, async () => {
-      const { lessons: [verdict] } = await devCheck(lesson.slug);
-      const wrong = verdict!.targets
-        .filter((t) => !t.ok)
-        .map((t) => (t.shouldPass ? `${t.target} should pass but ${t.failed} failed (first: ${t.caughtBy})` : `${t.target} should fail but every test passed`));
-      expect([...verdict!.problems, ...wrong]).toEqual([]);
-      expect(verdict!.targets.length).toBeGreaterThanOrEqual(5); // solution, stub, and at least 3 mistakes
+async function verdictOf(slug: string, target: string): Promise<{ lesson: LessonVerdict; target: TargetVerdict | undefined }> {
+  const lesson = (await runMatrix()).lessons.find((l) => l.slug === slug)!;
+  return { lesson, target: lesson.targets.find((t) => t.target === target) };
+}
+
+function explain(t: TargetVerdict): string {
+  if (t.runs.length === 0) return `${t.target} could not be made: ${t.caughtBy}`;
+  if (t.shouldPass) return `${t.target} should pass but ${t.failed} failed (first: ${t.caughtBy})`;
+  const missed = t.runs.filter((r) => !r.ok).map((r) => r.seed);
+  return `${t.target} should fail but every test passed (seed ${missed.join(', ')})`;
+}
+
+const MATRIX_TIMEOUT_MS = 900_000;
+
+describe.concurrent.each(lessons.map((lesson) => [`${lesson.number} ${lesson.slug}`, lesson] as const))('%s', (_name, lesson) => {
+  test('lesson files, stub and hints are in place', { timeout: MATRIX_TIMEOUT_MS }, async () => {
+    const { lesson: verdict } = await verdictOf(lesson.slug, '');
+    expect(verdict.problems).toEqual([]);
+    expect(mistakes(lesson).length).toBeGreaterThanOrEqual(3);
+  });
+  const targets = ['solution', 'stub', ...mistakes(lesson).map((name) => `mistake "${name}"`)];
+  for (const name of targets) {
+    test(`${name} ${name === 'solution' ? 'passes' : 'fails'}`, { timeout: MATRIX_TIMEOUT_MS }, async () => {
+      const { target } = await verdictOf(lesson.slug, name);
+      expect(target, `no verdict for ${name}`).toBeDefined();
+      expect(target!.ok ? [] : [explain(target!)]).toEqual([]);
     });
   }
 });

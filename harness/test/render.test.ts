@@ -2,9 +2,12 @@
 // differing byte, transcripts that merge pieces and stay short.
 
 import { describe, expect, test } from 'vitest';
+import { layoutComparison } from '../check/render-comparison.ts';
 import { renderFailure } from '../check/render-failure.ts';
 import { renderWire } from '../check/render-wire.ts';
+import { explainExit, explainWireError, exitNote } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
+import { WireError } from '../wire/errors.ts';
 import { setColour } from '../terminal.ts';
 import { compareBytes, hexDump, looksLikeText, quote } from '../wire/bytes.ts';
 import { Transcript } from '../wire/transcript.ts';
@@ -30,22 +33,45 @@ describe('bytes', () => {
     ]);
   });
 
-  test('compareBytes puts the caret under the first differing byte, in text', () => {
-    const { lines, offset } = compareBytes('HTTP/1.1 200 OK\r\n', 'HTTP/1.0 200 OK\r\n');
+  /** compareBytes' data as the reporter lays it out: expected, received, and the caret line. */
+  const layout = (expected: Buffer | string, received: Buffer | string) => {
+    const comparison = compareBytes(expected, received);
+    if (!comparison) throw new Error('expected a difference');
+    const { expected: e, received: r, caret } = layoutComparison(comparison);
+    return { offset: comparison.offset, lines: [e, r, caret] };
+  };
+
+  test('compareBytes finds the first differing byte, and the layout puts the caret under it, in text', () => {
+    const { lines, offset } = layout('HTTP/1.1 200 OK\r\n', 'HTTP/1.0 200 OK\r\n');
     expect(offset).toBe(7);
     expect(lines[0]).toBe('expected  "HTTP/1.1 200 OK\\r\\n"');
     expect(lines[1]).toBe('received  "HTTP/1.0 200 OK\\r\\n"');
     expect(lines[2]!.indexOf('^')).toBe(lines[0]!.indexOf('1.1') + 2);
+    expect(compareBytes('same', 'same')).toBeUndefined();
   });
 
-  test('compareBytes switches to hex for binary and marks where received ends', () => {
+  test('compareBytes switches to hex for binary, and the layout marks where received ends', () => {
     const expected = Buffer.from([0x7e, 0x7f, 0x80, 0x81]);
     const received = Buffer.from([0x7e, 0x7f, 0xef, 0xbf, 0xbd]);
-    const { lines } = compareBytes(expected, received);
+    const { lines } = layout(expected, received);
     expect(lines[0]).toBe('expected  7e 7f 80 81  (hex)');
     expect(lines[1]).toBe('received  7e 7f ef bf bd');
     expect(lines[2]!.indexOf('^')).toBe(lines[0]!.indexOf('80'));
-    expect(compareBytes('abc\n', 'ab').lines[2]).toContain('received ends here (byte 2)');
+    expect(layout('abc\n', 'ab').lines[2]).toContain('received ends here (byte 2)');
+  });
+
+  test('only excerpts around the difference travel, and the layout marks the cut ends with …', () => {
+    const expected = Buffer.alloc(1024 * 1024, 'a');
+    const received = Buffer.from(expected);
+    received[500_000] = 0x62;
+    const comparison = compareBytes(expected, received)!;
+    expect(Buffer.from(comparison.expected.bytes, 'base64').length).toBeLessThan(200);
+    expect(comparison.received.length).toBe(1024 * 1024);
+    const { expected: e, received: r, caret } = layoutComparison(comparison);
+    expect(e).toMatch(/^expected {2}…"a+"…$/);
+    expect(r).toMatch(/^received {2}…"a+ba+"…$/);
+    expect(caret.indexOf('^')).toBe(r.indexOf('b'));
+    expect(caret).toContain('first difference (byte 500000)');
   });
 });
 
@@ -96,6 +122,31 @@ describe('failures', () => {
     expect(text).toContain('Why   The protocol says so.');
     expect(text).toContain('Read  RFC 0000 §1');
     expect(text).toContain('Try   Capitalise it.');
+  });
+
+  test('a program that exited comes first: its exit, then the failure, with the exit\'s why and next step', () => {
+    const exit = { description: 'exited with code 1', code: 1, signal: null, exception: 'Error: write ECONNRESET', unhandledErrorEvent: true, errorCode: 'ECONNRESET', where: 'lessons/01-tcp-echo/server.ts:26', entry: 'lessons/01-tcp-echo/server.ts', args: ['--port', '4000'] };
+    const crash = explainExit('your server', exit);
+    const failure = new LessonFailure({ message: 'Expected the echo of all 48 MiB before the close, received 3 MiB.', why: 'end() flushes.', hint: 'Use end().' });
+    const lines = renderFailure({ message: failure.message, learn: failure.learn }, { program: { name: 'your server', exit: exit.description, crash } });
+    expect(lines[0]).toBe('Your server exited with code 1.');
+    expect(lines[1]).toBe('Expected the echo of all 48 MiB before the close, received 3 MiB.');
+    const text = lines.join('\n');
+    expect(text).toContain('Why   It crashed on "Error: write ECONNRESET" at lessons/01-tcp-echo/server.ts:26: an \'error\' event that no listener handled (a client reset its connection).');
+    expect(text).toContain("Try   Add socket.on('error', …) to every socket: log the error, and the socket closes by itself. Then run `npx learn run tcp-echo` and watch the output.");
+    expect(text).not.toContain('end() flushes.');
+    expect(exitNote('your server', exit)).toBe('your server exited (code 1): Error: write ECONNRESET');
+  });
+
+  test('a failure that already starts with the exit is not preceded by it again', () => {
+    const exit = { description: 'exited with code 1', code: 1, signal: null, exception: 'TypeError: x is undefined', entry: 'harness/test/programs/crashes-on-data.ts', args: ['--port', '4000'] };
+    const wire = new WireError({ kind: 'reset', fact: 'Expected "boom\\n", but your server reset the connection (RST) after sending nothing.', peer: 'your server', exit });
+    const failure = explainWireError(wire);
+    expect(failure.message).toBe('Your server exited with code 1. Expected "boom\\n", but your server reset the connection (RST) after sending nothing.');
+    expect(wire.kind).toBe('exited');
+    const lines = renderFailure({ message: failure.message, learn: failure.learn }, { program: { name: 'your server', exit: exit.description, crash: explainExit('your server', exit) } });
+    expect(lines.filter((line) => line.includes('exited with code 1'))).toHaveLength(1);
+    expect(lines.join('\n')).toContain('Try   Run `npx tsx harness/test/programs/crashes-on-data.ts --port 4000`, send it what the wire below shows');
   });
 
   test("Vitest's own timeout is explained in the learner's terms", () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
+import { explainWireError } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { renderWire } from '../check/render-wire.ts';
 import { Transcript } from '../wire/transcript.ts';
@@ -37,7 +38,7 @@ async function echoSocket(transform: (data: Buffer) => Buffer[] = (d) => [d]): P
 }
 
 async function client(port: number, transcript = new Transcript(), timeoutMs?: number): Promise<UdpClient> {
-  const c = await UdpClient.open({ name: 'u1', port, transcript, timeoutMs });
+  const c = await UdpClient.open({ name: 'u1', port, transcript, timeoutMs, explain: explainWireError });
   cleanup.push(() => c.close());
   return c;
 }
@@ -89,7 +90,7 @@ describe('UdpClient', () => {
     const wrong = await c.expect('abc').then(() => undefined, (e: unknown) => e);
     expect(wrong).toBeInstanceOf(LessonFailure);
     expect((wrong as LessonFailure).message).toBe('Expected the datagram "abc", received "abc\\n".');
-    expect((wrong as LessonFailure).learn.comparison?.length).toBe(3);
+    expect((wrong as LessonFailure).learn.comparison?.offset).toBe(3);
     const silent = await c.receive().then(() => undefined, (e: unknown) => e);
     expect((silent as Error).message).toBe('Expected a datagram within 0.3 s, received nothing.');
   });

@@ -5,13 +5,15 @@
 
 import { afterAll, test as base } from 'vitest';
 import { findLesson, type Lesson } from '../lesson.ts';
+import { adoptProgram, hasHost, prepareProgram } from '../process/adopt.ts';
 import { freePort } from '../process/free-port.ts';
 import { Program, type ProgramStats } from '../process/program.ts';
 import { RawClient } from '../wire/client.ts';
 import { reseed, runSeed } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
-import { targetFile } from './target.ts';
+import { programKey } from './target.ts';
 import type { TestMeta } from './meta.ts';
+import { explainExit, explainWireError, exitNote } from './explain.ts';
 
 export interface ServerOptions {
   /** Extra arguments after `--port N` (default: the manifest's program.args). */
@@ -34,7 +36,7 @@ export class Server {
 
   /** A new raw TCP connection, named `c1`, `c2`, … unless named here. */
   async connect(name = `c${++this.count}`): Promise<RawClient> {
-    const client = await RawClient.connect({ name, port: this.port, transcript: this.transcript, peer: this.program });
+    const client = await RawClient.connect({ name, port: this.port, transcript: this.transcript, peer: this.program, explain: explainWireError });
     this.clients.push(client);
     return client;
   }
@@ -58,6 +60,9 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
   const lesson = findLesson(slug);
   let program: Program | undefined;
   let fresh = false;
+  // Under `learn check` the runner starts the program while Vitest boots; one this file needs and
+  // the runner could not foresee (other arguments) starts now, while the file is collected.
+  if (hasHost()) prepareProgram(programKey(lesson, options.args));
 
   afterAll(async () => {
     await program?.stop();
@@ -77,6 +82,12 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
       fresh = false;
       const transcript = new Transcript();
       const server = new Server(running, transcript);
+      // The exit goes into the transcript when it happens, among the events that led to it.
+      let recording = true;
+      void running.exited.then(() => {
+        const exit = running.exitReport();
+        if (recording && exit) transcript.mark('exit', 'server', exitNote(running.name, exit));
+      });
       onTestFailed(() => {
         // A failed exchange can leave the program in any state: the next test gets a new one.
         program = undefined;
@@ -86,27 +97,24 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
         await running.waitUntilListening();
         await use(server);
       } finally {
+        // A failure right after a crash may come before the exit is reported: wait for a dying program.
+        if (task.result?.state === 'fail') await running.settle();
+        recording = false;
         server.closeAll();
-        if (running.exit && !running.exit.stoppedByHarness) transcript.mark('exit', 'server', `${running.name} ${running.describeExit()}`);
+        const exit = running.exitReport();
         meta.wire = transcript.toJSON();
         if (transcript.randomised) meta.seed = runSeed;
         meta.output = running.output.filter((line) => line.at >= outputFrom);
-        meta.program = { name: running.name, exit: running.exit && !running.exit.stoppedByHarness ? running.describeExit() : undefined };
+        meta.program = { name: running.name, exit: exit?.description, crash: exit && explainExit(running.name, exit) };
       }
     },
   });
 }
 
 async function startProgram(lesson: Lesson, options: ServerOptions): Promise<Program> {
-  if (!lesson.entry || !lesson.program) throw new Error(`Lesson ${lesson.slug} has no program to start (manifest: program).`);
+  const key = programKey(lesson, options.args);
+  const spec = { startTimeoutMs: lesson.timeouts.startMs, name: 'your server' };
+  if (hasHost()) return adoptProgram(key, spec);
   const port = await freePort();
-  const args = ['--port', String(port), ...(options.args ?? lesson.program.args ?? [])];
-  return new Program({
-    entry: targetFile(lesson, lesson.entry),
-    args,
-    transport: lesson.program.transport,
-    port,
-    startTimeoutMs: lesson.timeouts.startMs,
-    name: 'your server',
-  });
+  return new Program({ ...spec, entry: key.entry, args: ['--port', String(port), ...key.args], transport: key.transport, port });
 }

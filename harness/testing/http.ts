@@ -11,6 +11,7 @@ type Details = Omit<FailureDetails, 'message' | 'expected' | 'received'>;
 
 /** Reason phrases of RFC 9110 §15, for messages (and for checks that want the exact status line). */
 export const REASON_PHRASES: Record<number, string> = {
+  101: 'Switching Protocols',
   200: 'OK',
   201: 'Created',
   204: 'No Content',
@@ -18,6 +19,7 @@ export const REASON_PHRASES: Record<number, string> = {
   301: 'Moved Permanently',
   304: 'Not Modified',
   400: 'Bad Request',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   408: 'Request Timeout',
@@ -25,6 +27,7 @@ export const REASON_PHRASES: Record<number, string> = {
   413: 'Content Too Large',
   414: 'URI Too Long',
   416: 'Range Not Satisfiable',
+  426: 'Upgrade Required',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',

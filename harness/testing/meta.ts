@@ -3,6 +3,7 @@
 
 import type { OutputLine } from '../process/program.ts';
 import type { WireEvent } from '../wire/transcript.ts';
+import type { ExitTeaching } from './explain.ts';
 
 export interface TestMeta {
   /** The seed of random cuts in this run; `learn check --seed` replays it. */
@@ -11,8 +12,11 @@ export interface TestMeta {
   wire?: WireEvent[];
   /** What the program printed during the test (from its start, if it started for this test). */
   output?: OutputLine[];
-  /** The program, and how it exited if it did so on its own. */
-  program?: { name: string; exit?: string };
+  /**
+   * The program, and how it exited if it did so on its own: `exit` says how (`exited with code 1`),
+   * `crash` what the learner reads first about it (see testing/explain.ts).
+   */
+  program?: { name: string; exit?: string; crash?: ExitTeaching };
 }
 
 declare module 'vitest' {

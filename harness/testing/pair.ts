@@ -9,6 +9,7 @@ import { RawClient } from '../wire/client.ts';
 import { reseed, runSeed } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
 import type { TestMeta } from './meta.ts';
+import { explainWireError } from './explain.ts';
 
 export interface Pair {
   /** The check's end, recorded in the transcript as `peer`. */
@@ -44,7 +45,7 @@ export const pairTest = base.extend<PairFixture>({
       const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as net.AddressInfo;
-      const peer = await RawClient.connect({ name: count++ === 0 ? 'peer' : `peer${count}`, port, transcript });
+      const peer = await RawClient.connect({ name: count++ === 0 ? 'peer' : `peer${count}`, port, transcript, explain: explainWireError });
       const socket = await accepted;
       open.push({ server, peer, socket });
       return { peer, socket };

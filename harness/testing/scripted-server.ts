@@ -6,18 +6,22 @@
 
 import net from 'node:net';
 import { RawClient, type Peer } from '../wire/client.ts';
+import { WireError } from '../wire/errors.ts';
 import type { Transcript } from '../wire/transcript.ts';
-import { LessonFailure } from './failure.ts';
+import { explainWireError } from './explain.ts';
 import { pairTest } from './pair.ts';
 import { Signal } from '../wire/signal.ts';
 
-/** The code under test, as RawClient's messages name it ("your client closed the connection"). */
+/**
+ * The code under test when it runs inside the test process, as RawClient's messages name it
+ * ("your client closed the connection"). It cannot exit without the test: it never does here.
+ */
 const yourClient: Peer = {
   name: 'your client',
-  exit: undefined,
   exited: new Promise(() => {}),
-  describeExit: () => 'is still running',
-  cpuSeconds: () => undefined,
+  settle: async () => {},
+  exitReport: () => undefined,
+  busySeconds: () => undefined,
 };
 
 export class ScriptedServer {
@@ -26,6 +30,8 @@ export class ScriptedServer {
   /** Wakes a waiting accept() when a connection arrives. */
   private readonly signal = new Signal();
   private count = 0;
+  /** The client under test: the code in this process, unless `watch` named a program. */
+  private peer: Peer = yourClient;
 
   private constructor(
     private readonly server: net.Server,
@@ -44,27 +50,46 @@ export class ScriptedServer {
     return new ScriptedServer(server, transcript);
   }
 
+  /**
+   * The client under test is a program of its own (a Program started with this server's port):
+   * waits and reads then say so when it exits, instead of waiting out their bound.
+   */
+  watch(peer: Peer): void {
+    this.peer = peer;
+    this.signal.notify();
+  }
+
   get port(): number {
     return (this.server.address() as net.AddressInfo).port;
   }
 
   /** The next connection from the client under test, named `server` (then `server2`, …) in the transcript. */
   async accept({ timeoutMs = 2000, hint }: { timeoutMs?: number; hint?: string } = {}): Promise<RawClient> {
-    const deadline = performance.now() + timeoutMs;
+    const started = performance.now();
     while (this.waiting.length === 0) {
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        this.transcript.mark('timeout', 'server', `no connection within ${timeoutMs} ms`);
-        throw new LessonFailure({
-          message: `Expected your client to connect to 127.0.0.1:${this.port} within ${timeoutMs / 1000} s, but it did not.`,
-          hint: hint ?? 'connect() should open a TCP connection to the host and port it is given (net.connect).',
-        });
+      const left = started + timeoutMs - performance.now();
+      const exit = this.peer.exitReport();
+      if (left <= 0 || exit) {
+        this.transcript.mark('timeout', 'server', exit ? `no connection: ${this.peer.name} ${exit.description}` : `no connection within ${timeoutMs} ms`);
+        throw explainWireError(
+          new WireError({
+            kind: 'timeout',
+            fact: `Expected ${this.peer.name} to connect to 127.0.0.1:${this.port} within ${timeoutMs / 1000} s, but it did not.`,
+            who: 'server',
+            peer: this.peer.name,
+            waitingFor: `a connection to 127.0.0.1:${this.port}`,
+            waitedMs: Math.round(performance.now() - started),
+            timeoutMs,
+            exit,
+            teaching: { hint: hint ?? 'connect() should open a TCP connection to the host and port it is given (net.connect).' },
+          }),
+        );
       }
-      await this.signal.wait(left);
+      await Promise.race([this.signal.wait(left), this.peer.exited]);
     }
     const socket = this.waiting.shift()!;
     this.count++;
-    const client = RawClient.accepted(socket, { name: this.count === 1 ? 'server' : `server${this.count}`, transcript: this.transcript, peer: yourClient });
+    const client = RawClient.accepted(socket, { name: this.count === 1 ? 'server' : `server${this.count}`, transcript: this.transcript, peer: this.peer, explain: explainWireError });
     this.accepted.push(client);
     return client;
   }

@@ -9,6 +9,7 @@ import { LossyEchoServer, type Schedule } from '../wire/lossy-echo.ts';
 import { UdpClient } from '../wire/udp.ts';
 import { serverTest, type ServerOptions } from './fixtures.ts';
 import { pairTest } from './pair.ts';
+import { explainWireError } from './explain.ts';
 
 export interface UdpFixture {
   /** A new UDP socket that sends to the program's port, named `u1`, `u2`, … unless named here. */
@@ -20,7 +21,7 @@ export function udpServerTest(slug: string, options: ServerOptions = {}) {
     udp: async ({ server }, use) => {
       const opened: UdpClient[] = [];
       await use(async (name = `u${opened.length + 1}`) => {
-        const client = await UdpClient.open({ name, port: server.port, transcript: server.transcript, peer: server.program });
+        const client = await UdpClient.open({ name, port: server.port, transcript: server.transcript, peer: server.program, explain: explainWireError });
         opened.push(client);
         return client;
       });

@@ -76,46 +76,42 @@ export function byteCount(n: number): string {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+/**
+ * Expected and received bytes around their first difference, as data: the renderer
+ * (check/render-comparison.ts) lays them out one above the other with a caret. Only excerpts
+ * travel (base64), so a failed 48 MiB echo does not ship 48 MiB to the reporter.
+ */
 export interface Comparison {
-  /** Lines to print: expected, received, and a caret line under the first difference. */
-  lines: string[];
-  /** Byte offset of the first difference (-1 when equal). */
+  /** Byte offset of the first difference. */
   offset: number;
+  /** Offset of the first byte of both excerpts. */
+  start: number;
+  /** Shown as escaped text (both sides read as text); otherwise as hex pairs. */
+  text: boolean;
+  expected: Excerpt;
+  received: Excerpt;
+}
+
+export interface Excerpt {
+  /** The bytes from `start`, base64. */
+  bytes: string;
+  /** The length of the whole. */
+  length: number;
 }
 
 /**
- * Shows expected and received bytes one above the other around their first difference, with a
- * caret under it. Text is shown escaped; binary (either side) as hex pairs, so that a UTF-8
- * replacement character (`ef bf bd`) stands out where a raw byte was expected.
+ * Compares expected and received bytes: undefined when they are equal, otherwise the excerpts
+ * around the first difference. Text gets a wide window; binary (either side) a narrow one in hex,
+ * so that a UTF-8 replacement character (`ef bf bd`) stands out where a raw byte was expected.
  */
-export function compareBytes(expected: Bytes, received: Bytes, window = 48): Comparison {
+export function compareBytes(expected: Bytes, received: Bytes, window = 48): Comparison | undefined {
   const exp = toBuffer(expected);
   const got = toBuffer(received);
   const offset = firstDifference(exp, got);
-  if (offset < 0) return { lines: [], offset };
+  if (offset < 0) return undefined;
   const text = looksLikeText(exp) && looksLikeText(got);
   const start = Math.max(0, offset - (text ? window : 8));
   const stop = offset + (text ? window : 8);
-  const piece = (buf: Buffer) => {
-    const slice = buf.subarray(start, stop);
-    const cells = text ? [...slice].map(escapeByte) : [...slice].map((b) => b.toString(16).padStart(2, '0'));
-    const joined = text ? cells.join('') : cells.join(' ');
-    const before = text
-      ? cells.slice(0, offset - start).join('').length
-      : cells.slice(0, offset - start).join(' ').length + (offset > start ? 1 : 0);
-    const prefix = start > 0 ? '…' : '';
-    const suffix = buf.length > stop ? '…' : '';
-    return { shown: text ? `${prefix}"${joined}"${suffix}` : `${prefix}${joined}${suffix}`, caretAt: prefix.length + (text ? 1 : 0) + before };
-  };
-  const e = piece(exp);
-  const r = piece(got);
-  const what = offset >= got.length ? 'received ends here' : offset >= exp.length ? 'extra bytes start here' : 'first difference';
-  return {
-    offset,
-    lines: [
-      `expected  ${e.shown}${text ? '' : '  (hex)'}`,
-      `received  ${r.shown}${offset >= got.length ? ' (ends)' : ''}`,
-      `          ${' '.repeat(Math.max(e.caretAt, Math.min(r.caretAt, r.shown.length)))}^ ${what} (byte ${offset})`,
-    ],
-  };
+  const excerpt = (buf: Buffer): Excerpt => ({ bytes: buf.subarray(start, stop).toString('base64'), length: buf.length });
+  return { offset, start, text, expected: excerpt(exp), received: excerpt(got) };
 }

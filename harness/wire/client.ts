@@ -1,23 +1,32 @@
 // A raw TCP client for tests: it writes bytes in chosen shapes, reads by delimiter, length or EOF,
 // tells FIN from RST, and records everything in the test's transcript. Every wait is bounded, and
-// a wait that ends badly throws a LessonFailure that says what was expected and what came.
+// a wait that ends badly throws a WireError that says what was expected and what came, as a
+// sentence and as data. Given `explain` (the checks give testing/explain.ts), it throws what that
+// makes of the WireError instead: a LessonFailure that teaches.
 
 import net from 'node:net';
-import { LessonFailure, type FailureDetails } from '../testing/failure.ts';
-import { byteCount, firstDifference, quote, toBuffer, type Bytes } from './bytes.ts';
+import { byteCount, compareBytes, firstDifference, quote, toBuffer, type Bytes } from './bytes.ts';
+import { WireError, type PeerExit, type Teaching, type WireErrorData } from './errors.ts';
 import { cut, runSeed, type Split } from './segmentation.ts';
 import { Signal } from './signal.ts';
 import type { Transcript } from './transcript.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** What the client knows of the program it talks to, to explain a silence. */
+/** What the client knows of the program it talks to, to explain a silence or a close. */
 export interface Peer {
   name: string;
-  exit: unknown;
+  /** Settles when the program exits. */
   exited: Promise<unknown>;
-  describeExit(): string;
-  cpuSeconds(): number | undefined;
+  /** Resolves once a program that is dying has been seen to exit (at once while it runs), within `ms`. */
+  settle(ms: number): Promise<void>;
+  /** How it ended, once it has ended on its own (undefined while it runs, or when the harness stopped it). */
+  exitReport(): PeerExit | undefined;
+  /** Seconds it has spent running or ready to run, where known: a busy loop's grow with the clock. */
+  busySeconds(): number | undefined;
 }
+
+/** Turns a WireError into the error to throw (default: the WireError itself). */
+export type Explain = (error: WireError) => Error;
 
 export interface ClientOptions {
   name: string;
@@ -27,6 +36,7 @@ export interface ClientOptions {
   peer?: Peer;
   /** Default bound on every wait, in ms. */
   timeoutMs?: number;
+  explain?: Explain;
 }
 
 export interface SendOptions {
@@ -50,8 +60,18 @@ export type CloseKind = 'open' | 'fin' | 'rst' | 'closed';
 
 /** Long enough for any correct program on a loaded 2-core machine, short enough to feel quick. */
 const DEFAULT_TIMEOUT_MS = 2000;
-/** How long a closed connection waits to learn whether the program behind it died. */
-const EXIT_GRACE_MS = 150;
+/**
+ * How long a failure may wait to learn whether the program behind the connection died: a crash
+ * closes its sockets a moment before its exit is reported. Only a dying program is waited for.
+ */
+const EXIT_GRACE_MS = 500;
+
+/** How the program ended, if it is ending: waits (bounded) for a dying program's exit to be reported. */
+export async function exitOf(peer: Peer | undefined): Promise<PeerExit | undefined> {
+  if (!peer) return undefined;
+  await peer.settle(EXIT_GRACE_MS);
+  return peer.exitReport();
+}
 
 export class RawClient {
   /** How the connection ended from the program's side: FIN, RST, or still open. */
@@ -70,6 +90,7 @@ export class RawClient {
     private readonly transcript: Transcript,
     private readonly peer: Peer | undefined,
     timeoutMs: number,
+    private readonly explainer: Explain | undefined,
   ) {
     this.timeoutMs = timeoutMs;
     socket.setNoDelay(true);
@@ -98,23 +119,37 @@ export class RawClient {
   /** Connects to 127.0.0.1:port (or host), recording the connection in the transcript. */
   static connect(options: ClientOptions): Promise<RawClient> {
     const host = options.host ?? '127.0.0.1';
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const started = performance.now();
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port: options.port, allowHalfOpen: true });
-      const timer = setTimeout(() => socket.destroy(new Error('ETIMEDOUT')), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })), timeoutMs);
+      const failed = async (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const code = error.code ?? error.message;
+        options.transcript.mark(code === 'ETIMEDOUT' ? 'timeout' : 'rst', options.name, `could not connect to ${host}:${options.port} (${code})`);
+        const peer = options.peer?.name ?? 'the program';
+        const wire = new WireError({
+          kind: code === 'ETIMEDOUT' ? 'timeout' : 'refused',
+          fact: `Expected to connect to ${peer} at ${host}:${options.port}, but the connection failed (${code}).`,
+          who: options.name,
+          peer,
+          waitingFor: `a connection to ${host}:${options.port}`,
+          waitedMs: Math.round(performance.now() - started),
+          timeoutMs,
+          connection: 'refused',
+          code,
+          bytesReceived: 0,
+          exit: await exitOf(options.peer),
+        });
+        reject(options.explain ? options.explain(wire) : wire);
+      };
+      socket.once('error', failed);
       socket.once('connect', () => {
         clearTimeout(timer);
+        socket.off('error', failed); // from now on the RawClient listens
         options.transcript.mark('connect', options.name, `connected to ${host}:${options.port}`);
-        resolve(new RawClient(socket, options.name, options.transcript, options.peer, options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
-      });
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(
-          new LessonFailure({
-            message: `Expected to connect to ${options.peer?.name ?? 'the program'} at ${host}:${options.port}, but the connection failed (${error.code ?? error.message}).`,
-            why: options.peer?.exit ? `It ${options.peer.describeExit()}.` : 'Nothing accepted the connection.',
-            hint: 'Is the server still listening? Does it close its listening socket after the first client?',
-          }),
-        );
+        resolve(new RawClient(socket, options.name, options.transcript, options.peer, timeoutMs, options.explain));
       });
     });
   }
@@ -125,7 +160,12 @@ export class RawClient {
    */
   static accepted(socket: net.Socket, options: Omit<ClientOptions, 'port' | 'host'>): RawClient {
     options.transcript.mark('connect', options.name, `accepted a connection from ${socket.remoteAddress}:${socket.remotePort}`);
-    return new RawClient(socket, options.name, options.transcript, options.peer, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return new RawClient(socket, options.name, options.transcript, options.peer, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.explain);
+  }
+
+  /** What a WireError becomes when thrown by this client (see ClientOptions.explain). */
+  explain(error: WireError): Error {
+    return this.explainer ? this.explainer(error) : error;
   }
 
   /** Bytes received so far and not yet read. */
@@ -147,10 +187,12 @@ export class RawClient {
     const gap = options.gapMs ?? (pieces.length > 1 ? 1 : 0);
     for (const [i, piece] of pieces.entries()) {
       if (this.socket.destroyed || this.socket.writableEnded) {
-        throw new LessonFailure({
-          message: `Expected to keep sending to ${this.peer?.name ?? 'the program'}, but the connection is ${this.state === 'rst' ? 'reset' : 'closed'} after ${i} of ${pieces.length} writes.`,
-          hint: 'Does the program close connections too early, or crash on this input?',
-        });
+        throw this.explain(
+          await this.ended(`to keep sending (${i} of ${pieces.length} writes done)`, {}, performance.now(), {
+            fact: `Expected to keep sending to ${this.peerName}, but the connection is ${this.state === 'rst' ? 'reset' : 'closed'} after ${i} of ${pieces.length} writes.`,
+            teaching: { hint: 'Does the program close connections too early, or crash on this input?' },
+          }),
+        );
       }
       this.transcript.bytes('send', this.name, piece);
       await new Promise<void>((resolve) => this.socket.write(piece, () => resolve()));
@@ -218,26 +260,30 @@ export class RawClient {
 
   /** Reads exactly `n` bytes. */
   readExactly(n: number, options: ReadOptions = {}, what = byteCount(n)): Promise<Buffer> {
-    return this.waitFor(what, options, () => (this.inboxLength >= n ? this.take(n) : undefined));
+    return this.explained(this.waitFor(what, options, () => (this.inboxLength >= n ? this.take(n) : undefined)));
   }
 
   /** Reads up to and including the first `delimiter`. */
   readUntil(delimiter: Bytes, options: ReadOptions = {}): Promise<Buffer> {
     const delim = toBuffer(delimiter);
-    return this.waitFor(`bytes up to ${quote(delim)}`, options, () => {
-      const all = this.peek();
-      const at = all.indexOf(delim);
-      if (at >= 0) return this.take(at + delim.length);
-      if (options.max !== undefined && all.length > options.max) {
-        throw this.failure({ ...options, message: `Expected ${quote(delim)} within ${byteCount(options.max)}, received ${byteCount(all.length)} without it.` });
-      }
-      return undefined;
-    });
+    const what = `bytes up to ${quote(delim)}`;
+    const started = performance.now();
+    return this.explained(
+      this.waitFor(what, options, () => {
+        const all = this.peek();
+        const at = all.indexOf(delim);
+        if (at >= 0) return this.take(at + delim.length);
+        if (options.max !== undefined && all.length > options.max) {
+          throw this.error(what, options, started, { kind: 'limit', limit: options.max, fact: `Expected ${quote(delim)} within ${byteCount(options.max)}, received ${byteCount(all.length)} without it.` });
+        }
+        return undefined;
+      }),
+    );
   }
 
   /** Reads everything until the program closes the connection (FIN or RST). */
   readToEnd(options: ReadOptions = {}): Promise<Buffer> {
-    return this.waitFor('the connection to close', options, () => (this.state !== 'open' ? this.take(this.inboxLength) : undefined));
+    return this.explained(this.waitFor('the connection to close', options, () => (this.state !== 'open' ? this.take(this.inboxLength) : undefined)));
   }
 
   /** Waits `ms` and returns whatever arrived meanwhile (possibly nothing). */
@@ -249,43 +295,45 @@ export class RawClient {
   /** Reads `expected.length` bytes and fails, with a byte comparison, unless they are `expected`. */
   async expect(expected: Bytes, options: ReadOptions = {}): Promise<void> {
     const want = toBuffer(expected);
+    const what = describe(want);
+    const started = performance.now();
     let got: Buffer;
     try {
-      got = await this.readExactly(want.length, options, describe(want));
+      got = await this.waitFor(what, options, () => (this.inboxLength >= want.length ? this.take(want.length) : undefined));
     } catch (error) {
-      // Compare what did come, so the caret shows where it went wrong.
-      if (error instanceof LessonFailure && !error.learn.comparison) {
-        const partial = this.take(this.inboxLength);
-        const { why, spec, hint } = error.learn;
-        throw this.failure({ message: error.message, why, spec, hint, expected: want, received: partial });
-      }
-      throw error;
+      if (!(error instanceof WireError)) throw error;
+      // Compare what did come, so the caret shows where it went wrong (nothing is said already).
+      const partial = this.take(this.inboxLength);
+      throw this.explain(partial.length > 0 ? error.with({ comparison: compareBytes(want, partial) }) : error);
     }
     if (!got.equals(want)) {
       // Long data that starts the same is told apart by where it stops matching.
       const at = firstDifference(want, got);
-      const message =
+      const fact =
         want.length > 64 && at > 24
           ? `Expected ${byteCount(want.length)} back unchanged, received ${byteCount(got.length)} that differ from byte ${at} on.`
           : `Expected ${describe(want)}, received ${describe(got)}.`;
-      throw this.failure({ ...options, message, expected: want, received: got });
+      throw this.explain(this.error(what, options, started, { kind: 'mismatch', fact, comparison: compareBytes(want, got) }));
     }
   }
 
   /** Fails if any byte arrives within `ms` (default 150): nothing unexpected may follow. */
   async expectNothingMore(ms = 150, options: Omit<ReadOptions, 'max' | 'timeoutMs'> = {}): Promise<void> {
+    const started = performance.now();
     const extra = await this.readFor(ms);
     if (extra.length > 0) {
-      throw this.failure({ ...options, message: `Expected nothing more, received ${byteCount(extra.length)}: ${describe(extra)}.` });
+      throw this.explain(this.error('nothing more', options, started, { kind: 'mismatch', fact: `Expected nothing more, received ${byteCount(extra.length)}: ${describe(extra)}.` }));
     }
   }
 
   /** Waits for the program to close the connection; `by` says how it must (default: either). */
   async expectClose(options: ReadOptions & { by?: 'fin' | 'rst' | 'any' } = {}): Promise<CloseKind> {
-    await this.waitFor('the connection to close', options, () => (this.state !== 'open' ? true : undefined), { closeIsFailure: false });
+    const started = performance.now();
+    await this.explained(this.waitFor('the connection to close', options, () => (this.state !== 'open' ? true : undefined), { closeIsFailure: false }));
     const by = options.by ?? 'any';
     if (by !== 'any' && this.state !== by) {
-      throw this.failure({ ...options, message: `Expected the connection to end with ${by.toUpperCase()}, but it ended with ${this.state.toUpperCase()}.` });
+      const fact = `Expected the connection to end with ${by.toUpperCase()}, but it ended with ${this.state.toUpperCase()}.`;
+      throw this.explain(this.error(`the connection to end with ${by.toUpperCase()}`, options, started, { kind: 'mismatch', fact }));
     }
     return this.state;
   }
@@ -306,30 +354,32 @@ export class RawClient {
 
   /**
    * The one waiting loop: checks `attempt` whenever something happens on the socket, until it
-   * returns a value, the connection ends, the program exits, or time runs out.
+   * returns a value, the connection ends, the program exits, or time runs out. Throws WireErrors;
+   * the public methods pass them through `explain`.
    */
   private async waitFor<T>(what: string, options: ReadOptions, attempt: () => T | undefined, { closeIsFailure = true } = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const started = performance.now();
-    const cpuBefore = this.peer?.cpuSeconds();
+    const busyBefore = this.peer?.busySeconds();
     for (;;) {
       const value = attempt();
       if (value !== undefined) return value;
       if (this.state !== 'open' && closeIsFailure) {
-        // A crash closes the socket a moment before the exit is reported: wait for it briefly, so
-        // the failure can say the program died rather than just that it hung up.
-        if (this.peer && !this.peer.exit) await Promise.race([this.peer.exited, delay(EXIT_GRACE_MS)]);
         const how = this.state === 'fin' ? 'closed the connection (FIN)' : 'reset the connection (RST)';
-        const crashed = this.peer?.exit ? ` It ${this.peer.describeExit()}.` : '';
-        throw this.failure({
-          ...options,
-          message: `Expected ${what}, but ${this.peer?.name ?? 'the program'} ${how} after sending ${this.bytesReceived === 0 ? 'nothing' : byteCount(this.bytesReceived)}.${crashed}`,
+        throw await this.ended(what, options, started, {
+          fact: `Expected ${what}, but ${this.peerName} ${how} after sending ${this.bytesReceived === 0 ? 'nothing' : byteCount(this.bytesReceived)}.`,
         });
       }
       const left = timeoutMs - (performance.now() - started);
       if (left <= 0) {
         this.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${timeoutMs} ms`);
-        throw this.failure({ ...options, message: `Expected ${what} within ${timeoutMs / 1000} s, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}.`, why: this.silenceReason(cpuBefore, timeoutMs) ?? options.why });
+        const busyAfter = this.peer?.busySeconds();
+        throw this.error(what, options, started, {
+          kind: 'timeout',
+          fact: `Expected ${what} within ${timeoutMs / 1000} s, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}.`,
+          busyShare: busyBefore === undefined || busyAfter === undefined ? undefined : (busyAfter - busyBefore) / (timeoutMs / 1000),
+          exit: this.peer?.exitReport(),
+        });
       }
       // A program that exits wakes us too; its socket's own close events land first.
       const woken = this.signal.wait(left);
@@ -337,19 +387,40 @@ export class RawClient {
     }
   }
 
-  /** Explains a silence: a busy loop (CPU pegged) is different from waiting for input. */
-  private silenceReason(cpuBefore: number | undefined, timeoutMs: number): string | undefined {
-    const cpuAfter = this.peer?.cpuSeconds();
-    if (cpuBefore === undefined || cpuAfter === undefined) return undefined;
-    const share = (cpuAfter - cpuBefore) / (timeoutMs / 1000);
-    if (share > 0.8) {
-      return `${this.peer!.name} kept the CPU busy (${Math.round(share * 100)}%) the whole time: a loop that never returns to the event loop blocks every socket, this one included.`;
-    }
-    return undefined;
+  /** A wait that found the connection closed or reset: says whether the program behind it died. */
+  private async ended(what: string, options: ReadOptions, started: number, data: Pick<WireErrorData, 'fact' | 'teaching'>): Promise<WireError> {
+    const exit = await exitOf(this.peer);
+    return this.error(what, options, started, { kind: this.state === 'fin' ? 'closed' : 'reset', exit, ...data });
   }
 
-  private failure(details: FailureDetails): LessonFailure {
-    return new LessonFailure(details);
+  /** A WireError about this connection, with the wait's data and the caller's teaching. */
+  private error(what: string, options: ReadOptions, started: number, data: Pick<WireErrorData, 'kind' | 'fact'> & Partial<WireErrorData>): WireError {
+    const teaching: Teaching = { why: options.why, spec: options.spec, hint: options.hint };
+    return new WireError({
+      who: this.name,
+      peer: this.peerName,
+      waitingFor: what,
+      waitedMs: Math.round(performance.now() - started),
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      connection: this.state,
+      bytesReceived: this.bytesReceived,
+      bytesUnread: this.inboxLength,
+      ...data,
+      teaching: { ...teaching, ...data.teaching },
+    });
+  }
+
+  /** Passes a WireError from `work` through `explain`. */
+  private async explained<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw error instanceof WireError ? this.explain(error) : error;
+    }
+  }
+
+  private get peerName(): string {
+    return this.peer?.name ?? 'the program';
   }
 }
 

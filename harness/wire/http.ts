@@ -7,9 +7,9 @@
 // the head are then WebSocket frames), `readBody` with the head's framing for chunked responses,
 // files, ranges and compressed bodies.
 
-import { LessonFailure } from '../testing/failure.ts';
 import { byteCount, quote, toBuffer, type Bytes } from './bytes.ts';
 import { describe, type RawClient, type ReadOptions } from './client.ts';
+import { WireError, wireErrorOf, type Teaching } from './errors.ts';
 
 /** Header or trailer fields in the order they were sent, names as sent. */
 export type Fields = Array<[name: string, value: string]>;
@@ -115,16 +115,17 @@ export async function readResponseHead(client: RawClient, options: ReadResponseO
   try {
     raw = await client.readUntil(HEAD_END, { ...options, max });
   } catch (error) {
-    if (!(error instanceof LessonFailure)) throw error;
+    const wire = wireErrorOf(error);
+    if (!wire) throw error;
     const partial = await client.readFor(0);
-    throw new LessonFailure({ ...failureContext(options), message: explainMissingHead(what, partial, client, waited(error, options), max) });
+    throw client.explain(missingHead(wire, what, partial, client, max, options));
   }
-  return parseResponseHead(raw, what, options);
+  return explained(client, () => parseResponseHead(raw, what, options));
 }
 
 /** Checks the bytes of a head (status line to blank line) and splits it into its parts. */
 export function parseResponseHead(raw: Buffer, what = 'a response', options: Pick<ReadOptions, 'why' | 'spec' | 'hint'> = {}): HttpResponse {
-  const fail = (message: string, why?: string) => new LessonFailure({ ...failureContext(options), message, why: why ?? options.why });
+  const fail = (message: string, why?: string) => malformed(message, { ...failureContext(options), why: why ?? options.why });
   const text = raw.toString('latin1');
   const bareLf = text.search(/(?<!\r)\n/);
   if (bareLf >= 0) {
@@ -153,8 +154,7 @@ export function framingOf(response: HttpResponse, method = 'GET'): { framing: Fr
   const lengths = response.headerValues('content-length').flatMap((v) => v.split(',')).map((v) => v.trim());
   if (lengths.length === 0) return { framing: 'close' };
   if (!lengths.every((v) => /^\d+$/.test(v)) || new Set(lengths.map(Number)).size > 1 || !Number.isSafeInteger(Number(lengths[0]))) {
-    throw new LessonFailure({
-      message: `Expected Content-Length to be one decimal number, received ${lengths.map((v) => quote(v)).join(' and ')}.`,
+    throw malformed(`Expected Content-Length to be one decimal number, received ${lengths.map((v) => quote(v)).join(' and ')}.`, {
       why: 'The client uses it to know where the body ends; a value it cannot read leaves it no way to find the next response.',
       spec: 'RFC 9110 §8.6; RFC 9112 §6.3',
     });
@@ -165,13 +165,13 @@ export function framingOf(response: HttpResponse, method = 'GET'): { framing: Fr
 /** Reads the body of `response` (whose head was just read) into `response.body`. */
 export async function readBody(client: RawClient, response: HttpResponse, options: ReadResponseOptions = {}): Promise<HttpResponse> {
   const what = options.what ?? 'the response';
-  const { framing, length } = framingOf(response, options.method);
+  const { framing, length } = explained(client, () => framingOf(response, options.method));
   response.framing = framing;
   const context = failureContext(options);
   if (framing === 'content-length') {
     response.body = await readBodyPart(client, () => client.readExactly(length!, { ...options, ...context }), `the body of ${what}, ${byteCount(length!)} (Content-Length: ${length})`, options);
   } else if (framing === 'chunked') {
-    await readChunked(client, response, what, options);
+    await explained(client, () => readChunked(client, response, what, options));
   } else if (framing === 'close') {
     response.body = await client.readToEnd({
       ...options,
@@ -188,18 +188,18 @@ async function readChunked(client: RawClient, response: HttpResponse, what: stri
   for (;;) {
     const line = await client.readUntil(CRLF, { ...options, max: 4096 });
     const size = /^([0-9A-Fa-f]+)[ \t]*(;[^\r\n]*)?\r\n$/.exec(line.toString('latin1'));
-    if (!size) throw new LessonFailure({ ...failureContext(options), message: `Expected a chunk-size line (hex digits, then "\\r\\n") in ${what}, received ${quote(line)}.`, spec: 'RFC 9112 §7.1' });
+    if (!size) throw malformed(`Expected a chunk-size line (hex digits, then "\\r\\n") in ${what}, received ${quote(line)}.`, { ...failureContext(options), spec: 'RFC 9112 §7.1' });
     const n = Number.parseInt(size[1]!, 16);
     if (n === 0) break;
     parts.push(await readBodyPart(client, () => client.readExactly(n, options), `a chunk of ${byteCount(n)} of ${what}`, options));
     const end = await client.readExactly(2, options);
-    if (!end.equals(CRLF)) throw new LessonFailure({ ...failureContext(options), message: `Expected "\\r\\n" after a chunk of ${byteCount(n)} of ${what}, received ${quote(end)}.`, spec: 'RFC 9112 §7.1' });
+    if (!end.equals(CRLF)) throw malformed(`Expected "\\r\\n" after a chunk of ${byteCount(n)} of ${what}, received ${quote(end)}.`, { ...failureContext(options), spec: 'RFC 9112 §7.1' });
   }
   for (;;) {
     const line = await client.readUntil(CRLF, { ...options, max: 64 * 1024 });
     if (line.length === 2) break;
     const field = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*\r\n$/.exec(line.toString('latin1'));
-    if (!field) throw new LessonFailure({ ...failureContext(options), message: `Expected a trailer field or the final "\\r\\n" of ${what}, received ${quote(line)}.`, spec: 'RFC 9112 §7.1.2' });
+    if (!field) throw malformed(`Expected a trailer field or the final "\\r\\n" of ${what}, received ${quote(line)}.`, { ...failureContext(options), spec: 'RFC 9112 §7.1.2' });
     response.trailers.push([field[1]!, field[2]!]);
   }
   response.body = Buffer.concat(parts);
@@ -209,29 +209,52 @@ async function readBodyPart(client: RawClient, read: () => Promise<Buffer>, what
   try {
     return await read();
   } catch (error) {
-    if (!(error instanceof LessonFailure)) throw error;
+    const wire = wireErrorOf(error);
+    if (!wire) throw error;
     const partial = client.buffered;
     const ended = client.state !== 'open';
-    throw new LessonFailure({
-      ...failureContext(options),
-      message: `Expected ${what}, ${ended ? `but the connection closed after ${byteCount(partial)} of it` : `received ${partial === 0 ? 'none of it' : `only ${byteCount(partial)}`} within ${waited(error, options)}`}.`,
-      why: options.why ?? 'Content-Length promises exactly that many bytes of body; the client waits for all of them.',
-    });
+    throw client.explain(
+      wire.with({
+        waitingFor: what,
+        fact: `Expected ${what}, ${ended ? `but the connection closed after ${byteCount(partial)} of it` : `received ${partial === 0 ? 'none of it' : `only ${byteCount(partial)}`} within ${seconds(wire)}`}.`,
+        teaching: { ...failureContext(options), why: options.why ?? 'Content-Length promises exactly that many bytes of body; the client waits for all of them.' },
+      }),
+    );
   }
 }
 
-function explainMissingHead(what: string, partial: Buffer, client: RawClient, waitedFor: string, max: number): string {
+/** A read of a head that failed, said in terms of heads: too long, bare LFs, cut short, or silent. */
+function missingHead(wire: WireError, what: string, partial: Buffer, client: RawClient, max: number, options: ReadResponseOptions): WireError {
   const got = partial.length === 0 ? 'nothing' : `${byteCount(partial.length)} without the blank line that ends a head: ${describe(partial)}`;
-  if (partial.length > max) return `Expected ${what} with a head of at most ${byteCount(max)}, received ${byteCount(partial.length)} without the blank line that ends a head.`;
-  if (partial.includes('\n\n')) return `Expected ${what} whose head ends with "\\r\\n\\r\\n", received a head whose lines end with a bare "\\n": ${describe(partial)}.`;
-  if (client.state === 'fin') return `Expected ${what}, received ${got}, and then the connection was closed (FIN).`;
-  if (client.state !== 'open') return `Expected ${what}, received ${got}, and then the connection was reset (RST).`;
-  return `Expected ${what} within ${waitedFor}, received ${got}.`;
+  const say = (fact: string, kind = wire.kind) => wire.with({ kind, fact, waitingFor: what, teaching: failureContext(options) });
+  if (partial.length > max) return say(`Expected ${what} with a head of at most ${byteCount(max)}, received ${byteCount(partial.length)} without the blank line that ends a head.`, 'limit');
+  if (partial.includes('\n\n')) return say(`Expected ${what} whose head ends with "\\r\\n\\r\\n", received a head whose lines end with a bare "\\n": ${describe(partial)}.`, 'malformed');
+  if (client.state === 'fin') return say(`Expected ${what}, received ${got}, and then the connection was closed (FIN).`);
+  if (client.state !== 'open') return say(`Expected ${what}, received ${got}, and then the connection was reset (RST).`);
+  return say(`Expected ${what} within ${seconds(wire)}, received ${got}.`);
 }
 
-/** How long the failed read waited, as its own message says ("within 2 s"). */
-function waited(error: LessonFailure, options: ReadOptions): string {
-  return /within ([\d.]+ s)/.exec(error.message)?.[1] ?? `${(options.timeoutMs ?? 2000) / 1000} s`;
+/** How long a failed read was allowed to wait: `2 s`. */
+function seconds(wire: WireError): string {
+  return `${(wire.timeoutMs ?? 2000) / 1000} s`;
+}
+
+/** A response that breaks HTTP's grammar: the rule, and where it is written. */
+function malformed(fact: string, teaching: Teaching): WireError {
+  return new WireError({ kind: 'malformed', fact, teaching });
+}
+
+/** Runs `read` and passes a WireError it throws through the client's `explain`. */
+function explained<T>(client: RawClient, read: () => T): T {
+  const rethrow = (error: unknown): never => {
+    throw error instanceof WireError ? client.explain(error) : error;
+  };
+  try {
+    const result = read();
+    return (result instanceof Promise ? result.catch(rethrow) : result) as T;
+  } catch (error) {
+    return rethrow(error);
+  }
 }
 
 function failureContext(options: Pick<ReadOptions, 'why' | 'spec' | 'hint'>): { why?: string; spec: string; hint?: string } {

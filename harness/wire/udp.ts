@@ -1,13 +1,13 @@
 // A UDP client for tests: it sends datagrams to the program, queues the ones that come back, and
 // records each datagram as its own transcript event (a datagram's boundaries are the message).
-// Every wait is bounded, and a wait that ends badly throws a LessonFailure saying what came.
+// Every wait is bounded, and a wait that ends badly throws a WireError saying what came (or what
+// `explain` makes of it, as for RawClient).
 
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { LessonFailure, type FailureDetails } from '../testing/failure.ts';
-import { byteCount, toBuffer, type Bytes } from './bytes.ts';
+import { byteCount, compareBytes, toBuffer, type Bytes } from './bytes.ts';
 import { describe, type ClientOptions, type ReadOptions } from './client.ts';
-import type { Transcript } from './transcript.ts';
+import { WireError, type WireErrorData } from './errors.ts';
 import { Signal } from './signal.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -88,25 +88,30 @@ export class UdpClient {
    */
   async expect(expected: Bytes, options: ReadOptions = {}): Promise<void> {
     const want = toBuffer(expected);
-    const got = await this.waitFor(options, `a datagram of ${byteCount(want.length)}`);
+    const what = `a datagram of ${byteCount(want.length)}`;
+    const started = performance.now();
+    const got = await this.waitFor(options, what);
     if (!got.data.equals(want)) {
-      throw this.failure({ ...options, message: `Expected the datagram ${describe(want)}, received ${describe(got.data)}.`, expected: want, received: got.data });
+      throw this.failure(what, options, started, { kind: 'mismatch', fact: `Expected the datagram ${describe(want)}, received ${describe(got.data)}.`, comparison: compareBytes(want, got.data) });
     }
     if (got.from.port !== this.options.port) {
-      throw this.failure({
-        ...options,
-        message: `Expected the reply to come from port ${this.options.port}, where the request went, but it came from port ${got.from.port}.`,
-        why: 'A UDP client knows its server by address and port. A reply from another port looks like a stranger, and a connect()ed socket drops it.',
-        hint: 'Reply with the same socket that received the request: socket.send(msg, rinfo.port, rinfo.address).',
+      throw this.failure(what, options, started, {
+        kind: 'mismatch',
+        fact: `Expected the reply to come from port ${this.options.port}, where the request went, but it came from port ${got.from.port}.`,
+        teaching: {
+          why: 'A UDP client knows its server by address and port. A reply from another port looks like a stranger, and a connect()ed socket drops it.',
+          hint: 'Reply with the same socket that received the request: socket.send(msg, rinfo.port, rinfo.address).',
+        },
       });
     }
   }
 
   /** Fails if a datagram arrives within `ms`. */
   async expectNothing(ms = 150, options: Omit<ReadOptions, 'max' | 'timeoutMs'> = {}): Promise<void> {
+    const started = performance.now();
     const extra = await this.readFor(ms);
     if (extra.length > 0) {
-      throw this.failure({ ...options, message: `Expected no more datagrams, received ${extra.length}: ${extra.map((d) => describe(d.data)).join(', ')}.` });
+      throw this.failure('no more datagrams', options, started, { kind: 'mismatch', fact: `Expected no more datagrams, received ${extra.length}: ${extra.map((d) => describe(d.data)).join(', ')}.` });
     }
   }
 
@@ -125,25 +130,38 @@ export class UdpClient {
 
   private async waitFor(options: ReadOptions, what = 'a datagram'): Promise<Datagram> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const deadline = performance.now() + timeoutMs;
+    const started = performance.now();
+    const deadline = started + timeoutMs;
     for (;;) {
       const next = this.inbox.shift();
       if (next) return next;
       const peer = this.options.peer;
-      if (peer?.exit) {
-        throw this.failure({ ...options, message: `Expected ${what}, but ${peer.name} ${peer.describeExit()}.` });
+      const exit = peer?.exitReport();
+      if (exit) {
+        throw this.failure(what, options, started, { kind: 'exited', exit, fact: `Expected ${what}, received nothing.` });
       }
       const left = deadline - performance.now();
       if (left <= 0 || this.closed) {
         this.options.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${timeoutMs} ms`);
-        throw this.failure({ ...options, message: `Expected ${what} within ${timeoutMs / 1000} s, received nothing.` });
+        throw this.failure(what, options, started, { kind: this.closed ? 'closed' : 'timeout', fact: `Expected ${what} within ${timeoutMs / 1000} s, received nothing.` });
       }
       const woken = this.signal.wait(left);
       await (peer ? Promise.race([woken, peer.exited.then(() => delay(20))]) : woken);
     }
   }
 
-  private failure(details: FailureDetails): LessonFailure {
-    return new LessonFailure(details);
+  /** The WireError for a wait of this socket, passed through `explain` when the options give one. */
+  private failure(what: string, options: ReadOptions, started: number, data: Pick<WireErrorData, 'kind' | 'fact'> & Partial<WireErrorData>): Error {
+    const error = new WireError({
+      who: this.name,
+      peer: this.options.peer?.name ?? 'the program',
+      waitingFor: what,
+      waitedMs: Math.round(performance.now() - started),
+      timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      bytesUnread: this.inbox.reduce((sum, d) => sum + d.data.length, 0),
+      ...data,
+      teaching: { why: options.why, spec: options.spec, hint: options.hint, ...data.teaching },
+    });
+    return this.options.explain ? this.options.explain(error) : error;
   }
 }

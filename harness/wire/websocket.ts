@@ -107,3 +107,48 @@ export async function readFrame(client: RawClient, options: ReadOptions = {}): P
   const payload = await client.readExactly(length, options, `a payload of ${length} bytes`);
   return decodeFrame(Buffer.concat([head, extended, mask, payload]))!.frame;
 }
+
+/** Close codes by name (RFC 6455 §7.4.1), for messages. */
+export const CLOSE_CODE_NAMES: Record<number, string> = {
+  1000: 'normal closure',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unacceptable data',
+  1005: 'no status received',
+  1006: 'abnormal closure',
+  1007: 'invalid data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1010: 'extension required',
+  1011: 'internal error',
+  1013: 'try again later',
+};
+
+const OPCODE_NAMES: Record<number, string> = { 0x0: 'continuation', 0x1: 'text', 0x2: 'binary', 0x8: 'close', 0x9: 'ping', 0xa: 'pong' };
+
+/** `a text frame "hello"`, `a close frame 1002 (protocol error) "bad"`, `a binary frame of 70000 bytes (not FIN)`. */
+export function describeFrame(frame: Frame): string {
+  const name = OPCODE_NAMES[frame.opcode] ?? `opcode 0x${frame.opcode.toString(16)}`;
+  const flags = [frame.fin ? '' : 'not FIN', frame.rsv ? `RSV ${frame.rsv}` : '', frame.masked ? 'masked' : ''].filter(Boolean).join(', ');
+  let body: string;
+  if (frame.opcode === Opcode.close) {
+    const { code, reason } = closeBodyOf(frame);
+    body = code === undefined ? (frame.payload.length === 0 ? 'with no status code' : `with a ${frame.payload.length}-byte body`) : `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}${reason.length > 0 ? ` ${quotePayload(reason)}` : ''}`;
+  } else {
+    body = frame.payload.length <= 40 ? quotePayload(frame.payload) : `of ${frame.payload.length} bytes`;
+  }
+  return `a ${name} frame ${body}${flags ? ` (${flags})` : ''}`;
+}
+
+/** A close frame's status code and reason; no code when the body is shorter than 2 bytes. */
+export function closeBodyOf(frame: Frame): { code?: number; reason: Buffer } {
+  if (frame.payload.length < 2) return { reason: Buffer.alloc(0) };
+  return { code: frame.payload.readUInt16BE(0), reason: frame.payload.subarray(2) };
+}
+
+/** A payload quoted for messages, the first 40 bytes: printable ASCII as is, the rest as \xNN. */
+export function quotePayload(bytes: Buffer): string {
+  let out = '"';
+  for (const b of bytes.subarray(0, 40)) out += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return `${out}${bytes.length > 40 ? '…' : ''}"`;
+}

@@ -23,7 +23,8 @@ export class Conn {
     //       the next one, if none waits).
     // TODO: on 'end': remember it, and resolve a waiting read with an empty Buffer.
     // TODO: on 'error': remember the error, and reject a waiting read with it.
-    // TODO: on 'close' (destroyed without an error): as at EOF, a waiting read gets an empty Buffer.
+    // TODO: on 'close' (destroyed without an error): remember it as EOF; a waiting read gets an
+    //       empty Buffer, and so does every read() after it.
     // TODO: adding a 'data' listener starts the flow of data: pause until the first read().
   }
 

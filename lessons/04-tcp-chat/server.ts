@@ -15,7 +15,7 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 
-/** A line longer than this, still without its newline, ends the connection (lesson 3: every buffer needs a limit). */
+/** A line longer than this (line ending not counted) ends the connection (lesson 3: every buffer needs a limit). */
 const MAX_LINE = 4096;
 /** Bytes waiting to be sent to one client before we decide it is too slow and drop it. */
 const MAX_QUEUED = 1024 * 1024;
@@ -60,8 +60,9 @@ const server = net.createServer((socket) => {
   }
 
   // TODO: on 'data', add the chunk to `pending` and hand every complete line in it to onLine()
-  //       (without its '\n', and without a '\r' just before it). When more than MAX_LINE bytes
-  //       wait with no newline, end the socket with an error line and leave().
+  //       (without its '\n', and without a '\r' just before it). A line longer than MAX_LINE, or
+  //       more than MAX_LINE + 1 bytes waiting with no newline (room for a '\r'): end the socket
+  //       with an error line (end(), not destroy()) and leave().
 
   /** Takes this client out of the room and tells the others; safe to call twice. */
   function leave(): void {

@@ -73,11 +73,14 @@ function parseRequest(line: string): Request {
   throw new ProtocolError(null, `parseRequest() is not written yet (TODO in server.ts): ${line.length} bytes ignored`);
 }
 
-/** A non-empty string from `data`, or a ProtocolError naming what was expected. */
+/**
+ * `data` as a string with more than whitespace in it, or a ProtocolError naming what was expected.
+ * Returned as written: names are trimmed by their caller, message texts are not.
+ */
 function text(request: Request, what: string): string {
   const data = request.data;
   if (typeof data !== 'string' || data.trim() === '') throw new ProtocolError(request.id, `${request.type} needs "data": ${what}`);
-  return data.trim();
+  return data;
 }
 
 /** Carries out one request for `session`; returns the response's data. */
@@ -85,8 +88,8 @@ function handle(session: Session, request: Request): unknown {
   switch (request.type) {
     // TODO: one case per command, as the README's table says. Return the response's data; throw a
     //       ProtocolError(request.id, …) to refuse. In short:
-    //   REGISTER       text(request, 'a name'); once per session; not taken → users.set; { name }
-    //   MESSAGE        needs a name; { from, text, time: new Date().toISOString() }; keep the last
+    //   REGISTER       text(request, 'a name').trim(); once per session; not taken → users.set; { name }
+    //   MESSAGE        needs a name; { from, text (as written), time: new Date().toISOString() }; keep the last
     //                  HISTORY in `history`; push { type: 'MESSAGE', data } to every other user
     //   LIST_USERS     the registered names
     //   LIST_MESSAGES  `history`, oldest first
@@ -111,8 +114,9 @@ const server = net.createServer((socket) => {
   console.log(`${peer} connected`);
 
   // TODO: on 'data', add the chunk to `pending` and pass every complete line (decoded as UTF-8,
-  //       trimmed, empty ones skipped) to onLine(session, line). When more than MAX_LINE bytes wait
-  //       without a newline, answer { id: null, ok: false, error: … } and end() the socket.
+  //       trimmed, empty ones skipped) to onLine(session, line). A line longer than MAX_LINE, or
+  //       more than MAX_LINE bytes waiting without a newline: answer { id: null, ok: false,
+  //       error: … } and end() the socket (not destroy()), ignoring what else arrives.
 
   socket.on('close', () => {
     console.log(`${peer} closed`);

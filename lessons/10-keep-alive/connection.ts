@@ -8,22 +8,31 @@ import type { Conn } from '../02-socket-promises/socket.ts';
 // Your parser (http-request-head), writer and router (http-response), and body reader (http-body).
 import { BufferedReader } from '../07-http-request-head/reader.ts';
 import { HttpError, fieldValues, readRequestHead, type RequestHead } from '../07-http-request-head/request-head.ts';
-import { text, writeResponse, type Response } from '../08-http-response/response.ts';
+import { text, writeResponse as writeKnownLength, type Response, type WriteOptions } from '../08-http-response/response.ts';
 import type { Router } from '../08-http-response/router.ts';
-import { openBody, type BodyReader, type Request } from '../09-http-body/body.ts';
+import { openBody as openLengthBody, type BodyReader, type Request } from '../09-http-body/body.ts';
 
 export interface ConnectionOptions {
   /** Close the connection after this long with no byte going either way. */
   idleTimeoutMs: number;
   /** A request's head must be complete this long after its first byte (default: 60 s). */
   headTimeoutMs?: number;
+  /** Opens each request's body (default: http-body's); chunked-request passes one that reads chunked bodies too. */
+  openBody?: typeof openLengthBody;
+  /** Writes each response (default: http-response's); chunked-response passes one that streams bodies of unknown length. */
+  writeResponse?: ResponseWriter;
 }
 
 /** node:http gives a head as long (its headersTimeout). */
 export const DEFAULT_HEAD_TIMEOUT_MS = 60_000;
 
+/** Writes a response; `request` is the head it answers (undefined when none could be read). */
+export type ResponseWriter = (conn: Conn, response: Response, options: WriteOptions & { request?: RequestHead }) => Promise<void>;
+
 /** Serves the requests of one connection, one after another, then ends it. */
 export async function serveConnection(conn: Conn, router: Router<Request>, options: ConnectionOptions): Promise<void> {
+  // The body reader and the response writer of the lessons before, unless the server passes others.
+  const { openBody = openLengthBody, writeResponse = writeKnownLength } = options;
   const { socket } = conn;
   const headTimeoutMs = options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS;
   // One reader for the whole connection: bytes read past one request are the next one's start.
@@ -64,7 +73,7 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
   // the response in the socket (cork). The responses to the requests already here join it, and
   // all leave in one write as soon as the reader has to wait for the client (ConnectionReader).
   if (reader.buffer.length > 0) socket.cork();
-  await writeResponse(conn, response, { headOnly: head?.method === 'HEAD', connection: connectionField(head, keepAlive) });
+  await writeResponse(conn, response, { headOnly: head?.method === 'HEAD', connection: connectionField(head, keepAlive), request: head });
   flush(socket);
   await closeLingering(conn, reader);
 }

@@ -15,7 +15,7 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 
-/** A line longer than this, still without its newline, ends the connection (lesson 3: every buffer needs a limit). */
+/** A line longer than this (line ending not counted) ends the connection (lesson 3: every buffer needs a limit). */
 const MAX_LINE = 4096;
 /** Bytes waiting to be sent to one client before we decide it is too slow and drop it. */
 const MAX_QUEUED = 1024 * 1024;
@@ -74,6 +74,14 @@ const server = net.createServer((socket) => {
     broadcast(Buffer.concat([Buffer.from(`${name}: `), line, Buffer.from('\n')]), socket);
   }
 
+  /** Ends the connection of a client whose line broke the limit: the error line, then FIN. */
+  function refuseLongLine(): void {
+    // end(), not destroy(): the error line goes out first, and the 'data' handler goes on reading
+    // (and dropping) what the client still sends, so that the close is a FIN, not a reset.
+    socket.end(notice(`error: line longer than ${MAX_LINE} bytes`));
+    leave(); // refused: out of the room now, not when the client gets round to closing
+  }
+
   socket.on('data', (chunk: Buffer) => {
     if (socket.writableEnded) return; // refused: nothing more from this client counts
     // A chunk is whatever arrived: part of a line, one line, or many. Lines end at '\n'.
@@ -83,13 +91,12 @@ const server = net.createServer((socket) => {
       let line = pending.subarray(0, newline);
       pending = pending.subarray(newline + 1);
       if (line.at(-1) === 0x0d) line = line.subarray(0, -1); // nc -C and telnet send CRLF
+      if (line.length > MAX_LINE) return refuseLongLine(); // a long line can arrive whole, newline and all
       onLine(line);
       if (socket.destroyed) return;
     }
-    if (pending.length > MAX_LINE) {
-      socket.end(notice(`error: line longer than ${MAX_LINE} bytes`));
-      leave(); // refused: out of the room now, not when the client gets round to closing
-    }
+    // No newline yet: MAX_LINE bytes and a '\r' may still become a line within the limit.
+    if (pending.length > MAX_LINE + 1) refuseLongLine();
   });
 
   /** Takes this client out of the room and tells the others; safe to call twice. */

@@ -80,18 +80,21 @@ function parseRequest(line: string): Request {
   return value as Request;
 }
 
-/** A non-empty string from `data`, or a ProtocolError naming what was expected. */
+/**
+ * `data` as a string with more than whitespace in it, or a ProtocolError naming what was expected.
+ * Returned as written: names are trimmed by their caller, message texts are not.
+ */
 function text(request: Request, what: string): string {
   const data = request.data;
   if (typeof data !== 'string' || data.trim() === '') throw new ProtocolError(request.id, `${request.type} needs "data": ${what}`);
-  return data.trim();
+  return data;
 }
 
 /** Carries out one request for `session`; returns the response's data. */
 function handle(session: Session, request: Request): unknown {
   switch (request.type) {
     case 'REGISTER': {
-      const name = text(request, 'a name');
+      const name = text(request, 'a name').trim();
       if (session.name !== undefined) throw new ProtocolError(request.id, `already registered as ${session.name}`);
       if (users.has(name)) throw new ProtocolError(request.id, `the name ${name} is taken`);
       session.name = name;
@@ -100,6 +103,7 @@ function handle(session: Session, request: Request): unknown {
     }
     case 'MESSAGE': {
       if (session.name === undefined) throw new ProtocolError(request.id, 'REGISTER first');
+      // The text goes on exactly as written: spaces at its ends are the sender's to choose.
       const message: ChatMessage = { from: session.name, text: text(request, 'the text'), time: new Date().toISOString() };
       history.push(message);
       if (history.length > HISTORY) history.shift();
@@ -146,16 +150,22 @@ const server = net.createServer((socket) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     let newline: number;
     while ((newline = pending.indexOf(0x0a)) >= 0) {
+      if (newline > MAX_LINE) return refuseLongLine(); // a long line can arrive whole, newline and all
       // Decode whole lines only: a chunk can end in the middle of a multi-byte character.
       const line = pending.subarray(0, newline).toString('utf8').trim();
       pending = pending.subarray(newline + 1);
       if (line !== '') onLine(session, line);
     }
-    if (pending.length > MAX_LINE) {
-      sendJson(socket, { id: null, ok: false, error: `line longer than ${MAX_LINE} bytes` });
-      socket.end();
-    }
+    if (pending.length > MAX_LINE) refuseLongLine();
   });
+
+  /** Answers a line too long to hold, and ends the connection: the framing can't be trusted now. */
+  function refuseLongLine(): void {
+    sendJson(socket, { id: null, ok: false, error: `line longer than ${MAX_LINE} bytes` });
+    // end(), not destroy(): the error goes out first, and what the client still sends is read and
+    // dropped (above) until it closes, so that the close is a FIN, not a reset (lesson 3).
+    socket.end();
+  }
 
   socket.on('close', () => {
     console.log(`${peer} closed`);

@@ -11,6 +11,7 @@ import { reapStrays } from '../../process/reaper.ts';
 import { paint } from '../../terminal.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { ask } from '../prompt.ts';
 
 export async function check(context: Context): Promise<number> {
   const progress = await Progress.open(context);
@@ -50,12 +51,13 @@ export async function check(context: Context): Promise<number> {
   context.out(paint.heading(first ? 'What you learned' : 'What this lesson was about'));
   for (const line of lesson.learned) context.out(`  • ${line}`);
   context.out('');
-  const next = lessons[lesson.number];
   context.out(`Compare with the reference: ${paint.code(`npx learn diff ${lesson.slug}`)}`);
+  // Names exactly what `learn next` opens (progress.ts has the rule), even after a jump ahead.
+  const next = progress.upNext();
   if (next) context.out(`Go on to lesson ${next.number}, ${next.title}: ${paint.code('npx learn next')}`);
-  else context.out(paint.success('That was the last lesson. Well done.'));
+  else context.out(paint.success(`You have passed all ${lessons.length} lessons. Well done.`));
 
-  if (context.interactive) await offerNext(context, lesson);
+  if (context.interactive) await offerNext(context, lesson, next);
   return 0;
 }
 
@@ -66,21 +68,18 @@ function parseSeed(value: string | boolean | undefined): number | undefined {
   return seed;
 }
 
-async function offerNext(context: Context, lesson: Lesson): Promise<void> {
-  const { default: Enquirer } = await import('enquirer');
-  const { choice } = await Enquirer.prompt<{ choice: string }>({
-    type: 'select',
-    name: 'choice',
-    message: 'What now?',
-    choices: [
-      { name: 'diff', message: 'See your code beside the reference' },
-      { name: 'next', message: 'Go on to the next lesson' },
-      { name: 'done', message: 'Done for now' },
-    ],
-  }).catch(() => ({ choice: 'done' }));
-  if (choice === 'diff') await (await import('./solution.ts')).diff({ ...context, args: [lesson.slug] });
-  if (choice === 'next') await (await import('./next.ts')).next(context);
+/** In a terminal, after a pass: one key for what most learners do next (prompt.ts: it never waits long). */
+async function offerNext(context: Context, lesson: Lesson, next: Lesson | undefined): Promise<void> {
+  const choices = [{ key: 'd', label: 'your code beside the reference' }];
+  if (next) choices.push({ key: 'n', label: `lesson ${next.number}` });
+  choices.push({ key: 'q', label: 'done' });
+  const choice = await ask({ question: 'What now?', choices, fallback: 'q', timeoutMs: WHAT_NOW_TIMEOUT_MS });
+  context.out('');
+  if (choice === 'd') await (await import('./solution.ts')).diff({ ...context, args: [lesson.slug] });
+  if (choice === 'n') await (await import('./next.ts')).next(context);
 }
+
+const WHAT_NOW_TIMEOUT_MS = 30_000;
 
 const FAILED_NEXT = (lesson: Lesson) =>
   `Fix the first failure above, then run ${paint.code(`npx learn check ${lesson.slug}`)} again. Stuck? ${paint.code(`npx learn hint ${lesson.slug}`)}`;

@@ -2,36 +2,60 @@
 
 import { findLesson, lessons } from '../../lesson.ts';
 import { paint } from '../../terminal.ts';
-import { verify, type LessonVerdict } from '../../dev/verify.ts';
+import { verifyAll, type TargetVerdict } from '../../dev/verify.ts';
 import { mistakePatchFile, stubPatchFile, writePatchFile } from '../../dev/patches.ts';
 import path from 'node:path';
 import { lessonFolder } from '../../lesson.ts';
 import { UsageError, type Context } from '../context.ts';
 
 export async function dev(context: Context): Promise<number> {
-  const [sub, name] = context.args;
+  const [sub, ...names] = context.args;
   if (sub === 'mistake') return mistake(context);
   if (sub === 'stub') return stub(context);
-  if (sub !== 'check') throw new UsageError('`learn dev` takes: check [lesson] [--json]; stub <lesson>; mistake <lesson> <name> <edited files…>.');
-  const chosen = name === undefined ? lessons : [findLesson(name)];
+  if (sub !== 'check') throw new UsageError('`learn dev` takes: check [lesson…] [--json] [--seeds N] [--lanes N]; stub <lesson>; mistake <lesson> <name> <edited files…>.');
+  const chosen = names.length === 0 ? lessons : names.map(findLesson);
   const json = context.flags.json === true;
-  const verdicts: LessonVerdict[] = [];
-  for (const lesson of chosen) {
-    if (!json) context.out(paint.heading(`${lesson.number} ${lesson.slug}`));
-    const verdict = await verify(lesson, (t) => {
+  const seeds = count(context.flags.seeds, 'seeds', 3);
+  const lanes = count(context.flags.lanes, 'lanes', 2);
+  const started = performance.now();
+  // Verdicts arrive as lanes finish them, lessons interleaved; each line names its lesson.
+  const verdicts = await verifyAll(chosen, {
+    seeds,
+    lanes,
+    onTarget: (lesson, t) => {
       if (json) return;
       const mark = t.ok ? paint.success('✓') : paint.failure('✗');
-      const expectation = t.shouldPass ? 'passes' : 'fails';
-      const detail = t.shouldPass ? `${t.passed} passed, ${t.failed} failed` : t.caughtBy ? `caught by: ${t.caughtBy}` : 'NOT CAUGHT: every test passed';
-      context.out(`  ${mark} ${t.target.padEnd(40)} ${paint.dim(`should ${t.shouldPass ? 'pass' : 'fail'}, ${t.ok ? expectation : 'does not'} — ${detail}`)}`);
-    });
-    if (!json) for (const problem of verdict.problems) context.out(`  ${paint.failure('✗')} ${problem}`);
-    verdicts.push(verdict);
+      context.out(`  ${mark} ${`${lesson.number} ${lesson.slug}`.padEnd(22)} ${t.target.padEnd(36)} ${paint.dim(describeVerdict(t))}`);
+    },
+  });
+  if (!json) {
+    for (const verdict of verdicts) for (const problem of verdict.problems) context.out(`  ${paint.failure('✗')} ${verdict.slug}: ${problem}`);
   }
   const ok = verdicts.every((v) => v.ok);
-  if (json) context.out(JSON.stringify({ ok, lessons: verdicts }, null, 2));
-  else context.out(ok ? paint.success(`\nAll ${verdicts.length} lessons verified.`) : paint.failure(`\n${verdicts.filter((v) => !v.ok).length} of ${verdicts.length} lessons have problems.`));
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (json) context.out(JSON.stringify({ ok, seeds, lanes, seconds: Number(seconds), lessons: verdicts }, null, 2));
+  else context.out(ok ? paint.success(`\nAll ${verdicts.length} lessons verified (${seconds} s).`) : paint.failure(`\n${verdicts.filter((v) => !v.ok).length} of ${verdicts.length} lessons have problems (${seconds} s).`));
   return ok ? 0 : 1;
+}
+
+/** One line: what the target did, which test killed it, and how often. */
+function describeVerdict(t: TargetVerdict): string {
+  const runs = t.runs.length;
+  if (t.shouldPass) return t.ok ? `passes (${t.passed} tests)` : `should pass, but ${t.failed} failed — first: ${t.caughtBy}`;
+  if (t.runs.length === 0) return `could not be made: ${t.caughtBy}`;
+  const caught = t.runs.filter((r) => r.ok).length;
+  const by = t.killedBy.map((k) => `"${k.test}"${runs > 1 ? ` ×${k.seeds.length}` : ''}`).join(', ');
+  if (caught === 0) return `NOT CAUGHT: every test passed${runs > 1 ? ` in all ${runs} runs (seeds ${t.runs.map((r) => r.seed).join(', ')})` : ''}`;
+  const missed = t.runs.filter((r) => !r.ok).map((r) => r.seed);
+  if (t.flaky) return `FLAKY: caught in ${caught} of ${runs} runs, by ${by}; missed with seed ${missed.join(', ')} (replay: learn check --seed S on the mistake)`;
+  return `caught by ${by}`;
+}
+
+function count(value: string | boolean | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === false) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} takes a whole number of at least 1; received "${value}".`);
+  return n;
 }
 
 /**

@@ -7,7 +7,7 @@ import { Progress } from '../progress.ts';
 
 export async function list(context: Context): Promise<number> {
   const progress = await Progress.open(context);
-  const current = progress.current();
+  const current = progress.upNext();
   let part = '';
   for (const lesson of lessons) {
     if (lesson.part !== part) {
@@ -16,12 +16,12 @@ export async function list(context: Context): Promise<number> {
     }
     const state = progress.isPassed(lesson)
       ? paint.success('passed ')
-      : lesson.slug === current.slug
+      : lesson === current
         ? paint.info('current')
         : progress.isUnlocked(lesson)
           ? 'open   '
           : paint.dim('locked ');
-    const marker = lesson.slug === current.slug ? paint.info('▶') : ' ';
+    const marker = lesson === current ? paint.info('▶') : ' ';
     context.out(`${marker} ${String(lesson.number).padStart(2)}  ${state}  ${lesson.slug.padEnd(20)} ${paint.dim(lesson.title)}`);
   }
   context.out('');

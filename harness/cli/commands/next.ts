@@ -1,5 +1,5 @@
-// `learn next`: once the current lesson passed, unlock and open the next; otherwise open the
-// current one again.
+// `learn next`: open the current lesson (progress.ts has the rule): the first not passed after
+// the one passed most recently, else the first not passed at all.
 
 import path from 'node:path';
 import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
@@ -7,25 +7,31 @@ import { repoRoot } from '../../paths.ts';
 import { paint } from '../../terminal.ts';
 import type { Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function next(context: Context): Promise<number> {
   const progress = await Progress.open(context);
-  let lesson = progress.current();
-  if (progress.isPassed(lesson)) {
-    const following = progress.advance();
-    if (!following) {
-      context.out(paint.success(`You passed all ${lessons.length} lessons. Revisit any with \`npx learn list\`.`));
-      return 0;
-    }
-    context.out(paint.success(`Lesson ${lesson.number} passed. Unlocked lesson ${following.number}.`));
-    context.out('');
-    lesson = following;
-  } else if (progress.passedCount() > 0 || lesson.number > 1) {
-    context.out(paint.dim(`Lesson ${lesson.number} has not passed yet; here it is again.`));
+  const lesson = progress.upNext();
+  if (!lesson) {
+    context.out(paint.success(`You passed all ${lessons.length} lessons. Revisit any with \`npx learn list\`.`));
+    return 0;
+  }
+  const last = progress.lastPassed();
+  if (last) {
+    context.out(paint.success(`Lesson ${last.number} passed.`) + ' ' + whyThisOne(last, lesson));
     context.out('');
   }
   open(context, lesson);
   return 0;
+}
+
+function whyThisOne(last: Lesson, lesson: Lesson): string {
+  if (lesson.number === last.number + 1) return `Unlocked lesson ${lesson.number}.`;
+  if (lesson.number > last.number) {
+    const between = lesson.number - 1 === last.number + 1 ? `lesson ${last.number + 1}` : `lessons ${last.number + 1}–${lesson.number - 1}`;
+    return `You passed ${between} earlier, so here is lesson ${lesson.number}.`;
+  }
+  return `Lesson ${lesson.number} is the first you have not passed yet.`;
 }
 
 /** Shows a lesson: what you build, where, how to try it, how to check it. */
@@ -37,7 +43,9 @@ export function open(context: Context, lesson: Lesson): void {
   context.out('');
   context.out(`${paint.heading('Read')}   ${paint.code(path.join(folder, 'README.md'))}`);
   context.out(`${paint.heading('Edit')}   ${lesson.files.map((f) => paint.code(path.join(folder, f))).join(', ')}  ${paint.dim('(look for TODO)')}`);
-  context.out(`${paint.heading('Try')}    ${lesson.tryIt.map((line, i) => (i === 0 ? line : `       ${line}`)).join('\n').replaceAll('{port}', '3000')}`);
+  const noNc = ncAdvice(lesson, 3000);
+  const tryIt = [...tryItLines(lesson, 3000), ...(noNc ? [paint.dim(noNc.advice), paint.code(noNc.command)] : [])];
+  context.out(`${paint.heading('Try')}    ${tryIt.join('\n       ')}`);
   context.out(`${paint.heading('Check')}  ${paint.code(`npx learn check ${lesson.slug}`)}  ${paint.dim(`or keep ${paint.code('npx learn watch')} running while you edit`)}`);
   context.out(`${paint.heading('Stuck')}  ${paint.code(`npx learn hint ${lesson.slug}`)}`);
 }

@@ -7,6 +7,7 @@ import { Program } from '../../process/program.ts';
 import { paint } from '../../terminal.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function run(context: Context): Promise<number> {
   const progress = await Progress.open(context);
@@ -22,9 +23,12 @@ export async function run(context: Context): Promise<number> {
 
   const program = new Program({
     entry: targetFile(lesson, lesson.entry),
-    args: ['--port', String(port), ...(lesson.program.args ?? [])],
+    // After `--`: the program's own flags (`-- --root ./site`), passed on as they are.
+    args: ['--port', String(port), ...(lesson.program.args ?? []), ...(context.rest ?? [])],
     transport: lesson.program.transport,
     port,
+    // Where the learner typed the command, so that `-- --root ./site` means what they see.
+    cwd: process.cwd(),
     startTimeoutMs: lesson.timeouts.startMs,
     name: solution ? 'the reference server' : 'your server',
     onOutput: (line) => context.out(`${paint.dim('│')} ${line.stream === 'stderr' ? paint.warning(line.text) : line.text}`),
@@ -43,7 +47,9 @@ export async function run(context: Context): Promise<number> {
   }
   context.out(paint.success(`${solution ? 'The reference' : 'Your'} ${lesson.slug} server listens on 127.0.0.1:${port}.`) + paint.dim(' Ctrl-C stops it.'));
   context.out('Try it from another terminal:');
-  for (const line of lesson.tryIt.slice(1)) context.out(`  ${paint.code(line.replaceAll('{port}', String(port)))}`);
+  for (const line of tryItLines(lesson, port, { skipRun: true })) context.out(`  ${paint.code(line)}`);
+  const noNc = ncAdvice(lesson, port);
+  if (noNc) context.out(`  ${noNc.advice}\n  ${paint.code(noNc.command)}`);
   const exit = await program.exited;
   if (!exit.stoppedByHarness) {
     context.out(paint.failure(`${program.name} ${program.describeExit()}.`));

@@ -4,38 +4,39 @@ import { lessons } from '../../lesson.ts';
 import { paint, progressBar } from '../../terminal.ts';
 import type { Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { ask } from '../prompt.ts';
 
 export async function status(context: Context): Promise<number> {
   const progress = await Progress.open(context);
-  const lesson = progress.current();
+  const lesson = progress.upNext();
   context.out(paint.heading('Networking From Scratch'));
   context.out(`${progressBar(progress.passedCount(), lessons.length)} lessons passed`);
   context.out('');
+  if (!lesson) {
+    context.out(`You passed all ${lessons.length} lessons. Revisit any: ${paint.code('npx learn list')}   All commands: ${paint.code('npx learn help')}`);
+    return 0;
+  }
   context.out(`You are on lesson ${lesson.number}: ${paint.strong(lesson.title)} ${paint.dim(`(${lesson.slug})`)}`);
-  context.out(
-    progress.isPassed(lesson)
-      ? `It passed. Open the next one: ${paint.code('npx learn next')}`
-      : `Open it: ${paint.code('npx learn next')}   Check it: ${paint.code('npx learn check')}   All commands: ${paint.code('npx learn help')}`,
-  );
+  context.out(`Open it: ${paint.code('npx learn next')}   Check it: ${paint.code('npx learn check')}   All commands: ${paint.code('npx learn help')}`);
   if (!context.interactive) return 0;
 
-  const { default: Enquirer } = await import('enquirer');
-  const { choice } = await Enquirer.prompt<{ choice: string }>({
-    type: 'select',
-    name: 'choice',
-    message: 'What would you like to do?',
-    choices: MENU,
-  }).catch(() => ({ choice: 'quit' }));
-  if (choice === 'quit') return 0;
+  context.out('');
+  const choice = await ask({ question: 'What would you like to do?', choices: MENU, fallback: 'q', timeoutMs: MENU_TIMEOUT_MS });
+  const command = COMMANDS[choice];
+  if (!command) return 0;
+  context.out('');
   const { main } = await import('../main.ts');
-  return main([choice]);
+  return main([command]);
 }
 
+/** In a terminal, `learn` offers the loop's commands, one key each (prompt.ts). */
 const MENU = [
-  { name: 'next', message: 'Open the lesson (learn next)' },
-  { name: 'check', message: 'Check my code (learn check)' },
-  { name: 'watch', message: 'Check on every save (learn watch)' },
-  { name: 'hint', message: 'Get a hint (learn hint)' },
-  { name: 'list', message: 'See all lessons (learn list)' },
-  { name: 'quit', message: 'Quit' },
+  { key: 'n', label: 'open it' },
+  { key: 'c', label: 'check' },
+  { key: 'w', label: 'watch' },
+  { key: 'h', label: 'hint' },
+  { key: 'l', label: 'list' },
+  { key: 'q', label: 'quit' },
 ];
+const COMMANDS: Record<string, string> = { n: 'next', c: 'check', w: 'watch', h: 'hint', l: 'list' };
+const MENU_TIMEOUT_MS = 60_000;

@@ -2,7 +2,7 @@
 // the one to fix.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, check, byteCount } from '#harness/testing/index.ts';
+import { serverTest, check, byteCount, checkNoLeakedSockets } from '#harness/testing/index.ts';
 
 const test = serverTest('tcp-echo');
 
@@ -15,13 +15,22 @@ function pattern(size: number): Buffer {
   return bytes;
 }
 
-test('echoes a line of text', async ({ server }) => {
+test('echoes a line of text, and bytes with no newline at once', async ({ server }) => {
   const client = await server.connect();
   await client.send('hello, echo\n');
   await client.expect('hello, echo\n', {
     why: 'An echo server writes back every byte it receives, unchanged.',
     hint: "Listen for the socket's 'data' event and write the chunk back with socket.write(chunk).",
   });
+  await client.send('no newline here');
+  await client.expect('no newline here', {
+    timeoutMs: 1000,
+    why: 'An echo has no messages to wait for: every byte goes back as soon as it arrives. Holding bytes until a newline (or until the client ends) makes a client that sends no newline wait forever.',
+    spec: STREAM,
+    hint: "Write each chunk back in the 'data' handler itself; don't collect lines or wait for 'end'.",
+  });
+  await client.send(Buffer.from([0x0a, 0x68, 0x69]));
+  await client.expect(Buffer.from([0x0a, 0x68, 0x69]), { timeoutMs: 1000, spec: STREAM, hint: 'Echo what follows a newline at once too.' });
 });
 
 test('echoes all 256 byte values unchanged', async ({ server }) => {
@@ -69,7 +78,7 @@ test('after the client half-closes, echoes the rest and then closes', async ({ s
   let sent = false;
   const sending = client.send(data).then(() => client.end()).then(() => (sent = true));
   for (let queued = -1, still = 0; !sent && still < 300; ) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 50))]);
     const now = client.socket.writableLength;
     still = now === queued ? still + 50 : 0;
     queued = now;
@@ -135,11 +144,7 @@ test('serves 200 connections one after another without leaking them', async ({ s
     await client.expectClose({ why: 'The client half-closed, so the server should end its side too.', hint: "Call socket.end() on 'end'." });
     client.destroy();
   }
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  const stats = await server.stats();
-  const open = stats?.resources.TCPSocketWrap ?? 0;
-  check(stats !== undefined && open <= 5, {
-    message: stats === undefined ? 'Expected the server to report its open sockets, but it did not answer.' : `Expected the server to hold at most 5 open sockets after 200 closed connections, but it holds ${open}.`,
+  await checkNoLeakedSockets(server, 200, {
     why: "A socket the server never ends stays half-open forever: a file descriptor and memory per client, until the process runs out.",
     hint: "End each socket when its client ends (the 'end' event), and don't keep references to closed ones.",
   });

@@ -54,6 +54,23 @@ test('read() resolves with bytes that arrived before it was called', async ({ pa
   });
 });
 
+test('read() returns every byte value unchanged, however the bytes are cut', async ({ pair }) => {
+  const { Conn } = await load();
+  const { peer, socket } = await pair();
+  const conn = new Conn(socket);
+  const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  await peer.send(all, { split: 'trickle' });
+  const got = await readBytes(conn, all.length);
+  check(got.equals(all), {
+    message: `Expected read() to return the 256 byte values unchanged, received ${byteCount(got.length)} that differ.`,
+    expected: all,
+    received: got,
+    why: 'A socket carries bytes, not text. setEncoding() or toString() on the way turns every byte that is not valid UTF-8 into U+FFFD (ef bf bd), and Buffer.from() cannot undo it.',
+    spec: "Node docs: readable.setEncoding(); net.Socket Event 'data'",
+    hint: "Resolve read() with the Buffer the 'data' event gave you; no setEncoding(), no toString().",
+  });
+});
+
 test('read() resolves with an empty Buffer at EOF, and again after that', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
@@ -91,6 +108,32 @@ test('read() rejects when the connection is reset, even if the reset came first'
     message: 'Expected read() to reject because the connection was reset before it was called, but it resolved.',
     why: 'An error that happens while nobody reads must not be lost: keep it for the next read.',
     hint: "Store the error from the 'error' event; read() rejects with it.",
+  });
+  const again = await within(conn.read().then((data) => (data.length === 0 ? 'an empty Buffer (EOF)' : `${byteCount(data.length)}`), () => 'rejected'), 2000, 'a second read() after a reset to settle', 'Keep the error: every later read() rejects with it.');
+  check(again === 'rejected', {
+    message: `Expected a second read() after the reset to reject as well, received ${again}.`,
+    why: 'A reset is final: the first error is kept, and every later read() and write() rejects with it. Reporting EOF after it would tell the caller the peer finished cleanly, which it did not.',
+    spec: 'lessons/02-socket-promises/README.md, "Decisions you make" (what a failure looks like)',
+    hint: "Don't clear the kept error when a read rejects with it; check it before the ended flag in read().",
+  });
+});
+
+test('read() settles after this side destroyed the connection', async ({ pair }) => {
+  const { Conn } = await load();
+  const { socket } = await pair();
+  const conn = new Conn(socket);
+  conn.destroy();
+  const describe = (data: Buffer) => (data.length === 0 ? 'eof' : `${byteCount(data.length)}`);
+  const hint = "A socket destroyed without an error emits only 'close'. Remember it as the end of the stream (set the ended flag there), so that a read() called afterwards settles at once.";
+  const right = await within(conn.read().then(describe, () => 'rejected'), 1000, 'a read() called right after destroy() to settle', hint);
+  check(right === 'eof' || right === 'rejected', { message: `Expected a read() after destroy() to end (an empty Buffer) or reject, received ${right}.` });
+  if (!socket.closed) await within(new Promise((resolve) => socket.once('close', resolve)), 1000, "the socket to emit 'close' after destroy()", 'conn.destroy() should call socket.destroy().');
+  const later = await within(conn.read().then(describe, () => 'rejected'), 1000, "a read() called after the socket's 'close' to settle", hint);
+  check(later === 'eof' || later === 'rejected', {
+    message: `Expected a read() after the socket closed to end (an empty Buffer) or reject, received ${later}.`,
+    why: 'Nothing can arrive on a destroyed socket, and nothing will ever emit an event for it again: a read() that waits now waits forever, and so does the loop that called it.',
+    spec: "lessons/02-socket-promises/README.md, \"From events to promises\" ('close')",
+    hint,
   });
 });
 
@@ -156,8 +199,8 @@ test('the socket is paused between reads', async ({ pair }) => {
   await peer.send('go');
   await readBytes(conn, 2);
   // Nobody reads now. The peer sends a lot; it should pile up in the kernel, not in our process.
-  void peer.flood(Buffer.alloc(64 * 1024, 0x61), 16 * 1024 * 1024, 300);
-  await sleep(400);
+  // The flood ends once the peer is held back for 300 ms, or once all 16 MiB went.
+  await peer.flood(Buffer.alloc(64 * 1024, 0x61), 16 * 1024 * 1024, 300);
   check(socket.bytesRead < 2 * 1024 * 1024, {
     message: `Expected the socket to take at most 2 MiB while nobody reads, but it read ${byteCount(socket.bytesRead)}.`,
     why: "A flowing socket reads everything the peer sends into memory, whether anyone wants it or not. Paused, it leaves the bytes in the kernel, whose full buffer tells the sender (through TCP's window) to wait.",

@@ -23,6 +23,28 @@ test('after the client half-closes, echoes the rest and ends', async ({ server }
   check(back.equals(data), { message: `Expected the whole echo (${byteCount(data.length)}) before the close, received ${byteCount(back.length)}.`, expected: data, received: back });
 });
 
+test('survives clients that reset the connection, and keeps serving', async ({ server }) => {
+  // A server that dies of a reset exits within moments; one that lives is still there after this.
+  const stillRunning = async () => {
+    await Promise.race([server.program.exited, new Promise((resolve) => setTimeout(resolve, 50))]);
+    check(!server.program.exit, {
+      message: `Expected your server to keep running after a client reset its connection, but it ${server.program.describeExit()}.`,
+      why: "A reset makes conn.read() or conn.write() reject, and so the loop's promise rejects. A rejected promise nobody handles ends a Node process (unhandled rejection), and every other client with it.",
+      spec: "Node docs: process, Event 'unhandledRejection' (--unhandled-rejections=throw is the default)",
+      hint: 'Call the loop as serveClient(conn).catch((error) => { log it; conn.destroy(); }).',
+    });
+  };
+  for (let i = 0; i < 5; i++) {
+    const rude = await server.connect(`rude${i + 1}`);
+    await rude.send(randomBytes(256 * 1024));
+    rude.reset(); // RST while the loop reads or writes: read() or write() rejects with ECONNRESET/EPIPE
+    await stillRunning();
+  }
+  const client = await server.connect('after');
+  await client.send('still there?\n');
+  await client.expect('still there?\n', { hint: 'Catch the error of each connection on its own; the others go on.' });
+});
+
 test('a client that sends 256 MiB without reading is held back', async ({ server }) => {
   const before = await server.stats();
   const client = await server.connect();

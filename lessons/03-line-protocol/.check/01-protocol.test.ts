@@ -1,6 +1,7 @@
 // Hidden tests for lesson 3, line-protocol. Most basic first: the first failure is the one to fix.
 
 import { serverTest, check, byteCount } from '#harness/testing/index.ts';
+import { expectGracefulClose } from './closing.ts';
 
 const test = serverTest('line-protocol');
 
@@ -21,20 +22,7 @@ test('answers quit with Bye. and closes cleanly, ignoring what came after', asyn
   await client.send('quit\nthis line comes in the same write\n');
   await client.expect('Bye.\n', { hint: 'Compare the line with "quit" and answer "Bye.\\n".' });
   await client.expectNothingMore(100, { why: 'After quit the server answers nothing more: the rest is ignored.', hint: 'Leave the message loop after Bye.' });
-  await client.expectClose({ timeoutMs: 2000, hint: 'After "Bye.\\n", end the connection.' });
-  // A client may still be sending when the Bye. arrives; those bytes must be ignored too. A socket
-  // that is already destroyed answers them with RST, which the next write here runs into.
-  const later = () => new Promise((resolve) => setTimeout(resolve, 50));
-  await client.send('and this one comes late\n');
-  await later();
-  await client.send('and this one even later\n');
-  await later();
-  check(client.state !== 'rst', {
-    message: 'Expected the server to close with FIN, but it reset the connection (RST).',
-    why: 'Bytes that arrive at a socket already closed, or are still unread when it closes, make the OS answer with RST instead of FIN, and a reset can wipe out the reply the client has not read yet. Servers "linger": they end their side, then read and drop until the client closes (nginx calls it lingering_close).',
-    spec: 'RFC 1122 §4.2.2.13 (closing with data pending); RFC 9293 §3.6',
-    hint: 'After Bye., end() and keep reading (and dropping) until EOF before you destroy the socket.',
-  });
+  await expectGracefulClose(client, 'Bye.');
 });
 
 test('answers many messages sent in one write, in order', async ({ server }) => {
@@ -89,6 +77,40 @@ test('accepts "\\r\\n" line endings and answers with "\\n"', async ({ server }) 
   });
 });
 
+test('echoes bytes that are not UTF-8 unchanged', async ({ server }) => {
+  const client = await server.connect();
+  // Every byte from 0x80 to 0xff (none of them a line ending), then a lone UTF-8 lead byte: no
+  // valid UTF-8 at all, yet a message like any other.
+  const message = Buffer.concat([Buffer.from('bytes: '), Buffer.from(Array.from({ length: 128 }, (_, i) => 0x80 + i)), Buffer.from([0x20, 0xc3])]);
+  await client.send(Buffer.concat([message, Buffer.from('\n')]), { split: 'random' });
+  await client.expect(Buffer.concat([Buffer.from('Echo: '), message, Buffer.from('\n')]), {
+    why: 'A message is bytes ("it need not be text"). Turning it into a string and back with toString() replaces every byte that is not valid UTF-8 with U+FFFD (ef bf bd), even when the whole line arrived at once.',
+    spec: 'lessons/03-line-protocol/README.md, "The rules"; Node docs: buf.toString()',
+    hint: 'Build the answer from Buffers: Buffer.concat([Buffer.from("Echo: "), line, Buffer.from("\\n")]). No toString() or template string on the message.',
+  });
+});
+
+test('keeps spaces, tabs and a lone "\\r" in a message, and answers only "quit" exactly with Bye.', async ({ server }) => {
+  const client = await server.connect();
+  // [sent, answered]: only a single "\r" right before the "\n" belongs to the line ending.
+  const lines: Array<[string, string]> = [
+    ['  two spaces before, a tab and a space after\t \n', 'Echo:   two spaces before, a tab and a space after\t \n'],
+    ['carriage\rreturn inside\n', 'Echo: carriage\rreturn inside\n'],
+    ['two CRs at the end\r\r\n', 'Echo: two CRs at the end\r\n'],
+    ['quit \n', 'Echo: quit \n'],
+    [' quit\n', 'Echo:  quit\n'],
+    ['QUIT\n', 'Echo: QUIT\n'],
+    ['quit\r\n', 'Bye.\n'],
+  ];
+  await client.send(lines.map(([sent]) => sent));
+  await client.expect(lines.map(([, answered]) => answered).join(''), {
+    why: 'A message is every byte before the line ending, and the line ending is "\\n" or one "\\r\\n". Trimming (String.trim() strips spaces, tabs, "\\r" and more) changes messages; comparing case-insensitively or trimmed turns " quit" and "QUIT" into quit, which they are not.',
+    spec: 'lessons/03-line-protocol/README.md, "The rules"',
+    hint: 'Drop exactly one "\\r" before the "\\n" (check bytes[i - 1] === 0x0d), and compare the message with Buffer.from("quit") using equals().',
+  });
+  await client.expectClose({ hint: 'After "Bye.\\n", end the connection.' });
+});
+
 test('keeps each connection its own stream', async ({ server }) => {
   const a = await server.connect('a');
   const b = await server.connect('b');
@@ -109,6 +131,44 @@ test(`accepts a message of exactly ${LIMIT} bytes`, async ({ server }) => {
   await client.expect(`Echo: ${message}\n`, { why: `The limit is ${LIMIT} bytes of message, not counting "\\n".` });
 });
 
+test(`accepts a message of exactly ${LIMIT} bytes ending "\\r\\n", even when the "\\r" and the "\\n" arrive apart`, async ({ server }) => {
+  const client = await server.connect();
+  const message = 'c'.repeat(LIMIT);
+  // The "\r" arrives alone first: 4097 bytes wait without a "\n", and may still be a good line.
+  await client.send(`${message}\r\n`, { split: [LIMIT + 1], gapMs: 100 });
+  await client.expect(`Echo: ${message}\n`, {
+    why: `The limit counts the message, not its line ending: ${LIMIT} bytes and "\\r\\n" is a message at the limit. Until the "\\n" arrives, ${LIMIT} bytes and a "\\r" may still be exactly that.`,
+    spec: 'lessons/03-line-protocol/README.md, "The rules" and "Decisions you make" (the limit)',
+    hint: `Without a newline, refuse only when more than ${LIMIT} + 1 bytes wait; with one, measure the message after dropping the "\\r".`,
+  });
+});
+
+test(`rejects a message of ${LIMIT + 1} bytes, even when its "\\n" comes with it`, async ({ server }) => {
+  const client = await server.connect();
+  await client.send(`${'z'.repeat(LIMIT + 1)}\n`);
+  const reply = await client.readUntil('\n', { max: 1024, hint: `Measure every complete line too: more than ${LIMIT} bytes before the line ending is too long.` });
+  check(reply.toString().startsWith('Error'), {
+    message: `Expected an error line starting "Error" for a ${LIMIT + 1}-byte message, received ${JSON.stringify(reply.subarray(0, 40).toString())}….`,
+    why: `The limit is ${LIMIT} bytes of message, whether the newline arrived with it or not. A check that only looks at the bytes waiting without a newline misses a long line that arrives whole.`,
+    spec: 'lessons/03-line-protocol/README.md, "The rules"',
+    hint: 'When takeLine finds the newline, compare the message length with the limit before taking it.',
+  });
+  await expectGracefulClose(client, 'the error line');
+});
+
+test(`rejects ${LIMIT + 2} bytes without a newline, however small the pieces they arrive in`, async ({ server }) => {
+  const client = await server.connect();
+  await client.send('p'.repeat(LIMIT + 2), { split: Array.from({ length: 8 }, () => 512), gapMs: 5 });
+  const reply = await client.readUntil('\n', {
+    max: 1024,
+    why: `${LIMIT + 2} bytes without a newline can no longer be a message of at most ${LIMIT} bytes plus "\\r". Small reads add up: the limit is on the bytes waiting in the buffer, not on one read.`,
+    spec: 'lessons/03-line-protocol/README.md, "Decisions you make" (the limit)',
+    hint: `Check buffer.length (everything waiting) after each append, not the size of the chunk that just came.`,
+  });
+  check(reply.toString().startsWith('Error'), { message: `Expected an error line starting "Error", received ${JSON.stringify(reply.toString())}.` });
+  await client.expectClose({ hint: 'Close the connection after the error line.' });
+});
+
 test(`rejects a message over ${LIMIT} bytes with an error line, then closes`, async ({ server }) => {
   const client = await server.connect();
   // No newline at all: the server must not wait for one that may never come.
@@ -122,7 +182,25 @@ test(`rejects a message over ${LIMIT} bytes with an error line, then closes`, as
     message: `Expected an error line starting "Error", received ${JSON.stringify(reply.toString())}.`,
     hint: 'Answer something like "Error: message too long\\n".',
   });
-  await client.expectClose({ hint: 'Close the connection after the error line.' });
+  await expectGracefulClose(client, 'the error line');
+});
+
+test('survives clients that reset the connection in the middle of a line', async ({ server }) => {
+  for (let i = 0; i < 5; i++) {
+    const rude = await server.connect(`rude${i + 1}`);
+    await rude.send('half a li');
+    rude.reset();
+    await Promise.race([server.program.exited, new Promise((resolve) => setTimeout(resolve, 50))]);
+    check(!server.program.exit, {
+      message: `Expected your server to keep running after a client reset its connection, but it ${server.program.describeExit()}.`,
+      why: "A reset makes conn.read() reject, and so the client's loop rejects. A rejected promise nobody handles ends a Node process, and every client with it.",
+      spec: "Node docs: process, Event 'unhandledRejection'",
+      hint: 'Keep the .catch() on serveClient(conn): log the error, then destroy the connection.',
+    });
+  }
+  const client = await server.connect('after');
+  await client.send('still there?\n');
+  await client.expect('Echo: still there?\n', { hint: 'One client resetting must not stop the others.' });
 });
 
 test('answers 100 000 small messages sent in one burst', async ({ server }) => {

@@ -75,3 +75,26 @@ test(`consumes ${byteCount(TOTAL)} in ${STEP}-byte steps in linear time`, async 
     'consume() should only move the start offset; the space is reclaimed later, when an append needs it.',
   );
 });
+
+test('reuses the space it freed under a steady stream of lines', async () => {
+  const { GrowableBuffer } = await load();
+  const buffer = new GrowableBuffer();
+  // Each chunk finishes the line waiting in the buffer and starts the next one, the way lines cut
+  // at random arrive: the buffer never runs empty, yet never holds more than about 100 bytes.
+  const chunk = Buffer.from('the end of one line\nand the start of the next, which waits for its end ');
+  const rounds = 100_000;
+  let most = 0;
+  for (let i = 0; i < rounds; i++) {
+    buffer.append(chunk);
+    buffer.consume(buffer.view().lastIndexOf(0x0a) + 1);
+    most = Math.max(most, buffer.length);
+  }
+  // What the view is a window onto: the storage the buffer keeps.
+  const storage = buffer.view().buffer.byteLength;
+  check(storage <= 64 * 1024, {
+    message: `Expected the buffer's storage to stay small (at most 64 KiB) while it never held more than ${most + chunk.length} bytes, but after ${byteCount(rounds * chunk.length)} passed through it had grown to ${byteCount(storage)}.`,
+    why: 'consume() frees space at the front. A buffer that only ever grows at the end, and never moves the waiting bytes back to the front, doubles again and again on a connection that runs for hours, though it never holds more than a line: memory grows with the traffic, not with what waits.',
+    spec: 'lessons/03-line-protocol/README.md, "A buffer that grows" (makeRoom)',
+    hint: 'In makeRoom, when length + extra fits in the storage you have, copy the waiting bytes (start to end) to the front instead of allocating more.',
+  });
+});

@@ -110,6 +110,29 @@ test('refuses an empty or taken name with an error line, and lets the client try
   await farewell([gil, next]);
 });
 
+test('trims the spaces around a name', async ({ server }) => {
+  await emptyRoom(server);
+  const tia = await join(server, 'tia');
+  const zed = await server.connect('zed');
+  await zed.send('   zed  \r\n');
+  await zed.expect('* welcome zed\n', {
+    why: 'Names are trimmed of surrounding spaces (and the "\\r" of a "\\r\\n" is not part of the line at all): "   zed  " is zed.',
+    spec: PROTOCOL,
+    hint: "Take the name as line.toString('utf8').trim(), and use that trimmed name everywhere: the welcome, the room, the prefix.",
+  });
+  await tia.expect('* zed joined\n', { spec: PROTOCOL, hint: 'Announce the trimmed name.' });
+  const twin = await server.connect('twin');
+  await twin.send('zed\n');
+  const line = await twin.readUntil('\n', { max: 1024, spec: PROTOCOL });
+  check(line.toString().startsWith('* error: '), {
+    message: `Expected the name "zed" to be refused as taken, received ${quote(line)}.`,
+    why: 'zed joined as "   zed  ", which is the name zed once trimmed: keeping the spaces in the room would let a second zed in.',
+    spec: PROTOCOL,
+    hint: 'Keep the trimmed name in the room, and compare trimmed names.',
+  });
+  await farewell([tia, zed, twin]);
+});
+
 test('waits for the newline, however the bytes are cut', async ({ server }) => {
   await emptyRoom(server);
   const [hal, ivy] = await joinAll(server, ['hal', 'ivy']);
@@ -139,6 +162,20 @@ test('waits for the newline, however the bytes are cut', async ({ server }) => {
   await farewell([hal!, ivy!]);
 });
 
+test('forwards a burst of short lines, more than 4 KiB in all, that arrives in one write', async ({ server }) => {
+  await emptyRoom(server);
+  const [cy, di] = await joinAll(server, ['cy', 'di']);
+  const lines = Array.from({ length: 300 }, (_, i) => `burst line ${String(i + 1).padStart(3, '0')} ${'.'.repeat(44)}\n`);
+  await cy!.send(lines);
+  await di!.expect(lines.map((line) => `cy: ${line}`).join(''), {
+    timeoutMs: 3000,
+    why: `${lines.length} lines of 60 bytes arrived together, ${lines.length * 60} bytes in all, but no line is longer than 4096. The limit is on one line, not on a chunk.`,
+    spec: `${PROTOCOL} (a line longer than 4096 bytes)`,
+    hint: "Cut the complete lines out of pending first; only what is left after the last '\\n' counts toward the limit (and each complete line on its own).",
+  });
+  await farewell([cy!, di!]);
+});
+
 test('keeps multi-byte characters whole when their bytes arrive apart', async ({ server }) => {
   await emptyRoom(server);
   const [jo, kai] = await joinAll(server, ['jo', 'kai']);
@@ -150,6 +187,22 @@ test('keeps multi-byte characters whole when their bytes arrive apart', async ({
     hint: 'Keep bytes as a Buffer until a whole line is there, and decode (if at all) only whole lines.',
   });
   await farewell([jo!, kai!]);
+});
+
+test('forwards the bytes of a line as they came: not UTF-8, and spaces and tabs at its ends', async ({ server }) => {
+  await emptyRoom(server);
+  const [rae, sol] = await joinAll(server, ['rae', 'sol']);
+  const lines = [
+    Buffer.from('caf\xe9 cr\xe8me, \xa0no-break spaces\xa0 and a lone lead byte \xc3', 'latin1'), // Latin-1, not UTF-8
+    Buffer.from('   three spaces before, a tab and a space after\t '),
+  ];
+  await rae!.send(lines.map((line) => Buffer.concat([line, Buffer.from('\n')])), { split: 'random' });
+  await sol!.expect(Buffer.concat(lines.map((line) => Buffer.concat([Buffer.from('rae: '), line, Buffer.from('\n')]))), {
+    why: 'The text of a message is bytes, forwarded exactly as they came: a client in a Latin-1 terminal sends "é" as the one byte e9, which is not UTF-8, and toString() would turn it into U+FFFD (ef bf bd). Spaces and tabs at the ends are part of the message; only names are trimmed.',
+    spec: `${PROTOCOL}; README "Decisions you make" (bytes or text)`,
+    hint: "Forward Buffer.concat([Buffer.from(`${name}: `), line, Buffer.from('\\n')]): no toString(), no trim() on the message.",
+  });
+  await farewell([rae!, sol!]);
 });
 
 test("keeps each sender's lines in order while six clients talk at once", async ({ server }) => {

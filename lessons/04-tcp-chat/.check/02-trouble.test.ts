@@ -3,92 +3,14 @@
 // back, cost the server unbounded memory, or stay forever.
 
 import { serverTest, check, quote, byteCount, LessonFailure, type RawClient } from '#harness/testing/index.ts';
-import { emptyRoom, farewell, join, joinAll, PROTOCOL, sleep } from './room.ts';
+import { emptyRoom, expectGracefulClose, farewell, join, joinAll, PROTOCOL, sleep } from './room.ts';
+import { flood, FLOOD, FLOOD_LINES, FLOOD_PREFIX, MiB, Reader } from './flood.ts';
 
 const test = serverTest('tcp-chat');
 
 const ERROR_EVENT = "Node docs: net.Socket Event 'error'; events: Error events (an 'error' with no listener is thrown)";
 
-const MiB = 1024 * 1024;
-const FLOOD = 32 * MiB;
 const BACKPRESSURE = "Node docs: writable.writableLength, writable.write() return value and 'drain'; \"Backpressuring in Streams\"";
-
-/** 32 MiB of 1 KiB lines from one sender; the last line is different so the others can spot the end. */
-function floodLines(): Buffer {
-  const line = Buffer.from(`${'chatter '.repeat(127)}chatty!\n`); // 1024 bytes
-  const lines = Buffer.alloc(FLOOD, line);
-  Buffer.from(`${'last line '.repeat(102)}!!!\n`).copy(lines, FLOOD - 1024);
-  return lines;
-}
-const LAST_LINE = `flooder: ${'last line '.repeat(102)}!!!\n`;
-
-/**
- * Reads everything a client receives, as a client that keeps up would, counting the bytes and
- * noting which of `markers` went by, without keeping the data (the room's flood passes through).
- */
-class Reader {
-  bytes = 0;
-  readonly seen = new Set<string>();
-  private tail = Buffer.alloc(0);
-  private stopped = false;
-  private readonly longest: number;
-
-  constructor(
-    private readonly client: RawClient,
-    private readonly markers: string[],
-  ) {
-    this.longest = Math.max(...markers.map((m) => Buffer.byteLength(m)));
-    void this.loop();
-  }
-
-  /** Waits until `marker` went by; false if it did not within `ms` or the connection ended. */
-  async waitFor(marker: string, ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    while (!this.seen.has(marker) && performance.now() < deadline && this.client.state === 'open') await sleep(5);
-    return this.seen.has(marker);
-  }
-
-  stop(): void {
-    this.stopped = true;
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopped && this.client.state === 'open') {
-      const got = await this.client.readFor(5);
-      if (got.length === 0) continue;
-      this.bytes += got.length;
-      const window = Buffer.concat([this.tail, got]);
-      for (const marker of this.markers) if (window.includes(marker)) this.seen.add(marker);
-      this.tail = window.subarray(Math.max(0, window.length - this.longest));
-    }
-  }
-}
-
-/** How far ahead of watcher the flood may run: a client that keeps up is never further behind. */
-const SLICE = 128 * 1024;
-const LAG = 512 * 1024;
-
-/**
- * Sends the flood from `flooder` in slices, never more than LAG ahead of what `watcher` has read:
- * the room is busy, but watcher keeps up (a check process sharing two cores with others could not
- * read 32 MiB at full speed, and a server would rightly drop it). slow reads nothing at all.
- * When watcher hears nothing for 3 s, the rest goes out unpaced, to tell a server that stopped
- * reading flooder (its writes stall) from one that reads but stopped passing lines on.
- */
-async function flood(flooder: RawClient, watcher: Reader): Promise<'sent' | 'server stopped reading' | 'watcher starved'> {
-  const lines = floodLines();
-  let paced = true;
-  for (let sent = 0; sent < FLOOD; sent += SLICE) {
-    const waitUntil = performance.now() + 3000;
-    while (paced && sent - watcher.bytes > LAG) {
-      if (performance.now() > waitUntil) paced = false;
-      else await sleep(2);
-    }
-    const took = await Promise.race([flooder.send(lines.subarray(sent, sent + SLICE)).then(() => true), sleep(paced ? 5000 : 1500).then(() => false)]);
-    if (!took) return 'server stopped reading';
-  }
-  return paced ? 'sent' : 'watcher starved';
-}
 
 test('removes a client that resets the connection, and keeps serving the others', async ({ server }) => {
   await emptyRoom(server);
@@ -135,6 +57,71 @@ test('removes a client that resets the connection, and keeps serving the others'
   await farewell([rex!, tom!]);
 });
 
+const LIMIT = 4096;
+const LIMIT_SPEC = `${PROTOCOL} (a line longer than 4096 bytes); lesson 3 (line-protocol), "a limit for every buffer"`;
+
+/** Reads the refused client's error line; fails unless it starts "* error: ". */
+async function expectErrorLine(client: RawClient, why: string, hint: string): Promise<void> {
+  const line = await client.readUntil('\n', { max: 1024, why, spec: LIMIT_SPEC, hint });
+  check(line.toString().startsWith('* error: '), {
+    message: `Expected an error line starting "* error: ", received ${quote(line.subarray(0, 80))}.`,
+    why,
+    spec: LIMIT_SPEC,
+    hint,
+  });
+}
+
+/** What the other client may hear of a refused one: that it left, and nothing of its line. */
+async function expectNothingOfRefusedLine(other: RawClient, refused: string): Promise<void> {
+  const heard = (await other.readFor(150)).toString();
+  check(heard === '' || heard === `* ${refused} left\n`, {
+    message: `Expected ${other.name} to hear nothing of the refused line (at most "* ${refused} left"), received ${quote(heard.slice(0, 80))}.`,
+    why: 'A line that broke the limit is refused whole; no part of it reaches the room.',
+    spec: LIMIT_SPEC,
+    hint: 'Check the limit before a line is forwarded.',
+  });
+}
+
+test(`forwards a line of exactly ${LIMIT} bytes, even when its "\\r" and "\\n" arrive apart`, async ({ server }) => {
+  await emptyRoom(server);
+  const [abe, bo] = await joinAll(server, ['abe', 'bo']);
+  const text = 'w'.repeat(LIMIT);
+  await abe!.send(`${text}\r\n`, { split: [LIMIT + 1], gapMs: 100 });
+  await bo!.expect(`abe: ${text}\n`, {
+    why: `The limit counts the line, not its ending: ${LIMIT} bytes and "\\r\\n" is a line at the limit. While the "\\n" is on its way, ${LIMIT} bytes and a "\\r" may still be exactly that.`,
+    spec: LIMIT_SPEC,
+    hint: `Without a newline yet, refuse only when more than ${LIMIT} + 1 bytes wait; a complete line is too long when, without its "\\r", it has more than ${LIMIT}.`,
+  });
+  await farewell([abe!, bo!]);
+});
+
+test(`refuses a line of ${LIMIT + 1} bytes, even when its newline comes with it`, async ({ server }) => {
+  await emptyRoom(server);
+  const [ed, flo] = await joinAll(server, ['ed', 'flo']);
+  await ed!.send(`${'v'.repeat(LIMIT + 1)}\n`);
+  await expectErrorLine(
+    ed!,
+    `A line of ${LIMIT + 1} bytes is too long whether its newline came with it or not. A check that only looks at the bytes waiting without a newline lets it through.`,
+    `Measure each complete line too (without its "\\r"): longer than ${LIMIT}, refuse it instead of forwarding it.`,
+  );
+  await expectGracefulClose(ed!, 'the error line');
+  await expectNothingOfRefusedLine(flo!, 'ed');
+  await farewell([flo!]);
+});
+
+test(`refuses ${LIMIT + 2} bytes without a newline, however small the pieces`, async ({ server }) => {
+  await emptyRoom(server);
+  const [gus, hana] = await joinAll(server, ['gus', 'hana']);
+  await gus!.send('u'.repeat(LIMIT + 2), { split: Array.from({ length: 8 }, () => 512), gapMs: 5 });
+  await expectErrorLine(
+    gus!,
+    `${LIMIT + 2} bytes without a newline can no longer become a line of ${LIMIT} bytes and a "\\r". Small pieces add up: the limit is on what waits in pending, not on one chunk.`,
+    'Check pending.length after appending each chunk, not chunk.length.',
+  );
+  await expectNothingOfRefusedLine(hana!, 'gus');
+  await farewell([hana!]);
+});
+
 test('ends the connection of a client whose line passes 4 KiB without a newline', async ({ server }) => {
   await emptyRoom(server);
   const [uma, vic] = await joinAll(server, ['uma', 'vic']);
@@ -151,39 +138,50 @@ test('ends the connection of a client whose line passes 4 KiB without a newline'
     spec: PROTOCOL,
     hint: 'socket.end(`* error: line too long\\n`) writes the line, then FIN.',
   });
-  // vic may hear that uma left (the server closed it), but no part of the refused line.
-  const heard = (await vic!.readFor(150)).toString();
-  check(heard === '' || heard === '* uma left\n', {
-    message: `Expected vic to hear nothing of the refused line (at most "* uma left"), received ${quote(heard)}.`,
-    why: 'A line that broke the limit is refused whole; no part of it reaches the room.',
-    spec: PROTOCOL,
-    hint: 'Check the limit before anything is forwarded, and forward only complete lines.',
+  check(uma!.state === 'fin', {
+    message: `Expected the server to close uma's connection with FIN, but it was ${uma!.state === 'rst' ? 'reset (RST)' : uma!.state}.`,
+    why: 'A close with the client\'s bytes unread is a reset, and a reset can wipe out the error line before the client reads it.',
+    spec: 'RFC 1122 §4.2.2.13; lesson 3 (line-protocol), "Closing gracefully"',
+    hint: 'Refuse with socket.end(errorLine), not destroy(), and drop what the client still sends.',
   });
+  // vic may hear that uma left (the server closed it), but no part of the refused line.
+  await expectNothingOfRefusedLine(vic!, 'uma');
   await farewell([vic!]);
 });
 
 test('a client that stops reading does not hold the room back, and is dropped', async ({ server }) => {
   await emptyRoom(server);
-  const [slow, flooder, watcher] = await joinAll(server, ['slow', 'flooder', 'watcher']);
+  // early joined before slow and watcher after it, so the fan-out meets slow between them.
+  const [early, slow, flooder, watcher] = await joinAll(server, ['early', 'slow', 'flooder', 'watcher']);
   slow!.pauseReading();
   const before = await server.stats();
 
-  // The flood: 32 MiB of lines from one client. The server must keep reading them, and watcher
-  // keep hearing them, although one of the clients they go to reads nothing.
-  const reader = new Reader(watcher!, [LAST_LINE, '* slow left\n', 'talker: is anyone still here?\n']);
-  const flooded = await flood(flooder!, reader);
+  // The flood: 32 MiB of lines from one client. The server must keep reading them, and early and
+  // watcher keep hearing them, although one of the clients they go to reads nothing.
+  const TALK = 'talker: is anyone still here?\n';
+  const listeners = [early!, watcher!].map((client) => new Reader(client, ['* slow left\n', TALK]));
+  const flooded = await flood(flooder!, listeners);
   check(flooded !== 'server stopped reading', {
     message: `Expected the server to keep taking flooder's lines, but it stopped reading them after ${byteCount(flooder!.socket.bytesWritten - flooder!.socket.writableLength)} of ${byteCount(FLOOD)}.`,
     why: "slow reads nothing, so writes to it back up. Waiting for slow's 'drain' before reading more from anyone lets one stalled client freeze the whole room.",
     spec: BACKPRESSURE,
     hint: 'Never pause a sender (or await a write) because of one recipient. Write to each client without waiting, and drop a client whose socket.writableLength grows past a limit.',
   });
-  check(flooded === 'sent' && (await reader.waitFor(LAST_LINE, 5000)), {
-    message: `Expected watcher to receive flooder's lines up to the last one, received ${byteCount(reader.bytes)} and then nothing.`,
-    why: 'Every other client must keep hearing the room while slow is stalled. A broadcast loop that awaits each write in turn stops at slow, and everyone after it waits too.',
-    spec: BACKPRESSURE,
-    hint: 'Write to each recipient and move on; never await a write inside the fan-out loop.',
-  });
+  for (const listener of listeners) {
+    const heardAll = flooded === 'sent' && (await listener.waitForLine(FLOOD_LINES, 5000));
+    check(listener.disorder === undefined, {
+      message: `Expected ${listener.client.name} to hear every line of flooder's once, in order, but it heard ${listener.disorder}.`,
+      why: `Dropping slow must not cost anybody else a line. A fan-out loop that stops (return, break, a throw) when it meets a dropped client skips everyone after it in the room${listener.client.name === 'watcher' ? ', and watcher joined after slow' : ''}.`,
+      spec: PROTOCOL,
+      hint: "After dropping a client, go on to the next recipient: deliver() drops, broadcast() never stops early. A destroyed socket is skipped by the writable check until 'close' takes it out of the room.",
+    });
+    check(heardAll, {
+      message: `Expected ${listener.client.name} to receive flooder's lines up to the last one (${FLOOD_LINES}), received up to line ${listener.lastLine} and then nothing.`,
+      why: 'Every other client must keep hearing the room while slow is stalled. A broadcast loop that awaits each write in turn stops at slow, and everyone after it waits too.',
+      spec: BACKPRESSURE,
+      hint: 'Write to each recipient and move on; never await a write inside the fan-out loop.',
+    });
+  }
 
   // Growth in heap and Buffers. Garbage the server has not collected yet is not held memory, so a
   // high reading is taken again a few times, and the least one counts.
@@ -201,23 +199,44 @@ test('a client that stops reading does not hold the room back, and is dropped', 
     hint: 'After each write, look at socket.writableLength; past a limit (1 MiB, say) destroy() that socket.',
   });
 
-  check(await reader.waitFor('* slow left\n', 3000), {
-    message: 'Expected watcher to be told "* slow left" once slow was dropped, received no such line.',
-    why: 'A client that cannot keep up is dropped, and leaving the room is announced whatever the reason.',
-    spec: PROTOCOL,
-    hint: "Destroy the socket once too much waits for it; your 'close' handler then removes it and announces the leave.",
-  });
+  for (const reader of listeners) {
+    check(await reader.waitFor('* slow left\n', 3000), {
+      message: `Expected ${reader.client.name} to be told "* slow left" once slow was dropped, received no such line.`,
+      why: 'A client that cannot keep up is dropped, and leaving the room is announced whatever the reason.',
+      spec: PROTOCOL,
+      hint: "Destroy the socket once too much waits for it; your 'close' handler then removes it and announces the leave.",
+    });
+  }
 
   // The room still works, promptly, for a newcomer too.
   const talker = await join(server, 'talker');
-  await talker.send('is anyone still here?\n');
-  check(await reader.waitFor('talker: is anyone still here?\n', 1000), {
-    message: 'Expected watcher to hear "talker: is anyone still here?" within 1 s, but it did not arrive.',
-    why: 'After the flood the room must be as quick as before.',
-    hint: 'Check that nothing in the fan-out waits on a slow client.',
-  });
+  await talker.send(TALK.slice('talker: '.length));
+  for (const reader of listeners) {
+    check(await reader.waitFor(TALK, 1000), {
+      message: `Expected ${reader.client.name} to hear "talker: is anyone still here?" within 1 s, but it did not arrive.`,
+      why: 'After the flood the room must be as quick as before.',
+      hint: 'Check that nothing in the fan-out waits on a slow client.',
+    });
+    reader.stop();
+  }
 
-  reader.stop();
+  // Every other client heard everything, exactly once: each flood line, slow's leave, talker's join
+  // and line (the last thing said, so nothing more is on its way).
+  const heard = FLOOD_LINES * (1024 + FLOOD_PREFIX.length) + Buffer.byteLength(`* slow left\n* talker joined\n${TALK}`);
+  for (const reader of listeners) {
+    check(reader.bytes === heard, {
+      message: `Expected ${reader.client.name} to receive exactly ${heard} bytes (${FLOOD_LINES} lines of flooder's, then "* slow left", "* talker joined" and talker's line), received ${reader.bytes}.`,
+      why: 'Every client in the room hears every line of the others once, and every notice once, whatever happens to one slow client.',
+      spec: PROTOCOL,
+      hint: 'Look for a line sent twice, or a notice sent twice or not at all, in what the room says while a client is dropped.',
+    });
+  }
+  await flooder!.expect(`* slow left\n* talker joined\n${TALK}`, {
+    why: 'flooder is in the room too: it hears slow leave, talker join and talk, and none of its own lines.',
+    spec: PROTOCOL,
+    hint: 'Skip only the sender of each line; everything else goes to everyone in the room.',
+  });
+  await flooder!.expectNothingMore(0, { why: 'flooder hears none of its own lines.', spec: PROTOCOL });
 
   // slow itself: once it reads again, it finds its connection closed, long before the whole flood.
   slow!.resumeReading();

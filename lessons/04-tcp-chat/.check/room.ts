@@ -1,7 +1,7 @@
 // Helpers shared by the tcp-chat checks: joining the room, and waiting for the last test's
 // clients to be gone so that their "left" notices don't land in the next test.
 
-import type { RawClient, Server } from '#harness/testing/index.ts';
+import { check, type RawClient, type Server } from '#harness/testing/index.ts';
 
 export const PROTOCOL = 'lessons/04-tcp-chat/README.md, "The protocol"';
 
@@ -57,3 +57,22 @@ export async function emptyRoom(server: Server): Promise<void> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The server has sent its last line to `client` and closes. The client goes on sending for a while,
+ * as one that has not read the error yet would; the connection must still end with FIN, never
+ * RST. (The same check as lesson 3's closing.ts; a candidate for the harness.)
+ */
+export async function expectGracefulClose(client: RawClient, what: string): Promise<void> {
+  await client.expectClose({ timeoutMs: 2000, hint: `After ${what}, end the connection.` });
+  for (const late of ['and this line comes late\n', 'and this one even later\n']) {
+    if (client.socket.writable) await client.send(late).catch(() => undefined);
+    await sleep(50);
+  }
+  check(client.state !== 'rst', {
+    message: `Expected the server to close with FIN after ${what}, but it reset the connection (RST).`,
+    why: 'Bytes that arrive at a socket already closed, or are still unread when it closes, make the OS answer with RST instead of FIN, and a reset can wipe out the error line before the client reads it.',
+    spec: 'RFC 1122 §4.2.2.13 (closing with data pending); lesson 3 (line-protocol), "Closing gracefully"',
+    hint: "Refuse with socket.end(errorLine), not destroy(), and keep dropping what the client sends until it closes (the 'data' handler returns early once socket.writableEnded).",
+  });
+}

@@ -3,7 +3,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { serverTest, check, byteCount, quote } from '#harness/testing/index.ts';
-import { ask, expectError, expectOk, isRecentTimestamp, PROTOCOL, readMessage, register, responseTo, send, type Message } from './json-lines.ts';
+import { ask, expectError, expectGracefulClose, expectOk, isRecentTimestamp, PROTOCOL, readMessage, register, responseTo, send, type Message } from './json-lines.ts';
 
 const test = serverTest('json-protocol');
 
@@ -80,6 +80,13 @@ test('answers bad JSON, unknown types and missing fields with an error, and keep
     ['{"id": 9, "type": "DANCE"}', 9, 'an unknown type', 'End your switch on the type with a default that answers an error.'],
     ['{"id": 10, "type": "ECHO"}', 10, 'ECHO without "data"', 'ECHO needs "data" (any JSON value); check that the key is there.'],
     ['{"id": 11, "type": "REGISTER", "data": 12}', 11, 'REGISTER whose "data" is not a name', 'REGISTER needs a non-empty string.'],
+    ['{"id": true, "type": "ECHO", "data": 1}', null, 'an id that is true, neither a number nor a string', 'Check typeof id: "number" or "string", nothing else (not just that the key is there).'],
+    ['{"id": null, "type": "ECHO", "data": 1}', null, 'an id that is null', 'null is not a usable id: it is what errors without an id carry. Check typeof id.'],
+    ['{"id": {"n": 13}, "type": "ECHO", "data": 1}', null, 'an id that is an object', 'Check typeof id: "number" or "string", nothing else.'],
+    ['{"id": 14, "type": 5}', 14, 'a type that is a number', 'Check that "type" is a string.'],
+    ['{"id": 15, "type": "echo", "data": 1}', 15, 'the type "echo" in lower case', 'Types are case-sensitive: compare the type as it is, without toUpperCase().'],
+    ['{"id": 16, "type": "REGISTER", "data": ""}', 16, 'REGISTER with an empty name', 'A name is a non-empty string once trimmed.'],
+    ['{"id": 17, "type": "REGISTER", "data": "   "}', 17, 'REGISTER with a name of spaces only', 'Trim the name, then refuse it if nothing is left.'],
   ];
   for (const [line, id, what, hint] of cases) {
     await client.send(`${line}\n`);
@@ -93,6 +100,18 @@ test('answers bad JSON, unknown types and missing fields with an error, and keep
   }
   const data = await ask(client, { id: 12, type: 'ECHO', data: 'still here' }, 'After an error response the connection goes on: the next request is answered as usual.');
   check(data === 'still here', { message: `Expected "still here", received ${JSON.stringify(data)}.` });
+});
+
+test('skips empty lines', async ({ server }) => {
+  const client = await server.connect();
+  await client.send('\n\n{"id": "after-empty", "type": "ECHO", "data": "first answer"}\n');
+  const first = await readMessage(client, 'Empty lines are skipped: the first line the server sends answers the ECHO.');
+  check(first.id === 'after-empty' && first.data === 'first answer', {
+    message: `Expected the first line from the server to answer the ECHO, received ${JSON.stringify(first)}.`,
+    why: 'An empty line is not a request, and gets no answer at all (not even an error): a client that ends each request with "\\n\\n", or a person pressing Enter in nc, must not get stray errors.',
+    spec: PROTOCOL,
+    hint: "Skip a line that is empty (after trimming) before JSON.parse: if (line === '') continue.",
+  });
 });
 
 test('REGISTER gives a connection a unique name, once; MESSAGE needs it', async ({ server }) => {
@@ -146,6 +165,29 @@ test('MESSAGE goes to every other registered client as a push, not back to the s
     spec: PROTOCOL,
     hint: 'Push to the registered users (your name → session map), not to every connection.',
   });
+});
+
+test("sends a MESSAGE's text on exactly as written, and refuses an empty one", async ({ server }) => {
+  const ann = await register(server, 'text-ann');
+  const bob = await register(server, 'text-bob');
+  const text = '  two spaces, a tab after\t, naïve ✓ 🎉  ';
+  await send(ann, { id: 'exact', type: 'MESSAGE', data: text });
+  const { response } = await responseTo(ann, 'exact');
+  expectOk(response, { type: 'MESSAGE', data: text });
+  const push = await readMessage(bob, 'A MESSAGE is pushed to every other registered client.');
+  const pushed = (push.data as Message | undefined)?.text;
+  const answered = (response.data as Message | undefined)?.text;
+  check(pushed === text && answered === text, {
+    message: `Expected the text ${JSON.stringify(text)} in the push and the response, received ${JSON.stringify(pushed)} and ${JSON.stringify(answered)}.`,
+    why: 'A message goes on exactly as its sender wrote it: spaces at its ends are part of it (only a name is trimmed), and so is every character outside ASCII.',
+    spec: `${PROTOCOL} (MESSAGE: the text)`,
+    hint: 'Keep request.data as it is for the text; trim only the name of REGISTER.',
+  });
+  await send(ann, { id: 'empty', type: 'MESSAGE', data: '' });
+  expectError((await responseTo(ann, 'empty')).response, 'a MESSAGE with an empty text', 'MESSAGE needs a non-empty string.');
+  await send(ann, { id: 'number', type: 'MESSAGE', data: 42 });
+  expectError((await responseTo(ann, 'number')).response, 'a MESSAGE whose text is a number', 'MESSAGE needs a string.');
+  await bob.expectNothingMore(50, { why: 'A refused MESSAGE is pushed to nobody.', spec: PROTOCOL });
 });
 
 test('pushes and responses interleave, each a whole line', async ({ server }) => {
@@ -250,6 +292,47 @@ test('takes a 60 KiB request, and answers a line over 64 KiB with an error and a
     why: 'Say why before closing: {"id": null, "ok": false, "error": "line too long"}.',
     spec: PROTOCOL,
   });
+});
+
+const MAX_LINE = 65536;
+
+/** An ECHO request whose JSON line is exactly `size` bytes long (without its newline). */
+function echoOfSize(id: string, size: number): string {
+  const bare = JSON.stringify({ id, type: 'ECHO', data: '' });
+  return JSON.stringify({ id, type: 'ECHO', data: 'e'.repeat(size - bare.length) });
+}
+
+test(`takes a request line of exactly ${MAX_LINE} bytes, even when its newline comes later`, async ({ server }) => {
+  const client = await server.connect();
+  const line = echoOfSize('exact', MAX_LINE);
+  await client.send(`${line}\n`, { split: [MAX_LINE], gapMs: 100 });
+  const { response } = await responseTo(client, 'exact', `A line of ${MAX_LINE} bytes is within the limit: ${MAX_LINE} bytes waiting without a newline may still be exactly that.`);
+  expectOk(response, { type: 'ECHO' }, `Refuse only more than ${MAX_LINE} bytes waiting without a newline, or a complete line longer than ${MAX_LINE}.`);
+});
+
+test(`refuses a line of ${MAX_LINE + 1} bytes with an error and a close, even when its newline comes with it`, async ({ server }) => {
+  const client = await server.connect();
+  await client.send(`${echoOfSize('one-too-many', MAX_LINE + 1)}\n`);
+  const first = await readMessage(client, `A line of ${MAX_LINE + 1} bytes is over the limit, whether its newline came with it or not: the answer is an error with "id": null, then the close.`);
+  check(first.ok === false && first.id === null, {
+    message: `Expected an error with "id": null for a line of ${MAX_LINE + 1} bytes, received ${JSON.stringify(first).slice(0, 120)}.`,
+    why: 'A check that only looks at the bytes waiting without a newline lets a long line through whenever its newline arrives with it.',
+    spec: `${PROTOCOL} (the one exception)`,
+    hint: `When you find a newline, compare its position with ${MAX_LINE} before taking the line.`,
+  });
+  await expectGracefulClose(client, 'the error for a line too long');
+});
+
+test(`refuses ${byteCount(70 * 1024)} without a newline, however small the pieces`, async ({ server }) => {
+  const client = await server.connect();
+  await client.send('q'.repeat(70 * 1024), { split: Array.from({ length: 8 }, () => 8 * 1024), gapMs: 5 });
+  const first = await readMessage(client, 'Small pieces add up: the limit is on the bytes waiting without a newline, not on one chunk.');
+  check(first.ok === false && first.id === null, {
+    message: `Expected an error with "id": null, received ${JSON.stringify(first).slice(0, 120)}.`,
+    spec: PROTOCOL,
+    hint: `Check pending.length (all that waits) after each chunk, not chunk.length.`,
+  });
+  await client.expectClose({ hint: 'End the connection after the error.' });
 });
 
 test('serves 30 registered clients at once', async ({ server }) => {

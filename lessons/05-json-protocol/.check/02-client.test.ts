@@ -3,7 +3,8 @@
 // between, goes silent, or hangs up.
 
 import { isDeepStrictEqual } from 'node:util';
-import { scriptedTest as test, importLessonModule, check, LessonFailure, quote, type RawClient } from '#harness/testing/index.ts';
+import { scriptedTest, importLessonModule, check, LessonFailure, quote, type RawClient } from '#harness/testing/index.ts';
+import { crash, checkNoCrash, startCapturing, stopCapturing, crashFailure } from './crashes.ts';
 
 interface Response {
   id: number | string | null;
@@ -19,7 +20,33 @@ interface ClientLike {
   request(type: string, data?: unknown): Promise<Response>;
   close(): void;
 }
-type Lesson = { connect(options: { port: number; host?: string; timeoutMs?: number; onPush?: (push: Push) => void }): Promise<ClientLike> };
+interface Options {
+  timeoutMs?: number;
+  onPush?: (push: Push) => void;
+  onClose?: () => void;
+}
+type Lesson = { connect(options: { port: number; host?: string } & Options): Promise<ClientLike> };
+
+/**
+ * scriptedTest, with the client's crashes captured: an exception its event handlers throw fails
+ * the test that provoked it with a message saying so (see crashes.ts), not the whole run.
+ */
+const test = scriptedTest.extend<{ crashes: void }>({
+  crashes: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      startCapturing();
+      try {
+        await use();
+      } finally {
+        const thrown = stopCapturing();
+        // A crash no wait noticed (the test passed anyway) still fails the test.
+        if (thrown[0]) throw crashFailure(thrown[0]);
+      }
+    },
+    { auto: true },
+  ],
+});
 
 const load = () => importLessonModule<Lesson>('json-protocol', 'client.ts', ['connect']);
 const PROTOCOL = 'lessons/05-json-protocol/README.md, "The protocol" and "The client"';
@@ -27,12 +54,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Outcome<T> = { state: 'resolved'; value: T } | { state: 'rejected'; error: Error } | { state: 'pending' };
 
-/** How `promise` settles within `ms` (or that it is still pending then). */
+/** How `promise` settles within `ms` (or that it is still pending then). Fails at once if the client throws meanwhile. */
 async function settle<T>(promise: Promise<T>, ms: number): Promise<Outcome<T>> {
+  checkNoCrash();
   return Promise.race([
     promise.then((value) => ({ state: 'resolved' as const, value }), (error: Error) => ({ state: 'rejected' as const, error })),
     sleep(ms).then(() => ({ state: 'pending' as const })),
+    crash(),
   ]);
+}
+
+/** Waits until `done()` holds, or `ms` passed. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  for (const deadline = performance.now() + ms; !done() && performance.now() < deadline; ) await sleep(5);
 }
 
 /** Waits for `promise` to resolve; fails with `what` and `hint` if it rejects or hangs. */
@@ -65,7 +99,7 @@ async function readRequest(server: RawClient): Promise<{ id: unknown; type: unkn
 
 const line = (value: object) => `${JSON.stringify(value)}\n`;
 
-async function start(scripted: () => Promise<import('#harness/testing/index.ts').ScriptedServer>, options: { timeoutMs?: number; onPush?: (push: Push) => void } = {}) {
+async function start(scripted: () => Promise<import('#harness/testing/index.ts').ScriptedServer>, options: Options = {}) {
   const { connect } = await load();
   const server = await scripted();
   const connected = await resolved(connect({ port: server.port, ...options }), 'connect() to resolve once connected', 'Resolve in the socket\'s \'connect\' event.');
@@ -111,6 +145,23 @@ test('request() sends one JSON line with an id, the type and the data, and resol
   client.close();
 });
 
+test('request() writes the request as UTF-8, characters outside ASCII included', async ({ scripted }) => {
+  const { client, peer } = await start(scripted);
+  const text = 'héllo wörld ✓ 🎉 日本語';
+  const waiting = client.request('ECHO', text);
+  const request = await readRequest(peer);
+  check(request.data === text, {
+    message: `Expected the request's "data" to be ${JSON.stringify(text)}, received ${JSON.stringify(request.data)}.`,
+    why: "JSON on the wire is UTF-8 (RFC 8259 §8.1). socket.write(string) encodes UTF-8 by default; 'latin1' or 'binary' keeps only the low byte of each character, so 'é' goes out as one byte that is not UTF-8 and '✓' as a control character.",
+    spec: 'RFC 8259 §8.1; Node docs: socket.write(data[, encoding])',
+    hint: 'Write the JSON line with socket.write(line) (UTF-8), or Buffer.from(line, "utf8").',
+  });
+  await peer.send(line({ id: request.id, ok: true, data: text }));
+  const got = await resolved(waiting, 'request() to resolve with the response', 'Resolve the request whose id the response carries.');
+  check(got.data === text, { message: `Expected ${JSON.stringify(text)} back, received ${JSON.stringify(got.data)}.`, spec: PROTOCOL });
+  client.close();
+});
+
 test('matches each response to its request by id, whatever the order', async ({ scripted }) => {
   const { client, peer } = await start(scripted);
   const words = ['first', 'second', 'third'];
@@ -133,6 +184,29 @@ test('matches each response to its request by id, whatever the order', async ({ 
       hint: 'Look up the response\'s "id" in your Map of waiting requests, and resolve that one.',
     });
   }
+  client.close();
+});
+
+test('matches a response only by its exact id: the id "1" is not the id 1', async ({ scripted }) => {
+  const { client, peer } = await start(scripted);
+  const waiting = client.request('ECHO', 'mine');
+  const request = await readRequest(peer);
+  const id = request.id;
+  // The same id with the other JSON type: a string for a number, a number for a string of digits.
+  const lookalike = typeof id === 'number' ? String(id) : typeof id === 'string' && /^-?\d+$/.test(id) ? Number(id) : undefined;
+  if (lookalike !== undefined) {
+    await peer.send(line({ id: lookalike, ok: true, data: 'not yours' }));
+    const early = await settle(waiting, 100);
+    check(early.state === 'pending', {
+      message: `Expected a response with "id": ${JSON.stringify(lookalike)} to answer nothing (the request's id is ${JSON.stringify(id)}), but the request ${early.state === 'resolved' ? `resolved with ${JSON.stringify(early.value)}` : 'rejected'}.`,
+      why: 'A response repeats the id exactly, type and all: 1 and "1" are two different ids. An object used as a map (pending[id]) or a Map keyed by String(id) turns both into the same key.',
+      spec: PROTOCOL,
+      hint: 'Keep waiting requests in a Map keyed by the id itself: new Map<number | string, Pending>().',
+    });
+  }
+  await peer.send(line({ id, ok: true, data: 'mine' }));
+  const got = await resolved(waiting, 'the request to resolve with the response carrying its own id', 'Look the response up by its exact id.');
+  check(got.data === 'mine', { message: `Expected the request to resolve with "mine", received ${JSON.stringify(got)}.`, spec: PROTOCOL });
   client.close();
 });
 
@@ -197,8 +271,26 @@ test('hands pushes to onPush, in order, between and around responses', async ({ 
   client.close();
 });
 
+test('ignores lines that are JSON but not objects', async ({ scripted }) => {
+  const pushes: Push[] = [];
+  const { client, peer } = await start(scripted, { onPush: (push) => pushes.push(push) });
+  const waiting = client.request('TIME');
+  const request = await readRequest(peer);
+  await peer.send(['null\n', '42\n', '"just a string"\n', '[1, 2, 3]\n', 'true\n', line({ id: request.id, ok: true, data: 'now' })]);
+  const got = await resolved(waiting, 'the request to resolve after lines that are JSON but not objects', 'Skip any parsed value that is not an object before looking at its fields.');
+  check(got.data === 'now', { message: `Expected the request to resolve with "now", received ${JSON.stringify(got)}.`, spec: PROTOCOL });
+  check(pushes.length === 0, {
+    message: `Expected no pushes from lines that are not JSON objects, received ${JSON.stringify(pushes).slice(0, 200)}.`,
+    why: 'Every message is a JSON object. null, a number, a string or an array is not a response and not a push: it is ignored.',
+    spec: PROTOCOL,
+    hint: 'After JSON.parse: if (typeof value !== "object" || value === null || Array.isArray(value)) return;',
+  });
+  client.close();
+});
+
 test('rejects waiting requests when the connection closes, and later ones at once', async ({ scripted }) => {
-  const { client, peer } = await start(scripted);
+  let closed = 0;
+  const { client, peer } = await start(scripted, { onClose: () => closed++ });
   const waiting = [client.request('ECHO', 'a'), client.request('ECHO', 'b')];
   await readRequest(peer);
   await readRequest(peer);
@@ -216,6 +308,45 @@ test('rejects waiting requests when the connection closes, and later ones at onc
   check(later.state === 'rejected', {
     message: `Expected request() after the close to reject at once, but it ${later.state === 'pending' ? 'was still waiting' : 'resolved'}.`,
     hint: 'Remember that the connection ended, and reject new requests right away.',
+  });
+  await until(() => closed > 0, 1000);
+  await sleep(20); // a second call would come right behind the first
+  check(closed === 1, {
+    message: `Expected onClose to be called once when the connection ended, but it was called ${closed === 0 ? 'never' : `${closed} times`}.`,
+    why: 'onClose tells the program that the connection is over, once: a program that reconnects on onClose would otherwise reconnect twice, or never.',
+    spec: 'lessons/05-json-protocol/client.ts, ConnectOptions.onClose',
+    hint: "Call options.onClose from the socket's 'close' event only: it comes once, after a FIN, a reset or your own close().",
+  });
+});
+
+test('rejects waiting requests when the server resets the connection, and calls onClose', async ({ scripted }) => {
+  let closed = 0;
+  const { client, peer } = await start(scripted, { onClose: () => closed++ });
+  const waiting = [client.request('ECHO', 'a'), client.request('ECHO', 'b')];
+  await readRequest(peer);
+  await readRequest(peer);
+  peer.reset(); // the server crashed, or gave up on us: RST, no FIN
+  for (const [i, request] of waiting.entries()) {
+    const outcome = await settle(request, 2000);
+    check(outcome.state === 'rejected', {
+      message: `Expected waiting request ${i + 1} to reject when the server reset the connection, but it ${outcome.state === 'pending' ? 'was still waiting 2 s later' : 'resolved'}.`,
+      why: "A reset emits 'error' and then 'close', but never 'end'. A client that settles its requests on 'end' leaves them waiting forever when the server resets.",
+      spec: "Node docs: net.Socket Events 'error' and 'close'",
+      hint: "Reject everything still waiting in the 'close' handler (it comes after FIN, RST and your own destroy alike).",
+    });
+  }
+  const later = await settle(client.request('ECHO', 'too late'), 500);
+  check(later.state === 'rejected', {
+    message: `Expected request() after the reset to reject at once, but it ${later.state === 'pending' ? 'was still waiting' : 'resolved'}.`,
+    hint: 'Remember that the connection ended, however it ended, and reject new requests right away.',
+  });
+  await until(() => closed > 0, 1000);
+  await sleep(20); // a second call would come right behind the first
+  check(closed === 1, {
+    message: `Expected onClose to be called once after the reset, but it was called ${closed === 0 ? 'never' : `${closed} times`}.`,
+    why: "After a reset there is no 'end' event: only 'error' and 'close'.",
+    spec: "Node docs: net.Socket Event 'close'",
+    hint: "Call options.onClose from 'close', not from 'end'.",
   });
 });
 
@@ -248,4 +379,48 @@ test('rejects a request that gets no response in time, and ignores the late resp
     hint: 'Take ids from a counter that only goes up (not from the number of requests waiting).',
   });
   client.close();
+});
+
+test('times a request out on time, even while the server keeps sending other lines', async ({ scripted }) => {
+  const { client, peer } = await start(scripted, { timeoutMs: 300, onPush: () => undefined });
+  const started = performance.now();
+  const waiting = client.request('ECHO', 'never answered');
+  const request = await readRequest(peer);
+  // Pushes every 40 ms for 600 ms, then the start of a response line, then silence.
+  const time = new Date().toISOString();
+  const chatter = (async () => {
+    for (let i = 0; i < 15 && peer.state === 'open'; i++) {
+      await peer.send(line({ type: 'MESSAGE', data: { from: 'ann', text: `busy ${i + 1}`, time } }));
+      await sleep(40);
+    }
+    if (peer.state === 'open') await peer.send(`{"id":${JSON.stringify(request.id)},"ok":tr`);
+  })();
+  const outcome = await settle(waiting, 3000);
+  const took = Math.round(performance.now() - started);
+  await chatter.catch(() => undefined);
+  check(outcome.state === 'rejected' && took < 800, {
+    message:
+      outcome.state === 'rejected'
+        ? `Expected the request to reject about 300 ms (timeoutMs) after it was sent, but it rejected after ${took} ms.`
+        : `Expected the request to reject after timeoutMs (300 ms), but it ${outcome.state === 'pending' ? 'was still waiting after 3 s' : 'resolved'}.`,
+    why: "The deadline belongs to the request: pushes and other traffic, or the first half of a line, are not its response. An idle timeout (socket.setTimeout) starts over with every byte, so a server that keeps talking, or stalls in the middle of a line, holds the request forever.",
+    spec: PROTOCOL,
+    hint: "Start one setTimeout(…, timeoutMs) per request when it is sent, and clear it only when that request's response arrives.",
+  });
+  client.close();
+});
+
+test('connect() rejects when nothing listens on the port', async ({ scripted }) => {
+  const { connect } = await load();
+  const server = await scripted();
+  const port = server.port;
+  server.close(); // nobody there now: the connection is refused
+  await sleep(20);
+  const outcome = await settle(connect({ port }), 2000);
+  check(outcome.state === 'rejected', {
+    message: `Expected connect() to reject when the connection is refused, but it ${outcome.state === 'pending' ? 'was still waiting after 2 s' : 'resolved'}.`,
+    why: "A refused connection arrives as the socket's 'error' event (ECONNREFUSED). The interactive client tells its user to start the server when connect() rejects; one that never settles leaves the user staring at nothing.",
+    spec: "Node docs: net.connect(), Event 'error'",
+    hint: "In connect(): socket.once('error', reject) until 'connect' fires.",
+  });
 });

@@ -100,3 +100,22 @@ export function isRecentTimestamp(value: unknown, since: number): boolean {
   const at = Date.parse(value);
   return at >= since - 5000 && at <= Date.now() + 5000;
 }
+
+/**
+ * The server has sent its last line to `client` and closes. The client goes on sending for a while,
+ * as one that has not read the error yet would; the connection must still end with FIN, never
+ * RST. (The same check as lessons 3 and 4 make; a candidate for the harness.)
+ */
+export async function expectGracefulClose(client: RawClient, what: string): Promise<void> {
+  await client.expectClose({ timeoutMs: 2000, hint: `After ${what}, end() the connection.` });
+  for (const late of ['{"id":"late","type":"TIME"}\n', '{"id":"later","type":"TIME"}\n']) {
+    if (client.socket.writable) await client.send(late).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  check(client.state !== 'rst', {
+    message: `Expected the server to close with FIN after ${what}, but it reset the connection (RST).`,
+    why: 'Bytes that arrive at a socket already closed, or are still unread when it closes, make the OS answer with RST instead of FIN, and a reset can wipe out the error before the client reads it.',
+    spec: 'RFC 1122 §4.2.2.13 (closing with data pending); lesson 3 (line-protocol), "Closing gracefully"',
+    hint: "socket.end() after the error, not destroy(), and keep dropping what the client sends until it closes (the 'data' handler returns early once the socket is no longer writable).",
+  });
+}

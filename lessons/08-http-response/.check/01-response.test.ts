@@ -2,7 +2,7 @@
 // line, Content-Length in bytes, Date, HEAD, the router's 200, 404, 405 and 501, and the parser of
 // http-request-head still in place. Most basic first.
 
-import { serverTest, httpCases, check, quote, request, REASON_PHRASES, type HttpCase, type HttpResponse, type RequestSpec } from '#harness/testing/index.ts';
+import { serverTest, httpCases, check, quote, REASON_PHRASES, type HttpCase, type HttpResponse, type RequestSpec } from '#harness/testing/index.ts';
 import { WIRE_MALFORMED, BAD_TARGETS, headOfSize, MAX_HEAD } from '../../07-http-request-head/.check/cases.ts';
 
 const test = serverTest('http-response');

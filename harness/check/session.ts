@@ -1,0 +1,385 @@
+// One Vitest instance that runs lessons' hidden tests, run after run. `learn check` opens one for
+// a single run; `learn watch` keeps one for as long as it watches (the Vite server and its module
+// graph stay warm, so a rerun pays only for a worker and the tests); the author checks keep one per
+// lane of the matrix. Each run:
+// - starts the learner's program before the worker exists (process/host.ts), so that its start
+//   overlaps Vitest's; the `server` fixture adopts it;
+// - runs every test file of the lesson in one worker thread, in name order (isolate: false);
+// - reports through the reporters given for that run only;
+// - is watched from this thread: a worker stuck in a learner's busy loop cannot end its own test,
+//   so a run that stops making progress is torn down (the instance is closed, the worker thread
+//   terminated) and the next run starts a fresh instance.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
+import { checkFolder, type Lesson } from '../lesson.ts';
+import { repoRoot, scratchDir, stateDir } from '../paths.ts';
+import { freePort } from '../process/free-port.ts';
+import { HOST_ENV, ProgramHost } from '../process/host.ts';
+import { programKey } from '../testing/target.ts';
+import { trace, traceEnv, tracing } from './trace.ts';
+
+export interface SessionRunOptions {
+  /** The folder LEARN_ROOT names: the code under test (check/prepare-target.ts). */
+  root: string;
+  /** Replays the random cuts of an earlier run. */
+  seed?: number;
+  /** Stop at the first failing test (default): fix one thing at a time. */
+  bail?: boolean;
+  reporters?: Reporter[];
+}
+
+export interface TestOutcome {
+  name: string;
+  state: 'passed' | 'failed' | 'skipped';
+  /** The test file it belongs to, relative to the lesson's .check folder. */
+  file?: string;
+  durationMs?: number;
+}
+
+export interface RunError {
+  name?: string;
+  message: string;
+  stack?: string;
+}
+
+export interface RunResult {
+  passed: number;
+  failed: number;
+  skipped: number;
+  tests: TestOutcome[];
+  /** Errors outside any test: a test file that failed to load, an exception thrown from a callback. */
+  errors: RunError[];
+  ok: boolean;
+  /** True when the run was torn down because the checks stopped responding. */
+  stalled?: boolean;
+}
+
+/**
+ * Vitest's own timeout cannot stop a test whose thread is stuck in a loop (a busy loop in an
+ * imported learner module blocks the timer that would end it). The collector watches from the
+ * main thread: no test finished for this long past the test timeout means stuck.
+ * (LEARN_STALL_GRACE_MS shortens it for the harness's own tests of the watchdog.)
+ */
+export const STALL_GRACE_MS = Number(process.env.LEARN_STALL_GRACE_MS) || 5000;
+
+/** How long a run may take to get its first test file to the worker before it counts as stuck. */
+const START_ALLOWANCE_MS = 30_000;
+
+/** Bounds the teardown of an instance whose worker had to be terminated. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/** Where Vitest keeps compiled harness and check modules between runs (content-addressed). */
+const moduleCacheDir = path.join(stateDir, 'cache', 'vitest');
+
+/** The hidden test files of a lesson, in name order (the order the learner meets them). */
+export function testFiles(lesson: Lesson): string[] {
+  const dir = checkFolder(lesson);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.test.ts'))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+export interface SessionOptions {
+  /**
+   * For sessions that run many times (learn watch, the author matrix): keep a zygote of the
+   * learner's program ready between runs (process/host.ts), so that a run does not wait for node
+   * and tsx to start.
+   */
+  keepWarm?: boolean;
+}
+
+export class CheckSession {
+  private vitest: Vitest | undefined;
+  private starting: Promise<Vitest> | undefined;
+  private readonly relay = new RelayReporter();
+  private readonly host: ProgramHost;
+
+  constructor(options: SessionOptions = {}) {
+    this.host = new ProgramHost({ freePort, keepWarm: options.keepWarm });
+  }
+
+  /** Creates the Vitest instance (and a zygote, if kept) now, so that the first run does not wait for them. */
+  warm(): Promise<Vitest> {
+    this.host.warm();
+    this.starting ??= createInstance(this.relay).then((vitest) => (this.vitest = vitest));
+    return this.starting;
+  }
+
+  async run(lesson: Lesson, options: SessionRunOptions): Promise<RunResult> {
+    const files = testFiles(lesson);
+    if (files.length === 0) throw new Error(`Lesson ${lesson.slug} has no tests in ${path.relative(repoRoot, checkFolder(lesson))}.`);
+    // First the learner's program: it starts on the other core while Vitest gets ready.
+    trace('run: start');
+    if (lesson.program) await this.host.offer(programKey(lesson, undefined, options.root), countDefaultServerFiles(files));
+    trace('run: program spawned');
+    const vitest = await this.warm();
+    trace('run: vitest ready');
+    forgetCompiled(vitest, options.root);
+
+    const collector = new Collector(lesson.timeouts.testMs + STALL_GRACE_MS, () => void this.abort(), checkFolder(lesson));
+    this.relay.targets = [collector, ...(options.reporters ?? [])];
+    const env: Record<string, string> = { LEARN_ROOT: options.root, [HOST_ENV]: this.host.channelName, ...traceEnv() };
+    if (options.seed !== undefined) env.LEARN_SEED = String(options.seed);
+    for (const config of [vitest.config, vitest.getRootProject().config]) {
+      config.env = env;
+      config.bail = options.bail === false ? 0 : 1;
+      config.testTimeout = lesson.timeouts.testMs;
+      config.hookTimeout = lesson.timeouts.testMs;
+    }
+    const project = vitest.getRootProject();
+    const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file));
+    const exitCode = process.exitCode;
+    try {
+      collector.arm(Math.max(collector.stallMs, START_ALLOWANCE_MS));
+      await vitest.runTestSpecifications(specifications);
+      trace('run: tests done');
+    } catch (error) {
+      // A closed instance (the watchdog) rejects its run; anything else is reported as it is.
+      if (!collector.stalled) collector.fail(error as Error);
+    } finally {
+      // Vitest marks a failed run in process.exitCode; the command decides the exit code.
+      process.exitCode = exitCode;
+      collector.disarm();
+      this.relay.targets = [];
+      await this.host.stopAll();
+      trace('run: programs stopped');
+    }
+    return collector.result();
+  }
+
+  /** Tears the instance down (terminating its worker); the next run creates a new one. */
+  async abort(): Promise<void> {
+    const vitest = this.vitest;
+    this.vitest = undefined;
+    this.starting = undefined;
+    if (vitest) {
+      // Vitest first asks the worker to stop, and waits for it; a worker stuck in a learner's loop
+      // never answers. A second cancel while the first waits terminates the worker thread.
+      for (let i = 0; i < 2; i++) vitest.cancelCurrentRun('keyboard-input').catch(() => {});
+      await Promise.race([vitest.close().catch(() => {}), delay(CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
+    }
+    await this.host.stopAll();
+  }
+
+  async close(): Promise<void> {
+    await this.abort();
+    await this.host.close();
+  }
+}
+
+/**
+ * Drops what the instance compiled from the code under test (not from the checks), so that a run
+ * imports the learner's files as they are now: between runs of a kept session they may have been
+ * saved, renamed over, checked out. (The module cache on disk is keyed by content, so it is safe.)
+ */
+function forgetCompiled(vitest: Vitest, root: string): void {
+  // Vite names files with forward slashes on every platform.
+  const under = `${root.split(path.sep).join('/')}/`;
+  for (const project of vitest.projects) {
+    for (const environment of Object.values(project.vite.environments)) {
+      for (const file of environment.moduleGraph.fileToModulesMap.keys()) {
+        if (file.startsWith(under) && !file.includes('/.check/')) vitest.invalidateFile(file);
+      }
+    }
+  }
+}
+
+/** Process events Vitest listens to when it is the command; here the `learn` command owns them. */
+const PROCESS_EVENTS = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
+
+async function createInstance(relay: RelayReporter): Promise<Vitest> {
+  // Imported here, not at the top: loading Vitest is most of a check's start-up time, and the
+  // commands that never run tests should not pay for it.
+  const { createVitest } = await import('vitest/node');
+  trimModuleCache();
+  const listeners = () => PROCESS_EVENTS.flatMap((event) => process.listeners(event as 'SIGINT').map((listener) => ({ event, listener })));
+  const before = new Set(listeners().map(({ listener }) => listener));
+  const vitest = await createVitest(
+    'test',
+    {
+      config: false,
+      root: repoRoot,
+      include: ['lessons/*/.check/**/*.test.ts'],
+      watch: false,
+      reporters: [relay],
+      // Threads start faster than forks; one worker runs every file of the lesson, in order.
+      pool: 'threads',
+      isolate: false,
+      maxWorkers: 1,
+      fileParallelism: false,
+      sequence: { sequencer: NameOrderSequencer },
+      // Compiled harness and check modules are kept on disk, so a check does not compile them
+      // again (content-addressed: an edited file is compiled anew).
+      experimental: { fsModuleCache: true, fsModuleCachePath: moduleCacheDir, ...(tracing ? { importDurations: { limit: 40 } } : {}) },
+    },
+    { server: { watch: null }, logLevel: 'silent', plugins: [cacheScope] },
+    { stdout: devNull(), stderr: devNull() },
+  );
+  // Vitest would end the process on Ctrl-C (and set its exit code): `learn` stops its programs
+  // first and decides the code.
+  for (const { event, listener } of listeners()) if (!before.has(listener)) process.off(event as 'SIGINT', listener);
+  return vitest;
+}
+
+/**
+ * Every version of a file the checks load is kept (the learner's too: they change with every save),
+ * so the cache only grows; past this many entries it starts again from empty.
+ */
+const MODULE_CACHE_MAX_ENTRIES = 3000;
+
+function trimModuleCache(): void {
+  try {
+    if (fs.readdirSync(moduleCacheDir).length > MODULE_CACHE_MAX_ENTRIES) fs.rmSync(moduleCacheDir, { recursive: true, force: true });
+  } catch {
+    // No cache yet.
+  }
+}
+
+/** Keeps scratch copies (stubs and mistakes under the author checks: a new folder every run) out of the module cache. */
+const cacheScope = {
+  name: 'learn:cache-scope',
+  configureVitest({ experimental_defineCacheKeyGenerator }: { experimental_defineCacheKeyGenerator: (generate: (context: { id: string }) => string | false | undefined) => void }) {
+    experimental_defineCacheKeyGenerator(({ id }) => (id.startsWith(scratchDir) ? false : undefined));
+  },
+};
+
+/**
+ * How many test files start the lesson's program with the manifest's arguments: the host keeps
+ * a program ready for each. (A file that passes its own arguments asks for its program when it
+ * is collected.)
+ */
+function countDefaultServerFiles(files: string[]): number {
+  return files.filter((file) => /\b(?:serverTest|udpServerTest)\(\s*(['"])[\w-]+\1\s*\)/.test(fs.readFileSync(file, 'utf8'))).length;
+}
+
+/** Passes Vitest's events to the reporters of the run in progress. */
+class RelayReporter implements Reporter {
+  targets: Reporter[] = [];
+  onTestRunStart: Reporter['onTestRunStart'] = (...args) => this.each((r) => r.onTestRunStart?.(...args));
+  onTestModuleQueued: Reporter['onTestModuleQueued'] = (...args) => this.each((r) => r.onTestModuleQueued?.(...args));
+  onTestModuleCollected: Reporter['onTestModuleCollected'] = (...args) => this.each((r) => r.onTestModuleCollected?.(...args));
+  onTestModuleStart: Reporter['onTestModuleStart'] = (...args) => this.each((r) => r.onTestModuleStart?.(...args));
+  onTestModuleEnd: Reporter['onTestModuleEnd'] = (...args) => this.each((r) => r.onTestModuleEnd?.(...args));
+  onTestCaseReady: Reporter['onTestCaseReady'] = (...args) => this.each((r) => r.onTestCaseReady?.(...args));
+  onTestCaseResult: Reporter['onTestCaseResult'] = (...args) => this.each((r) => r.onTestCaseResult?.(...args));
+  onTestRunEnd: Reporter['onTestRunEnd'] = (...args) => this.each((r) => r.onTestRunEnd?.(...args));
+
+  private async each(call: (reporter: Reporter) => unknown): Promise<void> {
+    for (const reporter of this.targets) await call(reporter);
+  }
+}
+
+/** Gathers a run's outcome and watches it for a stall. */
+class Collector implements Reporter {
+  private readonly tests: TestOutcome[] = [];
+  private readonly errors: RunError[] = [];
+  private watchdog: NodeJS.Timeout | undefined;
+  stalled = false;
+
+  constructor(
+    readonly stallMs: number,
+    private readonly onStall: () => void,
+    private readonly folder: string,
+  ) {}
+
+  onTestModuleQueued(module: TestModule): void {
+    trace(`queued ${path.basename(module.moduleId)}`);
+    this.arm();
+  }
+
+  onTestModuleCollected(module: TestModule): void {
+    trace(`collected ${path.basename(module.moduleId)}`);
+  }
+
+  onTestCaseReady(): void {
+    this.arm();
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    this.arm();
+    const state = testCase.result().state;
+    trace(`${state} ${testCase.name} (${Math.round(testCase.diagnostic()?.duration ?? 0)} ms)`);
+    this.tests.push({
+      name: testCase.name,
+      state: state === 'pending' ? 'skipped' : state,
+      file: path.relative(this.folder, testCase.module.moduleId),
+      durationMs: testCase.diagnostic()?.duration,
+    });
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    if (tracing) {
+      const imports = Object.entries(module.diagnostic().importDurations ?? {}).sort((a, b) => b[1].totalTime - a[1].totalTime);
+      for (const [file, d] of imports.slice(0, 25)) trace(`  import ${path.relative(repoRoot, file)} self ${d.selfTime.toFixed(1)} total ${d.totalTime.toFixed(1)}`);
+    }
+    for (const error of module.errors()) this.errors.push({ name: error.name, message: error.message, stack: error.stack });
+  }
+
+  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<RunError>): void {
+    this.disarm();
+    for (const error of unhandled) this.errors.push({ name: error.name, message: error.message, stack: error.stack });
+  }
+
+  fail(error: Error): void {
+    this.errors.push({ name: error.name, message: error.message, stack: error.stack });
+  }
+
+  /**
+   * (Re)starts the watchdog: `stallMs` from now, or `startMs` for the start of a run (a new Vitest
+   * instance and its worker thread take a while on a busy machine, and run nothing of the learner's).
+   */
+  arm(ms = this.stallMs): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      this.stalled = true;
+      this.errors.push({
+        message:
+          `The checks stopped responding for ${Math.round(this.stallMs / 1000)} s and were stopped. Code of yours that a check runs ` +
+          'is probably stuck in a loop that never gives the event loop back (a while loop waiting for data?).',
+      });
+      this.onStall();
+    }, ms);
+    this.watchdog.unref();
+  }
+
+  disarm(): void {
+    clearTimeout(this.watchdog);
+  }
+
+  result(): RunResult {
+    const count = (state: TestOutcome['state']) => this.tests.filter((t) => t.state === state).length;
+    const failed = count('failed');
+    return {
+      passed: count('passed'),
+      failed,
+      skipped: count('skipped'),
+      tests: this.tests,
+      errors: this.errors,
+      ok: failed === 0 && this.errors.length === 0 && count('passed') > 0,
+      ...(this.stalled ? { stalled: true } : {}),
+    };
+  }
+}
+
+/** Runs test files in name order: `01-basics.test.ts` before `02-limits.test.ts`. */
+class NameOrderSequencer {
+  async sort<T extends { moduleId: string }>(files: T[]): Promise<T[]> {
+    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  }
+
+  async shard<T>(files: T[]): Promise<T[]> {
+    return files;
+  }
+}
+
+/** Vitest's own console output is replaced by our reporter's. */
+function devNull(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
+}

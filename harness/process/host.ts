@@ -1,0 +1,212 @@
+// The learner's program, started before the checks need it. A program's start is mostly node,
+// tsx and the preload (a few hundred milliseconds); the learner's code is tens. So the check runner
+// keeps the program here, in its main thread, and the test worker adopts it (process/adopt.ts)
+// when its first test asks for the program:
+// - at the start of a run the host starts the program while Vitest boots, from a zygote (a node
+//   with tsx and the preload loaded, waiting to be told which entry to run: process/zygote.ts);
+// - a long-lived host (learn watch, the author matrix) keeps one zygote ready between runs, so a
+//   rerun's program is up in the time its code takes to load.
+// Adopting is a conversation over a BroadcastChannel, which links the threads of one process: the
+// worker asks for a program of a given kind, the host hands over a started one (or starts one),
+// relays everything the child does (output, IPC messages, exit) to the worker from then on, and
+// the worker's IPC messages (stats requests) to the child. Killing needs no relay: the worker kills
+// the process group itself. The host stops every program at the end of every run, so nothing
+// outlives a check whatever state the worker is in.
+
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BroadcastChannel } from 'node:worker_threads';
+import { trace } from '../check/trace.ts';
+import { forget, killTree, remember } from './reaper.ts';
+import { spawnProgramProcess } from './program.ts';
+import type { ChildEvent, HostReply, ProgramKey, WorkerRequest } from './handoff.ts';
+
+export { HOST_ENV, type ProgramKey } from './handoff.ts';
+
+/** A process that will become a program: spawned, then told what to run. */
+interface Hosted {
+  id: number;
+  child: ChildProcess;
+  /** Set once told what to run. */
+  key?: string;
+  port?: number;
+  startedAt?: number;
+  /** What the program did before it was adopted, replayed to the adopter; undefined once adopted. */
+  events: ChildEvent[] | undefined;
+  ready: Promise<void>;
+  exited: Promise<void>;
+  gone: boolean;
+}
+
+/** How long an exit waits for the program's last output to arrive. */
+const EXIT_DRAIN_MS = 100;
+
+const zygote = fileURLToPath(new URL('./zygote.ts', import.meta.url));
+
+let channels = 0;
+
+export interface ProgramHostOptions {
+  /** Picks the port each program is told to listen on. */
+  freePort: () => Promise<number>;
+  /** Keep a zygote ready between runs (for hosts that live for many runs). */
+  keepWarm?: boolean;
+}
+
+export class ProgramHost {
+  /** Pass as HOST_ENV to the test worker. */
+  readonly channelName = `learn-program-host-${process.pid}-${++channels}`;
+  private readonly channel = new BroadcastChannel(this.channelName);
+  private readonly programs = new Map<number, Hosted>();
+  private readonly zygotes: Hosted[] = [];
+  private readonly expected = new Map<string, number>();
+  private readonly adoptions = new Map<string, number>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: ProgramHostOptions) {
+    this.channel.unref();
+    this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data);
+  }
+
+  /**
+   * Starts a program for `key` now, and keeps one started until `count` have been adopted (one
+   * per test file that will ask for it).
+   */
+  async offer(key: ProgramKey, count = 1): Promise<void> {
+    const name = keyOf(key);
+    this.expected.set(name, count);
+    this.adoptions.set(name, 0);
+    if (count > 0 && !this.spare(name)) await this.start(key);
+  }
+
+  /** Starts a zygote now if the host keeps one and has none, so the next run finds it ready. */
+  warm(): void {
+    if (this.options.keepWarm && !this.closed && this.zygotes.length === 0) this.zygotes.push(this.spawnZygote());
+  }
+
+  /** Stops every program started in this run; resolves when they are gone. Zygotes stay ready. */
+  async stopAll(): Promise<void> {
+    const all = [...this.programs.values()];
+    this.programs.clear();
+    this.expected.clear();
+    this.adoptions.clear();
+    await Promise.all(all.map(stop));
+    this.warm();
+  }
+
+  /** Stops everything, zygotes too. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stopAll();
+    await Promise.all(this.zygotes.splice(0).map(stop));
+    this.channel.close();
+  }
+
+  private spare(name: string): Hosted | undefined {
+    // One that exited already is adopted too: its exit and output are what the check must report.
+    for (const hosted of this.programs.values()) if (hosted.key === name && hosted.events) return hosted;
+    return undefined;
+  }
+
+  /** Turns a ready zygote (or a new one) into the program `key` on a free port. */
+  private async start(key: ProgramKey): Promise<Hosted> {
+    const port = await this.options.freePort();
+    const hosted = this.zygotes.shift() ?? this.spawnZygote();
+    hosted.key = keyOf(key);
+    hosted.port = port;
+    hosted.startedAt = performance.now();
+    this.programs.set(hosted.id, hosted);
+    const run = { type: 'run', entry: key.entry, args: ['--port', String(port), ...key.args] };
+    void hosted.ready.then(() => {
+      if (!hosted.gone && hosted.child.connected) hosted.child.send(run, () => {});
+    });
+    trace(`program ${hosted.id} started`);
+    this.warm();
+    return hosted;
+  }
+
+  private spawnZygote(): Hosted {
+    const child = spawnProgramProcess({ entry: zygote, args: [] });
+    const hosted: Hosted = { id: this.nextId++, child, events: [], ready: Promise.resolve(), exited: Promise.resolve(), gone: false };
+    if (child.pid !== undefined) remember(child.pid, zygote);
+    // Before it is told what to run, nothing it does belongs to a program.
+    const emit = (event: ChildEvent) => {
+      if (hosted.startedAt === undefined) return;
+      if (hosted.events) hosted.events.push(event);
+      else this.post({ type: 'event', program: hosted.id, event });
+    };
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (text: string) => emit({ kind: 'stdout', text }));
+    child.stderr!.on('data', (text: string) => emit({ kind: 'stderr', text }));
+    let open = 2;
+    let drained: () => void = () => {};
+    const ended = new Promise<void>((resolve) => (drained = resolve));
+    const end = (kind: 'stdout-end' | 'stderr-end') => {
+      emit({ kind });
+      if (--open === 0) drained();
+    };
+    child.stdout!.on('end', () => end('stdout-end'));
+    child.stderr!.on('end', () => end('stderr-end'));
+    hosted.ready = new Promise((resolve) => {
+      child.on('message', (message: { type?: string }) => {
+        if (message?.type === 'zygote-ready') return resolve();
+        if (message?.type === 'listening') trace(`program ${hosted.id} listening`);
+        emit({ kind: 'message', message });
+      });
+      child.once('exit', () => resolve());
+    });
+    child.on('error', () => {}); // a failed spawn shows as its exit
+    hosted.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        hosted.gone = true;
+        if (child.pid !== undefined) forget(child.pid);
+        const idle = this.zygotes.indexOf(hosted);
+        if (idle !== -1) this.zygotes.splice(idle, 1);
+        // 'exit' can come before the last output: relay it once the pipes are drained, or soon
+        // after (a grandchild may hold them open).
+        void Promise.race([ended, new Promise((wait) => setTimeout(wait, EXIT_DRAIN_MS))]).then(() => {
+          emit({ kind: 'exit', code, signal });
+          resolve();
+        });
+      });
+    });
+    return hosted;
+  }
+
+  private async onRequest(request: WorkerRequest): Promise<void> {
+    if (request.type === 'send') {
+      const child = this.programs.get(request.program)?.child;
+      if (child?.connected) child.send(request.message as object, () => {});
+      return;
+    }
+    const name = keyOf(request.key);
+    if (request.type === 'prepare') {
+      if (!this.spare(name)) await this.start(request.key);
+      return;
+    }
+    const hosted = this.spare(name) ?? (await this.start(request.key));
+    const events = hosted.events ?? [];
+    hosted.events = undefined;
+    const adopted = (this.adoptions.get(name) ?? 0) + 1;
+    this.adoptions.set(name, adopted);
+    trace(`program ${hosted.id} adopted`);
+    this.post({ type: 'adopted', request: request.request, program: hosted.id, pid: hosted.child.pid, port: hosted.port!, ageMs: performance.now() - hosted.startedAt!, events });
+    // The next test file that asks gets a program that has had time to start.
+    if (adopted < (this.expected.get(name) ?? 0) && !this.spare(name)) await this.start(request.key);
+  }
+
+  private post(reply: HostReply): void {
+    this.channel.postMessage(reply);
+  }
+}
+
+async function stop(hosted: Hosted): Promise<void> {
+  if (hosted.gone || hosted.child.pid === undefined) return;
+  killTree(hosted.child.pid);
+  await Promise.race([hosted.exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+}
+
+function keyOf(key: ProgramKey): string {
+  return JSON.stringify([key.entry, key.args, key.transport]);
+}

@@ -1,0 +1,117 @@
+// The learner's program started by the check runner's host and adopted by a test (process/host.ts,
+// process/adopt.ts), as `learn check` does it: the same failures, explained the same way, as a
+// program the test starts itself (broken-programs.test.ts), and nothing left running. Host and
+// adopter talk over a BroadcastChannel, which works within one thread too.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { adoptProgram } from '../process/adopt.ts';
+import { freePort } from '../process/free-port.ts';
+import { HOST_ENV, ProgramHost, type ProgramKey } from '../process/host.ts';
+import type { Program } from '../process/program.ts';
+import { LessonFailure } from '../testing/failure.ts';
+import { RawClient } from '../wire/client.ts';
+import { Transcript } from '../wire/transcript.ts';
+
+const programs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'programs');
+const host = new ProgramHost({ freePort, keepWarm: true });
+process.env[HOST_ENV] = host.channelName;
+
+afterAll(async () => {
+  await host.close();
+});
+
+const key = (name: string): ProgramKey => ({ entry: path.join(programs, `${name}.ts`), args: [], transport: 'tcp' });
+
+function adopt(name: string, startTimeoutMs = 3000): Promise<Program> {
+  return adoptProgram(key(name), { startTimeoutMs, name: 'your server' });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<LessonFailure> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(LessonFailure);
+  return error as LessonFailure;
+}
+
+/** Alive and not a zombie. */
+function isRunning(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+async function gone(pid: number | undefined): Promise<boolean> {
+  for (let i = 0; i < 40 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !isRunning(pid);
+}
+
+describe('a program the host started, adopted by the test', () => {
+  test('offered before it is asked for: adopted already listening, with its args, and it answers', async () => {
+    await host.offer(key('tells-argv'));
+    const program = await adopt('tells-argv');
+    await program.waitUntilListening();
+    expect(program.listening?.port).toBe(program.spec.port);
+    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program });
+    const line = (await client.readUntil('\n')).toString();
+    expect(line).toBe(`${path.join(programs, 'tells-argv.ts')} --port ${program.spec.port}\n`);
+    expect((await program.stats())?.resources).toBeDefined(); // IPC relayed both ways
+    await program.stop();
+    expect(await gone(program.pid)).toBe(true);
+  });
+
+  test('throws at start: exit code and stack trace, as when started directly', async () => {
+    const program = await adopt('throws-at-start');
+    const failure = await failureOf(program.waitUntilListening());
+    expect(failure.message).toMatch(/exited with code 1/);
+    expect(failure.learn.hint).toMatch(/npx tsx .*throws-at-start\.ts --port \d+/);
+    expect(program.tail().join('\n')).toContain('config file missing');
+  });
+
+  test('ends at once: explained as nothing keeping the event loop busy', async () => {
+    const program = await adopt('exits-at-start');
+    const failure = await failureOf(program.waitUntilListening());
+    expect(failure.message).toMatch(/exited with code 0/);
+  });
+
+  test('never listens, or listens elsewhere: says so, and is stopped', async () => {
+    const never = await adopt('never-listens', 1500);
+    expect((await failureOf(never.waitUntilListening())).message).toMatch(/did not/);
+    const elsewhere = await adopt('listens-elsewhere', 1500);
+    expect((await failureOf(elsewhere.waitUntilListening())).message).toContain(`port ${elsewhere.spec.port + 1}`);
+    await Promise.all([never.stop(), elsewhere.stop()]);
+    expect(await gone(never.pid)).toBe(true);
+    expect(await gone(elsewhere.pid)).toBe(true);
+  });
+
+  test('crashes mid-exchange: the failure names the exit', async () => {
+    const program = await adopt('crashes-on-data');
+    await program.waitUntilListening();
+    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program });
+    await client.send('boom\n');
+    const failure = await failureOf(client.expect('boom\n'));
+    expect(failure.message).toMatch(/exited with code 1/);
+    expect(program.tail().join('\n')).toContain("reading 'length'");
+  });
+
+  test.runIf(process.platform !== 'win32')('the end of a run stops every program and what it started', async () => {
+    const program = await adopt('spawns-grandchild');
+    await program.waitUntilListening();
+    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program });
+    const grandchild = Number((await client.readUntil('\n')).toString());
+    expect(isRunning(grandchild)).toBe(true);
+    await host.stopAll();
+    expect(await gone(program.pid)).toBe(true);
+    expect(await gone(grandchild)).toBe(true);
+  });
+});

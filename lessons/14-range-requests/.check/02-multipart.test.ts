@@ -1,0 +1,90 @@
+// Hidden tests for range-requests, part 2: several ranges in one multipart/byteranges body, parsed
+// back and compared byte for byte; an exact Content-Length; and the abuse rule of the README.
+
+import { serverTest, check, exchange, request, makeTree, byteCount, checkHeader, type Server, type HttpResponse } from '#harness/testing/index.ts';
+import { checkSlices, type Slice } from './parts.ts';
+
+const DATA = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7 + (i >> 8)) % 256));
+const TEXT = Buffer.from('line 01: abcdefghijklmnopqrstuv\n'.repeat(40)); // 1280 bytes of text
+const root = makeTree({ 'data.bin': DATA, 'page.txt': TEXT });
+const test = serverTest('range-requests', { args: ['--root', root] });
+
+async function ask(server: Server, target: string, value: string, method = 'GET'): Promise<HttpResponse> {
+  const client = await server.connect();
+  return exchange(client, request({ method, target, headers: [['Range', value]] }), { method, what: `the response to ${method} ${target} with "Range: ${value}"` });
+}
+
+const RULE = 'The README\'s rule: more than 16 ranges, or ranges that overlap, get the whole file (200). Otherwise a client could make a request of a few bytes cost many times the file.';
+const RULE_SPEC = 'RFC 9110 §14.2 (a server MAY ignore … overlapping ranges, many small ranges), §17.15';
+
+test.for([
+  ['two ranges (bytes=0-9,500-509)', '/data.bin', 'bytes=0-9,500-509', [{ first: 0, last: 9 }, { first: 500, last: 509 }]],
+  ['ranges with spaces after the commas (bytes=0-4, 10-14, 20-24)', '/data.bin', 'bytes=0-4, 10-14, 20-24', [{ first: 0, last: 4 }, { first: 10, last: 14 }, { first: 20, last: 24 }]],
+  ['ranges out of order, kept in the order asked (bytes=900-909,0-9)', '/data.bin', 'bytes=900-909,0-9', [{ first: 900, last: 909 }, { first: 0, last: 9 }]],
+  ['a suffix among them (bytes=0-0,-1)', '/data.bin', 'bytes=0-0,-1', [{ first: 0, last: 0 }, { first: 999, last: 999 }]],
+  ['ranges that touch but do not overlap (bytes=0-9,10-19)', '/data.bin', 'bytes=0-9,10-19', [{ first: 0, last: 9 }, { first: 10, last: 19 }]],
+  ['ranges of a text file, each part typed text/plain (bytes=0-31,64-95)', '/page.txt', 'bytes=0-31,64-95', [{ first: 0, last: 31 }, { first: 64, last: 95 }]],
+  ['exactly 16 ranges, the most the rule allows', '/data.bin', `bytes=${Array.from({ length: 16 }, (_, i) => `${i * 10}-${i * 10 + 4}`).join(',')}`, Array.from({ length: 16 }, (_, i) => ({ first: i * 10, last: i * 10 + 4 }))],
+] as Array<[string, string, string, Slice[]]>)('sends %s as multipart/byteranges, each part exact', async ([, target, value, slices], { server }) => {
+  const response = await ask(server, target, value);
+  const file = target === '/page.txt' ? TEXT : DATA;
+  checkHeader(response, 'Content-Type', /^multipart\/byteranges;\s*boundary=/i, {
+    why: 'Several ranges are sent as one body of type multipart/byteranges; its boundary parameter separates the parts.',
+    spec: 'RFC 9110 §14.6, §15.3.7.2',
+    hint: 'Content-Type: multipart/byteranges; boundary=<something that is not in the file, e.g. random hex>.',
+  });
+  // The harness already read exactly Content-Length bytes: a wrong length shows as a part that
+  // does not parse, or as bytes left over for the next response (checked below).
+  checkSlices(response, file, target === '/page.txt' ? 'text/plain; charset=utf-8' : 'application/octet-stream', slices, `the response to "Range: ${value}"`);
+});
+
+test('frames a multipart body by its exact Content-Length: the next response on the connection parses', async ({ server }) => {
+  const client = await server.connect();
+  for (const value of ['bytes=0-9,20-29', 'bytes=-5,0-0,100-199', 'bytes=1-1,3-3']) {
+    const response = await exchange(client, request({ target: '/data.bin', headers: [['Range', value]] }), {
+      what: `the response to "Range: ${value}" (on one connection with others)`,
+      why: 'Content-Length must count every byte of the multipart body: each part\'s boundary line, fields, empty line, bytes and CRLF, and the closing boundary. Off by one, and the next response starts in the wrong place.',
+      hint: 'Add up the lengths of every piece you will send before sending the first.',
+    });
+    check(response.status === 206, { message: `Expected 206 for "Range: ${value}", received ${response.summary()}.` });
+    const boundary = /boundary=("?)([^";]+)\1/.exec(response.header('content-type') ?? '')?.[2] ?? '';
+    check(response.body.subarray(-(boundary.length + 6)).toString('latin1') === `--${boundary}--\r\n`, {
+      message: `Expected the multipart body to end with "--${boundary}--\\r\\n" exactly at its Content-Length (${byteCount(response.body.length)}), but it ends with ${JSON.stringify(response.body.subarray(-20).toString('latin1'))}.`,
+      why: 'The closing boundary ends the body; Content-Length must end right after it.',
+      spec: 'RFC 2046 §5.1.1',
+      hint: 'Count the closing "--boundary--\\r\\n" in the length.',
+    });
+  }
+});
+
+test('sends only the ranges that fit: bytes=0-9,5000-6000 is the first range alone', async ({ server }) => {
+  const response = await ask(server, '/data.bin', 'bytes=0-9,5000-6000');
+  checkSlices(response, DATA, 'application/octet-stream', [{ first: 0, last: 9 }], 'the response to "Range: bytes=0-9,5000-6000"');
+});
+
+test.for([
+  ['17 ranges, one more than the rule allows', `bytes=${Array.from({ length: 17 }, (_, i) => `${i * 10}-${i * 10 + 4}`).join(',')}`],
+  ['200 one-byte ranges', `bytes=${Array.from({ length: 200 }, (_, i) => `${i * 2}-${i * 2}`).join(',')}`],
+  ['the whole file asked for three times (bytes=0-,0-,0-)', 'bytes=0-,0-,0-'],
+  ['overlapping ranges (bytes=0-499,250-749)', 'bytes=0-499,250-749'],
+  ['a range inside another (bytes=0-999,10-19)', 'bytes=0-999,10-19'],
+  ['the same byte twice (bytes=5-5,5-5)', 'bytes=5-5,5-5'],
+] as Array<[string, string]>)('sends the whole file once (200) for %s', async ([, value], { server }) => {
+  const response = await ask(server, '/data.bin', value);
+  check(response.status === 200 && response.body.equals(DATA), {
+    message: `Expected 200 with the whole file (${byteCount(DATA.length)}) for "Range: ${value.length > 60 ? `${value.slice(0, 60)}…` : value}", received ${response.summary().slice(0, 200)}${response.body.length !== DATA.length ? ` (${byteCount(response.body.length)})` : ''}.`,
+    why: RULE,
+    spec: RULE_SPEC,
+    hint: 'After clamping: more than 16 ranges, or any two that share a byte (sort by first, compare each first with the previous last) → send the whole file, 200.',
+  });
+});
+
+test('answers HEAD with several ranges with the head GET would get, Content-Length included', async ({ server }) => {
+  const get = await ask(server, '/data.bin', 'bytes=0-9,500-509');
+  const head = await ask(server, '/data.bin', 'bytes=0-9,500-509', 'HEAD');
+  check(head.status === 206 && head.header('content-length') === get.header('content-length') && /^multipart\/byteranges/i.test(head.header('content-type') ?? ''), {
+    message: `Expected HEAD to get GET's head (206, multipart/byteranges, "Content-Length: ${get.header('content-length')}"), received ${head.summary()} with "Content-Length: ${head.header('content-length')}" and "Content-Type: ${head.header('content-type')}".`,
+    spec: 'RFC 9110 §9.3.2',
+    hint: 'The length of the multipart body is known before it is sent: HEAD sends it too.',
+  });
+});

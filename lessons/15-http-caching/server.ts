@@ -1,0 +1,55 @@
+// http-caching: the whole server: the file server of static-files and range-requests, now with
+// validators and conditional requests (your validators.ts and conditional.ts). It serves --root DIR
+// (by default site/ beside this file) with Cache-Control from --max-age. It stays as it is.
+// Run: npx learn run http-caching --port 3000 [-- --root ./some/folder --max-age 0 --log]
+//      Then: curl -v http://127.0.0.1:3000/hello.txt, and open http://127.0.0.1:3000/ in a browser
+// Check: npx learn check http-caching
+
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Conn } from '../02-socket-promises/socket.ts';
+import type { Request } from '../09-http-body/body.ts';
+import { serveConnection } from '../10-keep-alive/connection.ts';
+import { MountRouter } from '../13-static-files/mount.ts';
+import { serveFiles } from '../13-static-files/serve-file.ts';
+import { answerConditional } from './conditional.ts';
+import { logged } from '../13-static-files/access-log.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    host: { type: 'string', default: '127.0.0.1' },
+    root: { type: 'string', default: fileURLToPath(new URL('./site', import.meta.url)) },
+    'idle-timeout': { type: 'string', default: '5000' },
+    // Seconds a browser may reuse a file without asking; 0 (the default): it asks every time.
+    'max-age': { type: 'string', default: '0' },
+    // One line per request on stdout: method, target, the fields that matter here, status.
+    log: { type: 'boolean', default: false },
+  },
+});
+const port = Number(values.port);
+const host = values.host;
+const idleTimeoutMs = Number(values['idle-timeout']);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0) throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+const maxAge = Number(values['max-age']);
+if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`--max-age takes a whole number of seconds; received ${values['max-age']}.`);
+const root = path.resolve(values.root);
+if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
+
+const files = serveFiles(root, answerConditional({ maxAge }));
+const router = new MountRouter<Request>().mount('/', values.log ? logged(files) : files);
+
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  const conn = new Conn(socket);
+  serveConnection(conn, router, { idleTimeoutMs })
+    .catch((error: Error) => console.log(`${peer}: ${error.message}`))
+    .finally(() => conn.destroy());
+});
+
+server.listen(port, host, () => {
+  console.log(`HTTP server (http-caching) listening on http://${host}:${port}/, serving ${root}`);
+});

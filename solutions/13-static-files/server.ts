@@ -1,0 +1,50 @@
+// static-files: the whole server. It serves the files of a folder (--root, by default the sample
+// folder site/ beside this file) through your keep-alive loop, writer and router from the lessons
+// before. Your work is in file-path.ts and serve-file.ts; this file stays as it is.
+// Run: npx learn run static-files --port 3000 [-- --root ./some/folder --log]
+//      Then: curl -v http://127.0.0.1:3000/ http://127.0.0.1:3000/hello.txt
+// Check: npx learn check static-files
+
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Conn } from '../02-socket-promises/socket.ts';
+import type { Request } from '../09-http-body/body.ts';
+import { serveConnection } from '../10-keep-alive/connection.ts';
+import { MountRouter } from './mount.ts';
+import { serveFiles } from './serve-file.ts';
+import { logged } from './access-log.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    host: { type: 'string', default: '127.0.0.1' },
+    root: { type: 'string', default: fileURLToPath(new URL('./site', import.meta.url)) },
+    'idle-timeout': { type: 'string', default: '5000' },
+    // One line per request on stdout: method, target, the fields that matter here, status.
+    log: { type: 'boolean', default: false },
+  },
+});
+const port = Number(values.port);
+const host = values.host;
+const idleTimeoutMs = Number(values['idle-timeout']);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0) throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+const root = path.resolve(values.root);
+if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
+
+const files = serveFiles(root);
+const router = new MountRouter<Request>().mount('/', values.log ? logged(files) : files);
+
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  const conn = new Conn(socket);
+  serveConnection(conn, router, { idleTimeoutMs })
+    .catch((error: Error) => console.log(`${peer}: ${error.message}`))
+    .finally(() => conn.destroy());
+});
+
+server.listen(port, host, () => {
+  console.log(`HTTP server (static-files) listening on http://${host}:${port}/, serving ${root}`);
+});

@@ -1,0 +1,33 @@
+// websocket-frames: writing frames (RFC 6455 §5.2), server side: FIN, the opcode, the payload
+// length in the shortest of its three forms, and never a mask (§5.1).
+
+/** The head of a frame: byte 0 (FIN, opcode), byte 1 (length or 126/127), the extended length. */
+export function frameHead(opcode: number, length: number, fin = true): Buffer {
+  const extended = length < 126 ? 0 : length <= 0xffff ? 2 : 8;
+  const head = Buffer.alloc(2 + extended);
+  head[0] = (fin ? 0x80 : 0) | opcode; // FIN | opcode; RSV stay 0
+  if (extended === 0) {
+    head[1] = length; // MASK clear: a server never masks
+  } else if (extended === 2) {
+    head[1] = 126;
+    head.writeUInt16BE(length, 2); // network order: big-endian
+  } else {
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
+  return head;
+}
+
+/** A whole frame: head and payload in one Buffer. */
+export function encodeFrame(opcode: number, payload: Buffer, fin = true): Buffer {
+  return Buffer.concat([frameHead(opcode, payload.length, fin), payload]);
+}
+
+/** A close frame's body (§5.5.1): a 2-byte big-endian status code, then a UTF-8 reason. */
+export function closePayload(code: number, reason = ''): Buffer {
+  const body = Buffer.alloc(2 + Buffer.byteLength(reason));
+  body.writeUInt16BE(code, 0);
+  body.write(reason, 2, 'utf8');
+  // §5.5: the whole body fits in 125 bytes; a longer reason is cut, at a character boundary.
+  return body.length <= 125 ? body : closePayload(code, reason.slice(0, -1));
+}

@@ -1,0 +1,220 @@
+// websocket-frames: one WebSocket connection, server side. Frames come in through the FrameReader
+// and become messages (fragments joined, text checked as UTF-8 as it arrives); control frames are
+// answered (ping → pong, close → close); and the connection ends with the closing handshake of
+// RFC 6455 §7, or fails with a close code when the peer breaks the protocol.
+
+import type net from 'node:net';
+import { TextDecoder } from 'node:util';
+import type { Conn } from '../02-socket-promises/socket.ts';
+import { FrameReader, Opcode, ProtocolError, type Frame } from './frame-reader.ts';
+import { closePayload, frameHead } from './frame-writer.ts';
+
+export type Message = { type: 'text'; data: string } | { type: 'binary'; data: Buffer };
+
+export interface WebSocketOptions {
+  /** The largest message taken, all its fragments together; more is failed with 1009. */
+  maxMessageBytes: number;
+  /** How long to wait for the peer's close after ours, and for its FIN after that. */
+  closeTimeoutMs: number;
+}
+
+/** Frames up to this size go out in one write with their head; larger payloads are not copied. */
+const ONE_WRITE_BYTES = 64 * 1024;
+
+export class WebSocket {
+  /** open: messages flow. closing: our close is sent, the peer's is awaited. closed: done. */
+  state: 'open' | 'closing' | 'closed' = 'open';
+  /** Called with each whole message; the next frame is read once it has finished. */
+  onMessage: (message: Message) => void | Promise<void> = () => {};
+  /** Called with the payload of each pong. */
+  onPong: (payload: Buffer) => void = () => {};
+
+  private readonly reader: FrameReader;
+  // The message being reassembled from its fragments.
+  private messageType: 'text' | 'binary' | undefined;
+  private parts: Array<string | Buffer> = [];
+  private decoder: TextDecoder | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly conn: Conn,
+    readonly options: WebSocketOptions,
+  ) {
+    this.reader = new FrameReader(options.maxMessageBytes);
+  }
+
+  /**
+   * Runs the connection until it ends: `start` first (the bytes that came with the handshake),
+   * then whatever the peer sends. Resolves once the socket is done with.
+   */
+  async serve(start: Buffer): Promise<void> {
+    try {
+      let chunk = start;
+      for (;;) {
+        this.reader.push(chunk);
+        for (let frame = this.reader.next(); frame !== undefined; frame = this.reader.next()) {
+          await this.handle(frame);
+          if (this.state === 'closed') return;
+        }
+        chunk = await this.conn.read();
+        if (chunk.length === 0) return; // the peer went away without a close (1006)
+      }
+    } catch (error) {
+      if (error instanceof ProtocolError) return await this.fail(error.code, error.message);
+      // A reset or another socket error: the connection is gone, there is nobody to tell.
+      if (!isSocketError(error)) throw error;
+    } finally {
+      this.state = 'closed';
+      clearTimeout(this.closeTimer);
+    }
+  }
+
+  /** Sends a message: a string as a text frame, bytes as a binary frame. */
+  send(data: string | Buffer): Promise<void> {
+    if (this.state !== 'open') return Promise.resolve(); // §5.5.1: no data after our close
+    return typeof data === 'string' ? this.writeFrame(Opcode.text, Buffer.from(data, 'utf8')) : this.writeFrame(Opcode.binary, data);
+  }
+
+  ping(payload = Buffer.alloc(0)): Promise<void> {
+    return this.state === 'open' ? this.writeFrame(Opcode.ping, payload) : Promise.resolve();
+  }
+
+  /**
+   * Starts the closing handshake (§7.1.2): our close frame now; the serve loop ends the connection
+   * when the peer's close arrives, and the timer ends it if none does.
+   */
+  async close(code = 1000, reason = ''): Promise<void> {
+    if (this.state !== 'open') return;
+    // Armed first: a peer that reads nothing never lets our close frame out either.
+    this.closeTimer = setTimeout(() => this.conn.destroy(), this.options.closeTimeoutMs);
+    await this.sendClose(closePayload(code, reason));
+  }
+
+  /**
+   * Writes one frame. Every frame of this connection goes out through here: a small one in one
+   * write, a large one as head and payload. Waits while the socket's buffer is full.
+   */
+  protected async writeFrame(opcode: number, payload: Buffer): Promise<void> {
+    const head = frameHead(opcode, payload.length);
+    if (payload.length <= ONE_WRITE_BYTES) return write(this.conn.socket, Buffer.concat([head, payload]));
+    await write(this.conn.socket, head);
+    await write(this.conn.socket, payload);
+  }
+
+  private async handle(frame: Frame): Promise<void> {
+    switch (frame.opcode) {
+      case Opcode.ping:
+        // §5.5.2: a pong with the same payload, as soon as possible; none once we have sent a close.
+        if (this.state === 'open') await this.writeFrame(Opcode.pong, frame.payload);
+        return;
+      case Opcode.pong:
+        // §5.5.3: a pong nobody asked for is allowed, and needs no answer.
+        return this.onPong(frame.payload);
+      case Opcode.close:
+        return this.receiveClose(frame.payload);
+      default:
+        // §5.5.1: after our close, the peer's data frames are read and dropped.
+        if (this.state === 'open') await this.receiveData(frame);
+    }
+  }
+
+  /** A data frame: the start, middle or end of a message (§5.4). */
+  private async receiveData(frame: Frame): Promise<void> {
+    if (frame.opcode !== Opcode.continuation) {
+      this.messageType = frame.opcode === Opcode.text ? 'text' : 'binary';
+      this.parts = [];
+      // fatal: invalid UTF-8 throws instead of becoming U+FFFD. ignoreBOM: a leading EF BB BF is
+      // part of the text, not something to strip. Fed fragment by fragment with stream: true, the
+      // decoder keeps a character cut between fragments for the next one, and throws as soon as
+      // the bytes can no longer become valid UTF-8 (§8.1).
+      this.decoder = this.messageType === 'text' ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : undefined;
+    }
+    if (this.decoder) {
+      try {
+        this.parts.push(this.decoder.decode(frame.payload, { stream: !frame.fin }));
+      } catch {
+        throw new ProtocolError(1007, 'A text message is not valid UTF-8.');
+      }
+    } else {
+      this.parts.push(frame.payload);
+    }
+    if (!frame.fin) return;
+    const message: Message = this.messageType === 'text' ? { type: 'text', data: (this.parts as string[]).join('') } : { type: 'binary', data: Buffer.concat(this.parts as Buffer[]) };
+    this.parts = [];
+    this.messageType = undefined;
+    this.decoder = undefined;
+    await this.onMessage(message);
+  }
+
+  /** A close frame: check its body (§5.5.1, §7.4), answer it unless it answers ours, and finish. */
+  private async receiveClose(payload: Buffer): Promise<void> {
+    if (payload.length === 1) throw new ProtocolError(1002, 'A close body of 1 byte: the status code takes 2.');
+    let code: number | undefined;
+    if (payload.length >= 2) {
+      code = payload.readUInt16BE(0);
+      if (!isValidCloseCode(code)) throw new ProtocolError(1002, `Close code ${code} may not be sent.`);
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(payload.subarray(2));
+      } catch {
+        throw new ProtocolError(1002, 'The close reason is not valid UTF-8.');
+      }
+    }
+    // §5.5.1: answer with a close frame that echoes the status code; an empty body gets an empty one.
+    if (this.state === 'open') await this.sendClose(code === undefined ? Buffer.alloc(0) : closePayload(code));
+    await this.finish();
+  }
+
+  /** Fails the connection (§7.1.7): our close with the code, then the TCP close. */
+  private async fail(code: number, reason: string): Promise<void> {
+    if (this.state === 'open') await this.sendClose(closePayload(code, reason)).catch(() => {});
+    await this.finish();
+  }
+
+  private async sendClose(payload: Buffer): Promise<void> {
+    this.state = 'closing';
+    await this.writeFrame(Opcode.close, payload);
+  }
+
+  /**
+   * Both closes are out (or the connection failed): the server closes TCP first (§7.1.1), then
+   * reads what the peer still sends until its FIN, for at most closeTimeoutMs. Closing with bytes
+   * unread would answer them with a reset, and a reset can destroy our close frame on its way.
+   */
+  private async finish(): Promise<void> {
+    this.state = 'closed';
+    clearTimeout(this.closeTimer);
+    const timer = setTimeout(() => this.conn.destroy(), this.options.closeTimeoutMs);
+    try {
+      await this.conn.end();
+      while ((await this.conn.read()).length > 0);
+    } catch {
+      // Reset by the peer: nothing left to wait for.
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** §7.4: codes an endpoint may put in a close frame (1004–1006 and 1015 never go on the wire). */
+export function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
+
+/** Writes bytes, and waits for 'drain' when the socket's buffer is full (or for its close). */
+function write(socket: net.Socket, bytes: Buffer): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  if (socket.write(bytes)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
+function isSocketError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
