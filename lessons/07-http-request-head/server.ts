@@ -56,7 +56,7 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (
 });
 
 /** How long a closing connection goes on reading what the client still sends. */
-const LINGER_MS = 2000;
+const LINGER_MS = 5000;
 
 /**
  * Closes as line-protocol does (a lingering close): FIN once the response is out, then read and

@@ -134,7 +134,7 @@ function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
 }
 
 /** How long a closing connection goes on reading what the client still sends. */
-const LINGER_MS = 2000;
+const LINGER_MS = 5000;
 
 /**
  * Closes as line-protocol does (a lingering close): FIN once the responses are out, then read and

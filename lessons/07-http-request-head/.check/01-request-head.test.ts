@@ -4,7 +4,8 @@
 
 import type net from 'node:net';
 import { serverTest, pairTest, httpCases, importLessonModule, check, quote, request, within } from '#harness/testing/index.ts';
-import { attempt, checkParsed, loadParser, loadReader, parsesAs, type Want } from './parse.ts';
+import { cutAtLineEnds as piecesAtLineEnds, lockstep } from './lockstep.ts';
+import { attempt, checkParsed, loadParser, loadReader, parsesAs, type Parsed, type Want } from './parse.ts';
 
 const test = serverTest('http-request-head');
 
@@ -129,6 +130,33 @@ test('parseRequestHead trims spaces and tabs around values and keeps repeated fi
     `parseRequestHead(${quote(head)})`,
     { hint: "Split each line at its first colon; trim only spaces and tabs (not .trim(), which also takes the no-break space 0xa0); decode with toString('latin1')." },
   );
+});
+
+pairTest('readRequestHead finds the end of a head cut after every CR and LF, each piece in its own read', async ({ pair, transcript }) => {
+  const { readRequestHead } = await loadParser();
+  const { BufferedReader } = await loadReader();
+  const { Conn } = await importLessonModule<{ Conn: new (socket: net.Socket) => unknown }>('socket-promises', 'socket.ts', ['Conn']);
+  const { peer, socket } = await pair();
+  const reader = new BufferedReader(new Conn(socket));
+  const head = request({ target: '/lockstep', host: 'example.test', headers: [['X-A', '1'], ['X-B', '2']] });
+  const pieces = piecesAtLineEnds(head);
+  lockstep(peer, socket, pieces, transcript, `a ${head.length}-byte head in ${pieces.length} pieces, each ending right after a CR or an LF`);
+  const hint = 'Search everything buffered after each read, judging each byte by the ones before it: a CR that is the last byte so far waits for its LF, and the end of the head may be cut anywhere in its CR LF CR LF.';
+  let parsed: Parsed | undefined;
+  try {
+    parsed = await within(readRequestHead(reader), 3000, 'readRequestHead(reader) to resolve', hint);
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status !== 'number') throw error;
+    check(false, {
+      message: `Expected readRequestHead to return the head, but it threw HttpError ${status}: ${(error as Error).message}`,
+      why: 'Every read here ends right after a CR or an LF: the CR of a line end arrives without its LF, and the head\'s CR LF CR LF is split four ways. Nothing is wrong with the head; it is only cut.',
+      spec: 'RFC 9112 §2.2',
+      hint,
+    });
+  }
+  check(parsed !== undefined, { message: 'Expected readRequestHead to return the head, received undefined.', hint });
+  checkParsed(parsed, { method: 'GET', target: '/lockstep', version: 'HTTP/1.1', headers: [['Host', 'example.test'], ['X-A', '1'], ['X-B', '2']] }, 'a head cut after every CR and LF', { hint });
 });
 
 // A real connection whose far end is the learner's reader, driven from here.

@@ -6,6 +6,7 @@ import type net from 'node:net';
 import { serverTest, pairTest, httpCases, importLessonModule, check, byteCount, request, within, type HttpCase } from '#harness/testing/index.ts';
 import { MAX_HEAD, headOfSize } from './cases.ts';
 import { countCopies } from './copies.ts';
+import { lockstep } from './lockstep.ts';
 import { checkLingeringClose } from './lingering.ts';
 import { checkParsed, loadParser, loadReader, parsesAs } from './parse.ts';
 
@@ -64,15 +65,7 @@ pairTest(`reads a ${byteCount(MAX_HEAD)} head that trickles in a byte at a time 
   const { peer, socket } = await pair();
   const reader = new BufferedReader(new Conn(socket));
   const head = headOfSize(MAX_HEAD, '/trickled');
-  // Lock step: the next byte leaves only when the reader has taken the last one, so every read
-  // the reader makes returns exactly one byte. (Sent on the raw socket: 8192 lines would drown
-  // the transcript.)
-  transcript.note(`peer sends ${byteCount(head.length)} of one head, one byte per read of the reader`);
-  let sent = 1;
-  socket.on('data', () => {
-    if (sent < head.length) peer.socket.write(head.subarray(sent, ++sent));
-  });
-  peer.socket.write(head.subarray(0, 1));
+  lockstep(peer, socket, [...head].map((byte) => Buffer.of(byte)), transcript, `${byteCount(head.length)} of one head, one byte at a time`);
   const copies = countCopies();
   let parsed;
   try {

@@ -4,7 +4,7 @@
 // response, with the client's next request still arriving.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, check, checkResponse, describeBytes, readResponse, request, type RawClient, type HttpResponse } from '#harness/testing/index.ts';
+import { serverTest, check, checkResponse, describeBytes, readResponse, readResponseHead, request, type RawClient, type HttpResponse } from '#harness/testing/index.ts';
 import { checkLingeringClose } from '../../07-http-request-head/.check/lingering.ts';
 
 const test = serverTest('http-body');
@@ -35,13 +35,24 @@ test('sends "100 Continue" before it reads a body the client holds back, then th
   const client = await server.connect('uploader');
   await client.send(expecting('/echo', body.length));
   await expectContinue(client, 'POST /echo');
-  await client.send(body, { split: [1000, 1000, 1000] });
-  const response = await readResponse(client, { what: 'the response to POST /echo', spec: CONTINUE });
-  await checkResponse(client, response, { status: 200, body }, 'the response after the body', {
-    why: 'After one 100 Continue the client sends the body, in three writes here, and the next thing it reads is the final response: one interim response, not one per read.',
+  const teaching = {
+    why: 'After one 100 Continue the client sends the body, here in three parts, each only once the echo of the one before has come back, so the server reads it in three reads. What comes back is the final response and the echo, byte for byte: one interim response, not one per read.',
     spec: CONTINUE,
-    hint: 'Send the 100 once, on the first read only.',
-  });
+    hint: 'Send the 100 once, on the first read only (clear the flag when you send it).',
+  };
+  await client.send(body.subarray(0, 1000));
+  const head = await readResponseHead(client, { what: 'the response to POST /echo', ...teaching });
+  check(head.status === 200, { message: `Expected "HTTP/1.1 200 OK" after the 100 Continue and the first part of the body, received ${head.summary()}.`, ...teaching });
+  for (let part = 0; part < 3; part++) {
+    if (part > 0) await client.send(body.subarray(part * 1000, part * 1000 + 1000));
+    const echoed = await client.readExactly(1000, { ...teaching, timeoutMs: 2000 });
+    check(echoed.equals(body.subarray(part * 1000, part * 1000 + 1000)), {
+      message: `Expected part ${part + 1} of the echo (1000 bytes, as sent), received ${describeBytes(echoed)}.`,
+      expected: body.subarray(part * 1000, part * 1000 + 1000),
+      received: echoed,
+      ...teaching,
+    });
+  }
 });
 
 test('hears "expect: 100-Continue" in any case, and reads the body after saying so', async ({ server }) => {
