@@ -65,7 +65,8 @@ export class ProgramHost {
 
   constructor(private readonly options: ProgramHostOptions) {
     this.channel.unref();
-    this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data);
+    // A request after close() finds nothing to start; the worker asking is being torn down too.
+    this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data).catch(() => {});
   }
 
   /**
@@ -110,6 +111,7 @@ export class ProgramHost {
 
   /** Turns a ready zygote (or a new one) into the program `key` on a free port. */
   private async start(key: ProgramKey): Promise<Hosted> {
+    if (this.closed) throw new Error('The program host is closed: nothing more is started.');
     const port = await this.options.freePort();
     const hosted = this.zygotes.shift() ?? this.spawnZygote();
     hosted.key = keyOf(key);
