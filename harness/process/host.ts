@@ -167,7 +167,9 @@ export class ProgramHost {
         if (idle !== -1) this.zygotes.splice(idle, 1);
         // 'exit' can come before the last output: relay it once the pipes are drained, or soon
         // after (a grandchild may hold them open).
-        void Promise.race([ended, new Promise((wait) => setTimeout(wait, EXIT_DRAIN_MS))]).then(() => {
+        let timer: NodeJS.Timeout | undefined;
+        void Promise.race([ended, new Promise((wait) => (timer = setTimeout(wait, EXIT_DRAIN_MS)))]).then(() => {
+          clearTimeout(timer); // or it would hold the process open that long after the last check
           emit({ kind: 'exit', code, signal });
           resolve();
         });
