@@ -196,8 +196,11 @@ export class ProgramHost {
     this.adoptions.set(name, adopted);
     trace(`program ${hosted.id} adopted`);
     this.post({ type: 'adopted', request: request.request, program: hosted.id, pid: hosted.child.pid, port: hosted.port!, ageMs: performance.now() - hosted.startedAt!, events });
-    // The next test file that asks gets a program that has had time to start.
-    if (adopted < (this.expected.get(name) ?? 0) && !this.spare(name)) await this.start(request.key);
+    // The next test file that asks gets a program that has had time to start. A host that keeps a
+    // zygote ready need not guess: the next file asks when it is collected ('prepare') and the
+    // program is up in the time its code takes to load, and a run that stops at a failure in this
+    // file (most runs of the author matrix) has started nothing for nothing.
+    if (!this.options.keepWarm && adopted < (this.expected.get(name) ?? 0) && !this.spare(name)) await this.start(request.key);
   }
 
   private post(reply: HostReply): void {
