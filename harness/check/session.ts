@@ -100,6 +100,7 @@ export class CheckSession {
   private starting: Promise<Vitest> | undefined;
   private readonly relay = new RelayReporter();
   private readonly host: ProgramHost;
+  private closed = false;
 
   constructor(options: SessionOptions = {}) {
     this.host = new ProgramHost({ freePort, keepWarm: options.keepWarm });
@@ -113,6 +114,7 @@ export class CheckSession {
   }
 
   async run(lesson: Lesson, options: SessionRunOptions): Promise<RunResult> {
+    if (this.closed) throw new Error('This check session is closed.');
     const files = testFiles(lesson);
     if (files.length === 0) throw new Error(`Lesson ${lesson.slug} has no tests in ${path.relative(repoRoot, checkFolder(lesson))}.`);
     // First the learner's program: it starts on the other core while Vitest gets ready.
@@ -169,6 +171,7 @@ export class CheckSession {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.abort();
     await this.host.close();
   }

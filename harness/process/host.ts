@@ -65,7 +65,8 @@ export class ProgramHost {
 
   constructor(private readonly options: ProgramHostOptions) {
     this.channel.unref();
-    this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data);
+    // A request after close() finds nothing to start; the worker asking is being torn down too.
+    this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data).catch(() => {});
   }
 
   /**
@@ -110,6 +111,7 @@ export class ProgramHost {
 
   /** Turns a ready zygote (or a new one) into the program `key` on a free port. */
   private async start(key: ProgramKey): Promise<Hosted> {
+    if (this.closed) throw new Error('The program host is closed: nothing more is started.');
     const port = await this.options.freePort();
     const hosted = this.zygotes.shift() ?? this.spawnZygote();
     hosted.key = keyOf(key);
@@ -165,7 +167,9 @@ export class ProgramHost {
         if (idle !== -1) this.zygotes.splice(idle, 1);
         // 'exit' can come before the last output: relay it once the pipes are drained, or soon
         // after (a grandchild may hold them open).
-        void Promise.race([ended, new Promise((wait) => setTimeout(wait, EXIT_DRAIN_MS))]).then(() => {
+        let timer: NodeJS.Timeout | undefined;
+        void Promise.race([ended, new Promise((wait) => (timer = setTimeout(wait, EXIT_DRAIN_MS)))]).then(() => {
+          clearTimeout(timer); // or it would hold the process open that long after the last check
           emit({ kind: 'exit', code, signal });
           resolve();
         });
@@ -192,8 +196,11 @@ export class ProgramHost {
     this.adoptions.set(name, adopted);
     trace(`program ${hosted.id} adopted`);
     this.post({ type: 'adopted', request: request.request, program: hosted.id, pid: hosted.child.pid, port: hosted.port!, ageMs: performance.now() - hosted.startedAt!, events });
-    // The next test file that asks gets a program that has had time to start.
-    if (adopted < (this.expected.get(name) ?? 0) && !this.spare(name)) await this.start(request.key);
+    // The next test file that asks gets a program that has had time to start. A host that keeps a
+    // zygote ready need not guess: the next file asks when it is collected ('prepare') and the
+    // program is up in the time its code takes to load, and a run that stops at a failure in this
+    // file (most runs of the author matrix) has started nothing for nothing.
+    if (!this.options.keepWarm && adopted < (this.expected.get(name) ?? 0) && !this.spare(name)) await this.start(request.key);
   }
 
   private post(reply: HostReply): void {

@@ -11,6 +11,7 @@ import { adoptProgram } from '../process/adopt.ts';
 import { freePort } from '../process/free-port.ts';
 import { HOST_ENV, ProgramHost, type ProgramKey } from '../process/host.ts';
 import type { Program } from '../process/program.ts';
+import { explainWireError } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { RawClient } from '../wire/client.ts';
 import { Transcript } from '../wire/transcript.ts';
@@ -62,7 +63,7 @@ describe('a program the host started, adopted by the test', () => {
     const program = await adopt('tells-argv');
     await program.waitUntilListening();
     expect(program.listening?.port).toBe(program.spec.port);
-    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program });
+    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program, explain: explainWireError });
     const line = (await client.readUntil('\n')).toString();
     expect(line).toBe(`${path.join(programs, 'tells-argv.ts')} --port ${program.spec.port}\n`);
     expect((await program.stats())?.resources).toBeDefined(); // IPC relayed both ways
@@ -97,7 +98,7 @@ describe('a program the host started, adopted by the test', () => {
   test('crashes mid-exchange: the failure names the exit', async () => {
     const program = await adopt('crashes-on-data');
     await program.waitUntilListening();
-    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program });
+    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program, explain: explainWireError });
     await client.send('boom\n');
     const failure = await failureOf(client.expect('boom\n'));
     expect(failure.message).toMatch(/exited with code 1/);
@@ -107,7 +108,7 @@ describe('a program the host started, adopted by the test', () => {
   test.runIf(process.platform !== 'win32')('the end of a run stops every program and what it started', async () => {
     const program = await adopt('spawns-grandchild');
     await program.waitUntilListening();
-    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program });
+    const client = await RawClient.connect({ name: 'c1', port: program.spec.port, transcript: new Transcript(), peer: program, explain: explainWireError });
     const grandchild = Number((await client.readUntil('\n')).toString());
     expect(isRunning(grandchild)).toBe(true);
     await host.stopAll();

@@ -32,13 +32,15 @@ export async function watch(context: Context): Promise<number> {
 
   const prompt = () => context.out(paint.dim(`\nWatching ${lesson.slug} for changes. ${context.interactive ? 'Keys: h hint · l list · n next lesson · Enter check again · q quit' : 'Ctrl-C stops.'}`));
 
+  let quitting = false;
   const check = async (why: string) => {
+    if (quitting) return;
     const run = ++current;
     if (running) {
       await session.abort(); // a save mid-run: that run is out of date
       await running;
     }
-    if (run !== current) return;
+    if (run !== current || quitting) return;
     const out = (line = '') => run === current && context.out(line);
     if (context.interactive) process.stdout.write('\x1bc'); // clear the screen for a fresh report
     out(`${paint.heading(`Checking lesson ${lesson.number}: ${lesson.title}`)} ${paint.dim(`(${why})`)}`);
@@ -91,6 +93,7 @@ export async function watch(context: Context): Promise<number> {
   void check('start');
   return new Promise<number>((resolve) => {
     const quit = async () => {
+      quitting = true;
       current++;
       watcher.close();
       if (child?.pid !== undefined) killTree(child.pid);
