@@ -328,6 +328,8 @@ export const manifest: LessonEntry[] = [
       'Messages can be fragmented, control frames can come between the fragments, and text is checked as UTF-8 as it arrives.',
       'Every protocol error has its close code; a close is answered with a close, and then the server closes TCP.',
     ],
+    // The 16 MiB echo can take a while on a loaded machine.
+    timeouts: { testMs: 60000 },
   },
   {
     slug: 'websocket-chat',
@@ -347,6 +349,7 @@ export const manifest: LessonEntry[] = [
       'Pings find peers that vanished without a word; a close frame 1001 tells the live ones that the server is going away.',
       'A page served over HTTP and a WebSocket on the same server: the browser\'s WebSocket API is the other end of everything in this part.',
     ],
-    timeouts: { testMs: 30000 },
+    // Floods and large messages from several members can take a while on a loaded machine.
+    timeouts: { testMs: 60000 },
   },
 ];

@@ -30,24 +30,36 @@ async function start(slug: string, args: string[] = []): Promise<{ program: Prog
   return { program, port };
 }
 
-/** Opens a ws client and waits for the handshake. */
+/** Messages each client received and nobody has taken yet (a message may come before it is awaited). */
+const inboxes = new WeakMap<WebSocket, { messages: Array<{ data: Buffer; binary: boolean }>; wake?: () => void }>();
+
+/** Opens a ws client, waits for the handshake, and keeps every message it receives. */
 function connect(url: string, protocols?: string[]): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, protocols, { maxPayload: 64 * 1024 * 1024 });
+    const inbox: { messages: Array<{ data: Buffer; binary: boolean }>; wake?: () => void } = { messages: [] };
+    inboxes.set(ws, inbox);
+    ws.on('message', (data, binary) => {
+      inbox.messages.push({ data: Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]), binary });
+      inbox.wake?.();
+    });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
 }
 
 /** The next message: its data and whether it was binary. */
-function nextMessage(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no message within 20 s')), 20_000);
-    ws.once('message', (data, binary) => {
-      clearTimeout(timer);
-      resolve({ data: Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]), binary });
+async function nextMessage(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> {
+  const inbox = inboxes.get(ws)!;
+  const deadline = Date.now() + 20_000;
+  while (inbox.messages.length === 0) {
+    if (Date.now() > deadline) throw new Error('no message within 20 s');
+    await new Promise<void>((wake) => {
+      inbox.wake = wake;
+      setTimeout(wake, 250);
     });
-  });
+  }
+  return inbox.messages.shift()!;
 }
 
 function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
