@@ -94,12 +94,13 @@ const commands: Record<string, Command> = {
     run: async (c) => (await import('./commands/run.ts')).run(c),
   },
   dev: {
-    summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one',
-    usage: 'learn dev check [lesson…] [--json] [--seeds N] [--lanes N] | stub <lesson> | mistake <lesson> <name> <files…>',
+    summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one; `format` formats lessons and their patches',
+    usage: 'learn dev check [lesson…] [--json] [--seeds N] [--lanes N] | stub <lesson> | mistake <lesson> <name> <files…> | format [lesson…] [--check]',
     options: {
       json: { type: 'boolean', description: 'machine-readable result' },
       seeds: { type: 'string', description: 'runs per known mistake, each with its own seed (default 3); one that is caught only sometimes is FLAKY' },
       lanes: { type: 'string', description: 'runs at once (default 2)' },
+      check: { type: 'boolean', description: 'format: change nothing, fail when something is not formatted' },
     },
     run: async (c) => (await import('./commands/dev.ts')).dev(c),
   },
@@ -146,7 +147,9 @@ export async function main(argv: string[]): Promise<number> {
 
 function parseOptions(name: string, command: Command, args: string[]) {
   try {
-    const options = Object.fromEntries(Object.entries({ ...common, ...command.options }).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]));
+    const options = Object.fromEntries(
+      Object.entries({ ...common, ...command.options }).map(([name, { type, short }]) => [name, short ? { type, short } : { type }]),
+    );
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Context['flags'], positionals };
   } catch (error) {

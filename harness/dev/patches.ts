@@ -25,11 +25,15 @@ export function applyPatchFile(lesson: Lesson, patchFile: string): Map<string, s
   for (const patch of parsePatch(fs.readFileSync(patchFile, 'utf8'))) {
     const target = patch.oldFileName;
     if (!target || !lesson.files.includes(target)) {
-      throw new Error(`${path.relative(checkFolder(lesson), patchFile)} patches "${target}", which is not one of ${lesson.slug}'s files (${lesson.files.join(', ')}).`);
+      throw new Error(
+        `${path.relative(checkFolder(lesson), patchFile)} patches "${target}", which is not one of ${lesson.slug}'s files (${lesson.files.join(', ')}).`,
+      );
     }
     const patched = applyPatch(fs.readFileSync(path.join(solutionFolder(lesson), target), 'utf8'), patch);
     if (patched === false) {
-      throw new Error(`${path.relative(checkFolder(lesson), patchFile)} no longer applies to the reference ${target}; record it again (see harness/AUTHORING.md).`);
+      throw new Error(
+        `${path.relative(checkFolder(lesson), patchFile)} no longer applies to the reference ${target}; record it again (see harness/AUTHORING.md).`,
+      );
     }
     files.set(target, patched);
   }
@@ -52,12 +56,24 @@ export function describeMistake(lesson: Lesson, name: string): string | undefine
 
 /** Writes `patchFile` as the diff from the reference to the given files (named like lesson files). */
 export function writePatchFile(lesson: Lesson, patchFile: string, editedFiles: string[]): void {
-  const parts = editedFiles.map((edited) => {
-    const target = path.basename(edited);
-    if (!lesson.files.includes(target)) throw new Error(`${edited}: expected one of ${lesson.slug}'s files (${lesson.files.join(', ')}), named the same.`);
-    const reference = fs.readFileSync(path.join(solutionFolder(lesson), target), 'utf8');
-    return createTwoFilesPatch(target, target, reference, fs.readFileSync(edited, 'utf8'), '', '', { context: 3 });
-  });
+  const reference = new Map<string, string>();
+  const edited = new Map<string, string>();
+  for (const file of editedFiles) {
+    const target = path.basename(file);
+    if (!lesson.files.includes(target)) throw new Error(`${file}: expected one of ${lesson.slug}'s files (${lesson.files.join(', ')}), named the same.`);
+    reference.set(target, fs.readFileSync(path.join(solutionFolder(lesson), target), 'utf8'));
+    edited.set(target, fs.readFileSync(file, 'utf8'));
+  }
   fs.mkdirSync(path.dirname(patchFile), { recursive: true });
-  fs.writeFileSync(patchFile, parts.join(''));
+  fs.writeFileSync(patchFile, writePatchFiles(lesson, reference, edited));
+}
+
+/** The text of a patch file: for each edited file (lesson file name → content), its diff from `reference`. */
+export function writePatchFiles(lesson: Lesson, reference: ReadonlyMap<string, string>, edited: ReadonlyMap<string, string>): string {
+  const parts = [...edited].map(([target, text]) => {
+    const from = reference.get(target);
+    if (from === undefined) throw new Error(`${lesson.slug}: no reference text for ${target}.`);
+    return createTwoFilesPatch(target, target, from, text, '', '', { context: 3 });
+  });
+  return parts.join('');
 }
