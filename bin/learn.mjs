@@ -4,7 +4,9 @@
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
-  console.error(`This workbook needs Node.js 20.19 or newer; this is ${process.versions.node}. Install a current Node.js (https://nodejs.org) and run npx learn again.`);
+  console.error(
+    `This workbook needs Node.js 20.19 or newer; this is ${process.versions.node}. Install a current Node.js (https://nodejs.org) and run npx learn again.`,
+  );
   process.exit(1);
 }
 

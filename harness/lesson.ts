@@ -82,7 +82,13 @@ export function checkFolder(lesson: Lesson): string {
 /** Known mistakes: `.check/mistakes/<name>.patch`, each a diff against the reference (dev/patches.ts). */
 export function mistakes(lesson: Lesson): string[] {
   const dir = path.join(checkFolder(lesson), 'mistakes');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.patch')).map((n) => n.slice(0, -'.patch'.length)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.patch'))
+        .map((n) => n.slice(0, -'.patch'.length))
+        .sort()
+    : [];
 }
 
 export interface Hint {

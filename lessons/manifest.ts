@@ -32,7 +32,7 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: ['npx learn run socket-promises --port {port}', 'nc 127.0.0.1 {port}'],
     learned: [
-      "The event loop runs one callback at a time; await is how sequential code waits without blocking it.",
+      'The event loop runs one callback at a time; await is how sequential code waits without blocking it.',
       'pause() and resume() turn a push stream into a pull: the kernel buffer fills and the sender slows down.',
       "write() resolving on flush, and waiting for 'drain', is backpressure: memory stays bounded whatever the peer does.",
     ],
@@ -44,7 +44,11 @@ export const manifest: LessonEntry[] = [
     summary: 'Messages framed by newlines on a byte stream: a growable buffer, a parser, `quit` and `Echo:` replies, and a size limit.',
     files: ['buffer.ts', 'server.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
-    tryIt: ['npx learn run line-protocol --port {port}', 'nc 127.0.0.1 {port}        (type hello, then quit)', "printf 'hello\\nworld\\nquit\\n' | nc 127.0.0.1 {port}"],
+    tryIt: [
+      'npx learn run line-protocol --port {port}',
+      'nc 127.0.0.1 {port}        (type hello, then quit)',
+      "printf 'hello\\nworld\\nquit\\n' | nc 127.0.0.1 {port}",
+    ],
     learned: [
       'Framing: a message is whatever the protocol says it is, found by scanning a buffer, never by read boundaries.',
       'A growable buffer with amortised appends keeps parsing linear however the bytes arrive.',
@@ -66,7 +70,7 @@ export const manifest: LessonEntry[] = [
     learned: [
       'State shared by every connection (the room) lives in the one process; each handler reads and changes it in turn.',
       'Fan-out: a line is written to every other socket, and write() never waits, so each socket queues what its client has not read.',
-      "A client that stops reading must not hold the room back: bound what waits for it (writableLength) and drop it past the bound.",
+      'A client that stops reading must not hold the room back: bound what waits for it (writableLength) and drop it past the bound.',
       "'close' is the one event every ending shares (FIN, reset, your own destroy): clean up there.",
     ],
   },
@@ -111,7 +115,8 @@ export const manifest: LessonEntry[] = [
     slug: 'http-request-head',
     title: 'Reading an HTTP request head',
     part: 'HTTP/1.1',
-    summary: 'Accumulate bytes until the empty line (at most 8 KiB), parse the request line and header fields by the grammar of RFC 9112, and reject what breaks it with 400, 431 or 505.',
+    summary:
+      'Accumulate bytes until the empty line (at most 8 KiB), parse the request line and header fields by the grammar of RFC 9112, and reject what breaks it with 400, 431 or 505.',
     files: ['reader.ts', 'request-head.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -131,7 +136,8 @@ export const manifest: LessonEntry[] = [
     slug: 'http-response',
     title: 'Writing HTTP responses',
     part: 'HTTP/1.1',
-    summary: 'A response writer (status line, header fields, Content-Length in bytes, Date, the head in one write, HEAD without a body) and a tiny router that answers 200, 404 and 405.',
+    summary:
+      'A response writer (status line, header fields, Content-Length in bytes, Date, the head in one write, HEAD without a body) and a tiny router that answers 200, 404 and 405.',
     files: ['response.ts', 'router.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -151,7 +157,8 @@ export const manifest: LessonEntry[] = [
     slug: 'http-body',
     title: 'Reading a request body',
     part: 'HTTP/1.1',
-    summary: 'Content-Length validated by the rules of RFC 9112 §6, and a body reader the handler pulls from: streamed, never buffered whole, starting with the bytes that came with the head.',
+    summary:
+      'Content-Length validated by the rules of RFC 9112 §6, and a body reader the handler pulls from: streamed, never buffered whole, starting with the bytes that came with the head.',
     files: ['body.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -170,12 +177,13 @@ export const manifest: LessonEntry[] = [
     slug: 'keep-alive',
     title: 'Keep-alive and pipelining',
     part: 'HTTP/1.1',
-    summary: 'The per-connection loop: many requests on one connection, pipelined ones answered in order, unread bodies drained, Connection: close and HTTP/1.0 honoured, idle connections closed.',
+    summary:
+      'The per-connection loop: many requests on one connection, pipelined ones answered in order, unread bodies drained, Connection: close and HTTP/1.0 honoured, idle connections closed.',
     files: ['connection.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run keep-alive --port {port}',
-      "curl -v http://127.0.0.1:{port}/ http://127.0.0.1:{port}/greeting        (\"Re-using existing connection\")",
+      'curl -v http://127.0.0.1:{port}/ http://127.0.0.1:{port}/greeting        ("Re-using existing connection")',
       "printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\nGET /greeting HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' | nc 127.0.0.1 {port}",
       'wrk -c 50 -d 5s http://127.0.0.1:{port}/        (if wrk is installed)',
     ],
@@ -190,13 +198,14 @@ export const manifest: LessonEntry[] = [
     slug: 'chunked-response',
     title: 'Chunked responses: bodies of unknown length',
     part: 'Streaming',
-    summary: 'A response writer for bodies whose length is unknown when the head goes out: each piece of an async source as a chunk, sent as soon as it is produced, held back when the client reads slowly; HTTP/1.0 gets a body the close ends, and a failing source a truncated one.',
+    summary:
+      'A response writer for bodies whose length is unknown when the head goes out: each piece of an async source as a chunk, sent as soon as it is produced, held back when the client reads slowly; HTTP/1.0 gets a body the close ends, and a failing source a truncated one.',
     files: ['chunked.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run chunked-response --port {port}',
       "curl -N 'http://127.0.0.1:{port}/sheep?n=5&interval=1000'        (a line a second, as they come)",
-      "curl -s --raw http://127.0.0.1:{port}/pieces | od -c | head      (the chunks themselves)",
+      'curl -s --raw http://127.0.0.1:{port}/pieces | od -c | head      (the chunks themselves)',
       "printf 'GET /pieces HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 {port}        (HTTP/1.0: no chunks, the close ends the body)",
     ],
     learned: [
@@ -210,7 +219,8 @@ export const manifest: LessonEntry[] = [
     slug: 'chunked-request',
     title: 'Chunked requests: reading bodies of unknown length',
     part: 'Streaming',
-    summary: 'A body reader for chunked requests beside the Content-Length one: chunk sizes in hex, extensions and trailers, data handed on as it arrives, the route limits on the decoded size; and every request whose framing is in doubt (Content-Length with Transfer-Encoding, a coding list that does not end in chunked) refused, because that doubt is how requests are smuggled.',
+    summary:
+      'A body reader for chunked requests beside the Content-Length one: chunk sizes in hex, extensions and trailers, data handed on as it arrives, the route limits on the decoded size; and every request whose framing is in doubt (Content-Length with Transfer-Encoding, a coding list that does not end in chunked) refused, because that doubt is how requests are smuggled.',
     files: ['chunked-body.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -230,7 +240,8 @@ export const manifest: LessonEntry[] = [
     slug: 'static-files',
     title: 'Serving static files',
     part: 'Files',
-    summary: 'A file server: map a URL path to a file under the root without ever leaving it (encodings, dot segments, symlinks), folders and index.html, Content-Type, and the file streamed with backpressure from a handle closed on every path.',
+    summary:
+      'A file server: map a URL path to a file under the root without ever leaving it (encodings, dot segments, symlinks), folders and index.html, Content-Type, and the file streamed with backpressure from a handle closed on every path.',
     files: ['file-path.ts', 'serve-file.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -251,7 +262,8 @@ export const manifest: LessonEntry[] = [
     slug: 'range-requests',
     title: 'Range requests',
     part: 'Files',
-    summary: 'Range: bytes=… answered with 206 and the exact slice read from its offset, 416 with Content-Range when nothing fits, several ranges as multipart/byteranges with an exact Content-Length, and a rule against abusive range sets.',
+    summary:
+      'Range: bytes=… answered with 206 and the exact slice read from its offset, 416 with Content-Range when nothing fits, several ranges as multipart/byteranges with an exact Content-Length, and a rule against abusive range sets.',
     files: ['range.ts', 'partial.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -272,7 +284,8 @@ export const manifest: LessonEntry[] = [
     slug: 'http-caching',
     title: 'HTTP caching: validators and conditional requests',
     part: 'Files',
-    summary: 'Last-Modified and a strong ETag for every file, If-None-Match and If-Modified-Since answered with 304 in the order of RFC 9110 §13.2.2, If-Range for resumed downloads, and a Cache-Control policy.',
+    summary:
+      'Last-Modified and a strong ETag for every file, If-None-Match and If-Modified-Since answered with 304 in the order of RFC 9110 §13.2.2, If-Range for resumed downloads, and a Cache-Control policy.',
     files: ['validators.ts', 'conditional.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -293,13 +306,14 @@ export const manifest: LessonEntry[] = [
     slug: 'websocket-handshake',
     title: 'The WebSocket handshake',
     part: 'WebSocket',
-    summary: 'An HTTP GET that asks to switch protocols: check it by RFC 6455 §4, answer 101 with Sec-WebSocket-Accept (or 400, 403, 426), and hand the connection, with the bytes already read, from the keep-alive loop to WebSocket.',
+    summary:
+      'An HTTP GET that asks to switch protocols: check it by RFC 6455 §4, answer 101 with Sec-WebSocket-Accept (or 400, 403, 426), and hand the connection, with the bytes already read, from the keep-alive loop to WebSocket.',
     files: ['handshake.ts', 'connection.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-handshake --port {port}',
       "curl -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://127.0.0.1:{port}/echo        (101, then Ctrl-C)",
-      "curl -i http://127.0.0.1:{port}/echo        (no Upgrade: 426)",
+      'curl -i http://127.0.0.1:{port}/echo        (no Upgrade: 426)',
       "In a browser's devtools console: ws = new WebSocket('ws://127.0.0.1:{port}/echo'); ws.onmessage = (e) => console.log(e.data); ws.onopen = () => ws.send('hi')",
     ],
     learned: [
@@ -313,13 +327,14 @@ export const manifest: LessonEntry[] = [
     slug: 'websocket-frames',
     title: 'WebSocket frames',
     part: 'WebSocket',
-    summary: 'A frame reader as a small state machine and a frame writer: lengths in 7, 16 and 64 bits, masking, fragments, ping and pong, UTF-8 checked as it arrives, close codes and the closing handshake, on an echo endpoint.',
+    summary:
+      'A frame reader as a small state machine and a frame writer: lengths in 7, 16 and 64 bits, masking, fragments, ping and pong, UTF-8 checked as it arrives, close codes and the closing handshake, on an echo endpoint.',
     files: ['frame-reader.ts', 'frame-writer.ts', 'websocket.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-frames --port {port}',
       "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/echo'); ws.on('open', () => ws.send('hi')); ws.on('message', (m) => { console.log(String(m)); ws.close(1000) })\"",
-      "python3 -m websockets ws://127.0.0.1:{port}/echo        (Debian: apt install python3-websockets; type lines)",
+      'python3 -m websockets ws://127.0.0.1:{port}/echo        (Debian: apt install python3-websockets; type lines)',
       "In a browser's devtools console: ws = new WebSocket('ws://127.0.0.1:{port}/echo'); ws.onmessage = (e) => console.log(e.data); ws.onopen = () => ws.send('x'.repeat(70000))",
     ],
     learned: [
@@ -335,7 +350,8 @@ export const manifest: LessonEntry[] = [
     slug: 'websocket-chat',
     title: 'A WebSocket chat',
     part: 'WebSocket',
-    summary: 'The capstone: rooms, names, history and private messages as JSON over WebSocket, one bounded send queue per connection, a heartbeat, a graceful shutdown, and a page a browser chats from.',
+    summary:
+      'The capstone: rooms, names, history and private messages as JSON over WebSocket, one bounded send queue per connection, a heartbeat, a graceful shutdown, and a page a browser chats from.',
     files: ['send-queue.ts', 'chat.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
@@ -347,7 +363,7 @@ export const manifest: LessonEntry[] = [
       'Full duplex: frames for one connection come from many places at once; one queue and one writer keep each frame whole.',
       'A bounded queue per peer: a client that does not read is dropped, and nobody else waits for it.',
       'Pings find peers that vanished without a word; a close frame 1001 tells the live ones that the server is going away.',
-      'A page served over HTTP and a WebSocket on the same server: the browser\'s WebSocket API is the other end of everything in this part.',
+      "A page served over HTTP and a WebSocket on the same server: the browser's WebSocket API is the other end of everything in this part.",
     ],
     // Floods and large messages from several members can take a while on a loaded machine.
     timeouts: { testMs: 60000 },

@@ -69,7 +69,10 @@ export const httpThroughput: Suite = {
     const tsx = fileURLToPath(import.meta.resolve('tsx'));
 
     const servers = [
-      { name: 'from scratch (keep-alive reference)', start: (port: number) => spawn(process.execPath, ['--import', tsx, reference, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] }) },
+      {
+        name: 'from scratch (keep-alive reference)',
+        start: (port: number) => spawn(process.execPath, ['--import', tsx, reference, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] }),
+      },
       { name: 'node:http', start: (port: number) => spawn(process.execPath, [nodeServer, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] }) },
     ];
     const modes = [
@@ -77,7 +80,9 @@ export const httpThroughput: Suite = {
       { name: `pipelined ×${PIPELINE_DEPTH}`, args: ['-s', pipeline] },
     ];
 
-    console.log(`wrk, 1 thread, ${connections} connections, ${ROUNDS} rounds of ${seconds} s per server and mode, interleaved, loopback, GET ${ROUTE}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}\n`);
+    console.log(
+      `wrk, 1 thread, ${connections} connections, ${ROUNDS} rounds of ${seconds} s per server and mode, interleaved, loopback, GET ${ROUTE}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}\n`,
+    );
     const results = new Map<string, Result[]>();
     const children: ChildProcess[] = [];
     try {
@@ -114,7 +119,9 @@ export const httpThroughput: Suite = {
       const theirs = results.get(`${servers[1]!.name}|${mode.name}`)!;
       const ratios = ours.map((r, i) => r.requestsPerSecond / theirs[i]!.requestsPerSecond);
       const errors = [...ours, ...theirs].map((r) => r.errors).filter((e) => e !== 'none');
-      console.log(`| ${mode.name} | ${rpsSpread(ours)} | ${rpsSpread(theirs)} | ${ratioSpread(ratios)} | ${errors.length === 0 ? 'none' : errors.join('; ')} |`);
+      console.log(
+        `| ${mode.name} | ${rpsSpread(ours)} | ${rpsSpread(theirs)} | ${ratioSpread(ratios)} | ${errors.length === 0 ? 'none' : errors.join('; ')} |`,
+      );
     }
   },
 };

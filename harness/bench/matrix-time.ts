@@ -25,7 +25,12 @@ export const matrixTime: Suite = {
     let targets = 0;
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
-      const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', '--json', '--seeds', seeds], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, CI: '1' }, maxBuffer: 64 * 1024 * 1024 });
+      const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', '--json', '--seeds', seeds], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '1' },
+        maxBuffer: 64 * 1024 * 1024,
+      });
       walls.push(performance.now() - started);
       const verdict = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as { ok: boolean; lessons: LessonVerdict[] };
       if (!verdict.ok) console.log('(the matrix found problems: see `learn dev check`)');
@@ -40,6 +45,8 @@ export const matrixTime: Suite = {
     console.log(`| one run, in its lane | ${millis(spread(perRun))} |`);
     console.log(`| wall time per run (wall / runs) | ${Math.round(perTarget)} ms |`);
     const projectedTargets = Math.round((targets / lessons.length) * PROJECTED_LESSONS);
-    console.log(`| projected, ${PROJECTED_LESSONS} lessons (~${projectedTargets} runs at the same cost) | ${((perTarget * projectedTargets) / 1000).toFixed(0)} s |`);
+    console.log(
+      `| projected, ${PROJECTED_LESSONS} lessons (~${projectedTargets} runs at the same cost) | ${((perTarget * projectedTargets) / 1000).toFixed(0)} s |`,
+    );
   },
 };

@@ -55,11 +55,12 @@ export const watchRerun: Suite = {
           fs.writeFileSync(file, original);
         }
         const harness = latency.map((l, i) => l - tests[i]!);
-        console.log(`| ${lesson.number} ${lesson.slug} | ${millis(spread(latency))} | ${millis(spread(tests))} | ${millis(spread(harness))} | ${millis(spread(first))} |`);
+        console.log(
+          `| ${lesson.number} ${lesson.slug} | ${millis(spread(latency))} | ${millis(spread(tests))} | ${millis(spread(harness))} | ${millis(spread(first))} |`,
+        );
       }
     } finally {
       copy.remove();
     }
   },
 };
-

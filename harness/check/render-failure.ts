@@ -48,7 +48,14 @@ export function renderFailure(error: ReportedError | undefined, meta: TestMeta, 
       .split('\n')
       .filter((line) => /^\s+at /.test(line) && !/node_modules|node:internal/.test(line))
       .map((line) => line.trim().replace(`file://${repoRoot}/`, '').replace(`${repoRoot}/`, ''));
-    lines.push('', paint.dim('Where:'), ...indent(frames.slice(0, 6).map((l) => paint.dim(l)), 2));
+    lines.push(
+      '',
+      paint.dim('Where:'),
+      ...indent(
+        frames.slice(0, 6).map((l) => paint.dim(l)),
+        2,
+      ),
+    );
   }
   if (options.showWire !== false) lines.push(...renderContext(meta));
   return lines;
@@ -61,7 +68,10 @@ export function renderFailure(error: ReportedError | undefined, meta: TestMeta, 
 export function renderRunError(error: ReportedError): string[] {
   const lines = renderFailure(error, {}, { showWire: false });
   if (thrownByLearnerCode(error)) {
-    lines.push('', `${paint.heading('Why'.padEnd(5))} It was thrown from a callback (an event handler or a timer) in your code, outside any check, so nothing could catch it.`);
+    lines.push(
+      '',
+      `${paint.heading('Why'.padEnd(5))} It was thrown from a callback (an event handler or a timer) in your code, outside any check, so nothing could catch it.`,
+    );
     lines.push(`${paint.heading('Try'.padEnd(5))} Look at the first line under Where; catch the error there, or find why the value is not what you expected.`);
   }
   return lines;
@@ -77,7 +87,11 @@ export function renderContext(meta: TestMeta): string[] {
   if (meta.output?.length) {
     const shown = meta.output.slice(-MAX_OUTPUT_LINES);
     const name = meta.program?.name ?? 'your program';
-    lines.push('', paint.heading(`${capitalise(name)} printed`) + (shown.length < meta.output.length ? paint.dim(`  (last ${shown.length} of ${meta.output.length} lines)`) : ''));
+    lines.push(
+      '',
+      paint.heading(`${capitalise(name)} printed`) +
+        (shown.length < meta.output.length ? paint.dim(`  (last ${shown.length} of ${meta.output.length} lines)`) : ''),
+    );
     for (const line of shown) {
       const text = line.stream === 'stderr' ? paint.warning(line.text) : line.text;
       lines.push(`  ${paint.dim('│')} ${text}`);

@@ -42,7 +42,8 @@ function renderBytes(event: WireEvent): string[] {
 
 function renderText(head: Buffer, tail: Buffer | undefined, size: number): string[] {
   const lines = collapseRepeats(splitLines(head).map(quote));
-  const out = lines.length > MAX_TEXT_LINES ? [...lines.slice(0, MAX_TEXT_LINES - 2), `… ${lines.length - (MAX_TEXT_LINES - 2)} more lines …`, lines.at(-1)!] : lines;
+  const out =
+    lines.length > MAX_TEXT_LINES ? [...lines.slice(0, MAX_TEXT_LINES - 2), `… ${lines.length - (MAX_TEXT_LINES - 2)} more lines …`, lines.at(-1)!] : lines;
   if (tail) {
     out.push(paint.dim(`… ${byteCount(size - head.length - tail.length)} not shown …`));
     out.push(...collapseRepeats(splitLines(tail).slice(-3).map(quote)));
@@ -52,7 +53,10 @@ function renderText(head: Buffer, tail: Buffer | undefined, size: number): strin
 
 function renderHex(head: Buffer, tail: Buffer | undefined, size: number): string[] {
   const rows = hexDump(head);
-  const out = rows.length > MAX_HEX_ROWS ? [...rows.slice(0, MAX_HEX_ROWS - 2), paint.dim(`… ${byteCount(Math.min(head.length, size) - (MAX_HEX_ROWS - 2) * 16)} more …`)] : rows;
+  const out =
+    rows.length > MAX_HEX_ROWS
+      ? [...rows.slice(0, MAX_HEX_ROWS - 2), paint.dim(`… ${byteCount(Math.min(head.length, size) - (MAX_HEX_ROWS - 2) * 16)} more …`)]
+      : rows;
   if (tail) {
     out.push(paint.dim(`… ${byteCount(size - head.length - tail.length)} not shown …`));
     out.push(...hexDump(tail.subarray(-32), size - 32).slice(-2));
@@ -84,7 +88,7 @@ function chunk(bytes: Buffer, size: number): Buffer[] {
 /** Runs of the same line shown once with a count: `"bbbb…" ×8`. */
 function collapseRepeats(lines: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     let j = i + 1;
     while (j < lines.length && lines[j] === lines[i]) j++;
     out.push(j - i > 1 ? `${lines[i]} ${paint.dim(`×${j - i}`)}` : lines[i]!);

@@ -248,7 +248,11 @@ function trimModuleCache(): void {
 /** Keeps scratch copies (stubs and mistakes under the author checks: a new folder every run) out of the module cache. */
 const cacheScope = {
   name: 'learn:cache-scope',
-  configureVitest({ experimental_defineCacheKeyGenerator }: { experimental_defineCacheKeyGenerator: (generate: (context: { id: string }) => string | false | undefined) => void }) {
+  configureVitest({
+    experimental_defineCacheKeyGenerator,
+  }: {
+    experimental_defineCacheKeyGenerator: (generate: (context: { id: string }) => string | false | undefined) => void;
+  }) {
     experimental_defineCacheKeyGenerator(({ id }) => (id.startsWith(scratchDir) ? false : undefined));
   },
 };
@@ -320,7 +324,8 @@ class Collector implements Reporter {
   onTestModuleEnd(module: TestModule): void {
     if (tracing) {
       const imports = Object.entries(module.diagnostic().importDurations ?? {}).sort((a, b) => b[1].totalTime - a[1].totalTime);
-      for (const [file, d] of imports.slice(0, 25)) trace(`  import ${path.relative(repoRoot, file)} self ${d.selfTime.toFixed(1)} total ${d.totalTime.toFixed(1)}`);
+      for (const [file, d] of imports.slice(0, 25))
+        trace(`  import ${path.relative(repoRoot, file)} self ${d.selfTime.toFixed(1)} total ${d.totalTime.toFixed(1)}`);
     }
     for (const error of module.errors()) this.errors.push({ name: error.name, message: error.message, stack: error.stack });
   }

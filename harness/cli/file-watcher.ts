@@ -53,7 +53,8 @@ export class FileWatcher {
     const walk = (folder: string, depth: number) => {
       found.push(folder);
       if (depth === 0) return;
-      for (const entry of safeReaddir(folder, true)) if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path.join(folder, entry.name), depth - 1);
+      for (const entry of safeReaddir(folder, true))
+        if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path.join(folder, entry.name), depth - 1);
     };
     for (const folder of this.options.folders) walk(folder, MAX_DEPTH);
     return found;

@@ -96,7 +96,11 @@ export class Progress {
     const lesson = name === undefined ? this.current() : findLesson(name);
     if (!this.isUnlocked(lesson)) {
       const before = lessons[lesson.number - 2]!;
-      context.out(paint.warning(`Lesson ${lesson.number} (${lesson.slug}) is still locked: lesson ${before.number} (${before.slug}) before it, which builds what it needs, has not passed. Going ahead anyway.`));
+      context.out(
+        paint.warning(
+          `Lesson ${lesson.number} (${lesson.slug}) is still locked: lesson ${before.number} (${before.slug}) before it, which builds what it needs, has not passed. Going ahead anyway.`,
+        ),
+      );
     }
     return lesson;
   }

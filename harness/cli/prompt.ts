@@ -62,7 +62,18 @@ export function ask(spec: Question, terminal: Terminal = processTerminal()): Pro
 
 /** A yes/no question whose default is no. */
 export async function askYesNo(question: string, terminal?: Terminal): Promise<boolean> {
-  const answer = await ask({ question, choices: [{ key: 'y', label: 'yes' }, { key: 'n', label: 'no' }], fallback: 'n', timeoutMs: CONFIRM_TIMEOUT_MS }, terminal);
+  const answer = await ask(
+    {
+      question,
+      choices: [
+        { key: 'y', label: 'yes' },
+        { key: 'n', label: 'no' },
+      ],
+      fallback: 'n',
+      timeoutMs: CONFIRM_TIMEOUT_MS,
+    },
+    terminal,
+  );
   return answer === 'y';
 }
 

@@ -22,9 +22,13 @@ export async function rebuild(context: Context, state: State, save: () => void):
   const kept = path.relative(repoRoot, pending.setAside);
   if (pending.checked.length === 0) {
     context.out(paint.warning(`Your progress file could not be read (${pending.reason}).`) + paint.dim(` It is kept as ${kept}.`));
-    context.out(`Rebuilding your progress by checking each lesson. ${paint.dim('Ctrl-C is safe: what is found is kept, and the next learn command carries on.')}`);
+    context.out(
+      `Rebuilding your progress by checking each lesson. ${paint.dim('Ctrl-C is safe: what is found is kept, and the next learn command carries on.')}`,
+    );
   } else {
-    context.out(`Carrying on rebuilding your progress: ${pending.checked.length} of ${lessons.length} lessons were checked before it stopped. ${paint.dim(`(The old file is kept as ${kept}.)`)}`);
+    context.out(
+      `Carrying on rebuilding your progress: ${pending.checked.length} of ${lessons.length} lessons were checked before it stopped. ${paint.dim(`(The old file is kept as ${kept}.)`)}`,
+    );
   }
 
   const stop = () => {

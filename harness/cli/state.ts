@@ -85,7 +85,10 @@ function validate(text: string): string | undefined {
   if (state.version !== STATE_VERSION) return `it has format version ${JSON.stringify(state.version)}, this workbook reads version ${STATE_VERSION}`;
   if (!isRecordOf(state.passed, 'string') || !isRecordOf(state.hints, 'number')) return 'its passed or hints entries are malformed';
   const rebuilding = state.rebuilding;
-  if (rebuilding !== undefined && !(typeof rebuilding === 'object' && rebuilding !== null && typeof rebuilding.setAside === 'string' && Array.isArray(rebuilding.checked))) {
+  if (
+    rebuilding !== undefined &&
+    !(typeof rebuilding === 'object' && rebuilding !== null && typeof rebuilding.setAside === 'string' && Array.isArray(rebuilding.checked))
+  ) {
     return 'its rebuilding entry is malformed';
   }
   return undefined;

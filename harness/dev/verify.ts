@@ -61,7 +61,8 @@ export function inspect(lesson: Lesson): string[] {
     const provided = path.join(lessonFolder(lesson), file);
     const reference = path.join(solutionFolder(lesson), file);
     if (!file.endsWith('.ts') || lesson.files.includes(file) || !fs.existsSync(reference)) continue;
-    if (!fs.readFileSync(provided).equals(fs.readFileSync(reference))) problems.push(`${path.join(lesson.folder, file)} is provided (not in files) but differs from solutions/${lesson.folder}/${file}`);
+    if (!fs.readFileSync(provided).equals(fs.readFileSync(reference)))
+      problems.push(`${path.join(lesson.folder, file)} is provided (not in files) but differs from solutions/${lesson.folder}/${file}`);
   }
   if (problems.length > 0) return problems;
   try {
@@ -69,7 +70,9 @@ export function inspect(lesson: Lesson): string[] {
     if (![...stub.values()].some((content) => content.includes('TODO'))) problems.push("the stub has no TODO marking the learner's work");
     for (const [file, content] of stub) {
       if (content !== fs.readFileSync(path.join(lessonFolder(lesson), file), 'utf8')) {
-        problems.push(`${path.join(lesson.folder, file)} differs from the stub that .check/stub.patch makes (edited on purpose? \`learn dev stub ${lesson.slug}\` records it; by accident? \`learn reset ${lesson.slug}\`)`);
+        problems.push(
+          `${path.join(lesson.folder, file)} differs from the stub that .check/stub.patch makes (edited on purpose? \`learn dev stub ${lesson.slug}\` records it; by accident? \`learn reset ${lesson.slug}\`)`,
+        );
       }
     }
   } catch (error) {
@@ -109,7 +112,11 @@ export async function verifyAll(chosen: readonly Lesson[], options: VerifyOption
 }
 
 /** Runs the tests on the solution, the stub and each mistake of one lesson. */
-export async function verify(lesson: Lesson, onTarget?: (verdict: TargetVerdict) => void, options: Omit<VerifyOptions, 'onTarget'> = {}): Promise<LessonVerdict> {
+export async function verify(
+  lesson: Lesson,
+  onTarget?: (verdict: TargetVerdict) => void,
+  options: Omit<VerifyOptions, 'onTarget'> = {},
+): Promise<LessonVerdict> {
   const [verdict] = await verifyAll([lesson], { ...options, onTarget: (_lesson, target) => onTarget?.(target) });
   return verdict!;
 }

@@ -21,9 +21,7 @@ export type ChildEvent =
 
 /** Worker → host. */
 export type WorkerRequest =
-  | { type: 'adopt'; request: string; key: ProgramKey }
-  | { type: 'prepare'; key: ProgramKey }
-  | { type: 'send'; program: number; message: unknown };
+  { type: 'adopt'; request: string; key: ProgramKey } | { type: 'prepare'; key: ProgramKey } | { type: 'send'; program: number; message: unknown };
 
 /** Host → worker. */
 export type HostReply =

@@ -195,7 +195,15 @@ export class ProgramHost {
     const adopted = (this.adoptions.get(name) ?? 0) + 1;
     this.adoptions.set(name, adopted);
     trace(`program ${hosted.id} adopted`);
-    this.post({ type: 'adopted', request: request.request, program: hosted.id, pid: hosted.child.pid, port: hosted.port!, ageMs: performance.now() - hosted.startedAt!, events });
+    this.post({
+      type: 'adopted',
+      request: request.request,
+      program: hosted.id,
+      pid: hosted.child.pid,
+      port: hosted.port!,
+      ageMs: performance.now() - hosted.startedAt!,
+      events,
+    });
     // The next test file that asks gets a program that has had time to start. A host that keeps a
     // zygote ready need not guess: the next file asks when it is collected ('prepare') and the
     // program is up in the time its code takes to load, and a run that stops at a failure in this

@@ -13,7 +13,6 @@ import type { ProgramMessage, StatsMessage } from './messages.ts';
 import { repoRoot } from '../paths.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 
-
 export interface ProgramSpec {
   /** The learner's (or the reference) entry file. */
   entry: string;
@@ -275,12 +274,14 @@ export class Program {
     return new LessonFailure(
       {
         message: `Expected ${this.name} to start listening on port ${this.spec.port}, but it ${this.describeExit()} after ${this.now()} ms.`,
-        why: this.exit?.code === 0
-          ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
-          : `It crashed while starting${threw}; its last output (below) says more.`,
-        hint: this.exit?.code === 0
-          ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
-          : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
+        why:
+          this.exit?.code === 0
+            ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
+            : `It crashed while starting${threw}; its last output (below) says more.`,
+        hint:
+          this.exit?.code === 0
+            ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
+            : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
       },
       { exited: true }, // the message says it exited: the report need not say so again
     );
@@ -308,7 +309,6 @@ export class Program {
     });
   }
 }
-
 
 /**
  * Spawns the program as `node --import tsx --import preload.ts <entry> <args>`: its own process

@@ -30,7 +30,10 @@ function connect(program: Program, name: string, transcript = new Transcript()):
 
 /** The LessonFailure that `promise` rejects with. */
 async function failureOf(promise: Promise<unknown>): Promise<LessonFailure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(LessonFailure);
   return error as LessonFailure;
 }
@@ -80,7 +83,9 @@ describe('a program that fails to start', () => {
     const failure = await failureOf(program.waitUntilListening());
     expect(failure.message).toMatch(/exited with code 1/);
     expect(failure.learn.hint).toMatch(/npx tsx .*throws-at-start\.ts --port \d+/);
-    expect(failure.learn.why).toBe('It crashed while starting on "Error: config file missing" at harness/test/programs/throws-at-start.ts:2; its last output (below) says more.');
+    expect(failure.learn.why).toBe(
+      'It crashed while starting on "Error: config file missing" at harness/test/programs/throws-at-start.ts:2; its last output (below) says more.',
+    );
     expect(failure.learn.exited).toBe(true);
     expect(program.tail().join('\n')).toContain('config file missing');
   });
@@ -130,7 +135,9 @@ describe('a program that fails mid-exchange', () => {
     const failure = await failureOf(client.expect('boom\n'));
     expect(failure.message).toMatch(/^Your server exited with code 1\. Expected "boom\\n", but your server (closed|reset) the connection/);
     expect(failure.learn.exited).toBe(true);
-    expect(failure.learn.why).toContain(`It crashed on "TypeError: Cannot read properties of undefined (reading 'length')" at harness/test/programs/crashes-on-data.ts:7`);
+    expect(failure.learn.why).toContain(
+      `It crashed on "TypeError: Cannot read properties of undefined (reading 'length')" at harness/test/programs/crashes-on-data.ts:7`,
+    );
     expect(failure.learn.hint).toMatch(/^Run `npx tsx harness\/test\/programs\/crashes-on-data\.ts --port \d+`, send it what the wire below shows/);
     const kinds = transcript.events.map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['send', 'recv']));
@@ -166,7 +173,9 @@ describe('a program that dies during a check is reported dead first (issue 7)', 
     await bystander.expectClose({ timeoutMs: 5000 });
     expect(await refusedSoon(program.spec.port)).toBe(true);
     const failure = await failureOf(connect(program, 'after', transcript));
-    expect(failure.message).toMatch(/^Your server exited with code 1\. Expected to connect to your server at 127\.0\.0\.1:\d+, but the connection failed \(ECONNREFUSED\)\.$/);
+    expect(failure.message).toMatch(
+      /^Your server exited with code 1\. Expected to connect to your server at 127\.0\.0\.1:\d+, but the connection failed \(ECONNREFUSED\)\.$/,
+    );
     expect(failure.learn.exited).toBe(true);
     expect(failure.learn.why).toMatch(/^It crashed on "Error: read ECONNRESET": an 'error' event that no listener handled \(a client reset its connection\)\./);
     expect(failure.learn.hint).toMatch(/^Add socket\.on\('error', …\) to every socket/);
@@ -179,7 +188,14 @@ describe('a program that dies during a check is reported dead first (issue 7)', 
   test('a UDP server that throws on a datagram: the wait for the reply says it exited, and why', async () => {
     const program = await start('udp-crashes-on-datagram', 3000, 'udp');
     await program.waitUntilListening();
-    const udp = await UdpClient.open({ name: 'u1', port: program.spec.port, transcript: new Transcript(), peer: program, explain: explainWireError, timeoutMs: 5000 });
+    const udp = await UdpClient.open({
+      name: 'u1',
+      port: program.spec.port,
+      transcript: new Transcript(),
+      peer: program,
+      explain: explainWireError,
+      timeoutMs: 5000,
+    });
     await udp.send('ping');
     await udp.expect('ping');
     await udp.send('boom');
@@ -194,7 +210,14 @@ describe('a program that dies during a check is reported dead first (issue 7)', 
   test('a client program that dies: the scripted server says so instead of waiting out its bound', async () => {
     const transcript = new Transcript();
     const server = await ScriptedServer.listen(transcript);
-    const program = new Program({ entry: path.join(programs, 'client-crashes-after-hello.ts'), args: ['--port', String(server.port)], transport: 'tcp', port: server.port, startTimeoutMs: 3000, name: 'your client' });
+    const program = new Program({
+      entry: path.join(programs, 'client-crashes-after-hello.ts'),
+      args: ['--port', String(server.port)],
+      transport: 'tcp',
+      port: server.port,
+      startTimeoutMs: 3000,
+      name: 'your client',
+    });
     server.watch(program);
     try {
       const client = await server.accept({ timeoutMs: 5000 });

@@ -85,15 +85,22 @@ test.skipIf(missing('curl'))(`curl -T - uploads stdin in chunks, gets 100 Contin
 const lengthBodiesContinue = fs.readFileSync(path.join(solutionFolder(findLesson('http-body')), 'body.ts'), 'utf8').includes('100 Continue');
 const notYet = lengthBodiesContinue ? '' : ' (skipped: http-body does not send 100 Continue yet)';
 
-test.skipIf(missing('curl') || !lengthBodiesContinue)(`curl --data-binary @file (2 MiB, Content-Length) gets 100 Continue instead of stalling${skipped('curl')}${notYet}`, async () => {
-  const data = randomBytes(2 * 1024 * 1024);
-  const { code, stdout, stderr } = await run('curl', ['-sS', '-v', '--expect100-timeout', '10', '-H', 'Content-Type: application/octet-stream', '--data-binary', '@-', `${base}/echo`], data);
-  expect(code).toBe(0);
-  expect(stderr).toMatch(/^> Content-Length: 2097152\r?$/im);
-  expect(stderr).toMatch(/^> Expect: 100-continue\r?$/im);
-  expect(stderr).toMatch(/^< HTTP\/1\.1 100 Continue\r?$/im);
-  expect(stdout.equals(data)).toBe(true);
-});
+test.skipIf(missing('curl') || !lengthBodiesContinue)(
+  `curl --data-binary @file (2 MiB, Content-Length) gets 100 Continue instead of stalling${skipped('curl')}${notYet}`,
+  async () => {
+    const data = randomBytes(2 * 1024 * 1024);
+    const { code, stdout, stderr } = await run(
+      'curl',
+      ['-sS', '-v', '--expect100-timeout', '10', '-H', 'Content-Type: application/octet-stream', '--data-binary', '@-', `${base}/echo`],
+      data,
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^> Content-Length: 2097152\r?$/im);
+    expect(stderr).toMatch(/^> Expect: 100-continue\r?$/im);
+    expect(stderr).toMatch(/^< HTTP\/1\.1 100 Continue\r?$/im);
+    expect(stdout.equals(data)).toBe(true);
+  },
+);
 
 const PYTHON = `
 import http.client, json, sys

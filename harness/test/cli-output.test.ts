@@ -19,17 +19,25 @@ beforeAll(async () => {
 afterAll(() => book.remove());
 
 // The reader goes away before learn writes anything, so the first write fails: no race.
-test.each([[['list']], [['help']], [[]], [['next']], [['hint', '1']], [['diff', '1']], [['solution', '1']], [['check', '1']], [['run', '1', '--port', 'PORT']], [['check', '--help']]])(
-  'learn %j with its output closed stops quietly',
-  async (args) => {
-    const learn = book.spawn(args.map((a) => (a === 'PORT' ? String(port) : a)));
-    learn.child.stdout.destroy();
-    expect(await learn.closed).toBe(141);
-    expect(learn.err).toBe('');
-    const strays = path.join(book.root, '.learn', 'run');
-    expect(fs.existsSync(strays) ? fs.readdirSync(strays) : []).toEqual([]);
-  },
-);
+test.each([
+  [['list']],
+  [['help']],
+  [[]],
+  [['next']],
+  [['hint', '1']],
+  [['diff', '1']],
+  [['solution', '1']],
+  [['check', '1']],
+  [['run', '1', '--port', 'PORT']],
+  [['check', '--help']],
+])('learn %j with its output closed stops quietly', async (args) => {
+  const learn = book.spawn(args.map((a) => (a === 'PORT' ? String(port) : a)));
+  learn.child.stdout.destroy();
+  expect(await learn.closed).toBe(141);
+  expect(learn.err).toBe('');
+  const strays = path.join(book.root, '.learn', 'run');
+  expect(fs.existsSync(strays) ? fs.readdirSync(strays) : []).toEqual([]);
+});
 
 test('an error message to a closed stderr stops quietly too', async () => {
   const learn = book.spawn(['chekc']);

@@ -39,7 +39,12 @@ describe('after jumping ahead', () => {
   });
 
   test('a passed lesson is not called locked by check, diff or hint', () => {
-    for (const args of [['diff', '5'], ['hint', '5'], ['solution', '5'], ['check', '5']]) {
+    for (const args of [
+      ['diff', '5'],
+      ['hint', '5'],
+      ['solution', '5'],
+      ['check', '5'],
+    ]) {
       const run = book.learn(args);
       expect(run.code, args.join(' ')).toBe(0);
       expect(run.out, args.join(' ')).not.toContain('locked');

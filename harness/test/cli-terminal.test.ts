@@ -19,7 +19,9 @@ afterAll(() => book.remove());
 /** `learn args` with a terminal for stdin and stdout, as a person at a keyboard runs it. */
 function inTerminal(args: string[], env: Record<string, string | undefined>): Running {
   const command = [process.execPath, book.bin, ...args].map((a) => `'${a}'`).join(' ');
-  return new Running(spawn('script', ['-qfec', command, '/dev/null'], { cwd: book.root, env: book.env({ CI: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env }) }));
+  return new Running(
+    spawn('script', ['-qfec', command, '/dev/null'], { cwd: book.root, env: book.env({ CI: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env }) }),
+  );
 }
 
 describe.skipIf(!hasScript)('in a terminal', () => {

@@ -209,10 +209,14 @@ describe('learn run with program arguments', () => {
     fs.mkdirSync(path.join(work, 'my-site'), { recursive: true });
     fs.writeFileSync(path.join(work, 'my-site', 'note.txt'), 'served from my-site\n');
     const port = await freePort();
-    const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'run', 'static-files', '--solution', '--port', String(port), '--', '--root', './my-site'], {
-      cwd: work,
-      env: { ...process.env, CI: '1', NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(work, 'bin', 'learn.mjs'), 'run', 'static-files', '--solution', '--port', String(port), '--', '--root', './my-site'],
+      {
+        cwd: work,
+        env: { ...process.env, CI: '1', NO_COLOR: '1' },
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk));
     for (let i = 0; i < 200 && !out.includes('listens on'); i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -9,18 +9,25 @@ import { expect, test } from 'vitest';
 import { repoRoot } from '../paths.ts';
 
 test("a server killed by a client's reset is reported as exited, with its exception and the fix", () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'harness', 'test', 'support', 'report.ts'), 'tcp-echo', 'no-error-listener'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    timeout: 60_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'harness', 'test', 'support', 'report.ts'), 'tcp-echo', 'no-error-listener'],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeout: 60_000,
+    },
+  );
   expect(run.status, run.stderr).toBe(0);
   const lines = run.stdout.split('\n');
   const failed = lines.findIndex((line) => line.includes('✗'));
   expect(lines[failed]).toContain('survives clients that reset the connection');
   // The first line of the failure is the exit; whatever the socket saw follows it.
-  const first = lines.slice(failed + 1).find((line) => line.trim() !== '')!.trim();
+  const first = lines
+    .slice(failed + 1)
+    .find((line) => line.trim() !== '')!
+    .trim();
   expect(first).toMatch(/^Your server exited with code 1\. Expected /);
   expect(run.stdout).toMatch(/Why {3}It crashed on "Error: (write|read) (ECONNRESET|EPIPE)".*: an 'error' event that no listener handled/);
   expect(run.stdout).toMatch(/Try {3}Add socket\.on\('error', …\) to every socket/);

@@ -28,7 +28,12 @@ Emitted 'error' event on Socket instance at:
 }
 
 Node.js v20.20.2`);
-    expect(crashFrom(stderr, root)).toEqual({ exception: 'Error: write ECONNRESET', unhandledErrorEvent: true, errorCode: 'ECONNRESET', where: 'lessons/01-tcp-echo/server.ts:26' });
+    expect(crashFrom(stderr, root)).toEqual({
+      exception: 'Error: write ECONNRESET',
+      unhandledErrorEvent: true,
+      errorCode: 'ECONNRESET',
+      where: 'lessons/01-tcp-echo/server.ts:26',
+    });
   });
 
   test('a thrown error whose message spans lines: its first line, and where it was thrown', () => {
@@ -43,7 +48,12 @@ second line
     at <anonymous> (/work/nfs/lessons/05-json-protocol/server.ts:2:1)
 
 Node.js v20.20.2`);
-    expect(crashFrom(stderr, root)).toEqual({ exception: 'SyntaxError: Unexpected token } in JSON', unhandledErrorEvent: false, errorCode: undefined, where: 'lessons/05-json-protocol/server.ts:14' });
+    expect(crashFrom(stderr, root)).toEqual({
+      exception: 'SyntaxError: Unexpected token } in JSON',
+      unhandledErrorEvent: false,
+      errorCode: undefined,
+      where: 'lessons/05-json-protocol/server.ts:14',
+    });
   });
 
   test('a thrown string, after an error the program only logged: the last crash counts, placed by the line above the caret', () => {

@@ -116,7 +116,12 @@ test.skipIf(missing('curl'))(`curl -r 0-1,5-9 gets a multipart/byteranges body w
   const parts = stdout.toString('latin1').split(`--${boundary}`).slice(1, -1);
   expect(parts).toHaveLength(2);
   const file = ALPHABET().toString('latin1');
-  for (const [i, [first, last]] of ([[0, 1], [5, 9]] as const).entries()) {
+  for (const [i, [first, last]] of (
+    [
+      [0, 1],
+      [5, 9],
+    ] as const
+  ).entries()) {
     const [fields, data] = parts[i]!.split('\r\n\r\n') as [string, string];
     expect(fields).toContain(`Content-Range: bytes ${first}-${last}/${file.length}`);
     expect(data).toBe(`${file.slice(first, last + 1)}\r\n`);
@@ -135,23 +140,26 @@ test.skipIf(missing('curl'))(`curl -C - resumes a partial download and completes
   expect(requests()).toEqual([{ method: 'GET', target: '/blob.bin', fields: { range: 'bytes=1000001-' }, status: 206 }]);
 });
 
-test.skipIf(missing('curl'))(`curl -z <file> gets 304 while the file is unchanged, 200 once it changed; curl -I gets the validators${skipped('curl')}`, async () => {
-  const served = path.join(root, 'hello.txt');
-  const local = path.join(work, 'hello-copy.txt');
-  fs.copyFileSync(served, local);
-  const mtime = fs.statSync(served).mtime;
-  fs.utimesSync(local, mtime, mtime); // curl -z sends the local file's mtime as If-Modified-Since
-  const status = async () => (await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-z', local, `${base}/hello.txt`])).stdout.toString();
-  expect(await status()).toBe('304');
-  fs.utimesSync(served, new Date(mtime.getTime() + 5000), new Date(mtime.getTime() + 5000));
-  expect(await status()).toBe('200');
-  const head = (await run('curl', ['-sS', '-I', `${base}/hello.txt`])).stdout.toString('latin1');
-  expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-  expect(head).toMatch(/\r\nETag: "[^"]+"\r\n/i);
-  expect(head).toMatch(/\r\nLast-Modified: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/i);
-  expect(head).toMatch(/\r\nAccept-Ranges: bytes\r\n/i);
-  expect(head).toMatch(new RegExp(`\\r\\nContent-Length: ${fs.statSync(served).size}\\r\\n`, 'i'));
-});
+test.skipIf(missing('curl'))(
+  `curl -z <file> gets 304 while the file is unchanged, 200 once it changed; curl -I gets the validators${skipped('curl')}`,
+  async () => {
+    const served = path.join(root, 'hello.txt');
+    const local = path.join(work, 'hello-copy.txt');
+    fs.copyFileSync(served, local);
+    const mtime = fs.statSync(served).mtime;
+    fs.utimesSync(local, mtime, mtime); // curl -z sends the local file's mtime as If-Modified-Since
+    const status = async () => (await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-z', local, `${base}/hello.txt`])).stdout.toString();
+    expect(await status()).toBe('304');
+    fs.utimesSync(served, new Date(mtime.getTime() + 5000), new Date(mtime.getTime() + 5000));
+    expect(await status()).toBe('200');
+    const head = (await run('curl', ['-sS', '-I', `${base}/hello.txt`])).stdout.toString('latin1');
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head).toMatch(/\r\nETag: "[^"]+"\r\n/i);
+    expect(head).toMatch(/\r\nLast-Modified: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/i);
+    expect(head).toMatch(/\r\nAccept-Ranges: bytes\r\n/i);
+    expect(head).toMatch(new RegExp(`\\r\\nContent-Length: ${fs.statSync(served).size}\\r\\n`, 'i'));
+  },
+);
 
 const PYTHON = `
 import http.client, json, sys
@@ -172,7 +180,10 @@ test.skipIf(missing('python3'))(`Python's http.client: 200, 304, 206, If-Range b
   const { code, stdout, stderr } = await run('python3', ['-c', PYTHON, base.split(':').at(-1)!]);
   expect(stderr).toBe('');
   expect(code).toBe(0);
-  const { results, same_connection } = JSON.parse(stdout.toString()) as { results: Array<{ status: number; etag: string; range: string | null; length: number; body: string }>; same_connection: boolean };
+  const { results, same_connection } = JSON.parse(stdout.toString()) as {
+    results: Array<{ status: number; etag: string; range: string | null; length: number; body: string }>;
+    same_connection: boolean;
+  };
   const size = ALPHABET().length;
   expect(same_connection).toBe(true);
   expect(results.map((r) => r.status)).toEqual([200, 304, 206, 206, 200]);
@@ -207,7 +218,16 @@ test.skipIf(!haveChromium && !process.env.CI)(
       executablePath: CHROMIUM,
       headless: true,
       timeout: 30_000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await context.newPage();

@@ -64,8 +64,19 @@ async function openConnections(): Promise<number> {
 
 test.skipIf(missing('curl'))(`curl reuses one connection for a GET and then a POST with a body${skipped('curl')}`, async () => {
   const { code, stdout, stderr } = await run('curl', [
-    '-sS', '-o', '/dev/null', '-w', '[%{num_connects} %{http_code}]\n', `${base}/`,
-    '--next', '-sS', '--data-binary', 'hello from curl', '-w', '\n[%{num_connects} %{http_code}]\n', `${base}/echo`,
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    '[%{num_connects} %{http_code}]\n',
+    `${base}/`,
+    '--next',
+    '-sS',
+    '--data-binary',
+    'hello from curl',
+    '-w',
+    '\n[%{num_connects} %{http_code}]\n',
+    `${base}/echo`,
   ]);
   expect(stderr).toBe('');
   expect(code).toBe(0);
@@ -101,7 +112,21 @@ test.skipIf(missing('curl'))(`curl's Expect: 100-continue to a missing path gets
   try {
     // 100 KiB: under the route limit (so the answer is the 404, not a 413), and too small for curl
     // to ask on its own, so the header is given.
-    const { code, stdout, stderr } = await run('curl', ['-sS', '-v', '--expect100-timeout', '10', '-H', 'Expect: 100-continue', '--data-binary', `@${file}`, '-o', '/dev/null', '-w', '%{http_code}', `${base}/nowhere`]);
+    const { code, stdout, stderr } = await run('curl', [
+      '-sS',
+      '-v',
+      '--expect100-timeout',
+      '10',
+      '-H',
+      'Expect: 100-continue',
+      '--data-binary',
+      `@${file}`,
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `${base}/nowhere`,
+    ]);
     expect(code).toBe(0);
     expect(stdout).toBe('404');
     expect(stderr).not.toMatch(/100 Continue/);
@@ -164,9 +189,15 @@ test("Node's fetch (undici) reuses its connections across ten requests", async (
 
 test.skipIf(missing('wrk', '-v'))(`wrk runs 2 s kept-alive and 1 s pipelined without an error${skipped('wrk')}`, async () => {
   const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wrk-')), 'pipeline.lua');
-  fs.writeFileSync(script, 'init = function() local r = {} for i = 1, 8 do r[i] = wrk.format(nil, "/") end req = table.concat(r) end\nrequest = function() return req end\n');
+  fs.writeFileSync(
+    script,
+    'init = function() local r = {} for i = 1, 8 do r[i] = wrk.format(nil, "/") end req = table.concat(r) end\nrequest = function() return req end\n',
+  );
   try {
-    for (const extra of [['-d', '2s'], ['-d', '1s', '-s', script]]) {
+    for (const extra of [
+      ['-d', '2s'],
+      ['-d', '1s', '-s', script],
+    ]) {
       const { code, stdout } = await run('wrk', ['-t', '1', '-c', '10', '--timeout', '2s', ...extra, `${base}/`]);
       expect(code).toBe(0);
       const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);

@@ -53,7 +53,9 @@ async function failure(promise: Promise<unknown>): Promise<LessonFailure> {
 describe('request()', () => {
   test('builds a head with Host first, the given fields, and Content-Length for a body', () => {
     expect(request().toString()).toBe('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    expect(request({ method: 'POST', target: '/echo', headers: [['X-A', '1']], body: 'héllo' }).toString()).toBe('POST /echo HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nContent-Length: 6\r\n\r\nhéllo');
+    expect(request({ method: 'POST', target: '/echo', headers: [['X-A', '1']], body: 'héllo' }).toString()).toBe(
+      'POST /echo HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nContent-Length: 6\r\n\r\nhéllo',
+    );
     expect(request({ host: null, version: 'HTTP/1.0' }).toString()).toBe('GET / HTTP/1.0\r\n\r\n');
     expect(request({ headers: [['Content-Length', 'abc']], body: 'x' }).toString()).toBe('GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\nx');
   });
@@ -72,7 +74,11 @@ describe('readResponse() on good responses', () => {
   });
 
   test('decodes a chunked body with extensions and trailers', async () => {
-    const client = await serve(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '5;ext=1\r\nhello\r\n', '7\r\n, world\r\n0\r\nX-Trailer: yes\r\n\r\n']);
+    const client = await serve([
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+      '5;ext=1\r\nhello\r\n',
+      '7\r\n, world\r\n0\r\nX-Trailer: yes\r\n\r\n',
+    ]);
     const response = await readResponse(client);
     expect(response.framing).toBe('chunked');
     expect(response.body.toString()).toBe('hello, world');
@@ -98,7 +104,10 @@ describe('readResponse() on good responses', () => {
   });
 
   test('repeated fields are joined and found by any case; readResponseHead leaves the body', async () => {
-    const client = await serve(['HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nconnection: keep-alive\r\nUpgrade: websocket\r\n\r\n', Buffer.from([0x81, 0x00])]);
+    const client = await serve([
+      'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nconnection: keep-alive\r\nUpgrade: websocket\r\n\r\n',
+      Buffer.from([0x81, 0x00]),
+    ]);
     const response = await readResponseHead(client);
     expect(response.header('CONNECTION')).toBe('Upgrade, keep-alive');
     expect(response.hasToken('connection', 'upgrade')).toBe(true);
@@ -125,7 +134,9 @@ describe('readResponse() on broken responses', () => {
 
   test('a status line without its reason phrase and the space before it', async () => {
     const client = await serve(['HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n']);
-    expect((await failure(readResponse(client))).message).toBe('Expected a response to start with a status line like "HTTP/1.1 200 OK", received "HTTP/1.1 200".');
+    expect((await failure(readResponse(client))).message).toBe(
+      'Expected a response to start with a status line like "HTTP/1.1 200 OK", received "HTTP/1.1 200".',
+    );
     client.destroy();
   });
 
@@ -143,12 +154,16 @@ describe('readResponse() on broken responses', () => {
 
   test('a body cut short by the close', async () => {
     const client = await serve(['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'], { close: true });
-    expect((await failure(readResponse(client))).message).toBe('Expected the body of the response, 10 bytes (Content-Length: 10), but the connection closed after 3 bytes of it.');
+    expect((await failure(readResponse(client))).message).toBe(
+      'Expected the body of the response, 10 bytes (Content-Length: 10), but the connection closed after 3 bytes of it.',
+    );
   });
 
   test('silence, and a close before any byte', async () => {
     const silent = await serve([]);
-    expect((await failure(readResponse(silent, { what: 'the response to GET /' }))).message).toBe('Expected the response to GET / within 0.5 s, received nothing.');
+    expect((await failure(readResponse(silent, { what: 'the response to GET /' }))).message).toBe(
+      'Expected the response to GET / within 0.5 s, received nothing.',
+    );
     silent.destroy();
     const closed = await serve([], { close: true });
     expect((await failure(readResponse(closed))).message).toBe('Expected a response, received nothing, and then the connection was closed (FIN).');

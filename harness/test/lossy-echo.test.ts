@@ -16,7 +16,10 @@ async function setup(schedule?: Schedule) {
   const transcript = new Transcript();
   const server = await LossyEchoServer.start({ transcript, schedule });
   const client = await UdpClient.open({ name: 'c', port: server.port, transcript, timeoutMs: 500 });
-  cleanup.push(() => server.close(), () => client.close());
+  cleanup.push(
+    () => server.close(),
+    () => client.close(),
+  );
   return { transcript, server, client };
 }
 

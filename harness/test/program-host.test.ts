@@ -31,7 +31,10 @@ function adopt(name: string, startTimeoutMs = 3000): Promise<Program> {
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<LessonFailure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(LessonFailure);
   return error as LessonFailure;
 }

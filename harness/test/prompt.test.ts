@@ -58,7 +58,18 @@ describe('how it reads', () => {
   test('one line: the question, each key, the default and its time, then the answer in words', async () => {
     setColour(false);
     const t = terminal();
-    const answer = ask({ question: 'Replace your server.ts?', choices: [{ key: 'y', label: 'yes' }, { key: 'n', label: 'no' }], fallback: 'n', timeoutMs: 60_000 }, t.terminal);
+    const answer = ask(
+      {
+        question: 'Replace your server.ts?',
+        choices: [
+          { key: 'y', label: 'yes' },
+          { key: 'n', label: 'no' },
+        ],
+        fallback: 'n',
+        timeoutMs: 60_000,
+      },
+      t.terminal,
+    );
     t.input.write('y');
     await answer;
     expect(t.shown()).toBe('? Replace your server.ts?  [y] yes  [n] no  (any other key, or 60 s: no) → yes\n');

@@ -124,27 +124,60 @@ describe('failures', () => {
     expect(text).toContain('Try   Capitalise it.');
   });
 
-  test('a program that exited comes first: its exit, then the failure, with the exit\'s why and next step', () => {
-    const exit = { description: 'exited with code 1', code: 1, signal: null, exception: 'Error: write ECONNRESET', unhandledErrorEvent: true, errorCode: 'ECONNRESET', where: 'lessons/01-tcp-echo/server.ts:26', entry: 'lessons/01-tcp-echo/server.ts', args: ['--port', '4000'] };
+  test("a program that exited comes first: its exit, then the failure, with the exit's why and next step", () => {
+    const exit = {
+      description: 'exited with code 1',
+      code: 1,
+      signal: null,
+      exception: 'Error: write ECONNRESET',
+      unhandledErrorEvent: true,
+      errorCode: 'ECONNRESET',
+      where: 'lessons/01-tcp-echo/server.ts:26',
+      entry: 'lessons/01-tcp-echo/server.ts',
+      args: ['--port', '4000'],
+    };
     const crash = explainExit('your server', exit);
-    const failure = new LessonFailure({ message: 'Expected the echo of all 48 MiB before the close, received 3 MiB.', why: 'end() flushes.', hint: 'Use end().' });
+    const failure = new LessonFailure({
+      message: 'Expected the echo of all 48 MiB before the close, received 3 MiB.',
+      why: 'end() flushes.',
+      hint: 'Use end().',
+    });
     const lines = renderFailure({ message: failure.message, learn: failure.learn }, { program: { name: 'your server', exit: exit.description, crash } });
     expect(lines[0]).toBe('Your server exited with code 1.');
     expect(lines[1]).toBe('Expected the echo of all 48 MiB before the close, received 3 MiB.');
     const text = lines.join('\n');
-    expect(text).toContain('Why   It crashed on "Error: write ECONNRESET" at lessons/01-tcp-echo/server.ts:26: an \'error\' event that no listener handled (a client reset its connection).');
-    expect(text).toContain("Try   Add socket.on('error', …) to every socket: log the error, and the socket closes by itself. Then run `npx learn run tcp-echo` and watch the output.");
+    expect(text).toContain(
+      'Why   It crashed on "Error: write ECONNRESET" at lessons/01-tcp-echo/server.ts:26: an \'error\' event that no listener handled (a client reset its connection).',
+    );
+    expect(text).toContain(
+      "Try   Add socket.on('error', …) to every socket: log the error, and the socket closes by itself. Then run `npx learn run tcp-echo` and watch the output.",
+    );
     expect(text).not.toContain('end() flushes.');
     expect(exitNote('your server', exit)).toBe('your server exited (code 1): Error: write ECONNRESET');
   });
 
   test('a failure that already starts with the exit is not preceded by it again', () => {
-    const exit = { description: 'exited with code 1', code: 1, signal: null, exception: 'TypeError: x is undefined', entry: 'harness/test/programs/crashes-on-data.ts', args: ['--port', '4000'] };
-    const wire = new WireError({ kind: 'reset', fact: 'Expected "boom\\n", but your server reset the connection (RST) after sending nothing.', peer: 'your server', exit });
+    const exit = {
+      description: 'exited with code 1',
+      code: 1,
+      signal: null,
+      exception: 'TypeError: x is undefined',
+      entry: 'harness/test/programs/crashes-on-data.ts',
+      args: ['--port', '4000'],
+    };
+    const wire = new WireError({
+      kind: 'reset',
+      fact: 'Expected "boom\\n", but your server reset the connection (RST) after sending nothing.',
+      peer: 'your server',
+      exit,
+    });
     const failure = explainWireError(wire);
     expect(failure.message).toBe('Your server exited with code 1. Expected "boom\\n", but your server reset the connection (RST) after sending nothing.');
     expect(wire.kind).toBe('exited');
-    const lines = renderFailure({ message: failure.message, learn: failure.learn }, { program: { name: 'your server', exit: exit.description, crash: explainExit('your server', exit) } });
+    const lines = renderFailure(
+      { message: failure.message, learn: failure.learn },
+      { program: { name: 'your server', exit: exit.description, crash: explainExit('your server', exit) } },
+    );
     expect(lines.filter((line) => line.includes('exited with code 1'))).toHaveLength(1);
     expect(lines.join('\n')).toContain('Try   Run `npx tsx harness/test/programs/crashes-on-data.ts --port 4000`, send it what the wire below shows');
   });

@@ -49,7 +49,10 @@ test('names later connections server2, server3', async () => {
 
 test('fails with a teaching message when no connection comes', async () => {
   const { server } = await setup();
-  const error = await server.accept({ timeoutMs: 200 }).then(() => undefined, (e: unknown) => e);
+  const error = await server.accept({ timeoutMs: 200 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(LessonFailure);
   expect((error as Error).message).toBe(`Expected your client to connect to 127.0.0.1:${server.port} within 0.2 s, but it did not.`);
 });
@@ -59,6 +62,9 @@ test("reports the client's close in the client's name", async () => {
   const socket = dial(server.port);
   const peer = await server.accept();
   socket.end();
-  const error = await peer.readUntil('\n').then(() => undefined, (e: unknown) => e);
+  const error = await peer.readUntil('\n').then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect((error as Error).message).toMatch(/^Expected bytes up to "\\n", but your client closed the connection \(FIN\)/);
 });

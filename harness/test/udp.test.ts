@@ -58,9 +58,18 @@ describe('Program with transport udp', () => {
   test('says so when the program binds another port', async () => {
     const elsewhere = await freePort();
     const port = await freePort();
-    const program = new Program({ entry: echoProgram, args: ['--port', String(port), '--bind-port', String(elsewhere)], transport: 'udp', port, startTimeoutMs: 1500 });
+    const program = new Program({
+      entry: echoProgram,
+      args: ['--port', String(port), '--bind-port', String(elsewhere)],
+      transport: 'udp',
+      port,
+      startTimeoutMs: 1500,
+    });
     cleanup.push(() => program.stop());
-    const error = await program.waitUntilListening().then(() => undefined, (e: unknown) => e);
+    const error = await program.waitUntilListening().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(LessonFailure);
     expect((error as Error).message).toContain(`listens on UDP 127.0.0.1 port ${elsewhere}`);
   });
@@ -87,11 +96,17 @@ describe('UdpClient', () => {
     const port = await echoSocket((d) => [Buffer.concat([d, Buffer.from('\n')])]);
     const c = await client(port, new Transcript(), 300);
     await c.send('abc');
-    const wrong = await c.expect('abc').then(() => undefined, (e: unknown) => e);
+    const wrong = await c.expect('abc').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(wrong).toBeInstanceOf(LessonFailure);
     expect((wrong as LessonFailure).message).toBe('Expected the datagram "abc", received "abc\\n".');
     expect((wrong as LessonFailure).learn.comparison?.offset).toBe(3);
-    const silent = await c.receive().then(() => undefined, (e: unknown) => e);
+    const silent = await c.receive().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((silent as Error).message).toBe('Expected a datagram within 0.3 s, received nothing.');
   });
 
@@ -102,7 +117,10 @@ describe('UdpClient', () => {
     const port = await echoSocket();
     const c = await client(port);
     stranger.send('hello', c.port, '127.0.0.1');
-    const error = await c.expect('hello').then(() => undefined, (e: unknown) => e);
+    const error = await c.expect('hello').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toContain(`Expected the reply to come from port ${port}`);
   });
 
@@ -111,7 +129,10 @@ describe('UdpClient', () => {
     const c = await client(port);
     await c.send('twice');
     await c.expect('twice');
-    const error = await c.expectNothing(200).then(() => undefined, (e: unknown) => e);
+    const error = await c.expectNothing(200).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toBe('Expected no more datagrams, received 1: "twice".');
   });
 });

@@ -32,7 +32,7 @@ afterAll(() => {
   copy.remove();
 });
 
-test('learn check: a busy loop in the learner\'s code is stopped and explained, nothing left running', { timeout: 90_000 }, async () => {
+test("learn check: a busy loop in the learner's code is stopped and explained, nothing left running", { timeout: 90_000 }, async () => {
   fs.writeFileSync(copy.file('lessons', lesson.folder, 'socket.ts'), busy);
   const check = copy.learn(['check', lesson.slug], { LEARN_STALL_GRACE_MS: '3000' });
   expect(await check.exited).toBe(1);

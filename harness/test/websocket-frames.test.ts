@@ -8,7 +8,10 @@ const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 describe('RFC 6455 §5.7 examples', () => {
   test('a single-frame unmasked text message "Hello"', () => {
     expect(encodeFrame(Opcode.text, 'Hello', { mask: null })).toEqual(hex('81 05 48 65 6c 6c 6f'));
-    expect(decodeFrame(hex('81 05 48 65 6c 6c 6f'))).toEqual({ frame: { fin: true, rsv: 0, opcode: 1, masked: false, payload: Buffer.from('Hello') }, size: 7 });
+    expect(decodeFrame(hex('81 05 48 65 6c 6c 6f'))).toEqual({
+      frame: { fin: true, rsv: 0, opcode: 1, masked: false, payload: Buffer.from('Hello') },
+      size: 7,
+    });
   });
 
   test('a single-frame masked text message "Hello"', () => {

@@ -197,69 +197,85 @@ async def main(port):
 asyncio.run(asyncio.wait_for(main(int(sys.argv[1])), 20))
 `;
 
-test.skipIf(!hasWebsockets)(`Python websockets: echo of text, binary, fragments and 70000 bytes, ping, close${hasWebsockets ? '' : ' (skipped: python3-websockets is not installed)'}`, async () => {
-  const echo = await start('websocket-frames');
-  try {
-    const result = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-      const child = spawn(python, ['-c', PYTHON_ECHO, String(echo.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, out });
+test.skipIf(!hasWebsockets)(
+  `Python websockets: echo of text, binary, fragments and 70000 bytes, ping, close${hasWebsockets ? '' : ' (skipped: python3-websockets is not installed)'}`,
+  async () => {
+    const echo = await start('websocket-frames');
+    try {
+      const result = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        const child = spawn(python, ['-c', PYTHON_ECHO, String(echo.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, out });
+        });
       });
-    });
-    expect(result.out.trim()).toBe('ok');
-    expect(result.code).toBe(0);
-  } finally {
-    await echo.program.stop();
-  }
-});
+      expect(result.out.trim()).toBe('ok');
+      expect(result.code).toBe(0);
+    } finally {
+      await echo.program.stop();
+    }
+  },
+);
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run, APT_PACKAGES).`);
 
-test.skipIf(!hasChromium)(`headless Chromium: two pages of the chat join, talk both ways, and one leaves${hasChromium ? '' : ' (skipped: /usr/bin/chromium is not installed; apt install chromium)'}`, { timeout: 120_000 }, async () => {
-  const { chromium } = await import('playwright-core');
-  const chat = await start('websocket-chat');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const url = `http://127.0.0.1:${chat.port}/`;
-    const join = async (name: string) => {
-      const page = await context.newPage();
-      await page.goto(url);
-      await page.fill('input[name=name]', name);
-      await page.fill('input[name=room]', 'browsers');
-      await page.click('#join button');
-      await page.waitForSelector('#say:not([hidden])', { timeout: 10_000 });
-      return page;
-    };
-    const say = async (page: Awaited<ReturnType<typeof join>>, text: string) => {
-      await page.fill('input[name=text]', text);
-      await page.click('#say button');
-    };
-    const ann = await join('ann');
-    const bob = await join('bob');
-    await ann.waitForSelector('#log li:has-text("bob joined")', { timeout: 10_000 });
-    await say(ann, 'hello from ann');
-    await bob.waitForSelector('#log li:has-text("ann: hello from ann")', { timeout: 10_000 });
-    await say(bob, 'hello back, ann 👋');
-    await ann.waitForSelector('#log li:has-text("bob: hello back, ann 👋")', { timeout: 10_000 });
-    await bob.close();
-    await ann.waitForSelector('#log li:has-text("bob left")', { timeout: 10_000 });
-    expect(await ann.textContent('#status')).toContain('You are ann in browsers');
-  } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-    await chat.program.stop();
-  }
-});
+test.skipIf(!hasChromium)(
+  `headless Chromium: two pages of the chat join, talk both ways, and one leaves${hasChromium ? '' : ' (skipped: /usr/bin/chromium is not installed; apt install chromium)'}`,
+  { timeout: 120_000 },
+  async () => {
+    const { chromium } = await import('playwright-core');
+    const chat = await start('websocket-chat');
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const url = `http://127.0.0.1:${chat.port}/`;
+      const join = async (name: string) => {
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.fill('input[name=name]', name);
+        await page.fill('input[name=room]', 'browsers');
+        await page.click('#join button');
+        await page.waitForSelector('#say:not([hidden])', { timeout: 10_000 });
+        return page;
+      };
+      const say = async (page: Awaited<ReturnType<typeof join>>, text: string) => {
+        await page.fill('input[name=text]', text);
+        await page.click('#say button');
+      };
+      const ann = await join('ann');
+      const bob = await join('bob');
+      await ann.waitForSelector('#log li:has-text("bob joined")', { timeout: 10_000 });
+      await say(ann, 'hello from ann');
+      await bob.waitForSelector('#log li:has-text("ann: hello from ann")', { timeout: 10_000 });
+      await say(bob, 'hello back, ann 👋');
+      await ann.waitForSelector('#log li:has-text("bob: hello back, ann 👋")', { timeout: 10_000 });
+      await bob.close();
+      await ann.waitForSelector('#log li:has-text("bob left")', { timeout: 10_000 });
+      expect(await ann.textContent('#status')).toContain('You are ann in browsers');
+    } finally {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+      await chat.program.stop();
+    }
+  },
+);

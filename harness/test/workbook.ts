@@ -107,8 +107,8 @@ export class Running {
   until(pattern: RegExp, ms = 60_000): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (pattern.test(this.stdout)) return done(), resolve();
-        if (this.ended) return done(), reject(new Error(`learn ended before printing ${pattern}; it printed:\n${this.stdout}\n${this.stderr}`));
+        if (pattern.test(this.stdout)) return (done(), resolve());
+        if (this.ended) return (done(), reject(new Error(`learn ended before printing ${pattern}; it printed:\n${this.stdout}\n${this.stderr}`)));
       };
       const timer = setTimeout(() => (done(), reject(new Error(`Expected ${pattern} within ${ms} ms; learn printed:\n${this.stdout}\n${this.stderr}`))), ms);
       const done = () => (clearTimeout(timer), this.waiters.delete(check));

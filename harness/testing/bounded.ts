@@ -19,7 +19,11 @@ export function within<T>(promise: Promise<T>, ms: number, what: string, hint: s
  * within `settleMs` after `clients` connections were closed. Polls the program's own count, so a
  * server that closes promptly passes at once; one that keeps sockets fails with the count.
  */
-export async function checkNoLeakedSockets(server: Server, clients: number, details: Omit<FailureDetails, 'message'> & { atMost?: number; settleMs?: number } = {}): Promise<void> {
+export async function checkNoLeakedSockets(
+  server: Server,
+  clients: number,
+  details: Omit<FailureDetails, 'message'> & { atMost?: number; settleMs?: number } = {},
+): Promise<void> {
   const { atMost = 5, settleMs = 1000, ...teaching } = details;
   const deadline = performance.now() + settleMs;
   let stats = await server.stats();

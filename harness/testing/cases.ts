@@ -63,7 +63,10 @@ interface CaseBase extends Teaching {
 
 /** A case: one exchange (`send` + `expect`) or several on one connection (`exchanges`). */
 export type HttpCase = CaseBase &
-  ({ send: Exchange['send']; expect: Expect; what?: string; exchanges?: never; pipelined?: never } | { exchanges: Exchange[]; pipelined?: boolean; send?: never; expect?: never });
+  (
+    | { send: Exchange['send']; expect: Expect; what?: string; exchanges?: never; pipelined?: never }
+    | { exchanges: Exchange[]; pipelined?: boolean; send?: never; expect?: never }
+  );
 
 /** The `test` of a server lesson (what `serverTest` returns). */
 interface ServerTestApi {
@@ -101,7 +104,13 @@ export async function runCase(client: RawClient, item: HttpCase): Promise<HttpRe
 }
 
 /** Checks a response against an expectation, in the order a learner fixes things: status, fields, body, close. */
-export async function checkResponse(client: RawClient, response: HttpResponse, expect: Expect, label: string, teaching: Teaching = pick(expect)): Promise<void> {
+export async function checkResponse(
+  client: RawClient,
+  response: HttpResponse,
+  expect: Expect,
+  label: string,
+  teaching: Teaching = pick(expect),
+): Promise<void> {
   checkStatus(response, expect.status, { ...teaching, why: [`This is ${label}.`, teaching.why].filter(Boolean).join(' ') });
   for (const [name, value] of Object.entries(expect.fields ?? {})) {
     if (value === null) checkNoHeader(response, name, teaching);
@@ -115,7 +124,10 @@ export async function checkResponse(client: RawClient, response: HttpResponse, e
 
 function checkBody(response: HttpResponse, body: Bytes | RegExp, label: string, teaching: Teaching): void {
   if (body instanceof RegExp) {
-    check(body.test(response.body.toString('latin1')), { message: `Expected ${label} to have a body matching ${body}, received ${response.summary()}.`, ...teaching });
+    check(body.test(response.body.toString('latin1')), {
+      message: `Expected ${label} to have a body matching ${body}, received ${response.summary()}.`,
+      ...teaching,
+    });
     return;
   }
   const want = toBuffer(body);

@@ -24,7 +24,10 @@ export function explainWireError(error: WireError): LessonFailure {
   const teaching = error.teaching ?? {};
   if (error.exit) {
     const exit = explainExit(error.peer ?? 'the program', error.exit);
-    return new LessonFailure({ message: error.message, why: exit.why, spec: exit.spec, hint: exit.hint }, { comparison: error.comparison, exited: true, cause: error });
+    return new LessonFailure(
+      { message: error.message, why: exit.why, spec: exit.spec, hint: exit.hint },
+      { comparison: error.comparison, exited: true, cause: error },
+    );
   }
   let { why, hint } = teaching;
   if (error.kind === 'timeout' && error.busyShare !== undefined && error.busyShare > BUSY_SHARE) {
@@ -64,7 +67,11 @@ export function explainExit(name: string, exit: PeerExit): ExitTeaching {
     };
   }
   if (exit.signal) {
-    return { message, why: `Something outside it killed it (${exit.signal}); running out of memory does that.`, hint: `Run ${run} and watch its memory and output.` };
+    return {
+      message,
+      why: `Something outside it killed it (${exit.signal}); running out of memory does that.`,
+      hint: `Run ${run} and watch its memory and output.`,
+    };
   }
   return {
     message,

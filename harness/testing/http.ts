@@ -35,7 +35,11 @@ export const REASON_PHRASES: Record<number, string> = {
 };
 
 /** Sends `request` (cut as `split` says) and reads one response. */
-export async function exchange(client: RawClient, request: Bytes | readonly Bytes[], options: ReadResponseOptions & Pick<SendOptions, 'split'> = {}): Promise<HttpResponse> {
+export async function exchange(
+  client: RawClient,
+  request: Bytes | readonly Bytes[],
+  options: ReadResponseOptions & Pick<SendOptions, 'split'> = {},
+): Promise<HttpResponse> {
   await client.send(request, { split: options.split });
   return readResponse(client, options);
 }

@@ -14,9 +14,45 @@ export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';
 export { makeTree, type Tree } from './files.ts';
-export { encodeFrame, decodeFrame, readFrame, closePayload, applyMask, Opcode, describeFrame, closeBodyOf, CLOSE_CODE_NAMES, type Frame } from '../wire/websocket.ts';
-export { SAMPLE_KEY, SAMPLE_ACCEPT, acceptFor, handshakeRequest, openWebSocket, upgrade, readRawFrame, expectFrame, expectMessage, expectCloseFrame, type HandshakeSpec, type OpenOptions, type FrameExpectation } from './websocket.ts';
-export { request, readResponse, readResponseHead, readBody, parseResponseHead, framingOf, HttpResponse, type Fields, type RequestSpec, type ReadResponseOptions } from '../wire/http.ts';
+export {
+  encodeFrame,
+  decodeFrame,
+  readFrame,
+  closePayload,
+  applyMask,
+  Opcode,
+  describeFrame,
+  closeBodyOf,
+  CLOSE_CODE_NAMES,
+  type Frame,
+} from '../wire/websocket.ts';
+export {
+  SAMPLE_KEY,
+  SAMPLE_ACCEPT,
+  acceptFor,
+  handshakeRequest,
+  openWebSocket,
+  upgrade,
+  readRawFrame,
+  expectFrame,
+  expectMessage,
+  expectCloseFrame,
+  type HandshakeSpec,
+  type OpenOptions,
+  type FrameExpectation,
+} from './websocket.ts';
+export {
+  request,
+  readResponse,
+  readResponseHead,
+  readBody,
+  parseResponseHead,
+  framingOf,
+  HttpResponse,
+  type Fields,
+  type RequestSpec,
+  type ReadResponseOptions,
+} from '../wire/http.ts';
 export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, expectStillOpen, recordReads, REASON_PHRASES } from './http.ts';
 export { expect, describe, test } from 'vitest';
 export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type Expect, type Teaching } from './cases.ts';

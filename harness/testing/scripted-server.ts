@@ -89,7 +89,12 @@ export class ScriptedServer {
     }
     const socket = this.waiting.shift()!;
     this.count++;
-    const client = RawClient.accepted(socket, { name: this.count === 1 ? 'server' : `server${this.count}`, transcript: this.transcript, peer: this.peer, explain: explainWireError });
+    const client = RawClient.accepted(socket, {
+      name: this.count === 1 ? 'server' : `server${this.count}`,
+      transcript: this.transcript,
+      peer: this.peer,
+      explain: explainWireError,
+    });
     this.accepted.push(client);
     return client;
   }

@@ -19,11 +19,7 @@ export function targetFile(lesson: Lesson, file: string): string {
 }
 
 /** What to run a lesson's tests against. */
-export type Target =
-  | { kind: 'lesson' }
-  | { kind: 'solution' }
-  | { kind: 'stub' }
-  | { kind: 'mistake'; name: string };
+export type Target = { kind: 'lesson' } | { kind: 'solution' } | { kind: 'stub' } | { kind: 'mistake'; name: string };
 
 export function describeTarget(target: Target): string {
   return target.kind === 'mistake' ? `mistake "${target.name}"` : target.kind;

@@ -19,7 +19,7 @@ import { checkStatus } from './http.ts';
 export const SAMPLE_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 export const SAMPLE_ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
-const HANDSHAKE = 'RFC 6455 §4.2.2 (the server\'s opening handshake)';
+const HANDSHAKE = "RFC 6455 §4.2.2 (the server's opening handshake)";
 const FRAMING = 'RFC 6455 §5.2 (base framing protocol)';
 
 /** The accept value for a key, computed by the check itself. */
@@ -78,7 +78,11 @@ export async function upgrade(client: RawClient, options: OpenOptions = {}): Pro
   checkStatus(response, 101, {
     why: options.why ?? 'This handshake is valid: the server answers 101 Switching Protocols, and from then on the connection carries WebSocket frames.',
     spec: teaching.spec,
-    hint: options.hint ?? (response.body.length === 0 && response.status >= 400 ? 'The status says which rule the server thinks the request breaks; compare with RFC 6455 §4.2.1.' : undefined),
+    hint:
+      options.hint ??
+      (response.body.length === 0 && response.status >= 400
+        ? 'The status says which rule the server thinks the request breaks; compare with RFC 6455 §4.2.1.'
+        : undefined),
   });
   check(response.hasToken('upgrade', 'websocket'), {
     message: `Expected "Upgrade: websocket" in the 101, received ${fieldText(response, 'Upgrade')}.`,
@@ -115,10 +119,19 @@ const MAX_CHECK_FRAME = 64 * 1024 * 1024;
  * Reads one frame of the server's, and returns it with its bytes exactly as they came. `what`
  * names the frame in a failure (`a close frame with status 1002`).
  */
-export async function readRawFrame(client: RawClient, options: ReadOptions = {}, what = 'a WebSocket frame header (2 bytes)'): Promise<{ frame: Frame; raw: Buffer }> {
+export async function readRawFrame(
+  client: RawClient,
+  options: ReadOptions = {},
+  what = 'a WebSocket frame header (2 bytes)',
+): Promise<{ frame: Frame; raw: Buffer }> {
   const head = await client.readExactly(2, options, what);
   const lengthCode = head[1]! & 0x7f;
-  const extended = lengthCode === 126 ? await client.readExactly(2, options, 'a 16-bit payload length') : lengthCode === 127 ? await client.readExactly(8, options, 'a 64-bit payload length') : Buffer.alloc(0);
+  const extended =
+    lengthCode === 126
+      ? await client.readExactly(2, options, 'a 16-bit payload length')
+      : lengthCode === 127
+        ? await client.readExactly(8, options, 'a 64-bit payload length')
+        : Buffer.alloc(0);
   const length = lengthCode < 126 ? lengthCode : lengthCode === 126 ? extended.readUInt16BE(0) : Number(extended.readBigUInt64BE(0));
   if (length > MAX_CHECK_FRAME) {
     throw new LessonFailure({
@@ -146,7 +159,11 @@ export async function expectFrame(client: RawClient, want: FrameExpectation, tea
   const expected = encodeFrame(want.opcode, toBuffer(want.payload), { mask: null, fin: want.fin ?? true });
   const wanted = decodeFrame(expected)!.frame;
   const what = teaching.what ?? describeFrame(wanted);
-  const { frame, raw } = await readRawFrame(client, { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? FRAMING, hint: teaching.hint }, what);
+  const { frame, raw } = await readRawFrame(
+    client,
+    { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? FRAMING, hint: teaching.hint },
+    what,
+  );
   if (frame.masked) {
     throw new LessonFailure({
       message: `Expected ${what}, unmasked, received a masked frame (second byte 0x${raw[1]!.toString(16)}).`,
@@ -174,9 +191,11 @@ export async function expectFrame(client: RawClient, want: FrameExpectation, tea
 /** What is wrong with a frame's first bytes, when it is the head that differs. */
 function headHint(expected: Buffer, raw: Buffer): string | undefined {
   if (expected[0] !== raw[0]) return 'The first byte is FIN (0x80) | RSV (0x70, all clear) | opcode (0x0f).';
-  if (expected[1] !== raw[1]) return 'The second byte is MASK (0x80, clear for a server) | payload length: up to 125 as it is, 126 then a 16-bit length, 127 then a 64-bit length, both big-endian.';
+  if (expected[1] !== raw[1])
+    return 'The second byte is MASK (0x80, clear for a server) | payload length: up to 125 as it is, 126 then a 16-bit length, 127 then a 64-bit length, both big-endian.';
   const lengthBytes = expected[1] === 126 ? 2 : expected[1] === 127 ? 8 : 0;
-  if (lengthBytes > 0 && !expected.subarray(2, 2 + lengthBytes).equals(raw.subarray(2, 2 + lengthBytes))) return `The ${lengthBytes * 8}-bit length is big-endian (network order): writeUInt16BE / writeBigUInt64BE.`;
+  if (lengthBytes > 0 && !expected.subarray(2, 2 + lengthBytes).equals(raw.subarray(2, 2 + lengthBytes)))
+    return `The ${lengthBytes * 8}-bit length is big-endian (network order): writeUInt16BE / writeBigUInt64BE.`;
   return undefined;
 }
 
@@ -184,7 +203,11 @@ function headHint(expected: Buffer, raw: Buffer): string | undefined {
  * Reads frames until a close frame and fails unless its status code is one of `codes` (`[]`: the
  * close must have an empty body). Data frames before it fail too, unless `skipData` is set.
  */
-export async function expectCloseFrame(client: RawClient, codes: number[], teaching: Teaching & { timeoutMs?: number; skipData?: boolean; after?: string; orEmpty?: boolean } = {}): Promise<{ code?: number; reason: Buffer; frame: Frame }> {
+export async function expectCloseFrame(
+  client: RawClient,
+  codes: number[],
+  teaching: Teaching & { timeoutMs?: number; skipData?: boolean; after?: string; orEmpty?: boolean } = {},
+): Promise<{ code?: number; reason: Buffer; frame: Frame }> {
   const codeNames = codes.map((code) => `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}`).join(' or ');
   const want = codes.length === 0 ? 'a close frame with an empty body' : `a close frame with status ${codeNames}${teaching.orEmpty ? ' or an empty body' : ''}`;
   const reads = { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? 'RFC 6455 §5.5.1, §7.4', hint: teaching.hint };
@@ -220,7 +243,11 @@ export async function expectCloseFrame(client: RawClient, codes: number[], teach
       message: `Expected ${named}, received ${describeFrame(frame)}.`,
       hint: teaching.hint ?? (frame.payload.length === 1 ? 'A close body is a 2-byte big-endian status code, then the reason.' : undefined),
     });
-    check(!frame.masked && frame.fin && frame.rsv === 0, { ...reads, message: `Expected ${want}, unmasked, FIN set, RSV clear, received ${describeFrame(frame)}.`, spec: 'RFC 6455 §5.1, §5.2, §5.5' });
+    check(!frame.masked && frame.fin && frame.rsv === 0, {
+      ...reads,
+      message: `Expected ${want}, unmasked, FIN set, RSV clear, received ${describeFrame(frame)}.`,
+      spec: 'RFC 6455 §5.1, §5.2, §5.5',
+    });
     return { ...body, frame };
   }
 }
@@ -233,7 +260,11 @@ function hex(bytes: Buffer): string {
  * Reads one whole message (a text or binary frame and its continuations, however the server
  * fragmented it) and fails unless its type and bytes are exactly these.
  */
-export async function expectMessage(client: RawClient, want: { type: 'text' | 'binary'; data: Bytes }, teaching: Teaching & { timeoutMs?: number; what?: string } = {}): Promise<Buffer> {
+export async function expectMessage(
+  client: RawClient,
+  want: { type: 'text' | 'binary'; data: Bytes },
+  teaching: Teaching & { timeoutMs?: number; what?: string } = {},
+): Promise<Buffer> {
   const data = toBuffer(want.data);
   const what = teaching.what ?? `the ${want.type} message ${data.length <= 40 ? quotePayload(data) : `of ${data.length} bytes`} back`;
   const reads = { timeoutMs: teaching.timeoutMs, why: teaching.why, spec: teaching.spec ?? 'RFC 6455 §5.4, §5.6', hint: teaching.hint };
@@ -241,14 +272,20 @@ export async function expectMessage(client: RawClient, want: { type: 'text' | 'b
   let type: number | undefined;
   for (;;) {
     const { frame } = await readRawFrame(client, reads, parts.length === 0 ? what : `the next fragment of ${what}`);
-    const problem =
-      frame.masked ? 'it is masked, and a server never masks (§5.1)'
-      : frame.rsv !== 0 ? 'its RSV bits are set, and no extension was negotiated'
-      : type === undefined && frame.opcode === Opcode.continuation ? 'it is a continuation frame, and no message was started'
-      : type !== undefined && frame.opcode !== Opcode.continuation ? 'a fragmented message must go on with continuation frames'
-      : undefined;
+    const problem = frame.masked
+      ? 'it is masked, and a server never masks (§5.1)'
+      : frame.rsv !== 0
+        ? 'its RSV bits are set, and no extension was negotiated'
+        : type === undefined && frame.opcode === Opcode.continuation
+          ? 'it is a continuation frame, and no message was started'
+          : type !== undefined && frame.opcode !== Opcode.continuation
+            ? 'a fragmented message must go on with continuation frames'
+            : undefined;
     if (problem || (type === undefined && frame.opcode !== Opcode.text && frame.opcode !== Opcode.binary)) {
-      throw new LessonFailure({ ...reads, message: `Expected ${parts.length === 0 ? what : `the next fragment of ${what}`}, received ${describeFrame(frame)}${problem ? `: ${problem}` : ''}.` });
+      throw new LessonFailure({
+        ...reads,
+        message: `Expected ${parts.length === 0 ? what : `the next fragment of ${what}`}, received ${describeFrame(frame)}${problem ? `: ${problem}` : ''}.`,
+      });
     }
     type ??= frame.opcode;
     parts.push(frame.payload);
@@ -256,10 +293,17 @@ export async function expectMessage(client: RawClient, want: { type: 'text' | 'b
   }
   const got = Buffer.concat(parts);
   const wantType = want.type === 'text' ? Opcode.text : Opcode.binary;
-  check(type === wantType, { ...reads, message: `Expected ${what}, received a ${type === Opcode.text ? 'text' : 'binary'} message${got.length <= 40 ? ` ${quotePayload(got)}` : ` of ${got.length} bytes`}.`, hint: teaching.hint ?? 'Echo text as text (opcode 0x1) and binary as binary (opcode 0x2).' });
+  check(type === wantType, {
+    ...reads,
+    message: `Expected ${what}, received a ${type === Opcode.text ? 'text' : 'binary'} message${got.length <= 40 ? ` ${quotePayload(got)}` : ` of ${got.length} bytes`}.`,
+    hint: teaching.hint ?? 'Echo text as text (opcode 0x1) and binary as binary (opcode 0x2).',
+  });
   check(got.equals(data), {
     ...reads,
-    message: got.length === data.length && data.length > 64 ? `Expected ${what}, received ${got.length} bytes that differ from byte ${firstDiff(data, got)} on.` : `Expected ${what}, received ${got.length <= 40 ? quotePayload(got) : `${got.length} bytes`}.`,
+    message:
+      got.length === data.length && data.length > 64
+        ? `Expected ${what}, received ${got.length} bytes that differ from byte ${firstDiff(data, got)} on.`
+        : `Expected ${what}, received ${got.length <= 40 ? quotePayload(got) : `${got.length} bytes`}.`,
     expected: data.length <= 4096 ? data : data.subarray(Math.max(0, firstDiff(data, got) - 16), firstDiff(data, got) + 32),
     received: got.length <= 4096 ? got : got.subarray(Math.max(0, firstDiff(data, got) - 16), firstDiff(data, got) + 32),
   });

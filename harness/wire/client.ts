@@ -216,7 +216,10 @@ export class RawClient {
         if (!error) accepted += chunk.length;
       });
       if (!more) {
-        const drained = await Promise.race([new Promise<boolean>((resolve) => this.socket.once('drain', () => resolve(true))), delay(stallMs).then(() => false)]);
+        const drained = await Promise.race([
+          new Promise<boolean>((resolve) => this.socket.once('drain', () => resolve(true))),
+          delay(stallMs).then(() => false),
+        ]);
         if (!drained) break;
       }
     }
@@ -274,7 +277,11 @@ export class RawClient {
         const at = all.indexOf(delim);
         if (at >= 0) return this.take(at + delim.length);
         if (options.max !== undefined && all.length > options.max) {
-          throw this.error(what, options, started, { kind: 'limit', limit: options.max, fact: `Expected ${quote(delim)} within ${byteCount(options.max)}, received ${byteCount(all.length)} without it.` });
+          throw this.error(what, options, started, {
+            kind: 'limit',
+            limit: options.max,
+            fact: `Expected ${quote(delim)} within ${byteCount(options.max)}, received ${byteCount(all.length)} without it.`,
+          });
         }
         return undefined;
       }),
@@ -322,7 +329,12 @@ export class RawClient {
     const started = performance.now();
     const extra = await this.readFor(ms);
     if (extra.length > 0) {
-      throw this.explain(this.error('nothing more', options, started, { kind: 'mismatch', fact: `Expected nothing more, received ${byteCount(extra.length)}: ${describe(extra)}.` }));
+      throw this.explain(
+        this.error('nothing more', options, started, {
+          kind: 'mismatch',
+          fact: `Expected nothing more, received ${byteCount(extra.length)}: ${describe(extra)}.`,
+        }),
+      );
     }
   }
 

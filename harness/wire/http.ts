@@ -80,7 +80,10 @@ export class HttpResponse {
 
   /** One line for messages: `"HTTP/1.1 404 Not Found" with a body of 16 bytes: "No route for /x\n"`. */
   summary(): string {
-    const body = this.framing === 'no body' || this.body.length === 0 ? 'no body' : `a body of ${byteCount(this.body.length)}: ${quote(this.body.subarray(0, 80))}${this.body.length > 80 ? '…' : ''}`;
+    const body =
+      this.framing === 'no body' || this.body.length === 0
+        ? 'no body'
+        : `a body of ${byteCount(this.body.length)}: ${quote(this.body.subarray(0, 80))}${this.body.length > 80 ? '…' : ''}`;
     return `${quote(this.statusLine)} with ${body}`;
   }
 }
@@ -129,17 +132,27 @@ export function parseResponseHead(raw: Buffer, what = 'a response', options: Pic
   const text = raw.toString('latin1');
   const bareLf = text.search(/(?<!\r)\n/);
   if (bareLf >= 0) {
-    throw fail(`Expected every line of ${what}'s head to end with "\\r\\n", received a bare "\\n" at byte ${bareLf}: ${quote(raw.subarray(Math.max(0, bareLf - 30), bareLf + 1))}.`, 'HTTP/1.1 ends every line of the head with CRLF (RFC 9112 §2.1).');
+    throw fail(
+      `Expected every line of ${what}'s head to end with "\\r\\n", received a bare "\\n" at byte ${bareLf}: ${quote(raw.subarray(Math.max(0, bareLf - 30), bareLf + 1))}.`,
+      'HTTP/1.1 ends every line of the head with CRLF (RFC 9112 §2.1).',
+    );
   }
   const [statusLine = '', ...fieldLines] = text.slice(0, -4).split('\r\n');
   const status = /^(HTTP\/\d\.\d) (\d{3}) ([^\r\n]*)$/.exec(statusLine);
   if (!status) {
-    throw fail(`Expected ${what} to start with a status line like "HTTP/1.1 200 OK", received ${quote(statusLine)}.`, 'A status line is HTTP-version SP status-code SP reason-phrase, then CRLF; the reason may be empty, the spaces may not (RFC 9112 §4).');
+    throw fail(
+      `Expected ${what} to start with a status line like "HTTP/1.1 200 OK", received ${quote(statusLine)}.`,
+      'A status line is HTTP-version SP status-code SP reason-phrase, then CRLF; the reason may be empty, the spaces may not (RFC 9112 §4).',
+    );
   }
   const fields: Fields = [];
   for (const line of fieldLines) {
     const field = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/.exec(line);
-    if (!field) throw fail(`Expected a header field line "Name: value" in ${what}, received ${quote(line)}.`, 'A field line is a token name, a colon right after it, and the value; no space before the colon, no folding (RFC 9112 §5).');
+    if (!field)
+      throw fail(
+        `Expected a header field line "Name: value" in ${what}, received ${quote(line)}.`,
+        'A field line is a token name, a colon right after it, and the value; no space before the colon, no folding (RFC 9112 §5).',
+      );
     fields.push([field[1]!, field[2]!]);
   }
   return new HttpResponse(raw, status[1]!, Number(status[2]), status[3]!, fields);
@@ -149,9 +162,15 @@ export function parseResponseHead(raw: Buffer, what = 'a response', options: Pic
 export function framingOf(response: HttpResponse, method = 'GET'): { framing: Framing; length?: number } {
   const { status } = response;
   if (method.toUpperCase() === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) return { framing: 'no body' };
-  const codings = response.headerValues('transfer-encoding').flatMap((v) => v.split(',')).map((c) => c.trim().toLowerCase());
+  const codings = response
+    .headerValues('transfer-encoding')
+    .flatMap((v) => v.split(','))
+    .map((c) => c.trim().toLowerCase());
   if (codings.length > 0) return { framing: codings.at(-1) === 'chunked' ? 'chunked' : 'close' };
-  const lengths = response.headerValues('content-length').flatMap((v) => v.split(',')).map((v) => v.trim());
+  const lengths = response
+    .headerValues('content-length')
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim());
   if (lengths.length === 0) return { framing: 'close' };
   if (!lengths.every((v) => /^\d+$/.test(v)) || new Set(lengths.map(Number)).size > 1 || !Number.isSafeInteger(Number(lengths[0]))) {
     throw malformed(`Expected Content-Length to be one decimal number, received ${lengths.map((v) => quote(v)).join(' and ')}.`, {
@@ -169,13 +188,20 @@ export async function readBody(client: RawClient, response: HttpResponse, option
   response.framing = framing;
   const context = failureContext(options);
   if (framing === 'content-length') {
-    response.body = await readBodyPart(client, () => client.readExactly(length!, { ...options, ...context }), `the body of ${what}, ${byteCount(length!)} (Content-Length: ${length})`, options);
+    response.body = await readBodyPart(
+      client,
+      () => client.readExactly(length!, { ...options, ...context }),
+      `the body of ${what}, ${byteCount(length!)} (Content-Length: ${length})`,
+      options,
+    );
   } else if (framing === 'chunked') {
     await explained(client, () => readChunked(client, response, what, options));
   } else if (framing === 'close') {
     response.body = await client.readToEnd({
       ...options,
-      why: options.why ?? `${capitalise(what)} has neither Content-Length nor Transfer-Encoding, so its body ends only when the connection closes (RFC 9112 §6.3, rule 8).`,
+      why:
+        options.why ??
+        `${capitalise(what)} has neither Content-Length nor Transfer-Encoding, so its body ends only when the connection closes (RFC 9112 §6.3, rule 8).`,
       hint: options.hint ?? 'Send Content-Length with every response whose length you know.',
     });
   }
@@ -188,18 +214,30 @@ async function readChunked(client: RawClient, response: HttpResponse, what: stri
   for (;;) {
     const line = await client.readUntil(CRLF, { ...options, max: 4096 });
     const size = /^([0-9A-Fa-f]+)[ \t]*(;[^\r\n]*)?\r\n$/.exec(line.toString('latin1'));
-    if (!size) throw malformed(`Expected a chunk-size line (hex digits, then "\\r\\n") in ${what}, received ${quote(line)}.`, { ...failureContext(options), spec: 'RFC 9112 §7.1' });
+    if (!size)
+      throw malformed(`Expected a chunk-size line (hex digits, then "\\r\\n") in ${what}, received ${quote(line)}.`, {
+        ...failureContext(options),
+        spec: 'RFC 9112 §7.1',
+      });
     const n = Number.parseInt(size[1]!, 16);
     if (n === 0) break;
     parts.push(await readBodyPart(client, () => client.readExactly(n, options), `a chunk of ${byteCount(n)} of ${what}`, options));
     const end = await client.readExactly(2, options);
-    if (!end.equals(CRLF)) throw malformed(`Expected "\\r\\n" after a chunk of ${byteCount(n)} of ${what}, received ${quote(end)}.`, { ...failureContext(options), spec: 'RFC 9112 §7.1' });
+    if (!end.equals(CRLF))
+      throw malformed(`Expected "\\r\\n" after a chunk of ${byteCount(n)} of ${what}, received ${quote(end)}.`, {
+        ...failureContext(options),
+        spec: 'RFC 9112 §7.1',
+      });
   }
   for (;;) {
     const line = await client.readUntil(CRLF, { ...options, max: 64 * 1024 });
     if (line.length === 2) break;
     const field = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*\r\n$/.exec(line.toString('latin1'));
-    if (!field) throw malformed(`Expected a trailer field or the final "\\r\\n" of ${what}, received ${quote(line)}.`, { ...failureContext(options), spec: 'RFC 9112 §7.1.2' });
+    if (!field)
+      throw malformed(`Expected a trailer field or the final "\\r\\n" of ${what}, received ${quote(line)}.`, {
+        ...failureContext(options),
+        spec: 'RFC 9112 §7.1.2',
+      });
     response.trailers.push([field[1]!, field[2]!]);
   }
   response.body = Buffer.concat(parts);
@@ -217,7 +255,10 @@ async function readBodyPart(client: RawClient, read: () => Promise<Buffer>, what
       wire.with({
         waitingFor: what,
         fact: `Expected ${what}, ${ended ? `but the connection closed after ${byteCount(partial)} of it` : `received ${partial === 0 ? 'none of it' : `only ${byteCount(partial)}`} within ${seconds(wire)}`}.`,
-        teaching: { ...failureContext(options), why: options.why ?? 'Content-Length promises exactly that many bytes of body; the client waits for all of them.' },
+        teaching: {
+          ...failureContext(options),
+          why: options.why ?? 'Content-Length promises exactly that many bytes of body; the client waits for all of them.',
+        },
       }),
     );
   }
@@ -227,8 +268,13 @@ async function readBodyPart(client: RawClient, read: () => Promise<Buffer>, what
 function missingHead(wire: WireError, what: string, partial: Buffer, client: RawClient, max: number, options: ReadResponseOptions): WireError {
   const got = partial.length === 0 ? 'nothing' : `${byteCount(partial.length)} without the blank line that ends a head: ${describe(partial)}`;
   const say = (fact: string, kind = wire.kind) => wire.with({ kind, fact, waitingFor: what, teaching: failureContext(options) });
-  if (partial.length > max) return say(`Expected ${what} with a head of at most ${byteCount(max)}, received ${byteCount(partial.length)} without the blank line that ends a head.`, 'limit');
-  if (partial.includes('\n\n')) return say(`Expected ${what} whose head ends with "\\r\\n\\r\\n", received a head whose lines end with a bare "\\n": ${describe(partial)}.`, 'malformed');
+  if (partial.length > max)
+    return say(
+      `Expected ${what} with a head of at most ${byteCount(max)}, received ${byteCount(partial.length)} without the blank line that ends a head.`,
+      'limit',
+    );
+  if (partial.includes('\n\n'))
+    return say(`Expected ${what} whose head ends with "\\r\\n\\r\\n", received a head whose lines end with a bare "\\n": ${describe(partial)}.`, 'malformed');
   if (client.state === 'fin') return say(`Expected ${what}, received ${got}, and then the connection was closed (FIN).`);
   if (client.state !== 'open') return say(`Expected ${what}, received ${got}, and then the connection was reset (RST).`);
   return say(`Expected ${what} within ${seconds(wire)}, received ${got}.`);

@@ -45,7 +45,7 @@ export function cut(bytes: Buffer, split: Split): Buffer[] {
     for (let i = 0; i < bytes.length; i++) sizes.push(1);
   } else if (split === 'random') {
     // Mostly small pieces, so that cuts land inside delimiters and headers, now and then larger.
-    for (let left = bytes.length; left > 0; ) {
+    for (let left = bytes.length; left > 0;) {
       const size = Math.min(left, stream() < 0.8 ? randomInt(1, 8) : randomInt(9, 512));
       sizes.push(size);
       left -= size;

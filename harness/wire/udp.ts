@@ -74,7 +74,9 @@ export class UdpClient {
   async send(data: Bytes, port = this.options.port): Promise<void> {
     const bytes = toBuffer(data);
     this.options.transcript.datagram('send', this.name, bytes);
-    await new Promise<void>((resolve, reject) => this.socket.send(bytes, port, this.options.host ?? '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.socket.send(bytes, port, this.options.host ?? '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** The next datagram, whoever sent it. */
@@ -92,7 +94,11 @@ export class UdpClient {
     const started = performance.now();
     const got = await this.waitFor(options, what);
     if (!got.data.equals(want)) {
-      throw this.failure(what, options, started, { kind: 'mismatch', fact: `Expected the datagram ${describe(want)}, received ${describe(got.data)}.`, comparison: compareBytes(want, got.data) });
+      throw this.failure(what, options, started, {
+        kind: 'mismatch',
+        fact: `Expected the datagram ${describe(want)}, received ${describe(got.data)}.`,
+        comparison: compareBytes(want, got.data),
+      });
     }
     if (got.from.port !== this.options.port) {
       throw this.failure(what, options, started, {
@@ -111,7 +117,10 @@ export class UdpClient {
     const started = performance.now();
     const extra = await this.readFor(ms);
     if (extra.length > 0) {
-      throw this.failure('no more datagrams', options, started, { kind: 'mismatch', fact: `Expected no more datagrams, received ${extra.length}: ${extra.map((d) => describe(d.data)).join(', ')}.` });
+      throw this.failure('no more datagrams', options, started, {
+        kind: 'mismatch',
+        fact: `Expected no more datagrams, received ${extra.length}: ${extra.map((d) => describe(d.data)).join(', ')}.`,
+      });
     }
   }
 
@@ -143,7 +152,10 @@ export class UdpClient {
       const left = deadline - performance.now();
       if (left <= 0 || this.closed) {
         this.options.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${timeoutMs} ms`);
-        throw this.failure(what, options, started, { kind: this.closed ? 'closed' : 'timeout', fact: `Expected ${what} within ${timeoutMs / 1000} s, received nothing.` });
+        throw this.failure(what, options, started, {
+          kind: this.closed ? 'closed' : 'timeout',
+          fact: `Expected ${what} within ${timeoutMs / 1000} s, received nothing.`,
+        });
       }
       const woken = this.signal.wait(left);
       await (peer ? Promise.race([woken, peer.exited.then(() => delay(20))]) : woken);

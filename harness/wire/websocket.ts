@@ -101,7 +101,12 @@ export function closePayload(code: number, reason = ''): Buffer {
 export async function readFrame(client: RawClient, options: ReadOptions = {}): Promise<Frame> {
   const head = await client.readExactly(2, options, 'a WebSocket frame header (2 bytes)');
   const lengthCode = head[1]! & 0x7f;
-  const extended = lengthCode === 126 ? await client.readExactly(2, options, 'a 16-bit payload length') : lengthCode === 127 ? await client.readExactly(8, options, 'a 64-bit payload length') : Buffer.alloc(0);
+  const extended =
+    lengthCode === 126
+      ? await client.readExactly(2, options, 'a 16-bit payload length')
+      : lengthCode === 127
+        ? await client.readExactly(8, options, 'a 64-bit payload length')
+        : Buffer.alloc(0);
   const length = lengthCode < 126 ? lengthCode : lengthCode === 126 ? extended.readUInt16BE(0) : Number(extended.readBigUInt64BE(0));
   const mask = head[1]! & 0x80 ? await client.readExactly(4, options, 'a masking key') : Buffer.alloc(0);
   const payload = await client.readExactly(length, options, `a payload of ${length} bytes`);
@@ -133,7 +138,12 @@ export function describeFrame(frame: Frame): string {
   let body: string;
   if (frame.opcode === Opcode.close) {
     const { code, reason } = closeBodyOf(frame);
-    body = code === undefined ? (frame.payload.length === 0 ? 'with no status code' : `with a ${frame.payload.length}-byte body`) : `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}${reason.length > 0 ? ` ${quotePayload(reason)}` : ''}`;
+    body =
+      code === undefined
+        ? frame.payload.length === 0
+          ? 'with no status code'
+          : `with a ${frame.payload.length}-byte body`
+        : `${code}${CLOSE_CODE_NAMES[code] ? ` (${CLOSE_CODE_NAMES[code]})` : ''}${reason.length > 0 ? ` ${quotePayload(reason)}` : ''}`;
   } else {
     body = frame.payload.length <= 40 ? quotePayload(frame.payload) : `of ${frame.payload.length} bytes`;
   }
@@ -149,6 +159,7 @@ export function closeBodyOf(frame: Frame): { code?: number; reason: Buffer } {
 /** A payload quoted for messages, the first 40 bytes: printable ASCII as is, the rest as \xNN. */
 export function quotePayload(bytes: Buffer): string {
   let out = '"';
-  for (const b of bytes.subarray(0, 40)) out += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  for (const b of bytes.subarray(0, 40))
+    out += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
   return `${out}${bytes.length > 40 ? '…' : ''}"`;
 }

@@ -5,7 +5,16 @@
 
 import type { Conn } from '../02-socket-promises/socket.ts';
 import type { RequestHead } from '../07-http-request-head/request-head.ts';
-import { httpDate, send, serializeHead, text, writeResponse as writeKnownLength, type Body, type Response, type WriteOptions } from '../08-http-response/response.ts';
+import {
+  httpDate,
+  send,
+  serializeHead,
+  text,
+  writeResponse as writeKnownLength,
+  type Body,
+  type Response,
+  type WriteOptions,
+} from '../08-http-response/response.ts';
 
 /**
  * A body of unknown length: its pieces, as they are produced. An async generator is one

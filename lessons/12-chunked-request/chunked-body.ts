@@ -49,7 +49,8 @@ export function openBody(head: RequestHead, reader: BufferedReader, maxBytes = D
 
 // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), a value being a token
 // or a quoted-string (RFC 9112 §7.1.1; RFC 9110 §5.6.4).
-const CHUNK_EXT = /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
+const CHUNK_EXT =
+  /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
 
 /**
  * The size of a chunk from its size line (without the CRLF): hex digits, then extensions, which are
@@ -129,7 +130,7 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
    * what follows it is lost. A bare LF or CR is refused, as in the head (http-request-head).
    */
   private async readLine(max: number, what: string, tooLong = 400): Promise<string> {
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const buffer = this.reader.buffer;
       // The CR of a line of `max` bytes is at index max: no need to look further.
       const end = Math.min(buffer.length, max + 1);
@@ -140,7 +141,10 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
       }
       if (cr < end && cr + 1 < buffer.length) {
         if (buffer[cr + 1] !== 0x0a) throw new HttpError(400, `A CR without LF in ${what}.`);
-        return this.reader.consume(cr + 2).subarray(0, cr).toString('latin1');
+        return this.reader
+          .consume(cr + 2)
+          .subarray(0, cr)
+          .toString('latin1');
       }
       if (cr === end && buffer.length > max) throw new HttpError(tooLong, `${what[0]!.toUpperCase()}${what.slice(1)} is longer than ${max} bytes.`);
       from = cr; // a CR waits here for its LF; otherwise, go on from the first byte not looked at

@@ -30,7 +30,8 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 const idleTimeoutMs = Number(values['idle-timeout']);
-if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0) throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0)
+  throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
 const root = path.resolve(values.root);
 if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
 

@@ -33,7 +33,8 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 const idleTimeoutMs = Number(values['idle-timeout']);
-if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0) throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0)
+  throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
 const maxAge = Number(values['max-age']);
 if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`--max-age takes a whole number of seconds; received ${values['max-age']}.`);
 const root = path.resolve(values.root);

@@ -44,7 +44,12 @@ function plainResponse(status: number, reason: string, type: string, text: strin
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 505: 'HTTP Version Not Supported' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  431: 'Request Header Fields Too Large',
+  501: 'Not Implemented',
+  505: 'HTTP Version Not Supported',
+};
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;

@@ -36,11 +36,16 @@ const router = new Router<Request>()
     return json(200, { ...head, bodyLength });
   })
   // The body goes back as it arrives: the request body is the response body.
-  .add('POST', '/echo', async ({ head, body }) => ({
-    status: 200,
-    headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
-    body: await started(body),
-  }), { maxBodyBytes: 16 * MiB });
+  .add(
+    'POST',
+    '/echo',
+    async ({ head, body }) => ({
+      status: 200,
+      headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
+      body: await started(body),
+    }),
+    { maxBodyBytes: 16 * MiB },
+  );
 
 /**
  * The body, with its first piece read before the answer begins. A client that sent "Expect:

@@ -28,9 +28,11 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 const idleTimeoutMs = Number(values['idle-timeout']);
-if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0) throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0)
+  throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
 const headTimeoutMs = Number(values['head-timeout']);
-if (!Number.isInteger(headTimeoutMs) || headTimeoutMs <= 0) throw new Error(`--head-timeout takes a number of milliseconds; received ${values['head-timeout']}.`);
+if (!Number.isInteger(headTimeoutMs) || headTimeoutMs <= 0)
+  throw new Error(`--head-timeout takes a number of milliseconds; received ${values['head-timeout']}.`);
 
 const MiB = 1024 * 1024;
 
@@ -42,11 +44,16 @@ const router = new Router<Request>()
     for await (const piece of body) bodyLength += piece.length;
     return json(200, { ...head, bodyLength });
   })
-  .add('POST', '/echo', async ({ head, body }) => ({
-    status: 200,
-    headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
-    body: await started(body),
-  }), { maxBodyBytes: 16 * MiB })
+  .add(
+    'POST',
+    '/echo',
+    async ({ head, body }) => ({
+      status: 200,
+      headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']],
+      body: await started(body),
+    }),
+    { maxBodyBytes: 16 * MiB },
+  )
   // Takes its time, like a handler waiting for a database: requests pipelined behind it wait.
   .add('GET', '/slow', async () => {
     await sleep(50);

@@ -38,7 +38,10 @@ export function isChunked(head: RequestHead): boolean {
   if (fieldValues(head.headers, 'content-length').length > 0) throw new HttpError(400, 'A request may not have both Transfer-Encoding and Content-Length.');
   // The codings are a comma-separated list across every Transfer-Encoding field, case-insensitive
   // (§7), and empty elements are ignored (RFC 9110 §5.6.1).
-  const codings = values.flatMap((value) => value.split(',')).map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== '');
+  const codings = values
+    .flatMap((value) => value.split(','))
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '');
   // §6.3 rule 4: if chunked is not the last coding, the end of the body cannot be found: 400.
   if (codings.at(-1) !== 'chunked') throw new HttpError(400, `The last transfer coding must be chunked; received ${JSON.stringify(values.join(', '))}.`);
   for (const coding of codings.slice(0, -1)) {
@@ -60,7 +63,8 @@ export function openBody(head: RequestHead, reader: BufferedReader, maxBytes = D
 
 // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), a value being a token
 // or a quoted-string (RFC 9112 §7.1.1; RFC 9110 §5.6.4).
-const CHUNK_EXT = /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
+const CHUNK_EXT =
+  /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
 
 /**
  * The size of a chunk from its size line (without the CRLF): hex digits, then extensions, which are
@@ -139,7 +143,8 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
       } else {
         // §7.1: chunk-data is followed by CRLF, and nothing else.
         while (this.reader.buffer.length < 2) await this.fill('before the CRLF after a chunk');
-        if (this.reader.buffer[0] !== 0x0d || this.reader.buffer[1] !== 0x0a) throw new HttpError(400, 'The data of a chunk is not followed by CRLF: its size is wrong.');
+        if (this.reader.buffer[0] !== 0x0d || this.reader.buffer[1] !== 0x0a)
+          throw new HttpError(400, 'The data of a chunk is not followed by CRLF: its size is wrong.');
         this.reader.consume(2);
         this.state = 'size';
       }
@@ -167,7 +172,7 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
    * what follows it is lost. A bare LF or CR is refused, as in the head (http-request-head).
    */
   private async readLine(max: number, what: string, tooLong = 400): Promise<string> {
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const buffer = this.reader.buffer;
       // The CR of a line of `max` bytes is at index max: no need to look further.
       const end = Math.min(buffer.length, max + 1);
@@ -178,7 +183,10 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
       }
       if (cr < end && cr + 1 < buffer.length) {
         if (buffer[cr + 1] !== 0x0a) throw new HttpError(400, `A CR without LF in ${what}.`);
-        return this.reader.consume(cr + 2).subarray(0, cr).toString('latin1');
+        return this.reader
+          .consume(cr + 2)
+          .subarray(0, cr)
+          .toString('latin1');
       }
       if (cr === end && buffer.length > max) throw new HttpError(tooLong, `${what[0]!.toUpperCase()}${what.slice(1)} is longer than ${max} bytes.`);
       from = cr; // a CR waits here for its LF; otherwise, go on from the first byte not looked at

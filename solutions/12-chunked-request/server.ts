@@ -27,7 +27,8 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 const idleTimeoutMs = Number(values['idle-timeout']);
-if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0) throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0)
+  throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
 
 const MiB = 1024 * 1024;
 
@@ -51,7 +52,8 @@ async function echo({ head, body }: Request): Promise<StreamingResponse> {
     if (first.length > 0) yield first;
     yield* body;
   }
-  const echoed: BodySource | StreamedBody = 'length' in body ? { length: body.length, [Symbol.asyncIterator]: firstThenRest } : { [Symbol.asyncIterator]: firstThenRest };
+  const echoed: BodySource | StreamedBody =
+    'length' in body ? { length: body.length, [Symbol.asyncIterator]: firstThenRest } : { [Symbol.asyncIterator]: firstThenRest };
   return { status: 200, headers: [['Content-Type', fieldValues(head.headers, 'content-type')[0] ?? 'application/octet-stream']], body: echoed };
 }
 
@@ -127,20 +129,36 @@ const router = new Router<Request>()
     return text(200, 'Sorry to keep you waiting.\n');
   })
   // ?n= sheep (1 to 1000, default 5), one every ?interval= ms (0 to 10000, default 1000).
-  .add('GET', '/sheep', streaming(({ head }) => {
-    const n = queryInt(head.target, 'n', 1, 1000, 5);
-    const interval = queryInt(head.target, 'interval', 0, 10_000, 1000);
-    if (n === undefined || interval === undefined) return text(400, 'Count 1 to 1000 sheep (?n=), one every 0 to 10000 ms (?interval=).\n');
-    return { status: 200, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: countSheep(n, interval) };
-  }))
-  .add('GET', '/pieces', streaming(() => ({ status: 200, headers: [['Content-Type', 'application/octet-stream']], body: pieces() })))
+  .add(
+    'GET',
+    '/sheep',
+    streaming(({ head }) => {
+      const n = queryInt(head.target, 'n', 1, 1000, 5);
+      const interval = queryInt(head.target, 'interval', 0, 10_000, 1000);
+      if (n === undefined || interval === undefined) return text(400, 'Count 1 to 1000 sheep (?n=), one every 0 to 10000 ms (?interval=).\n');
+      return { status: 200, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: countSheep(n, interval) };
+    }),
+  )
+  .add(
+    'GET',
+    '/pieces',
+    streaming(() => ({ status: 200, headers: [['Content-Type', 'application/octet-stream']], body: pieces() })),
+  )
   // ?mib= MiB (1 to 256, default 64) in pieces of 64 KiB.
-  .add('GET', '/stream', streaming(({ head }) => {
-    const mib = queryInt(head.target, 'mib', 1, 256, 64);
-    if (mib === undefined) return text(400, 'Ask for 1 to 256 MiB (?mib=).\n');
-    return { status: 200, headers: [['Content-Type', 'application/octet-stream']], body: stream(mib * 16) };
-  }))
-  .add('GET', '/broken', streaming(() => ({ status: 200, headers: [['Content-Type', 'text/plain']], body: broken() })));
+  .add(
+    'GET',
+    '/stream',
+    streaming(({ head }) => {
+      const mib = queryInt(head.target, 'mib', 1, 256, 64);
+      if (mib === undefined) return text(400, 'Ask for 1 to 256 MiB (?mib=).\n');
+      return { status: 200, headers: [['Content-Type', 'application/octet-stream']], body: stream(mib * 16) };
+    }),
+  )
+  .add(
+    'GET',
+    '/broken',
+    streaming(() => ({ status: 200, headers: [['Content-Type', 'text/plain']], body: broken() })),
+  );
 
 // keep-alive's loop is typed for http-body's requests, whose body is a BodyReader. A ChunkedBodyReader
 // is read the same way (read(), remaining, for await), which is all the loop does with a body: these

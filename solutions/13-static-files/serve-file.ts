@@ -63,7 +63,14 @@ export async function findFile(realRoot: string, target: string): Promise<FoundF
       // Leading slashes are merged, or "//evil.example" would send the client to another host.
       const query = target.indexOf('?');
       const location = `/${rawPath.replace(/^\/+/, '')}/${query < 0 ? '' : target.slice(query)}`;
-      return { status: 301, headers: [['Location', location], ['Content-Type', 'text/plain; charset=utf-8']], body: `Moved to ${location}\n` };
+      return {
+        status: 301,
+        headers: [
+          ['Location', location],
+          ['Content-Type', 'text/plain; charset=utf-8'],
+        ],
+        body: `Moved to ${location}\n`,
+      };
     }
     // The folder's page, if it has one. This server lists no folders: see the README.
     name = path.join(real, 'index.html');

@@ -53,7 +53,10 @@ function parseRangeField(field: string): RangeSpec[] | undefined {
   if (!specifier || specifier[1]!.toLowerCase() !== 'bytes') return undefined;
   // range-set = 1#range-spec: a comma-separated list, with optional whitespace around the commas,
   // whose empty elements a recipient skips (§5.6.1).
-  const elements = specifier[2]!.split(',').map((element) => element.replace(/^[ \t]+|[ \t]+$/g, '')).filter((element) => element !== '');
+  const elements = specifier[2]!
+    .split(',')
+    .map((element) => element.replace(/^[ \t]+|[ \t]+$/g, ''))
+    .filter((element) => element !== '');
   if (elements.length === 0) return undefined;
   const specs: RangeSpec[] = [];
   for (const element of elements) {

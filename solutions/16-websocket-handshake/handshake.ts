@@ -21,7 +21,9 @@ export interface HandshakePolicy {
 /** The Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)) (RFC 6455 §4.2.2, step 5.4). */
 export function acceptKey(key: string): string {
   // The key is hashed as the client sent it, as text: it is never base64-decoded first.
-  return createHash('sha1').update(key + WEBSOCKET_GUID, 'latin1').digest('base64');
+  return createHash('sha1')
+    .update(key + WEBSOCKET_GUID, 'latin1')
+    .digest('base64');
 }
 
 /**

@@ -27,13 +27,18 @@ const { values } = parseArgs({
 const port = Number(values.port);
 const host = values.host;
 const idleTimeoutMs = Number(values['idle-timeout']);
-if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0) throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0)
+  throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
 const origins = values.origin?.map((origin) => origin.toLowerCase());
 
 const router = new Router<Request>()
   .add('GET', '/', () => text(200, 'Hello, world! WebSocket echo at /echo.\n'))
   // Any method reaches the handshake, which refuses what is not a GET with 400.
-  .add('*', '/echo', websocketRoute({ protocols: ['chat'], origins }, (conn, start) => echoFirstFrames(conn, start)));
+  .add(
+    '*',
+    '/echo',
+    websocketRoute({ protocols: ['chat'], origins }, (conn, start) => echoFirstFrames(conn, start)),
+  );
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -44,5 +49,7 @@ const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noD
 });
 
 server.listen(port, host, () => {
-  console.log(`HTTP server with WebSocket listening on http://${host}:${port}/ (echo at ws://${host}:${port}/echo${origins ? `, origins ${origins.join(' ')}` : ''})`);
+  console.log(
+    `HTTP server with WebSocket listening on http://${host}:${port}/ (echo at ws://${host}:${port}/echo${origins ? `, origins ${origins.join(' ')}` : ''})`,
+  );
 });

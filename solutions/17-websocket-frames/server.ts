@@ -38,11 +38,15 @@ const closeTimeoutMs = number('close-timeout');
 
 const router = new Router<Request>()
   .add('GET', '/', () => text(200, 'Hello, world! WebSocket echo at /echo.\n'))
-  .add('*', '/echo', websocketRoute({ protocols: ['chat'] }, async (conn, start) => {
-    const socket = new WebSocket(conn, { maxMessageBytes, closeTimeoutMs });
-    socket.onMessage = (message) => socket.send(message.data);
-    await socket.serve(start);
-  }));
+  .add(
+    '*',
+    '/echo',
+    websocketRoute({ protocols: ['chat'] }, async (conn, start) => {
+      const socket = new WebSocket(conn, { maxMessageBytes, closeTimeoutMs });
+      socket.onMessage = (message) => socket.send(message.data);
+      await socket.serve(start);
+    }),
+  );
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;

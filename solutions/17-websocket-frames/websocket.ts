@@ -139,7 +139,8 @@ export class WebSocket {
       this.parts.push(frame.payload);
     }
     if (!frame.fin) return;
-    const message: Message = this.messageType === 'text' ? { type: 'text', data: (this.parts as string[]).join('') } : { type: 'binary', data: Buffer.concat(this.parts as Buffer[]) };
+    const message: Message =
+      this.messageType === 'text' ? { type: 'text', data: (this.parts as string[]).join('') } : { type: 'binary', data: Buffer.concat(this.parts as Buffer[]) };
     this.parts = [];
     this.messageType = undefined;
     this.decoder = undefined;

@@ -103,7 +103,8 @@ export class Chat {
       }
       case 'private': {
         const to = typeof request.to === 'string' ? room.members.get(request.to) : undefined;
-        if (!to || typeof request.text !== 'string') return this.send(member, { type: 'error', message: `Nobody called ${JSON.stringify(request.to)} is in ${room.name}.` });
+        if (!to || typeof request.text !== 'string')
+          return this.send(member, { type: 'error', message: `Nobody called ${JSON.stringify(request.to)} is in ${room.name}.` });
         const whisper = { type: 'private', room: room.name, from: member.name, to: to.name, text: request.text, at: new Date().toISOString() };
         this.send(to, whisper);
         if (to !== member) this.send(member, whisper);
@@ -120,7 +121,8 @@ export class Chat {
 
   private join(member: Member, name: unknown, roomName: unknown): void {
     if (member.room) return this.send(member, { type: 'error', message: `You are in ${member.room.name} already.` });
-    if (typeof name !== 'string' || !NAME.test(name) || name.trim() !== name) return this.send(member, { type: 'error', message: 'A name is 1 to 32 characters, no control characters, no spaces around it.' });
+    if (typeof name !== 'string' || !NAME.test(name) || name.trim() !== name)
+      return this.send(member, { type: 'error', message: 'A name is 1 to 32 characters, no control characters, no spaces around it.' });
     if (typeof roomName !== 'string' || !NAME.test(roomName)) return this.send(member, { type: 'error', message: 'A room name is 1 to 32 characters.' });
     let room = this.rooms.get(roomName);
     if (!room) this.rooms.set(roomName, (room = { name: roomName, members: new Map(), history: [] }));

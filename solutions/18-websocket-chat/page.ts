@@ -17,5 +17,12 @@ export const PAGE_PATHS = Object.keys(FILES);
 export function page(path: string): Response {
   const { file, type } = FILES[path]!;
   const body = readFileSync(new URL(`./public/${file}`, import.meta.url));
-  return { status: 200, headers: [['Content-Type', type], ['Cache-Control', 'no-cache']], body };
+  return {
+    status: 200,
+    headers: [
+      ['Content-Type', type],
+      ['Cache-Control', 'no-cache'],
+    ],
+    body,
+  };
 }

@@ -48,7 +48,11 @@ const chat = new Chat({
 
 const router = new Router<Request>();
 for (const path of PAGE_PATHS) router.add('GET', path, () => page(path));
-router.add('*', '/chat', websocketRoute({ protocols: [], origins: values.origin?.map((o) => o.toLowerCase()) }, (conn, start) => chat.serve(conn, start)));
+router.add(
+  '*',
+  '/chat',
+  websocketRoute({ protocols: [], origins: values.origin?.map((o) => o.toLowerCase()) }, (conn, start) => chat.serve(conn, start)),
+);
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;

@@ -46,6 +46,8 @@ export function open(context: Context, lesson: Lesson): void {
   const noNc = ncAdvice(lesson, 3000);
   const tryIt = [...tryItLines(lesson, 3000), ...(noNc ? [paint.dim(noNc.advice), paint.code(noNc.command)] : [])];
   context.out(`${paint.heading('Try')}    ${tryIt.join('\n       ')}`);
-  context.out(`${paint.heading('Check')}  ${paint.code(`npx learn check ${lesson.slug}`)}  ${paint.dim(`or keep ${paint.code('npx learn watch')} running while you edit`)}`);
+  context.out(
+    `${paint.heading('Check')}  ${paint.code(`npx learn check ${lesson.slug}`)}  ${paint.dim(`or keep ${paint.code('npx learn watch')} running while you edit`)}`,
+  );
   context.out(`${paint.heading('Stuck')}  ${paint.code(`npx learn hint ${lesson.slug}`)}`);
 }

@@ -17,7 +17,8 @@ export async function run(context: Context): Promise<number> {
     return 1;
   }
   const port = Number(context.flags.port ?? 3000);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port takes a port number from 1 to 65535; received "${context.flags.port}".`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--port takes a port number from 1 to 65535; received "${context.flags.port}".`);
   const solution = context.flags.solution === true;
   process.env.LEARN_ROOT = solution ? solutionsDir : lessonsDir;
 

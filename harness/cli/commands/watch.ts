@@ -30,7 +30,12 @@ export async function watch(context: Context): Promise<number> {
   let current = 0;
   let running: Promise<void> | undefined;
 
-  const prompt = () => context.out(paint.dim(`\nWatching ${lesson.slug} for changes. ${context.interactive ? 'Keys: h hint · l list · n next lesson · Enter check again · q quit' : 'Ctrl-C stops.'}`));
+  const prompt = () =>
+    context.out(
+      paint.dim(
+        `\nWatching ${lesson.slug} for changes. ${context.interactive ? 'Keys: h hint · l list · n next lesson · Enter check again · q quit' : 'Ctrl-C stops.'}`,
+      ),
+    );
 
   let quitting = false;
   const check = async (why: string) => {
@@ -51,7 +56,9 @@ export async function watch(context: Context): Promise<number> {
     running = session
       .run(lesson, { root: lessonsDir, reporters: [reporter] })
       .then((r) => void (result = r))
-      .catch((error: Error) => void (result = { passed: 0, failed: 0, skipped: 0, tests: [], errors: [{ message: error.message, stack: error.stack }], ok: false }));
+      .catch(
+        (error: Error) => void (result = { passed: 0, failed: 0, skipped: 0, tests: [], errors: [{ message: error.message, stack: error.stack }], ok: false }),
+      );
     await running;
     running = undefined;
     if (run !== current) return;
@@ -64,10 +71,15 @@ export async function watch(context: Context): Promise<number> {
       if (!progress.isPassed(lesson)) {
         progress.markPassed(lesson);
         const next = lessons[lesson.number];
-        if (next) out(`Lesson ${lesson.number} passed. Go on to lesson ${next.number}, ${next.title}: ${paint.code('npx learn next')}${context.interactive ? ' (or press n)' : ''}`);
+        if (next)
+          out(
+            `Lesson ${lesson.number} passed. Go on to lesson ${next.number}, ${next.title}: ${paint.code('npx learn next')}${context.interactive ? ' (or press n)' : ''}`,
+          );
       }
     } else {
-      out(`${paint.failure(`${result!.failed || 'Some'} of the checks failed.`)} ${took} Fix the first failure above and save again. Stuck? ${paint.code(`npx learn hint ${lesson.slug}`)}`);
+      out(
+        `${paint.failure(`${result!.failed || 'Some'} of the checks failed.`)} ${took} Fix the first failure above and save again. Stuck? ${paint.code(`npx learn hint ${lesson.slug}`)}`,
+      );
     }
     prompt();
   };

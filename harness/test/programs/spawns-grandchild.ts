@@ -4,6 +4,4 @@ import net from 'node:net';
 import { port } from './args.ts';
 
 const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-net
-  .createServer((socket) => socket.end(`${grandchild.pid}\n`))
-  .listen(port, '127.0.0.1');
+net.createServer((socket) => socket.end(`${grandchild.pid}\n`)).listen(port, '127.0.0.1');

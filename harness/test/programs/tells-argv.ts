@@ -3,6 +3,4 @@
 import net from 'node:net';
 import { port } from './args.ts';
 
-net
-  .createServer((socket) => socket.end(`${process.argv.slice(1).join(' ')}\n`))
-  .listen(port, '127.0.0.1');
+net.createServer((socket) => socket.end(`${process.argv.slice(1).join(' ')}\n`)).listen(port, '127.0.0.1');

@@ -76,8 +76,11 @@ test('after the client half-closes, echoes the rest and then closes', async ({ s
   // the server stops taking bytes (a server with backpressure would otherwise wait for us forever).
   client.pauseReading();
   let sent = false;
-  const sending = client.send(data).then(() => client.end()).then(() => (sent = true));
-  for (let queued = -1, still = 0; !sent && still < 300; ) {
+  const sending = client
+    .send(data)
+    .then(() => client.end())
+    .then(() => (sent = true));
+  for (let queued = -1, still = 0; !sent && still < 300;) {
     await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 50))]);
     const now = client.socket.writableLength;
     still = now === queued ? still + 50 : 0;
@@ -145,7 +148,7 @@ test('serves 200 connections one after another without leaking them', async ({ s
     client.destroy();
   }
   await checkNoLeakedSockets(server, 200, {
-    why: "A socket the server never ends stays half-open forever: a file descriptor and memory per client, until the process runs out.",
+    why: 'A socket the server never ends stays half-open forever: a file descriptor and memory per client, until the process runs out.',
     hint: "End each socket when its client ends (the 'end' event), and don't keep references to closed ones.",
   });
 });

@@ -30,7 +30,7 @@ async function readBytes(conn: ConnLike, n: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   while (size < n) {
-    const data = await within(conn.read(), 2000, 'read() to resolve', 'Resolve the waiting read from the socket\'s \'data\' event.');
+    const data = await within(conn.read(), 2000, 'read() to resolve', "Resolve the waiting read from the socket's 'data' event.");
     if (data.length === 0) break;
     parts.push(data);
     size += data.length;
@@ -80,7 +80,12 @@ test('read() resolves with an empty Buffer at EOF, and again after that', async 
   const got = await readBytes(conn, 10);
   check(got.toString() === 'last words', { message: `Expected ${quote('last words')}, received ${quote(got)}.`, expected: 'last words', received: got });
   for (const attempt of ['first', 'second']) {
-    const eof = await within(conn.read(), 2000, `the ${attempt} read() after FIN to resolve`, "Remember the 'end' event: once ended, read() resolves at once with Buffer.alloc(0).");
+    const eof = await within(
+      conn.read(),
+      2000,
+      `the ${attempt} read() after FIN to resolve`,
+      "Remember the 'end' event: once ended, read() resolves at once with Buffer.alloc(0).",
+    );
     check(eof.length === 0, {
       message: `Expected the ${attempt} read() after FIN to return an empty Buffer, received ${byteCount(eof.length)}.`,
       why: 'An empty read is how a byte-stream API says end of file: the peer will send nothing more.',
@@ -93,7 +98,15 @@ test('read() rejects when the connection is reset, even if the reset came first'
   const first = await pair();
   const waiting = new Conn(first.socket).read();
   first.peer.reset();
-  const outcome = await within(waiting.then(() => 'resolved', (e: NodeJS.ErrnoException) => e.code ?? e.message), 2000, 'the waiting read() to settle after a reset', "Reject the waiting read from the socket's 'error' event.");
+  const outcome = await within(
+    waiting.then(
+      () => 'resolved',
+      (e: NodeJS.ErrnoException) => e.code ?? e.message,
+    ),
+    2000,
+    'the waiting read() to settle after a reset',
+    "Reject the waiting read from the socket's 'error' event.",
+  );
   check(outcome !== 'resolved', {
     message: 'Expected the waiting read() to reject after the connection was reset, but it resolved.',
     hint: "In the 'error' listener, reject the pending read.",
@@ -103,13 +116,29 @@ test('read() rejects when the connection is reset, even if the reset came first'
   const conn = new Conn(second.socket);
   second.peer.reset();
   await sleep(50);
-  const later = await within(conn.read().then(() => 'resolved', (e: NodeJS.ErrnoException) => e.code ?? e.message), 2000, 'a read() after a reset to settle', 'Keep the error and reject the next read with it.');
+  const later = await within(
+    conn.read().then(
+      () => 'resolved',
+      (e: NodeJS.ErrnoException) => e.code ?? e.message,
+    ),
+    2000,
+    'a read() after a reset to settle',
+    'Keep the error and reject the next read with it.',
+  );
   check(later !== 'resolved', {
     message: 'Expected read() to reject because the connection was reset before it was called, but it resolved.',
     why: 'An error that happens while nobody reads must not be lost: keep it for the next read.',
     hint: "Store the error from the 'error' event; read() rejects with it.",
   });
-  const again = await within(conn.read().then((data) => (data.length === 0 ? 'an empty Buffer (EOF)' : `${byteCount(data.length)}`), () => 'rejected'), 2000, 'a second read() after a reset to settle', 'Keep the error: every later read() rejects with it.');
+  const again = await within(
+    conn.read().then(
+      (data) => (data.length === 0 ? 'an empty Buffer (EOF)' : `${byteCount(data.length)}`),
+      () => 'rejected',
+    ),
+    2000,
+    'a second read() after a reset to settle',
+    'Keep the error: every later read() rejects with it.',
+  );
   check(again === 'rejected', {
     message: `Expected a second read() after the reset to reject as well, received ${again}.`,
     why: 'A reset is final: the first error is kept, and every later read() and write() rejects with it. Reporting EOF after it would tell the caller the peer finished cleanly, which it did not.',
@@ -124,15 +153,32 @@ test('read() settles after this side destroyed the connection', async ({ pair })
   const conn = new Conn(socket);
   conn.destroy();
   const describe = (data: Buffer) => (data.length === 0 ? 'eof' : `${byteCount(data.length)}`);
-  const hint = "A socket destroyed without an error emits only 'close'. Remember it as the end of the stream (set the ended flag there), so that a read() called afterwards settles at once.";
-  const right = await within(conn.read().then(describe, () => 'rejected'), 1000, 'a read() called right after destroy() to settle', hint);
+  const hint =
+    "A socket destroyed without an error emits only 'close'. Remember it as the end of the stream (set the ended flag there), so that a read() called afterwards settles at once.";
+  const right = await within(
+    conn.read().then(describe, () => 'rejected'),
+    1000,
+    'a read() called right after destroy() to settle',
+    hint,
+  );
   check(right === 'eof' || right === 'rejected', { message: `Expected a read() after destroy() to end (an empty Buffer) or reject, received ${right}.` });
-  if (!socket.closed) await within(new Promise((resolve) => socket.once('close', resolve)), 1000, "the socket to emit 'close' after destroy()", 'conn.destroy() should call socket.destroy().');
-  const later = await within(conn.read().then(describe, () => 'rejected'), 1000, "a read() called after the socket's 'close' to settle", hint);
+  if (!socket.closed)
+    await within(
+      new Promise((resolve) => socket.once('close', resolve)),
+      1000,
+      "the socket to emit 'close' after destroy()",
+      'conn.destroy() should call socket.destroy().',
+    );
+  const later = await within(
+    conn.read().then(describe, () => 'rejected'),
+    1000,
+    "a read() called after the socket's 'close' to settle",
+    hint,
+  );
   check(later === 'eof' || later === 'rejected', {
     message: `Expected a read() after the socket closed to end (an empty Buffer) or reject, received ${later}.`,
     why: 'Nothing can arrive on a destroyed socket, and nothing will ever emit an event for it again: a read() that waits now waits forever, and so does the loop that called it.',
-    spec: "lessons/02-socket-promises/README.md, \"From events to promises\" ('close')",
+    spec: 'lessons/02-socket-promises/README.md, "From events to promises" (\'close\')',
     hint,
   });
 });
@@ -144,7 +190,10 @@ test('read() settles when the socket is destroyed while it waits', async ({ pair
   const waiting = conn.read();
   socket.destroy(); // no error: a timeout or the program itself closed it
   const outcome = await within(
-    waiting.then((data) => (data.length === 0 ? 'eof' : 'data'), () => 'rejected'),
+    waiting.then(
+      (data) => (data.length === 0 ? 'eof' : 'data'),
+      () => 'rejected',
+    ),
     1000,
     'the waiting read() to settle after the socket was destroyed',
     "Listen for 'close' too: a socket destroyed without an error emits no 'end' and no 'error'.",
@@ -157,7 +206,15 @@ test('a second read() while one is waiting is rejected, and the first still gets
   const { peer, socket } = await pair();
   const conn = new Conn(socket);
   const first = conn.read();
-  const second = await within(conn.read().then(() => 'resolved', () => 'rejected'), 500, 'the second read() to reject', 'If a read is already waiting, reject at once.');
+  const second = await within(
+    conn.read().then(
+      () => 'resolved',
+      () => 'rejected',
+    ),
+    500,
+    'the second read() to reject',
+    'If a read is already waiting, reject at once.',
+  );
   check(second === 'rejected', {
     message: 'Expected a second read() to reject while the first was waiting, but it resolved.',
     why: 'Two waiting reads cannot both get the next bytes; which one should? Refusing the second keeps the order of the stream clear.',
@@ -165,14 +222,18 @@ test('a second read() while one is waiting is rejected, and the first still gets
   });
   await peer.send('for the first');
   const got = await within(first, 2000, 'the first read() to resolve', 'The second read must not replace the first one.');
-  check(got.toString() === 'for the first', { message: `Expected the first read() to get ${quote('for the first')}, received ${quote(got)}.`, expected: 'for the first', received: got });
+  check(got.toString() === 'for the first', {
+    message: `Expected the first read() to get ${quote('for the first')}, received ${quote(got)}.`,
+    expected: 'for the first',
+    received: got,
+  });
 });
 
 test('write() resolves once the bytes are sent, and rejects on a reset connection', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
   const conn = new Conn(socket);
-  await within(conn.write('out it goes\n'), 2000, 'write() to resolve', "Pass a callback to socket.write(data, callback) and resolve in it.");
+  await within(conn.write('out it goes\n'), 2000, 'write() to resolve', 'Pass a callback to socket.write(data, callback) and resolve in it.');
   await peer.expect('out it goes\n');
   peer.reset();
   await sleep(50);
@@ -188,7 +249,7 @@ test('write() resolves once the bytes are sent, and rejects on a reset connectio
   );
   check(outcome === 'rejected', {
     message: 'Expected write() to reject once the peer had reset the connection, but every write resolved.',
-    hint: "socket.write(data, (error) => error ? reject(error) : resolve()).",
+    hint: 'socket.write(data, (error) => error ? reject(error) : resolve()).',
   });
 });
 

@@ -20,7 +20,11 @@ test('after the client half-closes, echoes the rest and ends', async ({ server }
   await client.send(data);
   await client.end();
   const back = await client.readToEnd({ timeoutMs: 4000, hint: 'When read() returns an empty Buffer, leave the loop and await conn.end().' });
-  check(back.equals(data), { message: `Expected the whole echo (${byteCount(data.length)}) before the close, received ${byteCount(back.length)}.`, expected: data, received: back });
+  check(back.equals(data), {
+    message: `Expected the whole echo (${byteCount(data.length)}) before the close, received ${byteCount(back.length)}.`,
+    expected: data,
+    received: back,
+  });
 });
 
 test('survives clients that reset the connection, and keeps serving', async ({ server }) => {
@@ -55,7 +59,7 @@ test('a client that sends 256 MiB without reading is held back', async ({ server
     message: `Expected the server to stop taking bytes once its echo backed up, but it accepted ${byteCount(accepted)} from a client that never read.`,
     why: 'The loop must not read again until its write is flushed. Then a client that does not read fills the kernel buffers, and TCP makes it wait: memory stays bounded.',
     spec: "Node docs: writable.write() return value and the 'drain' event; Backpressuring in Streams",
-    hint: 'Await conn.write(data) before the next conn.read(), and resolve write() only in socket.write\'s callback.',
+    hint: "Await conn.write(data) before the next conn.read(), and resolve write() only in socket.write's callback.",
   });
   check(growth < 64 * 1024 * 1024, {
     message: `Expected the server's memory to stay bounded, but it grew by ${byteCount(growth)} while the client flooded it.`,

@@ -47,13 +47,22 @@ test('answers a message trickled one byte at a time', async ({ server }) => {
 test('answers messages cut at random points, multi-byte UTF-8 included', async ({ server }) => {
   const client = await server.connect();
   const lines = ['héllo wörld', 'naïve café ✓', '日本語のテキスト', 'plain ascii', 'emoji 🧵 thread'];
-  const text = lines.map((l) => `${l}\n`).join('').repeat(3);
+  const text = lines
+    .map((l) => `${l}\n`)
+    .join('')
+    .repeat(3);
   await client.send(text, { split: 'random' });
-  await client.expect(lines.map((l) => `Echo: ${l}\n`).join('').repeat(3), {
-    why: 'A cut can fall inside a multi-byte character. Decoding each chunk to text on its own turns the halves into U+FFFD (ef bf bd).',
-    spec: "Node docs: buf.toString(), and string_decoder for why chunks can't be decoded alone",
-    hint: 'Keep bytes (Buffers) until a line is complete, and echo the bytes; no decoding is needed at all.',
-  });
+  await client.expect(
+    lines
+      .map((l) => `Echo: ${l}\n`)
+      .join('')
+      .repeat(3),
+    {
+      why: 'A cut can fall inside a multi-byte character. Decoding each chunk to text on its own turns the halves into U+FFFD (ef bf bd).',
+      spec: "Node docs: buf.toString(), and string_decoder for why chunks can't be decoded alone",
+      hint: 'Keep bytes (Buffers) until a line is complete, and echo the bytes; no decoding is needed at all.',
+    },
+  );
 });
 
 test('answers a message whose multi-byte character arrives in two pieces', async ({ server }) => {
@@ -63,7 +72,7 @@ test('answers a message whose multi-byte character arrives in two pieces', async
   await client.send(line, { split: [cutInsideCheck], gapMs: 50 });
   await client.expect(Buffer.concat([Buffer.from('Echo: '), line]), {
     why: 'TCP can cut a character in half. Decoding a chunk that ends mid-character turns its bytes into U+FFFD (ef bf bd).',
-    spec: "Node docs: buf.toString(); string_decoder",
+    spec: 'Node docs: buf.toString(); string_decoder',
     hint: 'Keep Buffers until a line is complete, and echo the bytes; no decoding is needed.',
   });
 });
@@ -120,7 +129,10 @@ test('keeps each connection its own stream', async ({ server }) => {
   await b.send('from b, whole\n');
   await settle();
   await a.send('and part two\n');
-  await b.expect('Echo: from b, whole\n', { why: 'Each connection has its own partial line.', hint: 'Create the buffer inside the connection handler, one per client.' });
+  await b.expect('Echo: from b, whole\n', {
+    why: 'Each connection has its own partial line.',
+    hint: 'Create the buffer inside the connection handler, one per client.',
+  });
   await a.expect('Echo: from a, part one and part two\n', { hint: 'Create the buffer inside the connection handler, one per client.' });
 });
 
@@ -146,7 +158,10 @@ test(`accepts a message of exactly ${LIMIT} bytes ending "\\r\\n", even when the
 test(`rejects a message of ${LIMIT + 1} bytes, even when its "\\n" comes with it`, async ({ server }) => {
   const client = await server.connect();
   await client.send(`${'z'.repeat(LIMIT + 1)}\n`);
-  const reply = await client.readUntil('\n', { max: 1024, hint: `Measure every complete line too: more than ${LIMIT} bytes before the line ending is too long.` });
+  const reply = await client.readUntil('\n', {
+    max: 1024,
+    hint: `Measure every complete line too: more than ${LIMIT} bytes before the line ending is too long.`,
+  });
   check(reply.toString().startsWith('Error'), {
     message: `Expected an error line starting "Error" for a ${LIMIT + 1}-byte message, received ${JSON.stringify(reply.subarray(0, 40).toString())}….`,
     why: `The limit is ${LIMIT} bytes of message, whether the newline arrived with it or not. A check that only looks at the bytes waiting without a newline misses a long line that arrives whole.`,

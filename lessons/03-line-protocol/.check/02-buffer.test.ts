@@ -24,12 +24,19 @@ test('keeps bytes in order through appends and consumes', async () => {
   const buffer = new GrowableBuffer();
   buffer.append(Buffer.from('hello '));
   buffer.append(Buffer.from('world\nrest'));
-  check(buffer.view().toString() === 'hello world\nrest', { message: `Expected view() to be "hello world\\nrest", received ${JSON.stringify(buffer.view().toString())}.` });
+  check(buffer.view().toString() === 'hello world\nrest', {
+    message: `Expected view() to be "hello world\\nrest", received ${JSON.stringify(buffer.view().toString())}.`,
+  });
   buffer.consume(12);
-  check(buffer.length === 4 && buffer.view().toString() === 'rest', { message: `Expected "rest" (4 bytes) after consume(12), received ${JSON.stringify(buffer.view().toString())} (${buffer.length} bytes).` });
+  check(buffer.length === 4 && buffer.view().toString() === 'rest', {
+    message: `Expected "rest" (4 bytes) after consume(12), received ${JSON.stringify(buffer.view().toString())} (${buffer.length} bytes).`,
+  });
   const big = Buffer.alloc(5000, 0x7a);
   buffer.append(big);
-  check(buffer.view().equals(Buffer.concat([Buffer.from('rest'), big])), { message: 'Expected "rest" followed by 5000 bytes of "z" after growing, received something else.', hint: 'When growing, copy the waiting bytes (start to end), not the whole old storage.' });
+  check(buffer.view().equals(Buffer.concat([Buffer.from('rest'), big])), {
+    message: 'Expected "rest" followed by 5000 bytes of "z" after growing, received something else.',
+    hint: 'When growing, copy the waiting bytes (start to end), not the whole old storage.',
+  });
   buffer.consume(buffer.length);
   const left: number = buffer.length; // read again: consume() changed it (TypeScript narrowed it above)
   check(left === 0, { message: `Expected an empty buffer after consuming everything, received ${left} bytes.` });

@@ -196,7 +196,10 @@ test('forwards the bytes of a line as they came: not UTF-8, and spaces and tabs 
     Buffer.from('caf\xe9 cr\xe8me, \xa0no-break spaces\xa0 and a lone lead byte \xc3', 'latin1'), // Latin-1, not UTF-8
     Buffer.from('   three spaces before, a tab and a space after\t '),
   ];
-  await rae!.send(lines.map((line) => Buffer.concat([line, Buffer.from('\n')])), { split: 'random' });
+  await rae!.send(
+    lines.map((line) => Buffer.concat([line, Buffer.from('\n')])),
+    { split: 'random' },
+  );
   await sol!.expect(Buffer.concat(lines.map((line) => Buffer.concat([Buffer.from('rae: '), line, Buffer.from('\n')]))), {
     why: 'The text of a message is bytes, forwarded exactly as they came: a client in a Latin-1 terminal sends "é" as the one byte e9, which is not UTF-8, and toString() would turn it into U+FFFD (ef bf bd). Spaces and tabs at the ends are part of the message; only names are trimmed.',
     spec: `${PROTOCOL}; README "Decisions you make" (bytes or text)`,
@@ -216,7 +219,9 @@ test("keeps each sender's lines in order while six clients talk at once", async 
     clients.map(async (client, i) => {
       const heard = new Map<string, string[]>();
       for (let n = 0; n < others * 15; n++) {
-        const line = (await client.readUntil('\n', { max: 4096, why: `Each client should hear all ${others * 15} lines of the other ${others}.`, spec: PROTOCOL })).toString();
+        const line = (
+          await client.readUntil('\n', { max: 4096, why: `Each client should hear all ${others * 15} lines of the other ${others}.`, spec: PROTOCOL })
+        ).toString();
         const from = line.slice(0, line.indexOf(': '));
         heard.set(from, [...(heard.get(from) ?? []), line.slice(from.length + 2)]);
       }

@@ -10,7 +10,7 @@ const test = serverTest('tcp-chat');
 
 const ERROR_EVENT = "Node docs: net.Socket Event 'error'; events: Error events (an 'error' with no listener is thrown)";
 
-const BACKPRESSURE = "Node docs: writable.writableLength, writable.write() return value and 'drain'; \"Backpressuring in Streams\"";
+const BACKPRESSURE = 'Node docs: writable.writableLength, writable.write() return value and \'drain\'; "Backpressuring in Streams"';
 
 test('removes a client that resets the connection, and keeps serving the others', async ({ server }) => {
   await emptyRoom(server);
@@ -140,7 +140,7 @@ test('ends the connection of a client whose line passes 4 KiB without a newline'
   });
   check(uma!.state === 'fin', {
     message: `Expected the server to close uma's connection with FIN, but it was ${uma!.state === 'rst' ? 'reset (RST)' : uma!.state}.`,
-    why: 'A close with the client\'s bytes unread is a reset, and a reset can wipe out the error line before the client reads it.',
+    why: "A close with the client's bytes unread is a reset, and a reset can wipe out the error line before the client reads it.",
     spec: 'RFC 1122 §4.2.2.13; lesson 3 (line-protocol), "Closing gracefully"',
     hint: 'Refuse with socket.end(errorLine), not destroy(), and drop what the client still sends.',
   });
@@ -248,7 +248,7 @@ test('a client that stops reading does not hold the room back, and is dropped', 
     throw new LessonFailure({
       message: `Expected slow's connection to be closed by the server, but after it read ${byteCount(slow!.bytesReceived)} the connection was still open.`,
       why: 'Taking a client out of the room is not enough: its socket still holds everything queued for it. destroy() frees it at once; end() would wait to flush it all.',
-      spec: "Node docs: socket.destroy() vs socket.end()",
+      spec: 'Node docs: socket.destroy() vs socket.end()',
       hint: 'Drop a slow client with socket.destroy().',
     });
   }

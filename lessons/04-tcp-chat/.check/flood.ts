@@ -88,7 +88,10 @@ export class Reader {
     if (line.subarray(0, this.prefix.length).equals(this.prefix)) {
       const n = Number(line.toString('latin1', this.prefix.length, this.prefix.length + 8));
       if (n !== this.lastLine + 1 && this.disorder === undefined) {
-        this.disorder = n <= this.lastLine ? `line ${n} again, after line ${this.lastLine}` : `line ${n} right after line ${this.lastLine}: ${n - this.lastLine - 1 === 1 ? `line ${n - 1} is` : `lines ${this.lastLine + 1} to ${n - 1} are`} missing`;
+        this.disorder =
+          n <= this.lastLine
+            ? `line ${n} again, after line ${this.lastLine}`
+            : `line ${n} right after line ${this.lastLine}: ${n - this.lastLine - 1 === 1 ? `line ${n - 1} is` : `lines ${this.lastLine + 1} to ${n - 1} are`} missing`;
       }
       this.lastLine = Math.max(this.lastLine, n);
       return;

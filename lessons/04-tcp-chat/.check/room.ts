@@ -43,7 +43,16 @@ export async function joinAll(server: Server, names: string[]): Promise<RawClien
  * their way, and a crash that causes would be blamed on the next test. Never fails by itself.
  */
 export async function farewell(clients: RawClient[]): Promise<void> {
-  await Promise.all(clients.filter((client) => client.state === 'open').map((client) => client.end().then(() => client.expectClose({ timeoutMs: 1000 })).catch(() => undefined)));
+  await Promise.all(
+    clients
+      .filter((client) => client.state === 'open')
+      .map((client) =>
+        client
+          .end()
+          .then(() => client.expectClose({ timeoutMs: 1000 }))
+          .catch(() => undefined),
+      ),
+  );
 }
 
 /** Waits (up to 2 s) until the server holds no client connections. Never fails by itself. */

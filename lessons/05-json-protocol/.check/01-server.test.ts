@@ -3,7 +3,19 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { serverTest, check, byteCount, quote } from '#harness/testing/index.ts';
-import { ask, expectError, expectGracefulClose, expectOk, isRecentTimestamp, PROTOCOL, readMessage, register, responseTo, send, type Message } from './json-lines.ts';
+import {
+  ask,
+  expectError,
+  expectGracefulClose,
+  expectOk,
+  isRecentTimestamp,
+  PROTOCOL,
+  readMessage,
+  register,
+  responseTo,
+  send,
+  type Message,
+} from './json-lines.ts';
 
 const test = serverTest('json-protocol');
 
@@ -15,7 +27,7 @@ test('answers ECHO with the same id and the same data', async ({ server }) => {
   const response = await readMessage(client, 'Every request gets exactly one response line: {"id": <the same id>, "ok": true, "data": …}.');
   check(response.id === 1 && response.ok === true && response.data === 'hello', {
     message: `Expected {"id":1,"ok":true,"data":"hello"}, received ${JSON.stringify(response)}.`,
-    why: 'The response carries the request\'s id unchanged, so that a client with several requests in flight knows which one it answers. ECHO sends the data back as it came.',
+    why: "The response carries the request's id unchanged, so that a client with several requests in flight knows which one it answers. ECHO sends the data back as it came.",
     spec: PROTOCOL,
     hint: 'Parse the line with JSON.parse, then write JSON.stringify({ id: request.id, ok: true, data: request.data }) + "\\n".',
   });
@@ -65,7 +77,7 @@ test('reads requests however the bytes arrive', async ({ server }) => {
   check(response.data === text, {
     message: `Expected ECHO to return ${JSON.stringify(text)}, received ${JSON.stringify(response.data)}.`,
     why: "'é' is 2 bytes in UTF-8 and '🎉' 4. Decoding each chunk separately cuts them in two, and every half becomes U+FFFD.",
-    spec: "Node docs: buf.toString(); string_decoder",
+    spec: 'Node docs: buf.toString(); string_decoder',
     hint: 'Collect bytes in a Buffer and decode a line only once it is complete.',
   });
 });
@@ -73,18 +85,33 @@ test('reads requests however the bytes arrive', async ({ server }) => {
 test('answers bad JSON, unknown types and missing fields with an error, and keeps the connection', async ({ server }) => {
   const client = await server.connect();
   const cases: Array<[string, unknown, string, string]> = [
-    ['{"id": 7, "type": "ECHO", ', null, 'a line that is not JSON', 'Wrap JSON.parse in try/catch: a parse error is the client\'s mistake, not a reason to crash.'],
+    [
+      '{"id": 7, "type": "ECHO", ',
+      null,
+      'a line that is not JSON',
+      "Wrap JSON.parse in try/catch: a parse error is the client's mistake, not a reason to crash.",
+    ],
     ['[1, 2, 3]', null, 'JSON that is not an object', 'Check that the parsed value is an object (not an array, number or null).'],
     ['{"type": "ECHO", "data": 1}', null, 'a request without an id', 'Check that "id" is a number or a string; answer with "id": null when it is not.'],
     ['{"id": 8}', 8, 'a request without a type', 'Check that "type" is a string.'],
     ['{"id": 9, "type": "DANCE"}', 9, 'an unknown type', 'End your switch on the type with a default that answers an error.'],
     ['{"id": 10, "type": "ECHO"}', 10, 'ECHO without "data"', 'ECHO needs "data" (any JSON value); check that the key is there.'],
     ['{"id": 11, "type": "REGISTER", "data": 12}', 11, 'REGISTER whose "data" is not a name', 'REGISTER needs a non-empty string.'],
-    ['{"id": true, "type": "ECHO", "data": 1}', null, 'an id that is true, neither a number nor a string', 'Check typeof id: "number" or "string", nothing else (not just that the key is there).'],
+    [
+      '{"id": true, "type": "ECHO", "data": 1}',
+      null,
+      'an id that is true, neither a number nor a string',
+      'Check typeof id: "number" or "string", nothing else (not just that the key is there).',
+    ],
     ['{"id": null, "type": "ECHO", "data": 1}', null, 'an id that is null', 'null is not a usable id: it is what errors without an id carry. Check typeof id.'],
     ['{"id": {"n": 13}, "type": "ECHO", "data": 1}', null, 'an id that is an object', 'Check typeof id: "number" or "string", nothing else.'],
     ['{"id": 14, "type": 5}', 14, 'a type that is a number', 'Check that "type" is a string.'],
-    ['{"id": 15, "type": "echo", "data": 1}', 15, 'the type "echo" in lower case', 'Types are case-sensitive: compare the type as it is, without toUpperCase().'],
+    [
+      '{"id": 15, "type": "echo", "data": 1}',
+      15,
+      'the type "echo" in lower case',
+      'Types are case-sensitive: compare the type as it is, without toUpperCase().',
+    ],
     ['{"id": 16, "type": "REGISTER", "data": ""}', 16, 'REGISTER with an empty name', 'A name is a non-empty string once trimmed.'],
     ['{"id": 17, "type": "REGISTER", "data": "   "}', 17, 'REGISTER with a name of spaces only', 'Trim the name, then refuse it if nothing is left.'],
   ];
@@ -98,7 +125,11 @@ test('answers bad JSON, unknown types and missing fields with an error, and keep
       spec: PROTOCOL,
     });
   }
-  const data = await ask(client, { id: 12, type: 'ECHO', data: 'still here' }, 'After an error response the connection goes on: the next request is answered as usual.');
+  const data = await ask(
+    client,
+    { id: 12, type: 'ECHO', data: 'still here' },
+    'After an error response the connection goes on: the next request is answered as usual.',
+  );
   check(data === 'still here', { message: `Expected "still here", received ${JSON.stringify(data)}.` });
 });
 
@@ -125,10 +156,18 @@ test('REGISTER gives a connection a unique name, once; MESSAGE needs it', async 
   });
   const bob = await server.connect('bob');
   await send(bob, { id: 'r2', type: 'REGISTER', data: 'reg-ann' });
-  expectError((await responseTo(bob, 'r2')).response, 'a name another connection has', 'Keep registered names in a Map shared by all connections, and refuse one that is there.');
+  expectError(
+    (await responseTo(bob, 'r2')).response,
+    'a name another connection has',
+    'Keep registered names in a Map shared by all connections, and refuse one that is there.',
+  );
   await ask(bob, { id: 'r3', type: 'REGISTER', data: 'reg-bob' }, 'After a refused name, another REGISTER on the same connection can succeed.');
   await send(ann, { id: 'r4', type: 'REGISTER', data: 'reg-ann-again' });
-  expectError((await responseTo(ann, 'r4')).response, 'a second REGISTER on the same connection', 'A connection registers once: refuse REGISTER when it already has a name.');
+  expectError(
+    (await responseTo(ann, 'r4')).response,
+    'a second REGISTER on the same connection',
+    'A connection registers once: refuse REGISTER when it already has a name.',
+  );
 });
 
 test('MESSAGE goes to every other registered client as a push, not back to the sender', async ({ server }) => {
@@ -196,7 +235,11 @@ test('pushes and responses interleave, each a whole line', async ({ server }) =>
   const said = Array.from({ length: 30 }, (_, i) => `message ${i + 1}`);
   const asks = Array.from({ length: 40 }, (_, i) => ({ id: 1000 + i, type: 'ECHO', data: `echo ${i + 1}` }));
   await Promise.all([
-    send(talker, said.map((text, i) => ({ id: `say-${i}`, type: 'MESSAGE', data: text })), { split: 'random' }),
+    send(
+      talker,
+      said.map((text, i) => ({ id: `say-${i}`, type: 'MESSAGE', data: text })),
+      { split: 'random' },
+    ),
     send(asker, asks, { split: 'random' }),
   ]);
   const pushes: string[] = [];
@@ -250,7 +293,10 @@ test('LIST_MESSAGES returns the latest 20 messages, oldest first, with their tim
   const since = Date.now();
   const ann = await register(server, 'hist-ann');
   const texts = Array.from({ length: 25 }, (_, i) => `history ${i + 1}`);
-  await send(ann, texts.map((text, i) => ({ id: `h-${i}`, type: 'MESSAGE', data: text })));
+  await send(
+    ann,
+    texts.map((text, i) => ({ id: `h-${i}`, type: 'MESSAGE', data: text })),
+  );
   for (let i = 0; i < texts.length; i++) expectOk((await responseTo(ann, `h-${i}`)).response, { type: 'MESSAGE', data: texts[i] });
   const history = await ask(ann, { id: 'list', type: 'LIST_MESSAGES' });
   const got = Array.isArray(history) ? history.map((m: Message) => m?.text) : history;
@@ -261,11 +307,14 @@ test('LIST_MESSAGES returns the latest 20 messages, oldest first, with their tim
     hint: 'After push()ing a message, shift() the oldest while the array holds more than 20.',
   });
   const entries = history as Message[];
-  check(entries.every((m) => m.from === 'hist-ann' && isRecentTimestamp(m.time, since)), {
-    message: `Expected every entry to be {"from":"hist-ann","text":…,"time":"<ISO 8601>"}, received ${JSON.stringify(entries[0])}.`,
-    spec: PROTOCOL,
-    hint: 'Store the same object you push: { from, text, time: new Date().toISOString() }.',
-  });
+  check(
+    entries.every((m) => m.from === 'hist-ann' && isRecentTimestamp(m.time, since)),
+    {
+      message: `Expected every entry to be {"from":"hist-ann","text":…,"time":"<ISO 8601>"}, received ${JSON.stringify(entries[0])}.`,
+      spec: PROTOCOL,
+      hint: 'Store the same object you push: { from, text, time: new Date().toISOString() }.',
+    },
+  );
 });
 
 test('takes a 60 KiB request, and answers a line over 64 KiB with an error and a close', async ({ server }) => {
@@ -306,14 +355,21 @@ test(`takes a request line of exactly ${MAX_LINE} bytes, even when its newline c
   const client = await server.connect();
   const line = echoOfSize('exact', MAX_LINE);
   await client.send(`${line}\n`, { split: [MAX_LINE], gapMs: 100 });
-  const { response } = await responseTo(client, 'exact', `A line of ${MAX_LINE} bytes is within the limit: ${MAX_LINE} bytes waiting without a newline may still be exactly that.`);
+  const { response } = await responseTo(
+    client,
+    'exact',
+    `A line of ${MAX_LINE} bytes is within the limit: ${MAX_LINE} bytes waiting without a newline may still be exactly that.`,
+  );
   expectOk(response, { type: 'ECHO' }, `Refuse only more than ${MAX_LINE} bytes waiting without a newline, or a complete line longer than ${MAX_LINE}.`);
 });
 
 test(`refuses a line of ${MAX_LINE + 1} bytes with an error and a close, even when its newline comes with it`, async ({ server }) => {
   const client = await server.connect();
   await client.send(`${echoOfSize('one-too-many', MAX_LINE + 1)}\n`);
-  const first = await readMessage(client, `A line of ${MAX_LINE + 1} bytes is over the limit, whether its newline came with it or not: the answer is an error with "id": null, then the close.`);
+  const first = await readMessage(
+    client,
+    `A line of ${MAX_LINE + 1} bytes is over the limit, whether its newline came with it or not: the answer is an error with "id": null, then the close.`,
+  );
   check(first.ok === false && first.id === null, {
     message: `Expected an error with "id": null for a line of ${MAX_LINE + 1} bytes, received ${JSON.stringify(first).slice(0, 120)}.`,
     why: 'A check that only looks at the bytes waiting without a newline lets a long line through whenever its newline arrives with it.',
@@ -342,7 +398,10 @@ test('serves 30 registered clients at once', async ({ server }) => {
   await Promise.all(
     clients.slice(1).map(async (client) => {
       const push = await readMessage(client, 'Every other registered client gets the push.');
-      check((push.data as Message | undefined)?.text === 'to the many', { message: `Expected the push of "to the many", received ${JSON.stringify(push)}.`, spec: PROTOCOL });
+      check((push.data as Message | undefined)?.text === 'to the many', {
+        message: `Expected the push of "to the many", received ${JSON.stringify(push)}.`,
+        spec: PROTOCOL,
+      });
     }),
   );
   const listed = await ask(clients[29]!, { id: 'who', type: 'LIST_USERS' });

@@ -58,7 +58,10 @@ type Outcome<T> = { state: 'resolved'; value: T } | { state: 'rejected'; error: 
 async function settle<T>(promise: Promise<T>, ms: number): Promise<Outcome<T>> {
   checkNoCrash();
   return Promise.race([
-    promise.then((value) => ({ state: 'resolved' as const, value }), (error: Error) => ({ state: 'rejected' as const, error })),
+    promise.then(
+      (value) => ({ state: 'resolved' as const, value }),
+      (error: Error) => ({ state: 'rejected' as const, error }),
+    ),
     sleep(ms).then(() => ({ state: 'pending' as const })),
     crash(),
   ]);
@@ -66,7 +69,7 @@ async function settle<T>(promise: Promise<T>, ms: number): Promise<Outcome<T>> {
 
 /** Waits until `done()` holds, or `ms` passed. */
 async function until(done: () => boolean, ms: number): Promise<void> {
-  for (const deadline = performance.now() + ms; !done() && performance.now() < deadline; ) await sleep(5);
+  for (const deadline = performance.now() + ms; !done() && performance.now() < deadline;) await sleep(5);
 }
 
 /** Waits for `promise` to resolve; fails with `what` and `hint` if it rejects or hangs. */
@@ -74,7 +77,10 @@ async function resolved<T>(promise: Promise<T>, what: string, hint: string, ms =
   const outcome = await settle(promise, ms);
   if (outcome.state === 'resolved') return outcome.value;
   throw new LessonFailure({
-    message: outcome.state === 'pending' ? `Expected ${what} within ${ms / 1000} s, but it was still waiting.` : `Expected ${what}, but it rejected: ${outcome.error?.message}`,
+    message:
+      outcome.state === 'pending'
+        ? `Expected ${what} within ${ms / 1000} s, but it was still waiting.`
+        : `Expected ${what}, but it rejected: ${outcome.error?.message}`,
     spec: PROTOCOL,
     hint,
   });
@@ -102,7 +108,11 @@ const line = (value: object) => `${JSON.stringify(value)}\n`;
 async function start(scripted: () => Promise<import('#harness/testing/index.ts').ScriptedServer>, options: Options = {}) {
   const { connect } = await load();
   const server = await scripted();
-  const connected = await resolved(connect({ port: server.port, ...options }), 'connect() to resolve once connected', 'Resolve in the socket\'s \'connect\' event.');
+  const connected = await resolved(
+    connect({ port: server.port, ...options }),
+    'connect() to resolve once connected',
+    "Resolve in the socket's 'connect' event.",
+  );
   const peer = await server.accept();
   // Every request promise gets a handler at once: one that rejects before the check awaits it is
   // an outcome to check, not an unhandled rejection.
@@ -124,7 +134,7 @@ test('request() sends one JSON line with an id, the type and the data, and resol
   check(early.state === 'pending', {
     message: `Expected request() to wait for the server's response, but it ${early.state === 'rejected' ? `rejected at once: ${early.error.message}` : 'resolved before the server answered'}.`,
     spec: PROTOCOL,
-    hint: 'Return a Promise that the response with this request\'s id resolves (see the TODO in request()).',
+    hint: "Return a Promise that the response with this request's id resolves (see the TODO in request()).",
   });
   const request = await readRequest(peer);
   check(request.type === 'ECHO' && isDeepStrictEqual(request.data, { hello: 'world' }) && (typeof request.id === 'number' || typeof request.id === 'string'), {
@@ -135,7 +145,7 @@ test('request() sends one JSON line with an id, the type and the data, and resol
   });
   const response = { id: request.id, ok: true, data: { hello: 'world' } };
   await peer.send(line(response));
-  const got = await resolved(waiting, 'request() to resolve with the response', "Parse each line from the server and resolve the request whose id it carries.");
+  const got = await resolved(waiting, 'request() to resolve with the response', 'Parse each line from the server and resolve the request whose id it carries.');
   check(isDeepStrictEqual(got, response), {
     message: `Expected request() to resolve with ${JSON.stringify(response)}, received ${JSON.stringify(got)}.`,
     why: 'request() resolves with the response as the server sent it: ok, data or error. Only a lost connection or a timeout rejects.',
@@ -176,10 +186,14 @@ test('matches each response to its request by id, whatever the order', async ({ 
   // Answer the last first, all three glued into one write.
   await peer.send([2, 0, 1].map((i) => line({ id: requests[i]!.id, ok: true, data: requests[i]!.data })));
   for (const [i, word] of words.entries()) {
-    const got = await resolved(waiting[i]!, `the request for ${JSON.stringify(word)} to resolve`, 'Keep waiting requests in a Map from id to its resolve/reject.');
+    const got = await resolved(
+      waiting[i]!,
+      `the request for ${JSON.stringify(word)} to resolve`,
+      'Keep waiting requests in a Map from id to its resolve/reject.',
+    );
     check(got.data === word, {
       message: `Expected the request for ${JSON.stringify(word)} to resolve with its own response, received ${JSON.stringify(got)}.`,
-      why: 'Responses may come in any order: a slow command can be overtaken by a quick one. Matching them to requests in order of arrival gives each caller somebody else\'s answer.',
+      why: "Responses may come in any order: a slow command can be overtaken by a quick one. Matching them to requests in order of arrival gives each caller somebody else's answer.",
       spec: PROTOCOL,
       hint: 'Look up the response\'s "id" in your Map of waiting requests, and resolve that one.',
     });
@@ -215,14 +229,23 @@ test('reads responses however the bytes arrive', async ({ scripted }) => {
   const one = client.request('ECHO', 'trickled');
   const first = await readRequest(peer);
   await peer.send(line({ id: first.id, ok: true, data: 'trickled' }), { split: 'trickle' });
-  const got = await resolved(one, 'the response sent one byte at a time to resolve the request', "Keep the bytes after the last '\\n' for the next 'data' event; parse only whole lines.");
+  const got = await resolved(
+    one,
+    'the response sent one byte at a time to resolve the request',
+    "Keep the bytes after the last '\\n' for the next 'data' event; parse only whole lines.",
+  );
   check(got.data === 'trickled', { message: `Expected "trickled", received ${JSON.stringify(got)}.`, spec: PROTOCOL });
 
   const text = 'héllo wörld ✓ 🎉 日本語';
   const two = [client.request('ECHO', text), client.request('ECHO', 'plain')];
   const requests = [await readRequest(peer), await readRequest(peer)];
-  await peer.send(requests.map((r) => line({ id: r.id, ok: true, data: r.data })), { split: 'trickle' });
-  const answers = await Promise.all(two.map((p) => resolved(p, 'both responses, cut one byte a write, to resolve their requests', 'Handle every complete line in the buffer.')));
+  await peer.send(
+    requests.map((r) => line({ id: r.id, ok: true, data: r.data })),
+    { split: 'trickle' },
+  );
+  const answers = await Promise.all(
+    two.map((p) => resolved(p, 'both responses, cut one byte a write, to resolve their requests', 'Handle every complete line in the buffer.')),
+  );
   check(answers[0]!.data === text, {
     message: `Expected ${JSON.stringify(text)} back, received ${JSON.stringify(answers[0]!.data)}.`,
     why: "'é' is 2 bytes in UTF-8 and '🎉' 4: decoding each chunk on its own cuts them, and the halves become U+FFFD.",
@@ -232,7 +255,10 @@ test('reads responses however the bytes arrive', async ({ scripted }) => {
   const more = Array.from({ length: 8 }, (_, i) => client.request('ECHO', `random ${i}`));
   const seen = [];
   for (let i = 0; i < more.length; i++) seen.push(await readRequest(peer));
-  await peer.send(seen.map((r) => line({ id: r.id, ok: true, data: r.data })), { split: 'random' });
+  await peer.send(
+    seen.map((r) => line({ id: r.id, ok: true, data: r.data })),
+    { split: 'random' },
+  );
   for (const [i, p] of more.entries()) {
     const answer = await resolved(p, `request ${i + 1} of 8, answered with random cuts, to resolve`, 'Every line is one response, wherever the cuts fall.');
     check(answer.data === `random ${i}`, { message: `Expected "random ${i}", received ${JSON.stringify(answer)}.`, spec: PROTOCOL });
@@ -249,7 +275,11 @@ test('hands pushes to onPush, in order, between and around responses', async ({ 
   const push = (n: number) => ({ type: 'MESSAGE', data: { from: 'ann', text: `push ${n}`, time } });
   const response = { id: request.id, ok: true, data: ['ann', 'bob'] };
   await peer.send([line(push(1)), line(response), line(push(2))]);
-  const got = await resolved(waiting, 'the request to resolve with its response, between two pushes', 'A line with an "id" is a response; a line without one is a push.');
+  const got = await resolved(
+    waiting,
+    'the request to resolve with its response, between two pushes',
+    'A line with an "id" is a response; a line without one is a push.',
+  );
   check(isDeepStrictEqual(got, response), {
     message: `Expected the request to resolve with ${JSON.stringify(response)}, received ${JSON.stringify(got)}.`,
     why: 'A push can arrive while a request waits. It has no id, and answers nothing.',
@@ -277,7 +307,11 @@ test('ignores lines that are JSON but not objects', async ({ scripted }) => {
   const waiting = client.request('TIME');
   const request = await readRequest(peer);
   await peer.send(['null\n', '42\n', '"just a string"\n', '[1, 2, 3]\n', 'true\n', line({ id: request.id, ok: true, data: 'now' })]);
-  const got = await resolved(waiting, 'the request to resolve after lines that are JSON but not objects', 'Skip any parsed value that is not an object before looking at its fields.');
+  const got = await resolved(
+    waiting,
+    'the request to resolve after lines that are JSON but not objects',
+    'Skip any parsed value that is not an object before looking at its fields.',
+  );
   check(got.data === 'now', { message: `Expected the request to resolve with "now", received ${JSON.stringify(got)}.`, spec: PROTOCOL });
   check(pushes.length === 0, {
     message: `Expected no pushes from lines that are not JSON objects, received ${JSON.stringify(pushes).slice(0, 200)}.`,
@@ -403,7 +437,7 @@ test('times a request out on time, even while the server keeps sending other lin
       outcome.state === 'rejected'
         ? `Expected the request to reject about 300 ms (timeoutMs) after it was sent, but it rejected after ${took} ms.`
         : `Expected the request to reject after timeoutMs (300 ms), but it ${outcome.state === 'pending' ? 'was still waiting after 3 s' : 'resolved'}.`,
-    why: "The deadline belongs to the request: pushes and other traffic, or the first half of a line, are not its response. An idle timeout (socket.setTimeout) starts over with every byte, so a server that keeps talking, or stalls in the middle of a line, holds the request forever.",
+    why: 'The deadline belongs to the request: pushes and other traffic, or the first half of a line, are not its response. An idle timeout (socket.setTimeout) starts over with every byte, so a server that keeps talking, or stalls in the middle of a line, holds the request forever.',
     spec: PROTOCOL,
     hint: "Start one setTimeout(…, timeoutMs) per request when it is sent, and clear it only when that request's response arrives.",
   });

@@ -12,7 +12,10 @@ export type Message = Record<string, unknown>;
 /** Sends each request as one JSON line (coalesced into one write when several). */
 export async function send(client: RawClient, requests: object | object[], split?: Parameters<RawClient['send']>[1]): Promise<void> {
   const list = Array.isArray(requests) ? requests : [requests];
-  await client.send(list.map((r) => `${JSON.stringify(r)}\n`), split);
+  await client.send(
+    list.map((r) => `${JSON.stringify(r)}\n`),
+    split,
+  );
 }
 
 /** Reads one line from the server and parses it as a JSON object. */

@@ -19,7 +19,10 @@ type Outcome = { state: 'resolved'; value: Buffer } | { state: 'rejected'; error
 
 async function settle(promise: Promise<Buffer>, ms: number): Promise<Outcome> {
   return Promise.race([
-    promise.then((value) => ({ state: 'resolved' as const, value }), (error: Error) => ({ state: 'rejected' as const, error })),
+    promise.then(
+      (value) => ({ state: 'resolved' as const, value }),
+      (error: Error) => ({ state: 'rejected' as const, error }),
+    ),
     sleep(ms).then(() => ({ state: 'pending' as const })),
   ]);
 }
@@ -70,7 +73,13 @@ test('request() sends [sequence number][payload] and resolves with the payload o
   const server = await lossyEcho();
   const client = await start(server, { timeoutMs: 200, retries: 3 });
   const first = client.request(Buffer.from('hello'));
-  await answered(first, Buffer.from('hello'), 2000, 'The echo of the request carries its sequence number; its payload (after the 4-byte header) is the answer.', 'Resolve with reply.subarray(4) once the reply with your sequence number arrives.');
+  await answered(
+    first,
+    Buffer.from('hello'),
+    2000,
+    'The echo of the request carries its sequence number; its payload (after the 4-byte header) is the answer.',
+    'Resolve with reply.subarray(4) once the reply with your sequence number arrives.',
+  );
   const sent = server.received[0]?.data;
   check(sent !== undefined && sent.length === 4 + 5 && sent.subarray(4).toString() === 'hello', {
     message: `Expected the datagram to be a 4-byte sequence number and then "hello" (9 bytes), received ${sent ? describeBytes(sent) : 'nothing'}.`,
@@ -78,7 +87,13 @@ test('request() sends [sequence number][payload] and resolves with the payload o
     spec: PROTOCOL,
     hint: 'Buffer.alloc(4 + payload.length); datagram.writeUInt32BE(seq, 0); payload.copy(datagram, 4).',
   });
-  await answered(client.request('world'), Buffer.from('world'), 2000, 'A second request works like the first.', 'Accept a string payload too: Buffer.from(payload).');
+  await answered(
+    client.request('world'),
+    Buffer.from('world'),
+    2000,
+    'A second request works like the first.',
+    'Accept a string payload too: Buffer.from(payload).',
+  );
   const seqs = server.received.map((d) => seqOf(d.data));
   check(seqs.length === 2 && seqs[0] !== seqs[1], {
     message: `Expected two requests with two different sequence numbers, received ${JSON.stringify(seqs)}.`,
@@ -91,7 +106,13 @@ test('request() sends [sequence number][payload] and resolves with the payload o
 test('sends the same datagram again when no reply comes, and stops once answered', async ({ lossyEcho }) => {
   const server = await lossyEcho((index) => (index < 2 ? [] : [0])); // the first two are lost
   const client = await start(server, { timeoutMs: 50, retries: 4 });
-  await answered(client.request('lost twice'), Buffer.from('lost twice'), 3000, 'The first two datagrams were lost. Nothing tells the client: only a timeout does, and then it sends again.', 'Wait timeoutMs for the reply; if none came, send the same datagram again, up to retries more times.');
+  await answered(
+    client.request('lost twice'),
+    Buffer.from('lost twice'),
+    3000,
+    'The first two datagrams were lost. Nothing tells the client: only a timeout does, and then it sends again.',
+    'Wait timeoutMs for the reply; if none came, send the same datagram again, up to retries more times.',
+  );
   const atAnswer = server.received.length;
   const copies = server.received.map((d) => d.data);
   check(copies.length >= 3 && copies.every((copy) => copy.equals(copies[0]!)), {
@@ -112,19 +133,37 @@ test('sends the same datagram again when no reply comes, and stops once answered
 test('a reply slower than the timeout still answers the request', async ({ lossyEcho }) => {
   const server = await lossyEcho(() => [130]); // every echo takes 130 ms; the client waits 50 ms per try
   const client = await start(server, { timeoutMs: 50, retries: 4 });
-  await answered(client.request('slow path'), Buffer.from('slow path'), 3000, 'The reply to the first send arrives after the client sent again. It carries the same sequence number, so it answers the request.', 'Keep the same sequence number for every try of a request, and accept the first reply that carries it.');
+  await answered(
+    client.request('slow path'),
+    Buffer.from('slow path'),
+    3000,
+    'The reply to the first send arrives after the client sent again. It carries the same sequence number, so it answers the request.',
+    'Keep the same sequence number for every try of a request, and accept the first reply that carries it.',
+  );
 });
 
 test('ignores duplicates, stale replies and datagrams from strangers', async ({ lossyEcho }) => {
   // alpha's echo comes twice (the copy 80 ms late); bravo's comes after 150 ms.
   const server = await lossyEcho((index) => (index === 0 ? [0, 80] : [150]));
   const client = await start(server, { timeoutMs: 400, retries: 1 });
-  await answered(client.request('alpha'), Buffer.from('alpha'), 2000, 'A plain request and its echo.', 'Resolve with the payload of the reply that carries your sequence number.');
+  await answered(
+    client.request('alpha'),
+    Buffer.from('alpha'),
+    2000,
+    'A plain request and its echo.',
+    'Resolve with the payload of the reply that carries your sequence number.',
+  );
   const bravo = client.request('bravo');
   for (let i = 0; i < 100 && server.received.length < 2; i++) await sleep(5);
   const bravoSeq = server.received[1]?.data.subarray(0, 4) ?? Buffer.alloc(4);
   await server.impostor(Buffer.concat([bravoSeq, Buffer.from('forged')]));
-  await answered(bravo, Buffer.from('bravo'), 2000, "While bravo waited, three other datagrams came: alpha's late duplicate, and a reply from another port with bravo's number. Only bravo's own echo, from the server, answers it.", "Drop a reply whose sequence number is not a request's that waits, and a datagram not from the server: socket.connect(port, host) has the kernel drop those, or compare rinfo.port and rinfo.address.");
+  await answered(
+    bravo,
+    Buffer.from('bravo'),
+    2000,
+    "While bravo waited, three other datagrams came: alpha's late duplicate, and a reply from another port with bravo's number. Only bravo's own echo, from the server, answers it.",
+    "Drop a reply whose sequence number is not a request's that waits, and a datagram not from the server: socket.connect(port, host) has the kernel drop those, or compare rinfo.port and rinfo.address.",
+  );
 });
 
 test('gives up with an error after 1 + retries sends', async ({ lossyEcho }) => {

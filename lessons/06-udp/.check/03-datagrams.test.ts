@@ -49,7 +49,10 @@ type Outcome = { state: 'resolved'; value: Buffer } | { state: 'rejected'; error
 async function settle(promise: Promise<Buffer>, ms: number): Promise<Outcome> {
   checkNoCrash();
   return Promise.race([
-    promise.then((value) => ({ state: 'resolved' as const, value }), (error: Error) => ({ state: 'rejected' as const, error })),
+    promise.then(
+      (value) => ({ state: 'resolved' as const, value }),
+      (error: Error) => ({ state: 'rejected' as const, error }),
+    ),
     sleep(ms).then(() => ({ state: 'pending' as const })),
     crash(),
   ]);
@@ -67,7 +70,14 @@ async function answered(promise: Promise<Buffer>, expected: Buffer, ms: number, 
     });
   }
   const got = Buffer.isBuffer(outcome.value) ? outcome.value : Buffer.from(String(outcome.value));
-  check(got.equals(expected), { message: `Expected request() to resolve with ${describeBytes(expected)}, received ${describeBytes(got)}.`, expected, received: got, why, spec: PROTOCOL, hint });
+  check(got.equals(expected), {
+    message: `Expected request() to resolve with ${describeBytes(expected)}, received ${describeBytes(got)}.`,
+    expected,
+    received: got,
+    why,
+    spec: PROTOCOL,
+    hint,
+  });
 }
 
 async function start(transcript: Transcript, options: { timeoutMs: number; retries: number }, port?: number) {
@@ -87,9 +97,15 @@ const seq = (n: number) => {
 
 test('numbers requests 1, 2, 3 in four bytes, big-endian', async ({ transcript }) => {
   const { server, client } = await start(transcript, { timeoutMs: 1000, retries: 0 });
-  for (const [n, payload] of [[1, 'one'], [2, 'two'], [3, 'three']] as const) {
+  for (const [n, payload] of [
+    [1, 'one'],
+    [2, 'two'],
+    [3, 'three'],
+  ] as const) {
     const waiting = client.request(payload);
-    const sent = (await server.next({ why: 'request() sends one datagram: the sequence number, then the payload.', hint: 'socket.send(datagram) once per try.' })).data;
+    const sent = (
+      await server.next({ why: 'request() sends one datagram: the sequence number, then the payload.', hint: 'socket.send(datagram) once per try.' })
+    ).data;
     const expected = Buffer.concat([seq(n), Buffer.from(payload)]);
     check(sent.equals(expected), {
       message: `Expected request ${n} to go out as ${describeBytes(expected)}, received ${describeBytes(sent)}.`,
@@ -100,14 +116,18 @@ test('numbers requests 1, 2, 3 in four bytes, big-endian', async ({ transcript }
       hint: 'nextSeq starts at 1; datagram.writeUInt32BE(seq, 0), and readUInt32BE(0) on replies.',
     });
     await server.send(sent, 'the server echoes it');
-    await answered(waiting, Buffer.from(payload), 2000, 'The echo carries the request\'s number, so it answers it.', 'Resolve with reply.subarray(4).');
+    await answered(waiting, Buffer.from(payload), 2000, "The echo carries the request's number, so it answers it.", 'Resolve with reply.subarray(4).');
   }
 });
 
 test('sends and returns the payload as bytes: UTF-8 text, binary, and nothing at all', async ({ transcript }) => {
   const { server, client } = await start(transcript, { timeoutMs: 1000, retries: 0 });
   const cases: Array<[Buffer | string, Buffer, string]> = [
-    ['héllo ✓ 🎉', Buffer.from('héllo ✓ 🎉'), "a string with characters outside ASCII goes out as its UTF-8 bytes: 'é' is 2 bytes, '✓' 3 and '🎉' 4, so the datagram is longer than the string"],
+    [
+      'héllo ✓ 🎉',
+      Buffer.from('héllo ✓ 🎉'),
+      "a string with characters outside ASCII goes out as its UTF-8 bytes: 'é' is 2 bytes, '✓' 3 and '🎉' 4, so the datagram is longer than the string",
+    ],
     [Buffer.from([0x00, 0xff, 0x80, 0x0a, 0xc3]), Buffer.from([0x00, 0xff, 0x80, 0x0a, 0xc3]), 'a Buffer goes out byte for byte, whatever the bytes'],
     ['', Buffer.alloc(0), 'an empty payload makes a datagram of just the 4-byte header, and its reply of 4 bytes answers with an empty Buffer'],
   ];
@@ -124,7 +144,13 @@ test('sends and returns the payload as bytes: UTF-8 text, binary, and nothing at
       hint: 'Buffer.alloc(4 + Buffer.byteLength(payload)) counts bytes; payload.length counts characters. Then Buffer.from(payload).copy(datagram, 4).',
     });
     await server.send(sent, 'the server echoes it');
-    await answered(waiting, bytes, 2000, `The reply's payload is everything after its 4-byte header: ${why}.`, 'Accept a reply of exactly 4 bytes (datagram.length >= 4, not > 4), and resolve with reply.subarray(4).');
+    await answered(
+      waiting,
+      bytes,
+      2000,
+      `The reply's payload is everything after its 4-byte header: ${why}.`,
+      'Accept a reply of exactly 4 bytes (datagram.length >= 4, not > 4), and resolve with reply.subarray(4).',
+    );
   }
 });
 
@@ -137,19 +163,27 @@ test("reads a reply's number from all four bytes, and drops datagrams too short 
   const decoys: Array<[Buffer, string]> = [
     [Buffer.alloc(0), 'an empty datagram'],
     [Buffer.from([0x00, 0x00, 0x00]), 'a datagram of 3 bytes, too short for a sequence number'],
-    [seq((n ^ 0x01000000) >>> 0), 'a reply whose number differs from the request\'s in its first (most significant) byte only'],
+    [seq((n ^ 0x01000000) >>> 0), "a reply whose number differs from the request's in its first (most significant) byte only"],
   ];
-  if (!reversed.equals(seq(n))) decoys.push([Buffer.concat([reversed, Buffer.from('little-endian')]), "a reply with the request's number written little-endian"]);
-  for (const [decoy, what] of decoys) await server.send(Buffer.concat([decoy, decoy.length >= 4 ? Buffer.from('decoy') : Buffer.alloc(0)]), `the server sends ${what}`);
+  if (!reversed.equals(seq(n)))
+    decoys.push([Buffer.concat([reversed, Buffer.from('little-endian')]), "a reply with the request's number written little-endian"]);
+  for (const [decoy, what] of decoys)
+    await server.send(Buffer.concat([decoy, decoy.length >= 4 ? Buffer.from('decoy') : Buffer.alloc(0)]), `the server sends ${what}`);
   const early = await settle(waiting, 100);
   check(early.state === 'pending', {
     message: `Expected request() to keep waiting through ${decoys.length} datagrams that don't answer it, but it ${early.state === 'resolved' ? `resolved with ${describeBytes(early.value)}` : early.state === 'rejected' ? `rejected: ${early.error.message}` : 'waited'}.`,
-    why: 'Only a reply whose 4-byte number, read big-endian, is the request\'s answers it. Empty and short datagrams carry no number at all: they are dropped (rule 5).',
+    why: "Only a reply whose 4-byte number, read big-endian, is the request's answers it. Empty and short datagrams carry no number at all: they are dropped (rule 5).",
     spec: PROTOCOL,
     hint: 'if (datagram.length < 4) return; then compare datagram.readUInt32BE(0) with the numbers waiting.',
   });
   await server.send(Buffer.concat([seq(n), Buffer.from('mine')]), 'then the real reply');
-  await answered(waiting, Buffer.from('mine'), 2000, 'The real reply still answers the request after the odd datagrams.', 'Drop what does not match, and keep waiting.');
+  await answered(
+    waiting,
+    Buffer.from('mine'),
+    2000,
+    'The real reply still answers the request after the odd datagrams.',
+    'Drop what does not match, and keep waiting.',
+  );
 });
 
 test('a request fails cleanly while the server is down, and the next one works once it is back', async ({ transcript }) => {
@@ -167,7 +201,7 @@ test('a request fails cleanly while the server is down, and the next one works o
     client.request('back again'),
     Buffer.from('back again'),
     2000,
-    "The server is back on the same port. The same client must work again: the ECONNREFUSED errors while it was down are no reason to close the socket or to give up on the next request.",
+    'The server is back on the same port. The same client must work again: the ECONNREFUSED errors while it was down are no reason to close the socket or to give up on the next request.',
     "In the 'error' listener, remember the error (for the rejection's message) and nothing more: don't close the socket.",
   );
 });

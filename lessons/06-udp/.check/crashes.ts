@@ -58,7 +58,7 @@ export function crashFailure(error: Error): LessonFailure {
       ? `Expected your client to handle its socket's 'error' event, but an '${code}' error was thrown with no listener: "${error.message}".`
       : `Expected your client to handle every datagram, but one of its event handlers threw: ${error.name}: ${error.message}${where}.`,
     why: unhandledEvent
-      ? "An 'error' event nobody listens for is thrown, and in a program using your client it ends the program. A connected UDP socket reports an ICMP \"port unreachable\" (the server is down) as ECONNREFUSED."
+      ? 'An \'error\' event nobody listens for is thrown, and in a program using your client it ends the program. A connected UDP socket reports an ICMP "port unreachable" (the server is down) as ECONNREFUSED.'
       : 'An exception thrown in an event handler is not caught by anything: in a program using your client it ends the program, because of one odd datagram from the network.',
     spec: "Node docs: dgram, Event 'error' and Event 'message'; lessons/06-udp/README.md, rule 5",
     hint: unhandledEvent

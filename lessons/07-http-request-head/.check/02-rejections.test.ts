@@ -87,7 +87,10 @@ test('a client that connects and leaves without a request gets nothing, and the 
     why: 'A connection that ends before any byte of a request has nothing to answer: readRequestHead returns undefined and the server closes its side.',
     hint: 'When fill() reports EOF and the buffer is empty, return undefined.',
   });
-  check((await quiet.readFor(0)).length === 0, { message: 'Expected no response to a connection that sent nothing, received one.', hint: 'Answer only requests that arrived.' });
+  check((await quiet.readFor(0)).length === 0, {
+    message: 'Expected no response to a connection that sent nothing, received one.',
+    hint: 'Answer only requests that arrived.',
+  });
   const reset = await server.connect('reset');
   await reset.send('GET /reset HTTP/1.1\r\nHost: ex');
   await reset.readFor(20);

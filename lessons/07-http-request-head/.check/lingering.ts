@@ -49,7 +49,9 @@ export async function checkLingeringClose(client: RawClient, item: LingeringCase
   await client.end();
   const closed = await closedWithin(client, 5000);
   check(closed && client.state === 'fin', {
-    message: closed ? 'Expected the connection to end quietly once the client closed too, but the server reset it (RST).' : 'Expected the server to close once the client had closed its side too, but the connection stayed open for 5 s.',
+    message: closed
+      ? 'Expected the connection to end quietly once the client closed too, but the server reset it (RST).'
+      : 'Expected the server to close once the client had closed its side too, but the connection stayed open for 5 s.',
     ...LINGERING,
   });
 }

@@ -49,14 +49,16 @@ export function checkParsed(parsed: Parsed, want: Want, source: string, teaching
     });
   }
   const got: Array<[string, string]> = Array.isArray(parsed.headers) ? parsed.headers.map((f) => [String(f.name), String(f.value)]) : [];
-  const same = got.length === want.headers.length && got.every(([n, v], i) => n.toLowerCase() === want.headers[i]![0].toLowerCase() && v === want.headers[i]![1]);
+  const same =
+    got.length === want.headers.length && got.every(([n, v], i) => n.toLowerCase() === want.headers[i]![0].toLowerCase() && v === want.headers[i]![1]);
   check(same, {
     message: `Expected the header fields ${showFields(want.headers)}, received ${showFields(got)} (${source}).`,
     why:
       teaching.why ??
       'Each field line is name ":" value; the value loses the spaces and tabs around it and keeps everything else (more colons included). Every line is kept, in order, repeated names too.',
     spec: teaching.spec ?? 'RFC 9112 §5; RFC 9110 §5.2–5.3 (repeated fields)',
-    hint: teaching.hint ?? 'Split each line at its first colon only; trim spaces and tabs; push every field onto a list rather than into an object keyed by name.',
+    hint:
+      teaching.hint ?? 'Split each line at its first colon only; trim spaces and tabs; push every field onto a list rather than into an object keyed by name.',
   });
 }
 
@@ -76,13 +78,20 @@ export function parseOf(response: HttpResponse): Parsed {
  * A case: send `head` (cut as `split` says), expect 200 and the parse `want`. A 200 with another
  * parse, or an error status, fails with what the server said.
  */
-export function parsesAs(name: string, head: Buffer | string, want: Want, teaching: { split?: HttpCase['split']; why?: string; hint?: string; spec?: string } = {}): HttpCase {
+export function parsesAs(
+  name: string,
+  head: Buffer | string,
+  want: Want,
+  teaching: { split?: HttpCase['split']; why?: string; hint?: string; spec?: string } = {},
+): HttpCase {
   const { split, ...rest } = teaching;
   return {
     name,
     send: typeof head === 'string' ? Buffer.from(head, 'latin1') : head,
     split,
-    why: rest.why ?? 'This request is well-formed, so the server answers 200 with what it parsed. If it answered an error instead, its body says what your parser objected to.',
+    why:
+      rest.why ??
+      'This request is well-formed, so the server answers 200 with what it parsed. If it answered an error instead, its body says what your parser objected to.',
     spec: rest.spec ?? GRAMMAR,
     hint: rest.hint ?? 'Read until the empty line (CRLF CRLF), then parse; the server answers with what you return.',
     expect: { status: 200, check: (response) => checkParsed(parseOf(response), want, name.replace(/^(accepts|reads|keeps|answers) /, ''), rest) },

@@ -61,7 +61,10 @@ function get(name: string, spec: RequestSpec, status: number, extra: Extra = {})
 }
 
 const allowListsGetAndHead = (method: string) => (response: HttpResponse) => {
-  const allowed = (response.header('allow') ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const allowed = (response.header('allow') ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   check(allowed.includes('GET') && allowed.includes('HEAD') && !allowed.includes(method), {
     message: `Expected an Allow field listing GET and HEAD, received ${response.header('allow') === undefined ? 'no Allow field' : `"Allow: ${response.header('allow')}"`}.`,
     why: 'A 405 says the resource exists but not for this method; Allow says which methods would work. A server MUST send it with 405.',
@@ -87,7 +90,12 @@ httpCases(test, [
     spec: 'RFC 9110 §8.6 (Content-Length is a number of octets)',
     hint: 'Turn the body into a Buffer first (Buffer.from(text, "utf8")) and use its length.',
   }),
-  ...([['/', HELLO], ['/greeting', GREETING]] as const).map(([target, body]) => ({
+  ...(
+    [
+      ['/', HELLO],
+      ['/greeting', GREETING],
+    ] as const
+  ).map(([target, body]) => ({
     name: `answers HEAD ${target} with the head GET would get, and no body`,
     send: { method: 'HEAD', target },
     why: `HEAD asks for what GET would answer, minus the body: a GET route answers HEAD too, with the same fields, Content-Length included (it tells the length the body would have, ${Buffer.byteLength(body)} bytes). Bytes after the head would be read as the start of the next response.`,
@@ -100,14 +108,27 @@ httpCases(test, [
     why: 'A person who opens the URL in a browser sees the body; an empty page explains nothing.',
     hint: 'Return text(404, "…\\n") from the not-found route.',
   }),
-  ...([['POST', '/'], ['DELETE', '/greeting']] as const).map(([method, target]) =>
-    get(`answers ${method} ${target}, a known path with a method it does not take, with 405 and Allow`, { method, target, body: method === 'POST' ? '' : undefined }, 405, {
-      check: allowListsGetAndHead(method),
-      spec: 'RFC 9110 §15.5.6',
-      hint: 'Collect the methods of the routes on this path (GET implies HEAD) and send them as "Allow: GET, HEAD".',
-    }),
+  ...(
+    [
+      ['POST', '/'],
+      ['DELETE', '/greeting'],
+    ] as const
+  ).map(([method, target]) =>
+    get(
+      `answers ${method} ${target}, a known path with a method it does not take, with 405 and Allow`,
+      { method, target, body: method === 'POST' ? '' : undefined },
+      405,
+      {
+        check: allowListsGetAndHead(method),
+        spec: 'RFC 9110 §15.5.6',
+        hint: 'Collect the methods of the routes on this path (GET implies HEAD) and send them as "Allow: GET, HEAD".',
+      },
+    ),
   ),
-  get('answers PUT on /inspect, a route that takes any method, with 200', { method: 'PUT', target: '/inspect', body: 'x' }, 200, { why: 'The /inspect route takes any method (`*`).', hint: 'A route with method "*" matches every method.' }),
+  get('answers PUT on /inspect, a route that takes any method, with 200', { method: 'PUT', target: '/inspect', body: 'x' }, 200, {
+    why: 'The /inspect route takes any method (`*`).',
+    hint: 'A route with method "*" matches every method.',
+  }),
   ...(
     [
       ['FOO', '/', 'an unknown method on a known path'],
@@ -161,16 +182,28 @@ httpCases(test, [
     spec: 'RFC 9112 §9.6',
     hint: 'When options.connection is set, add a "Connection" field with its value.',
   }),
-  get('still shows every header field in order on /inspect, as http-request-head did', { target: '/inspect?from=5', host: 'example.test', headers: [['x-dup', 'one'], ['X-Dup', 'two']] }, 200, {
-    check: (response) => {
-      const parsed = JSON.parse(response.body.toString('utf8')) as { target: string; headers: Array<{ name: string; value: string }> };
-      const dups = parsed.headers.filter((f) => f.name.toLowerCase() === 'x-dup').map((f) => f.value);
-      check(parsed.target === '/inspect?from=5' && dups.join() === 'one,two', {
-        message: `Expected /inspect to show the target "/inspect?from=5" and both X-Dup fields in order, received target ${JSON.stringify(parsed.target)} and X-Dup ${JSON.stringify(dups)}.`,
-        hint: 'http-request-head is where the parser lives: run its checks (npx learn check http-request-head).',
-      });
+  get(
+    'still shows every header field in order on /inspect, as http-request-head did',
+    {
+      target: '/inspect?from=5',
+      host: 'example.test',
+      headers: [
+        ['x-dup', 'one'],
+        ['X-Dup', 'two'],
+      ],
     },
-  }),
+    200,
+    {
+      check: (response) => {
+        const parsed = JSON.parse(response.body.toString('utf8')) as { target: string; headers: Array<{ name: string; value: string }> };
+        const dups = parsed.headers.filter((f) => f.name.toLowerCase() === 'x-dup').map((f) => f.value);
+        check(parsed.target === '/inspect?from=5' && dups.join() === 'one,two', {
+          message: `Expected /inspect to show the target "/inspect?from=5" and both X-Dup fields in order, received target ${JSON.stringify(parsed.target)} and X-Dup ${JSON.stringify(dups)}.`,
+          hint: 'http-request-head is where the parser lives: run its checks (npx learn check http-request-head).',
+        });
+      },
+    },
+  ),
   ...(
     [
       [Buffer.from(WIRE_MALFORMED[0]!.head, 'latin1'), 400, WIRE_MALFORMED[0]!.what],

@@ -34,7 +34,10 @@ function serialize(serializeHead: ResponseModule['serializeHead'], status: numbe
 
 test('serializeHead and httpDate produce the exact bytes', async () => {
   const { serializeHead, httpDate } = await loadWriter();
-  const head = serialize(serializeHead, 404, [['Content-Type', 'text/plain'], ['Content-Length', '12']]);
+  const head = serialize(serializeHead, 404, [
+    ['Content-Type', 'text/plain'],
+    ['Content-Length', '12'],
+  ]);
   const expected = 'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\n';
   check(head.bytes?.toString('latin1') === expected, {
     message: `Expected serializeHead(404, [Content-Type, Content-Length]) to return ${quote(expected)}, received ${head.bytes ? quote(head.bytes) : `an error (${head.error})`}.`,
@@ -105,24 +108,30 @@ const BODILESS: Array<[number, string]> = [
   [100, 'Continue'],
 ];
 
-pairTest.for(BODILESS.map(([status, phrase]) => [`writeResponse sends ${status} ${phrase} without Content-Length and without a body, whatever the handler gave`, status] as const))(
-  '%s',
-  async ([, status], { pair }) => {
-    const { writeResponse } = await loadWriter();
-    const { Conn } = await loadConn();
-    const { peer, socket } = await pair();
-    const conn = new Conn(socket);
-    const hint = 'For 1xx, 204 and 304, add no Content-Length and write the head alone, even when the response has a body.';
-    await within(writeResponse(conn, { status, headers: [['Content-Type', 'text/plain']], body: 'a body that must not be sent' }), 2000, `writeResponse(${status}) to resolve`, hint);
-    await within(writeResponse(conn, { status: 200, body: 'next\n' }), 2000, 'writeResponse(200) to resolve', hint);
-    const why = `A ${status} response never has content, so it ends with its head: the client reads the next bytes as the next response. A Content-Length here is forbidden (204, 1xx) or would have to be the length of the 200 the client did not get (304); bytes of body would be read as the start of the next response.`;
-    const spec = 'RFC 9110 §6.4.1, §8.6, §15.3.5 (204), §15.4.5 (304); RFC 9112 §6.3 rule 1';
-    const first = await readResponse(peer, { what: `the ${status} response`, why, spec, hint });
-    check(first.status === status, { message: `Expected the ${status} response first, received ${first.summary()}.`, why, spec, hint });
-    checkNoHeader(first, 'Content-Length', { why, spec, hint });
-    await peer.expect('HTTP/1.1 200 OK\r\n', { why: `${why} Right after the ${status} head comes the next response written on this connection.`, spec, hint });
-  },
-);
+pairTest.for(
+  BODILESS.map(
+    ([status, phrase]) => [`writeResponse sends ${status} ${phrase} without Content-Length and without a body, whatever the handler gave`, status] as const,
+  ),
+)('%s', async ([, status], { pair }) => {
+  const { writeResponse } = await loadWriter();
+  const { Conn } = await loadConn();
+  const { peer, socket } = await pair();
+  const conn = new Conn(socket);
+  const hint = 'For 1xx, 204 and 304, add no Content-Length and write the head alone, even when the response has a body.';
+  await within(
+    writeResponse(conn, { status, headers: [['Content-Type', 'text/plain']], body: 'a body that must not be sent' }),
+    2000,
+    `writeResponse(${status}) to resolve`,
+    hint,
+  );
+  await within(writeResponse(conn, { status: 200, body: 'next\n' }), 2000, 'writeResponse(200) to resolve', hint);
+  const why = `A ${status} response never has content, so it ends with its head: the client reads the next bytes as the next response. A Content-Length here is forbidden (204, 1xx) or would have to be the length of the 200 the client did not get (304); bytes of body would be read as the start of the next response.`;
+  const spec = 'RFC 9110 §6.4.1, §8.6, §15.3.5 (204), §15.4.5 (304); RFC 9112 §6.3 rule 1';
+  const first = await readResponse(peer, { what: `the ${status} response`, why, spec, hint });
+  check(first.status === status, { message: `Expected the ${status} response first, received ${first.summary()}.`, why, spec, hint });
+  checkNoHeader(first, 'Content-Length', { why, spec, hint });
+  await peer.expect('HTTP/1.1 200 OK\r\n', { why: `${why} Right after the ${status} head comes the next response written on this connection.`, spec, hint });
+});
 
 test('sends the status line and header fields in one write', async ({ server }) => {
   // Several responses. A head written in one write always arrives in one read on loopback; a head

@@ -3,7 +3,20 @@
 // the field. POST /echo sends the body back; /inspect says how many body bytes it read.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, httpCases, check, byteCount, request, checkStatus, checkHeader, readResponseHead, LessonFailure, type HttpCase, type HttpResponse, type RequestSpec } from '#harness/testing/index.ts';
+import {
+  serverTest,
+  httpCases,
+  check,
+  byteCount,
+  request,
+  checkStatus,
+  checkHeader,
+  readResponseHead,
+  LessonFailure,
+  type HttpCase,
+  type HttpResponse,
+  type RequestSpec,
+} from '#harness/testing/index.ts';
 
 const test = serverTest('http-body');
 
@@ -77,22 +90,38 @@ httpCases(test, [
     why: 'Bytes that are not UTF-8 (ff, fe, c3 28, an overlong c0 af), cut across reads, must come back exactly.',
     hint: 'Keep the pieces as Buffers: no toString(), no TextDecoder.',
   }),
-  echoes('reads exactly Content-Length bytes: what follows the body is not part of it', Buffer.concat([echo('hello'), request({ target: '/' })]), Buffer.from('hello'), {
-    why: 'Content-Length says where the body ends. The bytes after it are the next request, in the same write; they must stay in the reader.',
-    hint: 'Consume at most the bytes left in the body: Math.min(left, buffer.length).',
-  }),
+  echoes(
+    'reads exactly Content-Length bytes: what follows the body is not part of it',
+    Buffer.concat([echo('hello'), request({ target: '/' })]),
+    Buffer.from('hello'),
+    {
+      why: 'Content-Length says where the body ends. The bytes after it are the next request, in the same write; they must stay in the reader.',
+      hint: 'Consume at most the bytes left in the body: Math.min(left, buffer.length).',
+    },
+  ),
   ...(['content-length', 'CONTENT-LENGTH', 'Content-length'] as const).map((name) =>
-    echoes(`reads a body framed by a field named "${name}"`, request({ method: 'POST', target: '/echo', headers: [[name, '5']], body: 'hello', contentLength: false }), Buffer.from('hello'), {
-      why: `Field names are case-insensitive: "${name}" is Content-Length.`,
-      spec: 'RFC 9110 §5.1',
-      hint: 'Find the field with fieldValues(head.headers, "content-length"), which compares names case-insensitively.',
-    }),
+    echoes(
+      `reads a body framed by a field named "${name}"`,
+      request({ method: 'POST', target: '/echo', headers: [[name, '5']], body: 'hello', contentLength: false }),
+      Buffer.from('hello'),
+      {
+        why: `Field names are case-insensitive: "${name}" is Content-Length.`,
+        spec: 'RFC 9110 §5.1',
+        hint: 'Find the field with fieldValues(head.headers, "content-length"), which compares names case-insensitively.',
+      },
+    ),
   ),
   {
     name: 'frames a GET by its Content-Length too',
     send: request({ method: 'GET', target: '/inspect', body: 'a body on a GET' }),
     spec: 'RFC 9112 §6.1, §6.3; RFC 9110 §9.3.1',
-    expect: { status: 200, check: bodyLengthIs(15, 'The header fields alone say whether there is a body, whatever the method: a GET with Content-Length has a body of that length. A server that ignores it reads the body as the start of the next request.') },
+    expect: {
+      status: 200,
+      check: bodyLengthIs(
+        15,
+        'The header fields alone say whether there is a body, whatever the method: a GET with Content-Length has a body of that length. A server that ignores it reads the body as the start of the next request.',
+      ),
+    },
   },
   {
     name: 'reads no body when a request has neither Content-Length nor Transfer-Encoding',
@@ -107,8 +136,14 @@ test('streams an 8 MiB body back: the echo starts before the client has sent it 
   const client = await server.connect();
   // The head and the first MiB; the rest only once the echo has started.
   await client.send(Buffer.concat([echo(body).subarray(0, -body.length), body.subarray(0, MiB)]));
-  const why = 'The handler hands the body on piece by piece: the echo begins while the client is still sending. Holding the whole body first would need 8 MiB of memory per request, and the response would wait for the last byte.';
-  const response = await readResponseHead(client, { timeoutMs: 3000, why, spec: FRAMING, hint: 'Do not collect the body before answering: read() returns one piece at a time, and the writer sends each on as it comes.' });
+  const why =
+    'The handler hands the body on piece by piece: the echo begins while the client is still sending. Holding the whole body first would need 8 MiB of memory per request, and the response would wait for the last byte.';
+  const response = await readResponseHead(client, {
+    timeoutMs: 3000,
+    why,
+    spec: FRAMING,
+    hint: 'Do not collect the body before answering: read() returns one piece at a time, and the writer sends each on as it comes.',
+  });
   checkStatus(response, 200, { why });
   checkHeader(response, 'Content-Length', String(body.length), { why: 'The echo is as long as the request body.' });
   const early = await client.readExactly(64 * 1024, { timeoutMs: 3000 }).catch(() => {
@@ -122,5 +157,9 @@ test('streams an 8 MiB body back: the echo starts before the client has sent it 
   await client.send(body.subarray(MiB));
   const rest = await client.readExactly(body.length - early.length, { timeoutMs: 8000, hint: 'Every byte of the body must come back, in order.' });
   const back = Buffer.concat([early, rest]);
-  check(back.equals(body), { message: `Expected the echo of all ${byteCount(body.length)} unchanged, received a different ${byteCount(back.length)}.`, expected: body, received: back });
+  check(back.equals(body), {
+    message: `Expected the echo of all ${byteCount(body.length)} unchanged, received a different ${byteCount(back.length)}.`,
+    expected: body,
+    received: back,
+  });
 });

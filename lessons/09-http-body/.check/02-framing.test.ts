@@ -2,7 +2,19 @@
 // limit (413, exactly at it and one past), Transfer-Encoding (501 for now), bodies cut short by
 // the client, and the parser and writer of the lessons before.
 
-import { serverTest, httpCases, check, checkResponse, byteCount, request, exchange, expectClosedAfter, readResponse, checkStatus, type HttpCase } from '#harness/testing/index.ts';
+import {
+  serverTest,
+  httpCases,
+  check,
+  checkResponse,
+  byteCount,
+  request,
+  exchange,
+  expectClosedAfter,
+  readResponse,
+  checkStatus,
+  type HttpCase,
+} from '#harness/testing/index.ts';
 import { WIRE_MALFORMED } from '../../07-http-request-head/.check/cases.ts';
 
 const test = serverTest('http-body');
@@ -20,10 +32,29 @@ const INVALID_LENGTHS: Array<{ what: string; fields: Array<[string, string]>; hi
   { what: 'digits and trailing letters', fields: [['Content-Length', '5abc']], hint: 'parseInt("5abc") is 5: check the whole value first.' },
   { what: 'an empty value', fields: [['Content-Length', '']], hint: 'Number("") is 0, but an empty value is not 1*DIGIT.' },
   { what: 'a space inside the number', fields: [['Content-Length', '1 5']], hint: 'Only the spaces around the value are optional.' },
-  { what: 'a no-break space (byte 0xa0) after the digits', fields: [['Content-Length', '5\xa0']], hint: "Trim only spaces and tabs (.replace(/^[ \\t]+|[ \\t]+$/g, '')): String.trim() and Number() also drop 0xa0." },
-  { what: 'a no-break space (byte 0xa0) in a list', fields: [['Content-Length', '5,\xa05']], hint: "Trim the elements of a list with .replace(/^[ \\t]+|[ \\t]+$/g, ''), not .trim()." },
-  { what: 'a number too large to hold exactly (2^64 + 1)', fields: [['Content-Length', '18446744073709551617']], hint: 'Past Number.MAX_SAFE_INTEGER a length cannot be counted exactly: Number.isSafeInteger() it, and answer 400 (not 413).' },
-  { what: 'two Content-Length fields that differ', fields: [['Content-Length', '5'], ['Content-Length', '6']], hint: 'Collect every Content-Length value; if they differ, 400.' },
+  {
+    what: 'a no-break space (byte 0xa0) after the digits',
+    fields: [['Content-Length', '5\xa0']],
+    hint: "Trim only spaces and tabs (.replace(/^[ \\t]+|[ \\t]+$/g, '')): String.trim() and Number() also drop 0xa0.",
+  },
+  {
+    what: 'a no-break space (byte 0xa0) in a list',
+    fields: [['Content-Length', '5,\xa05']],
+    hint: "Trim the elements of a list with .replace(/^[ \\t]+|[ \\t]+$/g, ''), not .trim().",
+  },
+  {
+    what: 'a number too large to hold exactly (2^64 + 1)',
+    fields: [['Content-Length', '18446744073709551617']],
+    hint: 'Past Number.MAX_SAFE_INTEGER a length cannot be counted exactly: Number.isSafeInteger() it, and answer 400 (not 413).',
+  },
+  {
+    what: 'two Content-Length fields that differ',
+    fields: [
+      ['Content-Length', '5'],
+      ['Content-Length', '6'],
+    ],
+    hint: 'Collect every Content-Length value; if they differ, 400.',
+  },
   { what: 'a list of differing lengths ("5, 6")', fields: [['Content-Length', '5, 6']], hint: 'Split each value at commas; all the numbers must be the same.' },
 ];
 
@@ -51,7 +82,8 @@ function overLimit(target: string, length: number, limit: string): HttpCase {
   };
 }
 
-const TE = 'With Transfer-Encoding, the body is framed by the coding (chunks), not by Content-Length. This server cannot read chunked bodies yet (the next part teaches it), so it must not guess: 501 Not Implemented, and close, since where the body ends is unknown.';
+const TE =
+  'With Transfer-Encoding, the body is framed by the coding (chunks), not by Content-Length. This server cannot read chunked bodies yet (the next part teaches it), so it must not guess: 501 Not Implemented, and close, since where the body ends is unknown.';
 
 httpCases(test, [
   ...INVALID_LENGTHS.map(invalidLength),
@@ -109,7 +141,16 @@ test('survives a client that leaves in the middle of a body, by FIN or by RST', 
 });
 
 test('answers a request with both Transfer-Encoding and Content-Length with 400 or 501, and closes', async ({ server }) => {
-  const both = request({ method: 'POST', target: '/echo', headers: [['Transfer-Encoding', 'chunked'], ['Content-Length', '5']], body: '5\r\nhello\r\n0\r\n\r\n', contentLength: false });
+  const both = request({
+    method: 'POST',
+    target: '/echo',
+    headers: [
+      ['Transfer-Encoding', 'chunked'],
+      ['Content-Length', '5'],
+    ],
+    body: '5\r\nhello\r\n0\r\n\r\n',
+    contentLength: false,
+  });
   const client = await server.connect();
   const refused = await exchange(client, both, { spec: 'RFC 9112 §6.3 rule 3' });
   check(refused.status === 400 || refused.status === 501, {

@@ -4,7 +4,17 @@
 // response, with the client's next request still arriving.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, check, checkResponse, describeBytes, readResponse, readResponseHead, request, type RawClient, type HttpResponse } from '#harness/testing/index.ts';
+import {
+  serverTest,
+  check,
+  checkResponse,
+  describeBytes,
+  readResponse,
+  readResponseHead,
+  request,
+  type RawClient,
+  type HttpResponse,
+} from '#harness/testing/index.ts';
 import { checkLingeringClose } from '../../07-http-request-head/.check/lingering.ts';
 
 const test = serverTest('http-body');
@@ -13,7 +23,8 @@ const MiB = 1024 * 1024;
 const CONTINUE = 'RFC 9110 §10.1.1 (Expect: 100-continue), §15.2.1 (100 Continue)';
 const WAITS =
   'The client sent "Expect: 100-continue" and holds the body back until the server says it wants it, with the interim response "HTTP/1.1 100 Continue" and an empty line. curl does this for every upload over 1 MiB and stalls for a second when no 100 comes.';
-const FIRST_READ = 'In BodyReader.read(), before the first read: if the client expects 100 Continue, send "HTTP/1.1 100 Continue\\r\\n\\r\\n" once (send(conn, CONTINUE)); openBody tells the reader with expectsContinue(head).';
+const FIRST_READ =
+  'In BodyReader.read(), before the first read: if the client expects 100 Continue, send "HTTP/1.1 100 Continue\\r\\n\\r\\n" once (send(conn, CONTINUE)); openBody tells the reader with expectsContinue(head).';
 
 /** Reads the next response and fails unless it is the interim 100 Continue, exactly. */
 async function expectContinue(client: RawClient, what: string): Promise<void> {
@@ -27,7 +38,15 @@ async function expectContinue(client: RawClient, what: string): Promise<void> {
 }
 
 function expecting(target: string, length: number, fieldName = 'Expect', value = '100-continue', version = 'HTTP/1.1'): Buffer {
-  return request({ method: 'POST', target, version, headers: [[fieldName, value], ['Content-Length', String(length)]] });
+  return request({
+    method: 'POST',
+    target,
+    version,
+    headers: [
+      [fieldName, value],
+      ['Content-Length', String(length)],
+    ],
+  });
 }
 
 test('sends "100 Continue" before it reads a body the client holds back, then the response', async ({ server }) => {
@@ -42,7 +61,10 @@ test('sends "100 Continue" before it reads a body the client holds back, then th
   };
   await client.send(body.subarray(0, 1000));
   const head = await readResponseHead(client, { what: 'the response to POST /echo', ...teaching });
-  check(head.status === 200, { message: `Expected "HTTP/1.1 200 OK" after the 100 Continue and the first part of the body, received ${head.summary()}.`, ...teaching });
+  check(head.status === 200, {
+    message: `Expected "HTTP/1.1 200 OK" after the 100 Continue and the first part of the body, received ${head.summary()}.`,
+    ...teaching,
+  });
   for (let part = 0; part < 3; part++) {
     if (part > 0) await client.send(body.subarray(part * 1000, part * 1000 + 1000));
     const echoed = await client.readExactly(1000, { ...teaching, timeoutMs: 2000 });
@@ -83,12 +105,24 @@ async function decidedFromTheHead(client: RawClient, bytes: Buffer, status: numb
 
 test('answers a body over the limit with 413 without "100 Continue" first', async ({ server }) => {
   const client = await server.connect('too-big');
-  await decidedFromTheHead(client, expecting('/inspect', 2 * MiB), 413, 'POST /inspect announcing 2 MiB with Expect: 100-continue', '/inspect takes at most 1 MiB, and Content-Length says 2 MiB.');
+  await decidedFromTheHead(
+    client,
+    expecting('/inspect', 2 * MiB),
+    413,
+    'POST /inspect announcing 2 MiB with Expect: 100-continue',
+    '/inspect takes at most 1 MiB, and Content-Length says 2 MiB.',
+  );
 });
 
 test('answers an unknown path with 404 without "100 Continue" first', async ({ server }) => {
   const client = await server.connect('lost');
-  await decidedFromTheHead(client, expecting('/nowhere', 5000), 404, 'POST /nowhere with Expect: 100-continue', 'There is nothing at /nowhere; its handler answers 404 and never reads the body.');
+  await decidedFromTheHead(
+    client,
+    expecting('/nowhere', 5000),
+    404,
+    'POST /nowhere with Expect: 100-continue',
+    'There is nothing at /nowhere; its handler answers 404 and never reads the body.',
+  );
 });
 
 test('ignores Expect: 100-continue in an HTTP/1.0 request', async ({ server }) => {
@@ -106,7 +140,10 @@ test('ignores Expect: 100-continue in an HTTP/1.0 request', async ({ server }) =
 test('closes after the response with a lingering close: a client still sending gets the whole response and a FIN, never a reset', async ({ server }) => {
   const client = await server.connect('pipeliner');
   await checkLingeringClose(client, {
-    send: Buffer.concat([request({ method: 'POST', target: '/echo', body: 'first' }), request({ method: 'POST', target: '/echo', headers: [['Content-Length', '100000']] })]),
+    send: Buffer.concat([
+      request({ method: 'POST', target: '/echo', body: 'first' }),
+      request({ method: 'POST', target: '/echo', headers: [['Content-Length', '100000']] }),
+    ]),
     expect: { status: 200, body: Buffer.from('first') },
     more: Buffer.alloc(100_000, 0x62),
   });
@@ -118,7 +155,11 @@ test('closes after a 4 MiB echo without cutting it short, while the next request
   // The echo, and right behind it a second upload of 4 MiB that the server will never answer:
   // it is still arriving when the echo ends.
   await checkLingeringClose(client, {
-    send: Buffer.concat([request({ method: 'POST', target: '/echo', body }), request({ method: 'POST', target: '/echo', headers: [['Content-Length', String(4 * MiB)]] }), Buffer.alloc(4 * MiB - 100_000, 0x62)]),
+    send: Buffer.concat([
+      request({ method: 'POST', target: '/echo', body }),
+      request({ method: 'POST', target: '/echo', headers: [['Content-Length', String(4 * MiB)]] }),
+      Buffer.alloc(4 * MiB - 100_000, 0x62),
+    ]),
     expect: { status: 200, body },
     more: Buffer.alloc(100_000, 0x62),
   });

@@ -25,8 +25,16 @@ test(`closes a connection that stays idle longer than --idle-timeout (${IDLE_MS}
   const client = await server.connect('idle');
   await runCase(client, { name: 'one request', exchanges: [hello()] });
   await Promise.all([
-    expectIdleClose(silent, `The server was started with --idle-timeout ${IDLE_MS}. A connection that carries nothing for that long (this one never sent a request) is closed, so that clients that went quiet do not hold sockets forever.`, 'Start the timer as soon as the connection is accepted.'),
-    expectIdleClose(client, `The server was started with --idle-timeout ${IDLE_MS}. This connection carried nothing for that long after its first response, so it is closed.`, 'socket.setTimeout(ms, callback): Node calls it after ms without a read or a write; close the socket there.'),
+    expectIdleClose(
+      silent,
+      `The server was started with --idle-timeout ${IDLE_MS}. A connection that carries nothing for that long (this one never sent a request) is closed, so that clients that went quiet do not hold sockets forever.`,
+      'Start the timer as soon as the connection is accepted.',
+    ),
+    expectIdleClose(
+      client,
+      `The server was started with --idle-timeout ${IDLE_MS}. This connection carried nothing for that long after its first response, so it is closed.`,
+      'socket.setTimeout(ms, callback): Node calls it after ms without a read or a write; close the socket there.',
+    ),
   ]);
 });
 
@@ -36,7 +44,8 @@ test('counts silence in the middle of a head or of a body toward the idle timeou
   const midBody = await server.connect('mid-body');
   await midBody.send(Buffer.concat([request({ method: 'POST', target: '/inspect', headers: [['Content-Length', '100']] }), Buffer.alloc(10, 0x61)]));
   const why = `The client sent part of a request and then nothing for longer than --idle-timeout (${IDLE_MS} ms). Silence is silence wherever it falls: a timer that runs only between requests lets a client that stops mid-request hold the connection forever.`;
-  const hint = 'Use one timer for the whole connection that every read and write restarts (socket.setTimeout), not one that runs only while waiting for the next request.';
+  const hint =
+    'Use one timer for the whole connection that every read and write restarts (socket.setTimeout), not one that runs only while waiting for the next request.';
   await Promise.all([expectIdleClose(midHead, why, hint), expectIdleClose(midBody, why, hint)]);
 });
 

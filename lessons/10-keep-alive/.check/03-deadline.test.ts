@@ -34,7 +34,13 @@ test(`answers a head that trickles in slower than --head-timeout allows (${HEAD_
     hint: 'Once the first byte of a request is in the reader, set reader.deadline = performance.now() + headTimeoutMs, and clear it (finally) when readRequestHead returns: the reader then throws HttpError 408 when time is up.',
   };
   const response = await readResponse(client, { what: 'the response to a head that never finishes in time', ...teaching });
-  await checkResponse(client, response, { status: 408, fields: { Connection: /(^|,)\s*close\s*(,|$)/i }, close: true }, 'the response to a head that never finishes in time', teaching);
+  await checkResponse(
+    client,
+    response,
+    { status: 408, fields: { Connection: /(^|,)\s*close\s*(,|$)/i }, close: true },
+    'the response to a head that never finishes in time',
+    teaching,
+  );
 });
 
 test('counts the head deadline from the first byte of each request, not from the last response', async ({ server }) => {
@@ -55,7 +61,7 @@ test('counts the head deadline from the first byte of each request, not from the
   await checkResponse(client, response, { status: 200, body: Buffer.from(GREETING) }, 'the response to the second request', teaching);
 });
 
-test('gives the head deadline to the head only: a slow body is the idle timer\'s business', async ({ server }) => {
+test("gives the head deadline to the head only: a slow body is the idle timer's business", async ({ server }) => {
   const client = await server.connect('slow-body');
   const body = Buffer.from('fifteen bytes!!');
   await client.send(request({ method: 'POST', target: '/echo', headers: [['Content-Length', String(body.length)]] }));

@@ -9,7 +9,8 @@ export const GREETING = 'Grüße aus Köln — 你好, 世界 👋\n';
 export const SLOW = 'Sorry to keep you waiting.\n';
 
 export const PERSIST = 'RFC 9112 §9.3 (persistence)';
-export const ORDER = 'Responses come back in the order of their requests: a client that pipelines matches them up by position alone. Answer one request completely before reading the next, and read each request from where the previous one ended.';
+export const ORDER =
+  'Responses come back in the order of their requests: a client that pipelines matches them up by position alone. Answer one request completely before reading the next, and read each request from where the previous one ended.';
 
 /** Fails if the response announces a close the request did not ask for. */
 export function notClosing(response: HttpResponse, label: string): void {

@@ -87,7 +87,8 @@ test('sends each piece as one chunk: its size in bytes, in hex, CRLF, the data, 
       let why = `The size line says how many bytes of data follow, in hex: ${bytes.length} bytes are "${hex}".`;
       let hint = 'Write `${data.length.toString(16)}\\r\\n`, where data is the piece as bytes.';
       if (size === 0) {
-        why = 'A chunk of size 0 is the last chunk: the body ends there, and the client takes what follows for the next response. The source yielded an empty piece here, and an empty piece must not be written as a chunk.';
+        why =
+          'A chunk of size 0 is the last chunk: the body ends there, and the client takes what follows for the next response. The source yielded an empty piece here, and an empty piece must not be written as a chunk.';
         hint = 'Skip pieces of length 0 (if (piece.length === 0) continue;).';
       } else if (digits === String(bytes.length)) {
         why = `"${digits}" is the length in decimal; read as hex, it announces ${Number.parseInt(digits, 16)} bytes, and the client reads past the end of this chunk.`;
@@ -117,7 +118,9 @@ test('sends each piece as one chunk: its size in bytes, in hex, CRLF, the data, 
       hint: 'After the data, write "\\r\\n".',
     });
   }
-  const last = await readChunk(client, `the chunk after the ${pieces.length} pieces of ${label}`, { hint: 'After the last piece, write the last chunk: "0\\r\\n\\r\\n".' });
+  const last = await readChunk(client, `the chunk after the ${pieces.length} pieces of ${label}`, {
+    hint: 'After the last piece, write the last chunk: "0\\r\\n\\r\\n".',
+  });
   check(last.size === 0, {
     message: `Expected the last chunk "0\\r\\n" after the ${pieces.length} pieces of ${label}, received a chunk of ${byteCount(last.size)}.`,
     why: 'The source has no more pieces: the body ends with a chunk of size 0.',
@@ -164,7 +167,7 @@ httpCases(test, [
     hint: 'For options.headOnly, send the head and close the source without reading it: await body[Symbol.asyncIterator]().return?.().',
   },
   {
-    name: 'answers HEAD from HTTP/1.0 with Connection: keep-alive with GET\'s head, Connection: close, and closes',
+    name: "answers HEAD from HTTP/1.0 with Connection: keep-alive with GET's head, Connection: close, and closes",
     send: request({ method: 'HEAD', target: '/pieces', version: 'HTTP/1.0', headers: [['Connection', 'keep-alive']] }),
     expect: { status: 200, fields: { 'Transfer-Encoding': null, Connection: /close/i }, close: true },
     why: 'HEAD gets the head GET would get: for HTTP/1.0 and a body of unknown length, that head says Connection: close. A response that says close and then keeps the connection leaves the client waiting for a close that never comes.',
@@ -182,7 +185,11 @@ httpCases(test, [
 ]);
 
 interface ChunkedModule {
-  writeResponse(conn: unknown, response: { status: number; headers?: Array<[string, string]>; body?: unknown }, options?: { headOnly?: boolean; request?: unknown }): Promise<void>;
+  writeResponse(
+    conn: unknown,
+    response: { status: number; headers?: Array<[string, string]>; body?: unknown },
+    options?: { headOnly?: boolean; request?: unknown },
+  ): Promise<void>;
 }
 
 /** A source that counts how it is used, and yields one piece. */
@@ -214,12 +221,17 @@ pairTest('writeResponse sends no body for 204, 304 and HEAD, and closes their so
     ['a response to HEAD', 200, { headOnly: true, request: { ...GET, method: 'HEAD' } }],
   ] as const) {
     const { source, counts } = countingSource();
-    const hint = 'For HEAD (options.headOnly) and the statuses without a body (1xx, 204, 304), send the head only, and close the source: await body[Symbol.asyncIterator]().return?.().';
+    const hint =
+      'For HEAD (options.headOnly) and the statuses without a body (1xx, 204, 304), send the head only, and close the source: await body[Symbol.asyncIterator]().return?.().';
     await within(writeResponse(conn, { status, body: source }, options), 2000, `writeResponse() of ${what} with a source to resolve`, hint);
     const response = await readResponseHead(peer, { what, method: 'HEAD' });
     checkStatus(response, status, { why: `writeResponse() was given ${what} with status ${status}.` });
     if (status === 204) {
-      checkNoHeader(response, 'Transfer-Encoding', { why: 'A 204 response never has a body, so it has no transfer coding either.', spec: 'RFC 9112 §6.1 (a server MUST NOT send Transfer-Encoding with 1xx or 204)', hint });
+      checkNoHeader(response, 'Transfer-Encoding', {
+        why: 'A 204 response never has a body, so it has no transfer coding either.',
+        spec: 'RFC 9112 §6.1 (a server MUST NOT send Transfer-Encoding with 1xx or 204)',
+        hint,
+      });
     }
     await peer.expectNothingMore(50, { why: `${what} has no body (RFC 9110 §6.4.1, §9.3.2): nothing may follow its head, not even a last chunk.`, hint });
     check(counts.next === 0, {

@@ -20,7 +20,7 @@ import { CHUNKED, readChunk, sheep } from './chunks.ts';
 
 const test = serverTest('chunked-response');
 
-const STREAMING = 'RFC 9112 §7.1 (chunked transfer coding); Node docs: writable.write() and the \'drain\' event';
+const STREAMING = "RFC 9112 §7.1 (chunked transfer coding); Node docs: writable.write() and the 'drain' event";
 
 /** Asks for /sheep with the second sheep 3 s after the first, and reads the first one. */
 async function firstSheep(client: RawClient, options: { pipelined?: Buffer; why: string; hint: string }): Promise<void> {
@@ -62,12 +62,14 @@ test('stops pulling from the source when the client goes away in the middle of t
   for (let i = 1; i <= 2; i++) await readChunk(client, `chunk ${i} of ${label}`);
   const since = server.program.now();
   client.reset();
-  const why = 'The client reset the connection after two sheep. Writes to a destroyed socket go nowhere (send() returns at once), so a writer that goes on asking the source for pieces counts the other 98 sheep for nobody: with an endless source (a live feed) it never stops.';
+  const why =
+    'The client reset the connection after two sheep. Writes to a destroyed socket go nowhere (send() returns at once), so a writer that goes on asking the source for pieces counts the other 98 sheep for nobody: with an endless source (a live feed) it never stops.';
   const deadline = performance.now() + 2000;
   const stopped = () => server.program.output.some((line) => line.at >= since && /\/sheep stopped after \d+ of 100 sheep/.test(line.text));
   while (!stopped() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   check(stopped(), {
-    message: 'Expected the server to stop counting sheep within 2 s of the client leaving (server.ts prints "/sheep stopped after …" when the source is closed early), but it did not.',
+    message:
+      'Expected the server to stop counting sheep within 2 s of the client leaving (server.ts prints "/sheep stopped after …" when the source is closed early), but it did not.',
     why,
     spec: "Node docs: socket.destroyed; MDN: for await...of (leaving the loop calls the iterator's return())",
     hint: 'After each chunk, check conn.socket.destroyed and throw if it is: leaving the for await loop closes the source.',
@@ -88,16 +90,25 @@ test('ends the connection without the last chunk when the source fails in the mi
   checkHeader(response, 'Transfer-Encoding', /^chunked$/i, { spec: 'RFC 9112 §6.1' });
   for (const [i, piece] of ['first piece\n', 'second piece\n'].entries()) {
     const chunk = await readChunk(client, `chunk ${i + 1} of ${label}`);
-    check(chunk.data.toString('latin1') === piece, { message: `Expected chunk ${i + 1} of ${label} to be ${quote(piece)}, received ${quote(chunk.data)}.`, spec: CHUNKED });
+    check(chunk.data.toString('latin1') === piece, {
+      message: `Expected chunk ${i + 1} of ${label} to be ${quote(piece)}, received ${quote(chunk.data)}.`,
+      spec: CHUNKED,
+    });
   }
-  const why = "The source of /broken throws after two pieces. The head (200) and two chunks are already out: the response cannot be corrected any more. Closing the connection without the last chunk is the only way left to tell the client that the body is incomplete. A last chunk would make the broken body look complete.";
+  const why =
+    'The source of /broken throws after two pieces. The head (200) and two chunks are already out: the response cannot be corrected any more. Closing the connection without the last chunk is the only way left to tell the client that the body is incomplete. A last chunk would make the broken body look complete.';
   const hint = 'Let the error out of writeChunkedBody (no catch, no finally that writes LAST_CHUNK): the loop then ends and server.ts closes the connection.';
   let rest: Buffer;
   try {
     rest = await client.readToEnd({ timeoutMs: 2000, why, spec: 'RFC 9112 §7.1, §8 (incomplete messages)', hint });
   } catch (error) {
     if (!(error instanceof LessonFailure)) throw error;
-    throw new LessonFailure({ message: `Expected the connection to close after the two chunks that /broken's source yielded before it failed, but it stayed open${client.buffered > 0 ? '' : ' and nothing more came'}.`, why, spec: 'RFC 9112 §8', hint });
+    throw new LessonFailure({
+      message: `Expected the connection to close after the two chunks that /broken's source yielded before it failed, but it stayed open${client.buffered > 0 ? '' : ' and nothing more came'}.`,
+      why,
+      spec: 'RFC 9112 §8',
+      hint,
+    });
   }
   check(!/(^|\r\n)0+(;[^\r\n]*)?\r\n/.test(rest.toString('latin1')), {
     message: `Expected the connection to close without a last chunk after /broken's source failed, received ${quote(rest)} first.`,
@@ -108,7 +119,9 @@ test('ends the connection without the last chunk when the source fails in the mi
   check(rest.length === 0, { message: `Expected nothing after the two chunks of /broken but the close, received ${quote(rest)}.`, why, hint });
   const next = await server.connect();
   await next.send(request({ target: '/sheep?n=1&interval=0' }));
-  checkStatus(await readResponse(next, { what: 'the response to a new request after /broken' }), 200, { why: 'One failed response closes its own connection, not the server.' });
+  checkStatus(await readResponse(next, { what: 'the response to a new request after /broken' }), 200, {
+    why: 'One failed response closes its own connection, not the server.',
+  });
 });
 
 test('resets the connection when the source fails in a body that the close ends (HTTP/1.0)', async ({ server }) => {
@@ -117,9 +130,18 @@ test('resets the connection when the source fails in a body that the close ends 
   const label = 'the response to GET /broken from an HTTP/1.0 client';
   const response = await readResponseHead(client, { what: label });
   checkStatus(response, 200);
-  check(response.header('transfer-encoding') === undefined, { message: `Expected no Transfer-Encoding in ${label}, received "Transfer-Encoding: ${response.header('transfer-encoding')}".`, spec: 'RFC 9112 §7.1' });
-  const why = 'For HTTP/1.0 the close is the end of the body: closing normally (FIN) after a failure would pass the first two pieces off as the whole body. A reset (RST) tells the client that something broke.';
-  const how = await client.expectClose({ timeoutMs: 2000, why, spec: 'RFC 9112 §6.3 rule 8; RFC 9293 §3.5.2 (reset)', hint: 'In writeCloseDelimitedBody, catch the error, call conn.socket.resetAndDestroy(), and throw it on.' });
+  check(response.header('transfer-encoding') === undefined, {
+    message: `Expected no Transfer-Encoding in ${label}, received "Transfer-Encoding: ${response.header('transfer-encoding')}".`,
+    spec: 'RFC 9112 §7.1',
+  });
+  const why =
+    'For HTTP/1.0 the close is the end of the body: closing normally (FIN) after a failure would pass the first two pieces off as the whole body. A reset (RST) tells the client that something broke.';
+  const how = await client.expectClose({
+    timeoutMs: 2000,
+    why,
+    spec: 'RFC 9112 §6.3 rule 8; RFC 9293 §3.5.2 (reset)',
+    hint: 'In writeCloseDelimitedBody, catch the error, call conn.socket.resetAndDestroy(), and throw it on.',
+  });
   check(how === 'rst', {
     message: `Expected ${label} to end with a reset (RST) when its source failed, but the connection ended with FIN.`,
     why,
@@ -131,7 +153,11 @@ test('resets the connection when the source fails in a body that the close ends 
 /** Memory a server holds in Buffers (their ArrayBuffers), from the program's own report. */
 async function bufferMemory(server: Server): Promise<number> {
   const stats = await server.stats();
-  if (!stats) throw new LessonFailure({ message: 'Expected the server to report its memory, but it did not answer.', hint: 'Is it stuck in a loop that never returns to the event loop?' });
+  if (!stats)
+    throw new LessonFailure({
+      message: 'Expected the server to report its memory, but it did not answer.',
+      hint: 'Is it stuck in a loop that never returns to the event loop?',
+    });
   return stats.arrayBuffers;
 }
 
@@ -186,6 +212,6 @@ test('holds the source back while the client does not read: 64 MiB pass through 
     message: `Expected the last piece to be made after the client started reading again, but it was made ${resumed - madeLast} ms before.`,
     why: 'A source held back by backpressure makes the rest of its pieces only as the client takes them.',
     spec: STREAMING,
-    hint: "Await each send() before asking the source for the next piece.",
+    hint: 'Await each send() before asking the source for the next piece.',
   });
 });

@@ -65,10 +65,19 @@ export async function readChunk(client: RawClient, label: string, teaching: Teac
 export async function readTrailerSection(client: RawClient, label: string, teaching: Teaching & { timeoutMs?: number } = {}): Promise<Buffer[]> {
   const lines: Buffer[] = [];
   for (;;) {
-    const line = await client.readUntil('\r\n', { max: 4096, ...teaching, spec: CHUNKED, hint: teaching.hint ?? 'After the last chunk "0\\r\\n" comes the end of the trailer section: one more "\\r\\n". LAST_CHUNK is "0\\r\\n\\r\\n".' });
+    const line = await client.readUntil('\r\n', {
+      max: 4096,
+      ...teaching,
+      spec: CHUNKED,
+      hint: teaching.hint ?? 'After the last chunk "0\\r\\n" comes the end of the trailer section: one more "\\r\\n". LAST_CHUNK is "0\\r\\n\\r\\n".',
+    });
     if (line.length === 2) return lines;
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*\r\n$/.test(line.toString('latin1'))) {
-      throw new LessonFailure({ message: `Expected the empty line that ends ${label} (after its last chunk), received ${quote(line)}.`, spec: 'RFC 9112 §7.1, §7.1.2', hint: 'After the last chunk "0\\r\\n" comes "\\r\\n": LAST_CHUNK is "0\\r\\n\\r\\n".' });
+      throw new LessonFailure({
+        message: `Expected the empty line that ends ${label} (after its last chunk), received ${quote(line)}.`,
+        spec: 'RFC 9112 §7.1, §7.1.2',
+        hint: 'After the last chunk "0\\r\\n" comes "\\r\\n": LAST_CHUNK is "0\\r\\n\\r\\n".',
+      });
     }
     lines.push(line);
   }

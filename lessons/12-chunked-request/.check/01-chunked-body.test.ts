@@ -38,7 +38,7 @@ httpCases(test, [
           received: response.body,
           why: 'Each chunk is its size in hex, CRLF, that many bytes of data, CRLF; "0\\r\\n\\r\\n" ends the body. The body is the data alone, in order: "18" announces 0x18 = 24 bytes, "ff" 255.',
           spec: CHUNKED,
-          hint: "Parse the size with parseInt(digits, 16); return the data of each chunk from read(); consume the CRLF after it, and nothing more.",
+          hint: 'Parse the size with parseInt(digits, 16); return the data of each chunk from read(); consume the CRLF after it, and nothing more.',
         });
       },
     },
@@ -61,19 +61,31 @@ httpCases(test, [
     spec: CHUNKED,
     hint: 'Wait for a whole line before parsing it (readLine does), and for both bytes of the CRLF after the data.',
   },
-  ...[1, 2, 3].map(
-    (round): HttpCase => ({
-      name: `reads a chunked body cut at random points (round ${round})`,
-      send: chunkedRequest('/inspect', chunkedBody([randomBytes(700), { data: randomBytes(33), ext: ';a=b;c="d e"' }, randomBytes(4000), 'x'], ['X-Round: ' + round])),
-      split: 'random',
-      timeoutMs: 5000,
-      expect: inspected(4734, [['X-Round', String(round)]]),
-      spec: CHUNKED,
-    }),
-  ),
+  ...[1, 2, 3].map((round): HttpCase => ({
+    name: `reads a chunked body cut at random points (round ${round})`,
+    send: chunkedRequest(
+      '/inspect',
+      chunkedBody([randomBytes(700), { data: randomBytes(33), ext: ';a=b;c="d e"' }, randomBytes(4000), 'x'], ['X-Round: ' + round]),
+    ),
+    split: 'random',
+    timeoutMs: 5000,
+    expect: inspected(4734, [['X-Round', String(round)]]),
+    spec: CHUNKED,
+  })),
   {
     name: 'reads sizes in upper and lower case hex, and with leading zeros',
-    send: chunkedRequest('/inspect', chunkedBody([{ data: 'x'.repeat(26), size: '1A' }, { data: 'y'.repeat(171), size: 'aB' }, { data: 'z', size: '0000000000000001' }], [], '000')),
+    send: chunkedRequest(
+      '/inspect',
+      chunkedBody(
+        [
+          { data: 'x'.repeat(26), size: '1A' },
+          { data: 'y'.repeat(171), size: 'aB' },
+          { data: 'z', size: '0000000000000001' },
+        ],
+        [],
+        '000',
+      ),
+    ),
     expect: inspected(198),
     why: 'chunk-size is 1*HEXDIG: hex digits in either case, as many as the sender likes (up to this server\'s limit of 16); "000" is a last chunk too.',
     spec: 'RFC 9112 §7.1; RFC 5234 (HEXDIG is case-insensitive)',
@@ -81,7 +93,18 @@ httpCases(test, [
   },
   {
     name: 'ignores chunk extensions, quoted ones too',
-    send: chunkedRequest('/inspect', chunkedBody([{ data: 'hello', ext: ';name=value' }, { data: ', ', ext: ' ; lone' }, { data: 'world', ext: ';q="a \\"quoted\\" value; with a semicolon"' }], [], '0;last=yes')),
+    send: chunkedRequest(
+      '/inspect',
+      chunkedBody(
+        [
+          { data: 'hello', ext: ';name=value' },
+          { data: ', ', ext: ' ; lone' },
+          { data: 'world', ext: ';q="a \\"quoted\\" value; with a semicolon"' },
+        ],
+        [],
+        '0;last=yes',
+      ),
+    ),
     expect: inspected(12),
     why: 'After the size may come extensions, `;name` or `;name=value` (a token or a quoted string), with optional whitespace around ";". A server must ignore the ones it does not know, but still read them by their grammar.',
     spec: 'RFC 9112 §7.1.1 (chunk extensions)',
@@ -90,7 +113,11 @@ httpCases(test, [
   {
     name: 'reads the trailer fields after the last chunk',
     send: chunkedRequest('/inspect', chunkedBody(['with trailers'], ['X-Checksum: abc123', 'x-count:2', 'X-Empty:'])),
-    expect: inspected(13, [['X-Checksum', 'abc123'], ['x-count', '2'], ['X-Empty', '']]),
+    expect: inspected(13, [
+      ['X-Checksum', 'abc123'],
+      ['x-count', '2'],
+      ['X-Empty', ''],
+    ]),
     spec: 'RFC 9112 §7.1.2',
   },
   {
@@ -105,7 +132,7 @@ httpCases(test, [
     ],
     why: 'A chunked body ends with the empty line after the last chunk and its trailers; the next request starts at the very next byte. Consuming one byte too many, or too few, garbles it.',
     spec: 'RFC 9112 §7.1, §9.3.2 (pipelining)',
-    hint: 'Consume exactly the CRLF after each chunk\'s data, and exactly the lines of the trailer section.',
+    hint: "Consume exactly the CRLF after each chunk's data, and exactly the lines of the trailer section.",
   },
   {
     name: 'skips a chunked body its handler did not read, and answers the next request',
@@ -121,16 +148,16 @@ httpCases(test, [
     hint: 'get remaining(): 0 once the body is done (after the trailers), Infinity before.',
   },
   {
-    name: 'takes a chunked body of exactly the route\'s limit (1 MiB on /inspect)',
+    name: "takes a chunked body of exactly the route's limit (1 MiB on /inspect)",
     send: chunkedRequest('/inspect', chunkedBody(Array.from({ length: 16 }, () => Buffer.alloc(64 * 1024, 0x61)))),
     timeoutMs: 5000,
     expect: inspected(MiB),
-    why: 'The limit of a route applies to the body\'s data, the size of what is decoded: 1 MiB of data in 16 chunks is exactly the limit of /inspect, and allowed.',
+    why: "The limit of a route applies to the body's data, the size of what is decoded: 1 MiB of data in 16 chunks is exactly the limit of /inspect, and allowed.",
     spec: 'RFC 9110 §15.5.14 (413)',
     hint: 'Compare the sum of the chunk sizes with maxBytes: over it is a 413, at it is fine.',
   },
   {
-    name: 'answers a chunked body one byte over the route\'s limit with 413, and closes',
+    name: "answers a chunked body one byte over the route's limit with 413, and closes",
     send: chunkedRequest('/inspect', chunkedBody([...Array.from({ length: 16 }, () => Buffer.alloc(64 * 1024, 0x61)), 'b'])),
     timeoutMs: 5000,
     expect: { status: 413, close: true },
@@ -139,7 +166,7 @@ httpCases(test, [
     hint: 'Add each chunk size to a running total, and throw new HttpError(413, …) when it passes maxBytes.',
   },
   {
-    name: 'refuses a single chunk larger than the route\'s limit before its data comes',
+    name: "refuses a single chunk larger than the route's limit before its data comes",
     send: chunkedRequest('/inspect', Buffer.from('1fffffffffffff\r\nonly a few bytes of it', 'latin1')),
     expect: { status: 413, close: true },
     why: 'The size line announces 2^53 - 1 bytes, a valid size (the largest this server reads) but far over the limit: the answer can come before any of the data.',
@@ -154,8 +181,15 @@ test('hands on the data of a 1 MiB chunk as it arrives, not once the whole chunk
   const head = chunkedRequest('/echo', Buffer.alloc(0));
   // The head, the size line of one 1 MiB chunk, and its first 64 KiB; the rest only once some of it came back.
   await client.send(Buffer.concat([head, Buffer.from(`${MiB.toString(16)}\r\n`), data.subarray(0, 64 * 1024)]));
-  const why = 'Chunks are framing, not messages: a reader that waits for a whole chunk before handing any of it on needs memory for the biggest chunk a client cares to send, and makes the echo wait for it.';
-  const response = await readResponseHead(client, { what: 'the response to a POST /echo with one 1 MiB chunk', timeoutMs: 3000, why, spec: CHUNKED, hint: 'In the data state, return what is buffered (up to the end of the chunk) at once.' });
+  const why =
+    'Chunks are framing, not messages: a reader that waits for a whole chunk before handing any of it on needs memory for the biggest chunk a client cares to send, and makes the echo wait for it.';
+  const response = await readResponseHead(client, {
+    what: 'the response to a POST /echo with one 1 MiB chunk',
+    timeoutMs: 3000,
+    why,
+    spec: CHUNKED,
+    hint: 'In the data state, return what is buffered (up to the end of the chunk) at once.',
+  });
   checkStatus(response, 200, { why });
   checkHeader(response, 'Transfer-Encoding', /^chunked$/i, { spec: CHUNKED });
   const seen = await collectEcho(client, 32 * 1024, 3000).catch(() => {
@@ -169,7 +203,12 @@ test('hands on the data of a 1 MiB chunk as it arrives, not once the whole chunk
   await client.send(Buffer.concat([data.subarray(64 * 1024), Buffer.from('\r\n0\r\n\r\n')]));
   const rest = await collectEcho(client, MiB - seen.length, 8000, true);
   const back = Buffer.concat([seen, rest]);
-  check(back.equals(data), { message: `Expected the echo of the 1 MiB chunk unchanged, received ${byteCount(back.length)} that differ.`, expected: data, received: back, spec: CHUNKED });
+  check(back.equals(data), {
+    message: `Expected the echo of the 1 MiB chunk unchanged, received ${byteCount(back.length)} that differ.`,
+    expected: data,
+    received: back,
+    spec: CHUNKED,
+  });
 });
 
 /** Reads echoed chunks until at least `atLeast` bytes of data came (and, with `toEnd`, the last chunk). */
@@ -192,8 +231,18 @@ async function collectEcho(client: Parameters<typeof readResponse>[0], atLeast: 
 
 test('sends 100 Continue to a client that waits for it, then reads the chunked body', async ({ server }) => {
   const client = await server.connect();
-  await client.send(request({ method: 'PUT', target: '/echo', headers: [['Transfer-Encoding', 'chunked'], ['Expect', '100-continue']] }));
-  const why = 'curl, for one, sends "Expect: 100-continue" with a chunked upload and waits (a second, by default) for "100 Continue" before sending the body: the server says it will read it. Without it, every upload stalls.';
+  await client.send(
+    request({
+      method: 'PUT',
+      target: '/echo',
+      headers: [
+        ['Transfer-Encoding', 'chunked'],
+        ['Expect', '100-continue'],
+      ],
+    }),
+  );
+  const why =
+    'curl, for one, sends "Expect: 100-continue" with a chunked upload and waits (a second, by default) for "100 Continue" before sending the body: the server says it will read it. Without it, every upload stalls.';
   await client.expect('HTTP/1.1 100 Continue\r\n\r\n', {
     timeoutMs: 2000,
     why,
@@ -203,10 +252,22 @@ test('sends 100 Continue to a client that waits for it, then reads the chunked b
   await client.send(chunkedBody(['after the ', '100 Continue']));
   const response = await readResponse(client, { what: 'the response after the body', spec: CHUNKED });
   checkStatus(response, 200);
-  check(response.body.toString('latin1') === 'after the 100 Continue', { message: `Expected the echo "after the 100 Continue", received ${response.summary()}.`, spec: CHUNKED });
+  check(response.body.toString('latin1') === 'after the 100 Continue', {
+    message: `Expected the echo "after the 100 Continue", received ${response.summary()}.`,
+    spec: CHUNKED,
+  });
   // A request answered from its head alone gets no 100 Continue: its final status is the answer.
   const refused = await server.connect();
-  await refused.send(request({ method: 'POST', target: '/nowhere', headers: [['Transfer-Encoding', 'chunked'], ['Expect', '100-continue']] }));
+  await refused.send(
+    request({
+      method: 'POST',
+      target: '/nowhere',
+      headers: [
+        ['Transfer-Encoding', 'chunked'],
+        ['Expect', '100-continue'],
+      ],
+    }),
+  );
   const notFound = await readResponse(refused, { what: 'the response to a POST /nowhere that expects 100-continue' });
   checkStatus(notFound, 404, {
     why: 'The 404 is known from the head alone: the client gets it instead of 100 Continue, and need not send the body at all.',

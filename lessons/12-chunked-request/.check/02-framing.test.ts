@@ -24,7 +24,8 @@ function withChunks(raw: string): Buffer {
 /** A body that is one empty chunked body, or 40 bytes with a request in them, by whom you ask. */
 const SMUGGLED = '0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
 
-const SIZE_HINT = 'A size line is hex digits (at most 16), optional extensions (";name[=value]"), CRLF: test it against that whole shape before Number.parseInt(digits, 16).';
+const SIZE_HINT =
+  'A size line is hex digits (at most 16), optional extensions (";name[=value]"), CRLF: test it against that whole shape before Number.parseInt(digits, 16).';
 
 httpCases(test, [
   // The size line.
@@ -119,11 +120,16 @@ httpCases(test, [
       hint: 'In isChunked(): Transfer-Encoding and any Content-Length together → throw new HttpError(400, …).',
     },
   ),
-  refused('answers Transfer-Encoding in an HTTP/1.0 request with 400 and closes', chunkedRequest('/inspect', chunkedBody(['hello']), { version: 'HTTP/1.0' }), 400, {
-    why: 'Transfer-Encoding came with HTTP/1.1; an HTTP/1.0 proxy in front of this server would not know it, and would frame this request some other way. The framing is faulty by definition.',
-    spec: 'RFC 9112 §6.1 (HTTP/1.0 with Transfer-Encoding: treat the framing as faulty)',
-    hint: "In isChunked(): head.version === 'HTTP/1.0' with Transfer-Encoding → 400.",
-  }),
+  refused(
+    'answers Transfer-Encoding in an HTTP/1.0 request with 400 and closes',
+    chunkedRequest('/inspect', chunkedBody(['hello']), { version: 'HTTP/1.0' }),
+    400,
+    {
+      why: 'Transfer-Encoding came with HTTP/1.1; an HTTP/1.0 proxy in front of this server would not know it, and would frame this request some other way. The framing is faulty by definition.',
+      spec: 'RFC 9112 §6.1 (HTTP/1.0 with Transfer-Encoding: treat the framing as faulty)',
+      hint: "In isChunked(): head.version === 'HTTP/1.0' with Transfer-Encoding → 400.",
+    },
+  ),
   ...[
     ['"chunked, identity" (chunked is not the last coding)', 'chunked, identity'],
     ['"xchunked"', 'xchunked'],
@@ -148,11 +154,16 @@ httpCases(test, [
       hint: 'Collect the codings of every Transfer-Encoding field (fieldValues) before looking at the last.',
     },
   ),
-  refused('answers Transfer-Encoding "chunked, chunked" with 400 and closes', chunkedRequest('/inspect', chunkedBody(['hello']), { te: 'chunked, chunked' }), 400, {
-    why: 'Chunked is applied once, last; "chunked, chunked" would need the body to be decoded twice.',
-    spec: 'RFC 9112 §7 (a sender MUST NOT apply chunked more than once)',
-    hint: 'A "chunked" before the last coding is a 400.',
-  }),
+  refused(
+    'answers Transfer-Encoding "chunked, chunked" with 400 and closes',
+    chunkedRequest('/inspect', chunkedBody(['hello']), { te: 'chunked, chunked' }),
+    400,
+    {
+      why: 'Chunked is applied once, last; "chunked, chunked" would need the body to be decoded twice.',
+      spec: 'RFC 9112 §7 (a sender MUST NOT apply chunked more than once)',
+      hint: 'A "chunked" before the last coding is a 400.',
+    },
+  ),
   {
     name: 'reads a chunked body, then answers a transfer coding it does not implement ("gzip, chunked") with 501 and closes',
     exchanges: [
@@ -167,16 +178,14 @@ httpCases(test, [
     ['odd spacing ("  chunked\\t")', '  chunked\t'],
     ['capitals ("Chunked")', 'Chunked'],
     ['an empty list element (", chunked")', ', chunked'],
-  ].map(
-    ([what, te]): HttpCase => ({
-      name: `reads Transfer-Encoding with ${what} as chunked`,
-      send: chunkedRequest('/inspect', chunkedBody(['hello', ' there']), { te: te! }),
-      expect: inspected(11),
-      why: 'Spaces and tabs around a field value are optional whitespace, coding names are case-insensitive, and empty list elements are ignored: this is plain chunked, and refusing it would refuse real clients.',
-      spec: 'RFC 9112 §5, §7; RFC 9110 §5.6.1',
-      hint: 'Trim and lower-case each coding, and drop empty ones, before comparing with "chunked".',
-    }),
-  ),
+  ].map(([what, te]): HttpCase => ({
+    name: `reads Transfer-Encoding with ${what} as chunked`,
+    send: chunkedRequest('/inspect', chunkedBody(['hello', ' there']), { te: te! }),
+    expect: inspected(11),
+    why: 'Spaces and tabs around a field value are optional whitespace, coding names are case-insensitive, and empty list elements are ignored: this is plain chunked, and refusing it would refuse real clients.',
+    spec: 'RFC 9112 §5, §7; RFC 9110 §5.6.1',
+    hint: 'Trim and lower-case each coding, and drop empty ones, before comparing with "chunked".',
+  })),
 ]);
 
 test('answers a chunked body cut short by the client closing with 400, wherever it is cut', async ({ server }) => {

@@ -27,8 +27,19 @@ export function chunkedBody(chunks: Array<ChunkSpec | string | Buffer>, trailers
 }
 
 /** A request with a chunked body (or the raw `body` bytes given), and no Content-Length. */
-export function chunkedRequest(target: string, body: Buffer, options: { method?: string; headers?: Array<[string, string]>; version?: string; te?: string } = {}): Buffer {
-  return request({ method: options.method ?? 'POST', target, version: options.version, headers: [['Transfer-Encoding', options.te ?? 'chunked'], ...(options.headers ?? [])], body, contentLength: false });
+export function chunkedRequest(
+  target: string,
+  body: Buffer,
+  options: { method?: string; headers?: Array<[string, string]>; version?: string; te?: string } = {},
+): Buffer {
+  return request({
+    method: options.method ?? 'POST',
+    target,
+    version: options.version,
+    headers: [['Transfer-Encoding', options.te ?? 'chunked'], ...(options.headers ?? [])],
+    body,
+    contentLength: false,
+  });
 }
 
 interface Inspected {

@@ -57,16 +57,21 @@ httpCases(test, [
   serves('serves a text file: its bytes, Content-Type and Content-Length', '/hello.txt', HELLO, TEXT),
   serves('serves a binary file byte for byte (all 256 byte values)', '/binary.bin', BINARY, 'application/octet-stream', {
     why: 'A file is bytes. Reading it as text (utf8) replaces every byte over 0x7f that is not valid UTF-8, and changes the length.',
-    hint: 'Keep the file\'s bytes as Buffers from the read to the socket: no encoding anywhere.',
+    hint: "Keep the file's bytes as Buffers from the read to the socket: no encoding anywhere.",
   }),
   serves('serves index.html for the root, /', '/', INDEX, HTML, { hint: 'A folder whose URL ends with "/" is answered with its index.html.' }),
-  serves('serves index.html for a nested folder, /docs/', '/docs/', DOCS_INDEX, HTML, { hint: 'A folder whose URL ends with "/" is answered with its index.html.' }),
+  serves('serves index.html for a nested folder, /docs/', '/docs/', DOCS_INDEX, HTML, {
+    hint: 'A folder whose URL ends with "/" is answered with its index.html.',
+  }),
   serves('serves a file three folders down', '/docs/deeper/leaf.txt', TEXT_FILES['docs/deeper/leaf.txt']!, TEXT),
   serves('serves the path only: the query is not part of the file name', '/hello.txt?download=1&v=2', HELLO, TEXT, {
     spec: 'RFC 9112 §3.2; RFC 3986 §3.4',
     hint: 'Take the path before "?" (pathOf from http-response), then decode it.',
   }),
-  serves('serves an absolute-form target (http://host/path) like its path', 'http://localhost/hello.txt', HELLO, TEXT, { spec: 'RFC 9112 §3.2.2', hint: 'pathOf() already takes the path out of an absolute URI.' }),
+  serves('serves an absolute-form target (http://host/path) like its path', 'http://localhost/hello.txt', HELLO, TEXT, {
+    spec: 'RFC 9112 §3.2.2',
+    hint: 'pathOf() already takes the path out of an absolute URI.',
+  }),
   serves('percent-decodes the path: %20 is a space', '/dossier%20x/plan.txt', TEXT_FILES['dossier x/plan.txt']!, TEXT, {
     spec: 'RFC 3986 §2.1',
     hint: 'decodeURIComponent() the path once before looking for the file.',
@@ -89,7 +94,9 @@ httpCases(test, [
   serves('serves an empty file: 200 with Content-Length: 0', '/empty.txt', '', TEXT),
   ...(site.symlinks
     ? [
-        serves('follows a symlink that stays inside the root', '/alias.txt', HELLO, TEXT, { hint: 'Resolve the real path (fs.realpath) and serve it when it is still inside the root\'s real path.' }),
+        serves('follows a symlink that stays inside the root', '/alias.txt', HELLO, TEXT, {
+          hint: "Resolve the real path (fs.realpath) and serve it when it is still inside the root's real path.",
+        }),
         serves('follows a symlinked folder that stays inside the root', '/docs-link/notes.txt', TEXT_FILES['docs/notes.txt']!, TEXT),
       ]
     : []),
@@ -118,7 +125,12 @@ httpCases(test, [
     spec: 'RFC 3986 §4.2; RFC 9110 §17.11',
   },
   notFound('answers 404 for a file that is not there', '/missing.txt', 'There is no such file under the root.', 'When there is no file, answer 404.'),
-  notFound('answers 404 for a folder without index.html (this server lists no folders)', '/no-index/', 'The README\'s decision: a folder without an index.html is not listed.', 'No index.html in the folder: 404.'),
+  notFound(
+    'answers 404 for a folder without index.html (this server lists no folders)',
+    '/no-index/',
+    "The README's decision: a folder without an index.html is not listed.",
+    'No index.html in the folder: 404.',
+  ),
   {
     name: 'answers a file asked for as a folder (/hello.txt/) with 404, not the file',
     send: { target: '/hello.txt/' },
@@ -136,18 +148,19 @@ httpCases(test, [
     spec: 'RFC 9110 §9.3.2',
     hint: 'Answer HEAD like GET; the writer leaves the body out.',
   },
-  ...['POST', 'PUT', 'DELETE', 'OPTIONS'].map(
-    (method): HttpCase => ({
-      name: `answers ${method} with 405 and Allow: GET, HEAD, and keeps the connection`,
-      exchanges: [
-        { send: { method, target: '/hello.txt', body: method === 'POST' || method === 'PUT' ? 'a body to skip' : undefined }, expect: { status: 405, fields: { Allow: /^GET,\s*HEAD$/ } } },
-        { send: { target: '/hello.txt' }, expect: { status: 200, body: HELLO } },
-      ],
-      why: 'A file server reads; 405 says the method is known but not allowed here, and Allow (a MUST with 405) lists what is.',
-      spec: 'RFC 9110 §15.5.6, §10.2.1',
-      hint: 'Before looking for the file: a method other than GET or HEAD gets 405 with ["Allow", "GET, HEAD"].',
-    }),
-  ),
+  ...['POST', 'PUT', 'DELETE', 'OPTIONS'].map((method): HttpCase => ({
+    name: `answers ${method} with 405 and Allow: GET, HEAD, and keeps the connection`,
+    exchanges: [
+      {
+        send: { method, target: '/hello.txt', body: method === 'POST' || method === 'PUT' ? 'a body to skip' : undefined },
+        expect: { status: 405, fields: { Allow: /^GET,\s*HEAD$/ } },
+      },
+      { send: { target: '/hello.txt' }, expect: { status: 200, body: HELLO } },
+    ],
+    why: 'A file server reads; 405 says the method is known but not allowed here, and Allow (a MUST with 405) lists what is.',
+    spec: 'RFC 9110 §15.5.6, §10.2.1',
+    hint: 'Before looking for the file: a method other than GET or HEAD gets 405 with ["Allow", "GET, HEAD"].',
+  })),
   {
     name: 'answers pipelined requests for files on one connection, each framed by its Content-Length',
     pipelined: true,
@@ -182,7 +195,12 @@ httpCases(
     name: `sends Content-Type: ${type} for ${target}`,
     send: { target },
     expect: { status: 200, fields: { 'Content-Type': type } },
-    why: target === '/SHOUT.TXT' ? 'Extensions are matched whatever their case: .TXT is .txt.' : target === '/README' ? 'An extension the table does not know (or none) is sent as plain bytes: application/octet-stream.' : 'The browser decides what to do with a body by its Content-Type, not by the name in the URL.',
+    why:
+      target === '/SHOUT.TXT'
+        ? 'Extensions are matched whatever their case: .TXT is .txt.'
+        : target === '/README'
+          ? 'An extension the table does not know (or none) is sent as plain bytes: application/octet-stream.'
+          : 'The browser decides what to do with a body by its Content-Type, not by the name in the URL.',
     spec: 'RFC 9110 §8.3',
     hint: 'Look up path.extname(file).toLowerCase() in CONTENT_TYPES; default to application/octet-stream.',
   })),

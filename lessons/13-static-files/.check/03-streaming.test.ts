@@ -47,7 +47,8 @@ const test = serverTest('static-files', { args: ['--root', site.root, '--idle-ti
  */
 const MAX_GROWTH = 64 * MiB;
 
-const STREAM = 'Read the file a piece at a time (FileHandle.read into a new Buffer), and yield each piece: the writer sends it and waits for "drain" before it asks for the next.';
+const STREAM =
+  'Read the file a piece at a time (FileHandle.read into a new Buffer), and yield each piece: the writer sends it and waits for "drain" before it asks for the next.';
 
 async function openFiles(server: Server): Promise<number | undefined> {
   return openFilesUnder(server.program.pid, site.root);
@@ -102,13 +103,21 @@ test('streams 1 GiB to a client that stops reading without taking 1 GiB of memor
   const during = await server.stats();
   const growth = before && during ? during.rss - before.rss : 0;
   check(before !== undefined && during !== undefined && growth < MAX_GROWTH, {
-    message: during === undefined ? 'Expected the server to report its memory, but it did not answer (busy?).' : `Expected the server to stay within ${byteCount(MAX_GROWTH)} of its memory before (${byteCount(before?.rss ?? 0)}) while the client does not read, but it grew by ${byteCount(growth)}.`,
+    message:
+      during === undefined
+        ? 'Expected the server to report its memory, but it did not answer (busy?).'
+        : `Expected the server to stay within ${byteCount(MAX_GROWTH)} of its memory before (${byteCount(before?.rss ?? 0)}) while the client does not read, but it grew by ${byteCount(growth)}.`,
     why: 'A client that reads slowly (or not at all) must not make the server hold the file in memory: the server reads the next piece only when the connection took the last one.',
     spec: 'Node.js docs: writable.write() return value and the "drain" event',
     hint: STREAM,
   });
   client.reset();
-  await expectNoOpenFiles(server, 'after the client reset in the middle of the body', 'Close the FileHandle in a finally block around the read loop: for await calls return() on your generator when the writer stops, and finally runs.', since);
+  await expectNoOpenFiles(
+    server,
+    'after the client reset in the middle of the body',
+    'Close the FileHandle in a finally block around the read loop: for await calls return() on your generator when the writer stops, and finally runs.',
+    since,
+  );
 });
 
 test('sends a 4 MiB file intact to a client that reads in small, slow steps', async ({ server }) => {
@@ -121,7 +130,10 @@ test('sends a 4 MiB file intact to a client that reads in small, slow steps', as
   const hash = createHash('sha256');
   let received = 0;
   while (received < RANDOM.length) {
-    const piece = await client.readExactly(Math.min(48 * 1024, RANDOM.length - received), { timeoutMs: 5000, why: `The body so far: ${byteCount(received)} of ${byteCount(RANDOM.length)}.` });
+    const piece = await client.readExactly(Math.min(48 * 1024, RANDOM.length - received), {
+      timeoutMs: 5000,
+      why: `The body so far: ${byteCount(received)} of ${byteCount(RANDOM.length)}.`,
+    });
     hash.update(piece);
     received += piece.length;
     client.pauseReading();
@@ -160,7 +172,12 @@ test('closes every file handle: after 200 requests, many of them aborted, none i
     }
     client.reset();
   }
-  await expectNoOpenFiles(server, 'after 200 requests (full GETs, HEADs, 404s, and GETs reset before, at and after the head)', 'Open the file only when the body is read (inside the generator), and close it in finally: a HEAD never reads its body, and a reset stops the read loop.', since);
+  await expectNoOpenFiles(
+    server,
+    'after 200 requests (full GETs, HEADs, 404s, and GETs reset before, at and after the head)',
+    'Open the file only when the body is read (inside the generator), and close it in finally: a HEAD never reads its body, and a reset stops the read loop.',
+    since,
+  );
 });
 
 test('never sends bytes that are not in the file: a file that shrinks while it is sent ends the response short', async ({ server }) => {
@@ -197,7 +214,9 @@ test('never sends bytes that are not in the file: a file that shrinks while it i
 
 test('fileBody(file, start, length) reads from start: the last 16 bytes of a 64 GiB file come at once', async ({ skip }) => {
   if (process.platform === 'win32') skip('64 GiB sparse files take real disk space on NTFS');
-  const { fileBody } = await importLessonModule<{ fileBody(file: { path: string; stats: fs.Stats; type: string }, start?: number, length?: number): AsyncIterable<Buffer> & { length: number } }>('static-files', 'serve-file.ts', ['fileBody']);
+  const { fileBody } = await importLessonModule<{
+    fileBody(file: { path: string; stats: fs.Stats; type: string }, start?: number, length?: number): AsyncIterable<Buffer> & { length: number };
+  }>('static-files', 'serve-file.ts', ['fileBody']);
   const giant = path.join(site.top, 'giant.bin');
   const size = 64 * GiB;
   fs.writeFileSync(giant, '');
@@ -209,12 +228,22 @@ test('fileBody(file, start, length) reads from start: the last 16 bytes of a 64 
   const file = { path: giant, stats: fs.statSync(giant), type: 'application/octet-stream' };
 
   const middle = { path: path.join(site.root, 'medium.bin'), stats: fs.statSync(path.join(site.root, 'medium.bin')), type: 'application/octet-stream' };
-  const slice = await within(collect(fileBody(middle, 1000, 70_000)), 5000, 'fileBody(medium.bin, 1000, 70000) to yield its bytes', 'Read at a position: handle.read(buffer, 0, n, position), starting at start.');
+  const slice = await within(
+    collect(fileBody(middle, 1000, 70_000)),
+    5000,
+    'fileBody(medium.bin, 1000, 70000) to yield its bytes',
+    'Read at a position: handle.read(buffer, 0, n, position), starting at start.',
+  );
   check(slice.equals(pattern(1000, 70_000)), {
     message: `Expected fileBody(file, 1000, 70000) to yield bytes 1000 to 70999 of the file (${byteCount(70_000)}), received ${byteCount(slice.length)}${slice.length === 70_000 ? ' that differ' : ''}.`,
     hint: 'Start reading at position start, and stop after length bytes.',
   });
-  const last = await within(collect(fileBody(file, size - 16, 16)), 5000, 'fileBody(64 GiB file, size - 16, 16) to yield the last 16 bytes', 'Read at the position: FileHandle.read(buffer, 0, n, position). Reading from 0 and throwing bytes away takes minutes here.');
+  const last = await within(
+    collect(fileBody(file, size - 16, 16)),
+    5000,
+    'fileBody(64 GiB file, size - 16, 16) to yield the last 16 bytes',
+    'Read at the position: FileHandle.read(buffer, 0, n, position). Reading from 0 and throwing bytes away takes minutes here.',
+  );
   check(last.equals(tail), {
     message: `Expected the last 16 bytes of the file, ${JSON.stringify(tail.toString())}, received ${byteCount(last.length)}: ${JSON.stringify(last.toString('latin1'))}.`,
     hint: 'Start reading at position start.',
@@ -233,7 +262,10 @@ async function readUntilCloseOrLength(client: RawClient, length: number, timeout
   let got = 0;
   while (got < length) {
     try {
-      const piece = await client.readExactly(Math.min(MiB, length - got), { timeoutMs, why: 'The file shrank: the server must either close the connection or (wrongly) go on.' });
+      const piece = await client.readExactly(Math.min(MiB, length - got), {
+        timeoutMs,
+        why: 'The file shrank: the server must either close the connection or (wrongly) go on.',
+      });
       pieces.push(piece);
       got += piece.length;
     } catch (error) {

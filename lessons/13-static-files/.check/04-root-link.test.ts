@@ -21,7 +21,7 @@ httpCases(test, [
     name: 'serves files when --root is itself a symlink to the folder',
     send: { target: '/hello.txt' },
     expect: { status: 200, body: HELLO },
-    why: 'The real path of every file is under the root\'s real path, not under the link. Compared with the root as given, every file looks outside (macOS\'s /tmp is such a link).',
+    why: "The real path of every file is under the root's real path, not under the link. Compared with the root as given, every file looks outside (macOS's /tmp is such a link).",
     spec: 'Node.js docs: fs.promises.realpath()',
     hint: 'fs.realpath() the root too (once), and compare real paths with real paths.',
   },

@@ -14,8 +14,8 @@ import { makeTree } from '#harness/testing/index.ts';
 /** Every byte value, twice: any decoding, re-encoding or text handling changes some of them. */
 export const BINARY = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
 export const HELLO = 'Hello, files!\nGrüße aus Köln — 你好 👋\n';
-export const INDEX = '<!doctype html>\n<title>root</title>\n<p>The root folder\'s page.</p>\n';
-export const DOCS_INDEX = '<!doctype html>\n<title>docs</title>\n<p>A nested folder\'s page.</p>\n';
+export const INDEX = "<!doctype html>\n<title>root</title>\n<p>The root folder's page.</p>\n";
+export const DOCS_INDEX = "<!doctype html>\n<title>docs</title>\n<p>A nested folder's page.</p>\n";
 export const SECRET = 'TOP SECRET: the server must never send this line.\n';
 
 export const TEXT_FILES: Record<string, string> = {
@@ -34,7 +34,7 @@ export const TEXT_FILES: Record<string, string> = {
   'app.js': 'console.log("hi");\n',
   'data.json': '{ "ok": true }\n',
   'logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
-  'README': 'No extension at all.\n',
+  README: 'No extension at all.\n',
   'empty.txt': '',
 };
 

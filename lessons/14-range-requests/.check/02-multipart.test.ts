@@ -11,20 +11,78 @@ const test = serverTest('range-requests', { args: ['--root', root] });
 
 async function ask(server: Server, target: string, value: string, method = 'GET'): Promise<HttpResponse> {
   const client = await server.connect();
-  return exchange(client, request({ method, target, headers: [['Range', value]] }), { method, what: `the response to ${method} ${target} with "Range: ${value}"` });
+  return exchange(client, request({ method, target, headers: [['Range', value]] }), {
+    method,
+    what: `the response to ${method} ${target} with "Range: ${value}"`,
+  });
 }
 
-const RULE = 'The README\'s rule: more than 16 ranges, or ranges that overlap, get the whole file (200). Otherwise a client could make a request of a few bytes cost many times the file.';
+const RULE =
+  "The README's rule: more than 16 ranges, or ranges that overlap, get the whole file (200). Otherwise a client could make a request of a few bytes cost many times the file.";
 const RULE_SPEC = 'RFC 9110 §14.2 (a server MAY ignore … overlapping ranges, many small ranges), §17.15';
 
 test.for([
-  ['two ranges (bytes=0-9,500-509)', '/data.bin', 'bytes=0-9,500-509', [{ first: 0, last: 9 }, { first: 500, last: 509 }]],
-  ['ranges with spaces after the commas (bytes=0-4, 10-14, 20-24)', '/data.bin', 'bytes=0-4, 10-14, 20-24', [{ first: 0, last: 4 }, { first: 10, last: 14 }, { first: 20, last: 24 }]],
-  ['ranges out of order, kept in the order asked (bytes=900-909,0-9)', '/data.bin', 'bytes=900-909,0-9', [{ first: 900, last: 909 }, { first: 0, last: 9 }]],
-  ['a suffix among them (bytes=0-0,-1)', '/data.bin', 'bytes=0-0,-1', [{ first: 0, last: 0 }, { first: 999, last: 999 }]],
-  ['ranges that touch but do not overlap (bytes=0-9,10-19)', '/data.bin', 'bytes=0-9,10-19', [{ first: 0, last: 9 }, { first: 10, last: 19 }]],
-  ['ranges of a text file, each part typed text/plain (bytes=0-31,64-95)', '/page.txt', 'bytes=0-31,64-95', [{ first: 0, last: 31 }, { first: 64, last: 95 }]],
-  ['exactly 16 ranges, the most the rule allows', '/data.bin', `bytes=${Array.from({ length: 16 }, (_, i) => `${i * 10}-${i * 10 + 4}`).join(',')}`, Array.from({ length: 16 }, (_, i) => ({ first: i * 10, last: i * 10 + 4 }))],
+  [
+    'two ranges (bytes=0-9,500-509)',
+    '/data.bin',
+    'bytes=0-9,500-509',
+    [
+      { first: 0, last: 9 },
+      { first: 500, last: 509 },
+    ],
+  ],
+  [
+    'ranges with spaces after the commas (bytes=0-4, 10-14, 20-24)',
+    '/data.bin',
+    'bytes=0-4, 10-14, 20-24',
+    [
+      { first: 0, last: 4 },
+      { first: 10, last: 14 },
+      { first: 20, last: 24 },
+    ],
+  ],
+  [
+    'ranges out of order, kept in the order asked (bytes=900-909,0-9)',
+    '/data.bin',
+    'bytes=900-909,0-9',
+    [
+      { first: 900, last: 909 },
+      { first: 0, last: 9 },
+    ],
+  ],
+  [
+    'a suffix among them (bytes=0-0,-1)',
+    '/data.bin',
+    'bytes=0-0,-1',
+    [
+      { first: 0, last: 0 },
+      { first: 999, last: 999 },
+    ],
+  ],
+  [
+    'ranges that touch but do not overlap (bytes=0-9,10-19)',
+    '/data.bin',
+    'bytes=0-9,10-19',
+    [
+      { first: 0, last: 9 },
+      { first: 10, last: 19 },
+    ],
+  ],
+  [
+    'ranges of a text file, each part typed text/plain (bytes=0-31,64-95)',
+    '/page.txt',
+    'bytes=0-31,64-95',
+    [
+      { first: 0, last: 31 },
+      { first: 64, last: 95 },
+    ],
+  ],
+  [
+    'exactly 16 ranges, the most the rule allows',
+    '/data.bin',
+    `bytes=${Array.from({ length: 16 }, (_, i) => `${i * 10}-${i * 10 + 4}`).join(',')}`,
+    Array.from({ length: 16 }, (_, i) => ({ first: i * 10, last: i * 10 + 4 })),
+  ],
 ] as Array<[string, string, string, Slice[]]>)('sends %s as multipart/byteranges, each part exact', async ([, target, value, slices], { server }) => {
   const response = await ask(server, target, value);
   const file = target === '/page.txt' ? TEXT : DATA;
@@ -43,7 +101,7 @@ test('frames a multipart body by its exact Content-Length: the next response on 
   for (const value of ['bytes=0-9,20-29', 'bytes=-5,0-0,100-199', 'bytes=1-1,3-3']) {
     const response = await exchange(client, request({ target: '/data.bin', headers: [['Range', value]] }), {
       what: `the response to "Range: ${value}" (on one connection with others)`,
-      why: 'Content-Length must count every byte of the multipart body: each part\'s boundary line, fields, empty line, bytes and CRLF, and the closing boundary. Off by one, and the next response starts in the wrong place.',
+      why: "Content-Length must count every byte of the multipart body: each part's boundary line, fields, empty line, bytes and CRLF, and the closing boundary. Off by one, and the next response starts in the wrong place.",
       hint: 'Add up the lengths of every piece you will send before sending the first.',
     });
     check(response.status === 206, { message: `Expected 206 for "Range: ${value}", received ${response.summary()}.` });
@@ -82,9 +140,12 @@ test.for([
 test('answers HEAD with several ranges with the head GET would get, Content-Length included', async ({ server }) => {
   const get = await ask(server, '/data.bin', 'bytes=0-9,500-509');
   const head = await ask(server, '/data.bin', 'bytes=0-9,500-509', 'HEAD');
-  check(head.status === 206 && head.header('content-length') === get.header('content-length') && /^multipart\/byteranges/i.test(head.header('content-type') ?? ''), {
-    message: `Expected HEAD to get GET's head (206, multipart/byteranges, "Content-Length: ${get.header('content-length')}"), received ${head.summary()} with "Content-Length: ${head.header('content-length')}" and "Content-Type: ${head.header('content-type')}".`,
-    spec: 'RFC 9110 §9.3.2',
-    hint: 'The length of the multipart body is known before it is sent: HEAD sends it too.',
-  });
+  check(
+    head.status === 206 && head.header('content-length') === get.header('content-length') && /^multipart\/byteranges/i.test(head.header('content-type') ?? ''),
+    {
+      message: `Expected HEAD to get GET's head (206, multipart/byteranges, "Content-Length: ${get.header('content-length')}"), received ${head.summary()} with "Content-Length: ${head.header('content-length')}" and "Content-Type: ${head.header('content-type')}".`,
+      spec: 'RFC 9110 §9.3.2',
+      hint: 'The length of the multipart body is known before it is sent: HEAD sends it too.',
+    },
+  );
 });

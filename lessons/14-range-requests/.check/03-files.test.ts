@@ -26,17 +26,22 @@ const test = serverTest('range-requests', { args: ['--root', root] });
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 
-test.for([['bytes=0-'], ['bytes=0-0'], ['bytes=-5']])('answers %s on an empty file with 200 and no body (or 416 */0), never a 206', async ([value], { server }) => {
-  const client = await server.connect();
-  const response: HttpResponse = await exchange(client, request({ target: '/empty.bin', headers: [['Range', value!]] }), { what: `the response to "Range: ${value}" on an empty file` });
-  const ok = (response.status === 200 && response.body.length === 0) || (response.status === 416 && response.header('content-range') === 'bytes */0');
-  check(ok, {
-    message: `Expected 200 with an empty body (or 416 with "Content-Range: bytes */0") for "Range: ${value}" on an empty file, received ${response.summary()}${response.header('content-range') ? ` with "Content-Range: ${response.header('content-range')}"` : ''}.`,
-    why: 'An empty file has no byte to send: a 206 would need "Content-Range: bytes 0--1/0", which is no range at all. A server may ignore Range on an empty file (200), or answer 416.',
-    spec: 'RFC 9110 §14.1.2, §14.2, §15.5.17',
-    hint: 'When the file is empty, ignore the Range field.',
-  });
-});
+test.for([['bytes=0-'], ['bytes=0-0'], ['bytes=-5']])(
+  'answers %s on an empty file with 200 and no body (or 416 */0), never a 206',
+  async ([value], { server }) => {
+    const client = await server.connect();
+    const response: HttpResponse = await exchange(client, request({ target: '/empty.bin', headers: [['Range', value!]] }), {
+      what: `the response to "Range: ${value}" on an empty file`,
+    });
+    const ok = (response.status === 200 && response.body.length === 0) || (response.status === 416 && response.header('content-range') === 'bytes */0');
+    check(ok, {
+      message: `Expected 200 with an empty body (or 416 with "Content-Range: bytes */0") for "Range: ${value}" on an empty file, received ${response.summary()}${response.header('content-range') ? ` with "Content-Range: ${response.header('content-range')}"` : ''}.`,
+      why: 'An empty file has no byte to send: a 206 would need "Content-Range: bytes 0--1/0", which is no range at all. A server may ignore Range on an empty file (200), or answer 416.',
+      spec: 'RFC 9110 §14.1.2, §14.2, §15.5.17',
+      hint: 'When the file is empty, ignore the Range field.',
+    });
+  },
+);
 
 test('resumes a broken download: bytes=N- from where it stopped completes the file exactly', async ({ server }) => {
   const first = await server.connect('download');

@@ -34,17 +34,27 @@ export function parseMultipart(body: Buffer, boundary: string, label: string): P
     });
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   let at = body.indexOf(delimiter);
-  if (at < 0) fail(`"--${boundary}" never appears in it (${body.length <= 80 ? quote(body) : `${byteCount(body.length)} starting ${quote(body.subarray(0, 60))}`})`);
+  if (at < 0)
+    fail(`"--${boundary}" never appears in it (${body.length <= 80 ? quote(body) : `${byteCount(body.length)} starting ${quote(body.subarray(0, 60))}`})`);
   if (at > 0 && !body.subarray(at - 2, at).equals(Buffer.from('\r\n'))) fail(`the first boundary does not start a line`);
   const parts: Part[] = [];
   for (;;) {
     const after = at + delimiter.length;
     if (body.subarray(after, after + 2).toString('latin1') === '--') return parts;
-    if (!body.subarray(after, after + 2).equals(Buffer.from('\r\n'))) fail(`the boundary line at byte ${at} is followed by ${quote(body.subarray(after, after + 10))} instead of "\\r\\n" or "--"`);
+    if (!body.subarray(after, after + 2).equals(Buffer.from('\r\n')))
+      fail(`the boundary line at byte ${at} is followed by ${quote(body.subarray(after, after + 10))} instead of "\\r\\n" or "--"`);
     const headEnd = body.indexOf('\r\n\r\n', after);
     if (headEnd < 0) fail(`part ${parts.length + 1} has no empty line after its header fields`);
-    const fields = body.subarray(after + 2, headEnd).toString('latin1').split('\r\n').filter((line) => line !== '');
-    const field = (name: string) => fields.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+    const fields = body
+      .subarray(after + 2, headEnd)
+      .toString('latin1')
+      .split('\r\n')
+      .filter((line) => line !== '');
+    const field = (name: string) =>
+      fields
+        .find((line) => line.toLowerCase().startsWith(`${name}:`))
+        ?.slice(name.length + 1)
+        .trim();
     const start = headEnd + 4;
     const next = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), start);
     if (next < 0) fail(`part ${parts.length + 1} is not followed by "\\r\\n--${boundary}" (the body ended, or the last boundary is missing)`);
@@ -89,13 +99,13 @@ function checkPart(part: Part, file: Buffer, type: string, slice: Slice, label: 
   const want = `bytes ${slice.first}-${slice.last}/${file.length}`;
   check(part.contentRange === want, {
     message: `Expected "Content-Range: ${want}" in ${label}, received ${part.contentRange === undefined ? 'no Content-Range' : `"Content-Range: ${part.contentRange}"`}.`,
-    why: 'Content-Range names the first and last byte sent (both included, counted from 0) and the file\'s whole length.',
+    why: "Content-Range names the first and last byte sent (both included, counted from 0) and the file's whole length.",
     spec: 'RFC 9110 §14.4',
     hint: 'bytes ${first}-${last}/${size}, with last = first + length - 1.',
   });
   check(part.type === type, {
     message: `Expected "Content-Type: ${type}" in ${label}, received ${part.type === undefined ? 'no Content-Type' : `"Content-Type: ${part.type}"`}.`,
-    why: 'Each part says what its bytes are: the file\'s Content-Type.',
+    why: "Each part says what its bytes are: the file's Content-Type.",
     spec: 'RFC 9110 §14.6',
   });
   const expected = file.subarray(slice.first, slice.last + 1);

@@ -13,9 +13,16 @@ test('a rewritten file no longer matches its old ETag or its old Last-Modified',
   const etag = etagOf(before);
   fs.writeFileSync(site.file('change.txt'), 'version 2, longer\n');
   fs.utimesSync(site.file('change.txt'), MTIME_S + 60, MTIME_S + 60);
-  for (const [name, value] of [['If-None-Match', etag], ['If-Modified-Since', LAST_MODIFIED]] as const) {
+  for (const [name, value] of [
+    ['If-None-Match', etag],
+    ['If-Modified-Since', LAST_MODIFIED],
+  ] as const) {
     const response = await ask(server, '/change.txt', [[name, value]]);
-    checkStatus(response, 200, { why: `The file changed after the client got "${name === 'If-None-Match' ? 'ETag' : 'Last-Modified'}: ${value}": its copy is stale.`, spec: 'RFC 9110 §13.1', hint: 'Compute the validators from a fresh stat() on every request, never once at start.' });
+    checkStatus(response, 200, {
+      why: `The file changed after the client got "${name === 'If-None-Match' ? 'ETag' : 'Last-Modified'}: ${value}": its copy is stale.`,
+      spec: 'RFC 9110 §13.1',
+      hint: 'Compute the validators from a fresh stat() on every request, never once at start.',
+    });
     check(response.body.toString() === 'version 2, longer\n', { message: `Expected the new content, received ${response.summary()}.` });
   }
 });
@@ -51,7 +58,7 @@ test('a touched file (same bytes, newer mtime) no longer matches its old Last-Mo
   fs.utimesSync(site.file('touch.txt'), MTIME_S + 3600, MTIME_S + 3600);
   const response = await ask(server, '/touch.txt', [['If-Modified-Since', LAST_MODIFIED]]);
   checkStatus(response, 200, {
-    why: 'By its dates, the file was modified after the client\'s copy: Last-Modified only knows the mtime.',
+    why: "By its dates, the file was modified after the client's copy: Last-Modified only knows the mtime.",
     spec: 'RFC 9110 §13.1.3',
     hint: 'Compare the current mtime (to the second) with If-Modified-Since.',
   });

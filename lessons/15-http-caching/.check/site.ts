@@ -16,8 +16,17 @@ export const LAST_MODIFIED_RFC850 = 'Tuesday, 14-Nov-23 22:13:20 GMT';
 export const LAST_MODIFIED_ASCTIME = 'Tue Nov 14 22:13:20 2023';
 
 export function makeSite(): { root: string; file: (name: string) => string } {
-  const root = makeTree({ 'data.bin': DATA, 'hello.txt': HELLO, 'page.html': '<!doctype html><p>page</p>\n', 'change.txt': 'version 1\n', 'resize.txt': 'short\n', 'touch.txt': 'same bytes\n', 'quick.txt': 'AAAA\n' });
-  for (const name of ['data.bin', 'hello.txt', 'page.html', 'change.txt', 'resize.txt', 'touch.txt', 'quick.txt']) fs.utimesSync(path.join(root, name), MTIME_S, MTIME_S);
+  const root = makeTree({
+    'data.bin': DATA,
+    'hello.txt': HELLO,
+    'page.html': '<!doctype html><p>page</p>\n',
+    'change.txt': 'version 1\n',
+    'resize.txt': 'short\n',
+    'touch.txt': 'same bytes\n',
+    'quick.txt': 'AAAA\n',
+  });
+  for (const name of ['data.bin', 'hello.txt', 'page.html', 'change.txt', 'resize.txt', 'touch.txt', 'quick.txt'])
+    fs.utimesSync(path.join(root, name), MTIME_S, MTIME_S);
   return { root, file: (name) => path.join(root, name) };
 }
 
@@ -25,7 +34,10 @@ export function makeSite(): { root: string; file: (name: string) => string } {
 export async function ask(server: Server, target: string, fields: Fields = [], method = 'GET'): Promise<HttpResponse> {
   const client = await server.connect();
   const shown = fields.map(([n, v]) => `${n}: ${v}`).join(', ');
-  return exchange(client, request({ method, target, headers: fields }), { method, what: `the response to ${method} ${target}${shown ? ` with ${shown}` : ''}` });
+  return exchange(client, request({ method, target, headers: fields }), {
+    method,
+    what: `the response to ${method} ${target}${shown ? ` with ${shown}` : ''}`,
+  });
 }
 
 /** The ETag a 200 carried, checked to be a strong entity-tag. */

@@ -36,10 +36,13 @@ interface HandshakeModule {
   acceptKey(key: string): string;
 }
 
-test('acceptKey turns the RFC\'s sample key into s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', async () => {
+test("acceptKey turns the RFC's sample key into s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", async () => {
   const { acceptKey } = await importLessonModule<HandshakeModule>('websocket-handshake', 'handshake.ts', ['acceptKey']);
   const fresh = randomBytes(16).toString('base64');
-  for (const [key, want] of [[SAMPLE_KEY, SAMPLE_ACCEPT], [fresh, acceptFor(fresh)]] as const) {
+  for (const [key, want] of [
+    [SAMPLE_KEY, SAMPLE_ACCEPT],
+    [fresh, acceptFor(fresh)],
+  ] as const) {
     let got: unknown;
     try {
       got = acceptKey(key);
@@ -55,8 +58,10 @@ test('acceptKey turns the RFC\'s sample key into s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 
   }
 });
 
-test('answers the RFC\'s sample handshake with 101 Switching Protocols and Sec-WebSocket-Accept', async ({ server }) => {
-  const { response } = await openWebSocket(server, { hint: 'Answer a valid handshake with 101: Upgrade: websocket, Connection: Upgrade and Sec-WebSocket-Accept.' });
+test("answers the RFC's sample handshake with 101 Switching Protocols and Sec-WebSocket-Accept", async ({ server }) => {
+  const { response } = await openWebSocket(server, {
+    hint: 'Answer a valid handshake with 101: Upgrade: websocket, Connection: Upgrade and Sec-WebSocket-Accept.',
+  });
   for (const name of ['Sec-WebSocket-Protocol', 'Sec-WebSocket-Extensions', 'Content-Length', 'Transfer-Encoding']) {
     check(response.header(name) === undefined, {
       message: `Expected no ${name} field in the 101, received "${name}: ${response.header(name)}".`,
@@ -71,11 +76,15 @@ test('answers the RFC\'s sample handshake with 101 Switching Protocols and Sec-W
 test('after the 101, the connection carries frames: a text frame comes back', async ({ server }) => {
   const { client } = await openWebSocket(server);
   await client.send(encodeFrame(Opcode.text, 'hello', { mask: Buffer.from('37fa213d', 'hex') }));
-  await expectFrame(client, { opcode: Opcode.text, payload: 'hello' }, {
-    why: 'After the 101 the connection is no longer HTTP: what the client sends now are WebSocket frames, and the endpoint echoes them. If your connection loop goes on reading requests, these bytes are taken for a malformed request head.',
-    spec: HANDOVER,
-    hint: 'For an Upgrade, the writer hands the connection over (await response.takeOver(conn, bytes)) and then ends the socket, so that the loop reads no more requests.',
-  });
+  await expectFrame(
+    client,
+    { opcode: Opcode.text, payload: 'hello' },
+    {
+      why: 'After the 101 the connection is no longer HTTP: what the client sends now are WebSocket frames, and the endpoint echoes them. If your connection loop goes on reading requests, these bytes are taken for a malformed request head.',
+      spec: HANDOVER,
+      hint: 'For an Upgrade, the writer hands the connection over (await response.takeOver(conn, bytes)) and then ends the socket, so that the loop reads no more requests.',
+    },
+  );
   await client.send(encodeFrame(Opcode.binary, Buffer.from([0x00, 0x80, 0xff])));
   await expectFrame(client, { opcode: Opcode.binary, payload: Buffer.from([0x00, 0x80, 0xff]) }, { spec: HANDOVER });
   await client.send(encodeFrame(Opcode.close, closePayload(1000, 'bye')));
@@ -99,7 +108,11 @@ test('answers a handshake and frames that arrive cut at random points', async ({
   for (let round = 1; round <= 3; round++) {
     const payload = `round ${round}: ${'x'.repeat(round * 30)}`;
     const { client } = await openWebSocket(server, { name: `random${round}`, with: encodeFrame(Opcode.text, payload), split: 'random' });
-    await expectFrame(client, { opcode: Opcode.text, payload }, { spec: HANDOVER, hint: 'Wherever the cut falls, the bytes after the head are the start of the frames.' });
+    await expectFrame(
+      client,
+      { opcode: Opcode.text, payload },
+      { spec: HANDOVER, hint: 'Wherever the cut falls, the bytes after the head are the start of the frames.' },
+    );
   }
 });
 
@@ -111,11 +124,18 @@ test('upgrades after ordinary requests on the same connection (keep-alive, then 
     checkStatus(response, 200, { why: 'GET / is ordinary HTTP; the handshake comes after it on the same connection.' });
   }
   const answer = await readResponseHead(client, { what: 'the answer to the handshake, third on the connection' });
-  checkStatus(answer, 101, { why: 'A connection that served requests can still be upgraded: the loop reads requests until one switches protocols.', spec: HANDOVER });
-  await expectFrame(client, { opcode: Opcode.text, payload: 'after two requests' }, {
-    why: 'The frame came in the same write as three requests. The reader that read them holds it: there is one reader for the connection, and its leftover bytes go to WebSocket.',
+  checkStatus(answer, 101, {
+    why: 'A connection that served requests can still be upgraded: the loop reads requests until one switches protocols.',
     spec: HANDOVER,
   });
+  await expectFrame(
+    client,
+    { opcode: Opcode.text, payload: 'after two requests' },
+    {
+      why: 'The frame came in the same write as three requests. The reader that read them holds it: there is one reader for the connection, and its leftover bytes go to WebSocket.',
+      spec: HANDOVER,
+    },
+  );
 });
 
 const accepted = (name: string, spec: HandshakeSpec, why: string, hint?: string): HttpCase => ({
@@ -130,13 +150,52 @@ const accepted = (name: string, spec: HandshakeSpec, why: string, hint?: string)
 const FRESH_KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
 
 httpCases(test, [
-  accepted('accepts "Upgrade: WebSocket" (the token is case-insensitive)', { headers: [['Upgrade', 'WebSocket']] }, 'The Upgrade value "websocket" is an ASCII case-insensitive token.'),
-  accepted('accepts every field name in lower case', { omit: ['Upgrade', 'Connection', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version'], headers: [['upgrade', 'websocket'], ['connection', 'upgrade'], ['sec-websocket-key', SAMPLE_KEY], ['sec-websocket-version', '13']] }, 'Field names are case-insensitive: an HTTP/1.1 client may send them in any case (HTTP/2 sends them all in lower case).'),
-  accepted('accepts "Connection: keep-alive, Upgrade" (as Firefox sends it)', { headers: [['Connection', 'keep-alive, Upgrade']] }, 'Connection is a list of options; "upgrade" only has to be one of them.'),
-  accepted('accepts "Connection: Upgrade" on a second Connection line', { headers: [['Connection', 'keep-alive'], ['Connection', 'Upgrade']] }, 'A list field may come on several lines; they mean the same as one line joined with commas (RFC 9110 §5.3).'),
+  accepted(
+    'accepts "Upgrade: WebSocket" (the token is case-insensitive)',
+    { headers: [['Upgrade', 'WebSocket']] },
+    'The Upgrade value "websocket" is an ASCII case-insensitive token.',
+  ),
+  accepted(
+    'accepts every field name in lower case',
+    {
+      omit: ['Upgrade', 'Connection', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version'],
+      headers: [
+        ['upgrade', 'websocket'],
+        ['connection', 'upgrade'],
+        ['sec-websocket-key', SAMPLE_KEY],
+        ['sec-websocket-version', '13'],
+      ],
+    },
+    'Field names are case-insensitive: an HTTP/1.1 client may send them in any case (HTTP/2 sends them all in lower case).',
+  ),
+  accepted(
+    'accepts "Connection: keep-alive, Upgrade" (as Firefox sends it)',
+    { headers: [['Connection', 'keep-alive, Upgrade']] },
+    'Connection is a list of options; "upgrade" only has to be one of them.',
+  ),
+  accepted(
+    'accepts "Connection: Upgrade" on a second Connection line',
+    {
+      headers: [
+        ['Connection', 'keep-alive'],
+        ['Connection', 'Upgrade'],
+      ],
+    },
+    'A list field may come on several lines; they mean the same as one line joined with commas (RFC 9110 §5.3).',
+  ),
   accepted('accepts "Connection: UPGRADE"', { headers: [['Connection', 'UPGRADE']] }, 'Connection options are case-insensitive tokens.'),
-  accepted(`accepts a fresh key (${FRESH_KEY})`, { key: FRESH_KEY }, 'Every client picks a new random key; the accept value is computed from this one.', 'Hash the key from this request, not a fixed one.'),
-  accepted('accepts any Origin when no --origin is given', { headers: [['Origin', 'http://any.example']] }, 'Without an allow-list the server takes connections from any page.', 'Check Origin only when --origin was given.'),
+  accepted(
+    `accepts a fresh key (${FRESH_KEY})`,
+    { key: FRESH_KEY },
+    'Every client picks a new random key; the accept value is computed from this one.',
+    'Hash the key from this request, not a fixed one.',
+  ),
+  accepted(
+    'accepts any Origin when no --origin is given',
+    { headers: [['Origin', 'http://any.example']] },
+    'Without an allow-list the server takes connections from any page.',
+    'Check Origin only when --origin was given.',
+  ),
   {
     name: 'picks the subprotocol the client offers that the endpoint speaks ("superchat, chat" → chat)',
     send: handshakeRequest({ protocols: ['superchat', 'chat'] }),
@@ -147,7 +206,12 @@ httpCases(test, [
   },
   {
     name: 'picks the subprotocol from offers on two lines',
-    send: handshakeRequest({ headers: [['Sec-WebSocket-Protocol', 'superchat'], ['Sec-WebSocket-Protocol', 'chat']] }),
+    send: handshakeRequest({
+      headers: [
+        ['Sec-WebSocket-Protocol', 'superchat'],
+        ['Sec-WebSocket-Protocol', 'chat'],
+      ],
+    }),
     expect: { status: 101, fields: { 'Sec-WebSocket-Protocol': 'chat' } },
     why: 'Offers may come on several Sec-WebSocket-Protocol lines; together they are one list.',
     spec: 'RFC 6455 §11.3.4; RFC 9110 §5.3',

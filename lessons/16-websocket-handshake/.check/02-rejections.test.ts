@@ -5,7 +5,7 @@ import { serverTest, httpCases, handshakeRequest, request, type HttpCase, type H
 
 const test = serverTest('websocket-handshake');
 
-const REQUIREMENTS = 'RFC 6455 §4.2.1 (reading the client\'s opening handshake)';
+const REQUIREMENTS = "RFC 6455 §4.2.1 (reading the client's opening handshake)";
 
 /** A handshake with one thing wrong, and the status it must get. */
 function refused(name: string, spec: HandshakeSpec, status: 400 | 426, details: { why: string; spec?: string; hint: string }): HttpCase {
@@ -54,18 +54,46 @@ httpCases(test, [
     spec: 'RFC 6455 §4.2.1 item 6, §4.4',
     hint: 'A missing version is not version 13.',
   }),
-  refused('refuses a handshake without Sec-WebSocket-Key with 400', { omit: ['Sec-WebSocket-Key'] }, 400, { why: 'Without a key there is nothing to prove the handshake was read.', hint: KEY_HINT }),
-  refused('refuses a key that is not base64 with 400', { key: 'not a base64 key, sorry!' }, 400, { why: 'The key must be base64.', hint: KEY_HINT }),
-  refused('refuses a key of 15 bytes with 400', { key: Buffer.alloc(15, 0x61).toString('base64') }, 400, { why: 'The key must be a nonce of exactly 16 bytes; this one decodes to 15.', hint: KEY_HINT }),
-  refused('refuses a key of 17 bytes with 400', { key: Buffer.alloc(17, 0x61).toString('base64') }, 400, { why: 'The key must be a nonce of exactly 16 bytes; this one decodes to 17.', hint: KEY_HINT }),
-  refused('refuses a key without its "==" padding with 400', { key: 'dGhlIHNhbXBsZSBub25jZQ' }, 400, { why: 'Base64 of 16 bytes always ends in "=="; a key without it is not what the client generated.', hint: KEY_HINT }),
-  refused('refuses two Sec-WebSocket-Key fields with 400', { headers: [['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='], ['Sec-WebSocket-Key', 'x3JJHMbDL1EzLkh9GBhXDw==']] }, 400, {
-    why: 'Which key would the accept value be for? The field must appear exactly once.',
-    spec: 'RFC 6455 §11.3.1',
-    hint: 'fieldValues(head.headers, "sec-websocket-key") must have exactly one entry.',
+  refused('refuses a handshake without Sec-WebSocket-Key with 400', { omit: ['Sec-WebSocket-Key'] }, 400, {
+    why: 'Without a key there is nothing to prove the handshake was read.',
+    hint: KEY_HINT,
   }),
-  refused('refuses a POST with the handshake fields with 400', { method: 'POST' }, 400, { why: 'A handshake is a GET.', hint: 'Check head.method === "GET" first.' }),
-  refused('refuses an HTTP/1.0 handshake with 400', { version: 'HTTP/1.0' }, 400, { why: 'A handshake needs HTTP/1.1: HTTP/1.0 has no Upgrade mechanism.', hint: 'Refuse head.version "HTTP/1.0".' }),
+  refused('refuses a key that is not base64 with 400', { key: 'not a base64 key, sorry!' }, 400, { why: 'The key must be base64.', hint: KEY_HINT }),
+  refused('refuses a key of 15 bytes with 400', { key: Buffer.alloc(15, 0x61).toString('base64') }, 400, {
+    why: 'The key must be a nonce of exactly 16 bytes; this one decodes to 15.',
+    hint: KEY_HINT,
+  }),
+  refused('refuses a key of 17 bytes with 400', { key: Buffer.alloc(17, 0x61).toString('base64') }, 400, {
+    why: 'The key must be a nonce of exactly 16 bytes; this one decodes to 17.',
+    hint: KEY_HINT,
+  }),
+  refused('refuses a key without its "==" padding with 400', { key: 'dGhlIHNhbXBsZSBub25jZQ' }, 400, {
+    why: 'Base64 of 16 bytes always ends in "=="; a key without it is not what the client generated.',
+    hint: KEY_HINT,
+  }),
+  refused(
+    'refuses two Sec-WebSocket-Key fields with 400',
+    {
+      headers: [
+        ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+        ['Sec-WebSocket-Key', 'x3JJHMbDL1EzLkh9GBhXDw=='],
+      ],
+    },
+    400,
+    {
+      why: 'Which key would the accept value be for? The field must appear exactly once.',
+      spec: 'RFC 6455 §11.3.1',
+      hint: 'fieldValues(head.headers, "sec-websocket-key") must have exactly one entry.',
+    },
+  ),
+  refused('refuses a POST with the handshake fields with 400', { method: 'POST' }, 400, {
+    why: 'A handshake is a GET.',
+    hint: 'Check head.method === "GET" first.',
+  }),
+  refused('refuses an HTTP/1.0 handshake with 400', { version: 'HTTP/1.0' }, 400, {
+    why: 'A handshake needs HTTP/1.1: HTTP/1.0 has no Upgrade mechanism.',
+    hint: 'Refuse head.version "HTTP/1.0".',
+  }),
   refused('refuses "Upgrade: websocket" without "upgrade" in Connection with 400', { headers: [['Connection', 'keep-alive']] }, 400, {
     why: 'Upgrade is a hop-by-hop field: a client must name it in Connection, or a proxy that does not know it would pass it on.',
     spec: 'RFC 6455 §4.2.1 item 4; RFC 9110 §7.8',

@@ -12,9 +12,13 @@ test(`keeps an upgraded connection open past the HTTP idle timeout (${IDLE_MS} m
   await expectFrame(client, { opcode: Opcode.text, payload: 'before the pause' });
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS * 3));
   await client.send(encodeFrame(Opcode.text, 'after the pause'));
-  await expectFrame(client, { opcode: Opcode.text, payload: 'after the pause' }, {
-    why: `The keep-alive idle timer (${IDLE_MS} ms) closes idle HTTP connections. A WebSocket is meant to sit quiet for minutes between messages; after the 101 the timer is HTTP's no more, and WebSocket keeps its own watch (pings, in websocket-chat).`,
-    spec: 'Node docs: socket.setTimeout(0) disables the timer; RFC 6455 §5.5.2 (pings)',
-    hint: 'In the hand-over, before takeOver: socket.setTimeout(0).',
-  });
+  await expectFrame(
+    client,
+    { opcode: Opcode.text, payload: 'after the pause' },
+    {
+      why: `The keep-alive idle timer (${IDLE_MS} ms) closes idle HTTP connections. A WebSocket is meant to sit quiet for minutes between messages; after the 101 the timer is HTTP's no more, and WebSocket keeps its own watch (pings, in websocket-chat).`,
+      spec: 'Node docs: socket.setTimeout(0) disables the timer; RFC 6455 §5.5.2 (pings)',
+      hint: 'In the hand-over, before takeOver: socket.setTimeout(0).',
+    },
+  );
 });

@@ -78,11 +78,14 @@ test('FrameReader returns the same frames wherever the bytes are cut', async () 
       thrown = error;
     }
     const shape = pieces.length > 2 ? 'one byte at a time' : `cut after byte ${pieces[0]!.length}`;
-    const same = got.length === frames.length && got.every((f, i) => f.fin === frames[i]!.fin && f.opcode === frames[i]!.opcode && Buffer.from(f.payload).equals(frames[i]!.payload));
+    const same =
+      got.length === frames.length &&
+      got.every((f, i) => f.fin === frames[i]!.fin && f.opcode === frames[i]!.opcode && Buffer.from(f.payload).equals(frames[i]!.payload));
     check(thrown === undefined && same, {
-      message: thrown !== undefined
-        ? `Expected the reader to return 4 frames from ${bytes.length} bytes ${shape}, but it threw ${(thrown as Error).message}.`
-        : `Expected the reader to return 4 frames (text "cut me anywhere", binary 200 bytes not FIN, ping, continuation 70000 bytes) from ${bytes.length} bytes ${shape}, received ${got.length}: ${got.map((f) => `opcode ${f.opcode} ${f.fin ? 'FIN' : 'not FIN'} ${f.payload.length} bytes${f.payload.length < 20 ? ` ${quote(f.payload)}` : ''}`).join('; ') || 'none'}.`,
+      message:
+        thrown !== undefined
+          ? `Expected the reader to return 4 frames from ${bytes.length} bytes ${shape}, but it threw ${(thrown as Error).message}.`
+          : `Expected the reader to return 4 frames (text "cut me anywhere", binary 200 bytes not FIN, ping, continuation 70000 bytes) from ${bytes.length} bytes ${shape}, received ${got.length}: ${got.map((f) => `opcode ${f.opcode} ${f.fin ? 'FIN' : 'not FIN'} ${f.payload.length} bytes${f.payload.length < 20 ? ` ${quote(f.payload)}` : ''}`).join('; ') || 'none'}.`,
       why: 'push() may be given any piece of the stream. A step that lacks bytes returns and waits; the next push() resumes it where it stopped, however the bytes were cut.',
       spec: FRAMING,
       hint: 'Take every field through consume(n), and only when buffered >= n; a field may span several pushed chunks.',

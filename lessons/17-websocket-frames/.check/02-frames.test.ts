@@ -2,14 +2,7 @@
 // §5.7 shows them, ping and pong, and frames that arrive cut at every byte position or many in
 // one write.
 
-import {
-  serverTest,
-  encodeFrame,
-  expectFrame,
-  expectMessage,
-  Opcode,
-  type RawClient,
-} from '#harness/testing/index.ts';
+import { serverTest, encodeFrame, expectFrame, expectMessage, Opcode, type RawClient } from '#harness/testing/index.ts';
 import { FRAMING, open, roundTrip } from './echo.ts';
 
 const test = serverTest('websocket-frames');
@@ -19,22 +12,30 @@ const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 test('echoes RFC 6455\'s masked "Hello" (81 85 37 fa 21 3d 7f 9f 4d 51 58) as 81 05 48 65 6c 6c 6f', async ({ server }) => {
   const client = await open(server);
   await client.send(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
-  await expectFrame(client, { opcode: Opcode.text, payload: 'Hello' }, {
-    why: 'The client masks its payload: each byte XOR the 4-byte key (37 fa 21 3d), byte i with key[i % 4]. The echo carries the payload unmasked, in an unmasked frame: 0x81 (FIN, text), 0x05 (no MASK bit, length 5), "Hello".',
-    spec: 'RFC 6455 §5.3 (masking), §5.7 (examples)',
-    hint: 'Read the 4-byte key after the length, XOR the payload with it, and write the reply with the MASK bit clear.',
-  });
+  await expectFrame(
+    client,
+    { opcode: Opcode.text, payload: 'Hello' },
+    {
+      why: 'The client masks its payload: each byte XOR the 4-byte key (37 fa 21 3d), byte i with key[i % 4]. The echo carries the payload unmasked, in an unmasked frame: 0x81 (FIN, text), 0x05 (no MASK bit, length 5), "Hello".',
+      spec: 'RFC 6455 §5.3 (masking), §5.7 (examples)',
+      hint: 'Read the 4-byte key after the length, XOR the payload with it, and write the reply with the MASK bit clear.',
+    },
+  );
 });
 
 test('echoes all 256 byte values as a binary message, and text as text', async ({ server }) => {
   const client = await open(server);
   const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
   await client.send(encodeFrame(Opcode.binary, all));
-  await expectFrame(client, { opcode: Opcode.binary, payload: all }, {
-    why: 'A binary message is bytes: every value comes back as it went, in a binary frame (opcode 0x2). 256 bytes take the 16-bit length: 0x7e, then 01 00.',
-    spec: FRAMING,
-    hint: 'Keep payloads as Buffers; never turn binary into a string.',
-  });
+  await expectFrame(
+    client,
+    { opcode: Opcode.binary, payload: all },
+    {
+      why: 'A binary message is bytes: every value comes back as it went, in a binary frame (opcode 0x2). 256 bytes take the 16-bit length: 0x7e, then 01 00.',
+      spec: FRAMING,
+      hint: 'Keep payloads as Buffers; never turn binary into a string.',
+    },
+  );
   await roundTrip(client, 'text', 'a text message', { hint: 'A text frame (opcode 0x1) goes back as a text frame.' });
 });
 
@@ -52,7 +53,15 @@ test('echoes UTF-8 text byte for byte, a leading byte order mark included', asyn
 test('echoes empty text and binary messages', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.text, ''), encodeFrame(Opcode.binary, Buffer.alloc(0))]);
-  await expectFrame(client, { opcode: Opcode.text, payload: '' }, { why: 'A message may be empty: a frame with length 0 and no payload.', spec: FRAMING, hint: 'A payload of length 0 is complete as soon as the masking key is read.' });
+  await expectFrame(
+    client,
+    { opcode: Opcode.text, payload: '' },
+    {
+      why: 'A message may be empty: a frame with length 0 and no payload.',
+      spec: FRAMING,
+      hint: 'A payload of length 0 is complete as soon as the masking key is read.',
+    },
+  );
   await expectFrame(client, { opcode: Opcode.binary, payload: Buffer.alloc(0) }, { spec: FRAMING });
 });
 
@@ -61,32 +70,51 @@ test('answers a ping with a pong that carries the same payload', async ({ server
   const payloads = [Buffer.from('are you there?'), Buffer.alloc(0), Buffer.from([0x00, 0x80, 0xff, 0xfe]), Buffer.alloc(125, 0xab)];
   for (const payload of payloads) {
     await client.send(encodeFrame(Opcode.ping, payload));
-    await expectFrame(client, { opcode: Opcode.pong, payload }, {
-      why: 'A ping (opcode 0x9) is answered with a pong (opcode 0xA) whose payload is the ping\'s, byte for byte, as soon as possible. Pings can be empty, or carry up to 125 bytes of anything.',
-      spec: 'RFC 6455 §5.5.2, §5.5.3',
-      hint: 'In the frame handler: opcode 0x9 → write a frame with opcode 0xA and the same payload.',
-    });
+    await expectFrame(
+      client,
+      { opcode: Opcode.pong, payload },
+      {
+        why: "A ping (opcode 0x9) is answered with a pong (opcode 0xA) whose payload is the ping's, byte for byte, as soon as possible. Pings can be empty, or carry up to 125 bytes of anything.",
+        spec: 'RFC 6455 §5.5.2, §5.5.3',
+        hint: 'In the frame handler: opcode 0x9 → write a frame with opcode 0xA and the same payload.',
+      },
+    );
   }
 });
 
 test('ignores a pong nobody asked for', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.pong, 'unsolicited'), encodeFrame(Opcode.text, 'after the pong')]);
-  await expectMessage(client, { type: 'text', data: 'after the pong' }, {
-    why: 'A pong may be sent unsolicited (a heartbeat) and needs no answer: the next thing the server sends is the echo of the text.',
-    spec: 'RFC 6455 §5.5.3',
-    hint: 'Do nothing for opcode 0xA (or note that the peer is alive); never answer it.',
-  });
+  await expectMessage(
+    client,
+    { type: 'text', data: 'after the pong' },
+    {
+      why: 'A pong may be sent unsolicited (a heartbeat) and needs no answer: the next thing the server sends is the echo of the text.',
+      spec: 'RFC 6455 §5.5.3',
+      hint: 'Do nothing for opcode 0xA (or note that the peer is alive); never answer it.',
+    },
+  );
 });
 
 /** A run of frames of every length form and type, and what each must produce. */
 function mixedFrames(): { bytes: Buffer; check: (client: RawClient) => Promise<void> } {
   const binary = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff));
-  const frames = [encodeFrame(Opcode.text, 'héllo'), encodeFrame(Opcode.binary, binary), encodeFrame(Opcode.ping, 'p'), encodeFrame(Opcode.text, ''), encodeFrame(Opcode.text, 'ok', { fin: false }), encodeFrame(Opcode.continuation, '!')];
+  const frames = [
+    encodeFrame(Opcode.text, 'héllo'),
+    encodeFrame(Opcode.binary, binary),
+    encodeFrame(Opcode.ping, 'p'),
+    encodeFrame(Opcode.text, ''),
+    encodeFrame(Opcode.text, 'ok', { fin: false }),
+    encodeFrame(Opcode.continuation, '!'),
+  ];
   return {
     bytes: Buffer.concat(frames),
     check: async (client) => {
-      const teaching = { why: 'TCP delivers bytes, not frames: a frame can arrive in any number of reads, and a read can end anywhere in a frame, even inside the 2-byte header or the masking key.', spec: FRAMING, hint: 'Keep what arrived; each step of the reader takes its field only when all of its bytes are there, and waits otherwise.' };
+      const teaching = {
+        why: 'TCP delivers bytes, not frames: a frame can arrive in any number of reads, and a read can end anywhere in a frame, even inside the 2-byte header or the masking key.',
+        spec: FRAMING,
+        hint: 'Keep what arrived; each step of the reader takes its field only when all of its bytes are there, and waits otherwise.',
+      };
       await expectMessage(client, { type: 'text', data: 'héllo' }, teaching);
       await expectMessage(client, { type: 'binary', data: binary }, teaching);
       await expectFrame(client, { opcode: Opcode.pong, payload: 'p' }, teaching);
@@ -114,6 +142,14 @@ test('reads frames cut at random points, and many frames in one write', async ({
   const messages = Array.from({ length: 100 }, (_, i) => `message ${i + 1}`);
   await client.send(messages.map((m) => encodeFrame(Opcode.text, m)));
   for (const message of messages) {
-    await expectMessage(client, { type: 'text', data: message }, { why: 'A hundred frames in one write are a hundred messages, answered in order.', spec: FRAMING, hint: 'After one frame, go on with the bytes left in the buffer: the next frame may already be there.' });
+    await expectMessage(
+      client,
+      { type: 'text', data: message },
+      {
+        why: 'A hundred frames in one write are a hundred messages, answered in order.',
+        spec: FRAMING,
+        hint: 'After one frame, go on with the bytes left in the buffer: the next frame may already be there.',
+      },
+    );
   }
 });

@@ -23,12 +23,16 @@ test('echoes messages at the edges of each length form: 125, 126, 127, 65535, 65
   for (const [length, head] of heads) {
     const payload = randomBytes(length);
     await client.send(encodeFrame(Opcode.binary, payload));
-    await expectFrame(client, { opcode: Opcode.binary, payload }, {
-      what: `a binary frame of ${length} bytes, head ${head}`,
-      why: `Up to 125 bytes the length is in byte 1; 126 means "a 16-bit length follows", 127 "a 64-bit length follows", both big-endian (network order). ${length} bytes are written ${head}, and the payload follows unmasked. (The reader had to get the client's frame right first: the same forms, masked.)`,
-      spec: LENGTHS,
-      hint: 'length < 126: byte 1 = length; length <= 65535: 126 and writeUInt16BE; else 127 and writeBigUInt64BE.',
-    });
+    await expectFrame(
+      client,
+      { opcode: Opcode.binary, payload },
+      {
+        what: `a binary frame of ${length} bytes, head ${head}`,
+        why: `Up to 125 bytes the length is in byte 1; 126 means "a 16-bit length follows", 127 "a 64-bit length follows", both big-endian (network order). ${length} bytes are written ${head}, and the payload follows unmasked. (The reader had to get the client's frame right first: the same forms, masked.)`,
+        spec: LENGTHS,
+        hint: 'length < 126: byte 1 = length; length <= 65535: 126 and writeUInt16BE; else 127 and writeBigUInt64BE.',
+      },
+    );
   }
 });
 
@@ -37,11 +41,15 @@ test('takes lengths written longer than needed (5 bytes in the 16- and 64-bit fo
   const mask = hex('01 02 03 04');
   const masked = Buffer.from('hello').map((b, i) => b ^ mask[i % 4]!);
   await client.send(Buffer.concat([hex('81 fe 00 05'), mask, masked]));
-  await expectMessage(client, { type: 'text', data: 'hello' }, {
-    why: 'RFC 6455 asks for the minimal length form, but a reader cannot tell a longer form from a shorter one without reading it, and common servers accept it: 126 then 00 05 is a length of 5.',
-    spec: LENGTHS,
-    hint: 'Read the 16-bit length whenever byte 1 says 126, whatever its value.',
-  });
+  await expectMessage(
+    client,
+    { type: 'text', data: 'hello' },
+    {
+      why: 'RFC 6455 asks for the minimal length form, but a reader cannot tell a longer form from a shorter one without reading it, and common servers accept it: 126 then 00 05 is a length of 5.',
+      spec: LENGTHS,
+      hint: 'Read the 16-bit length whenever byte 1 says 126, whatever its value.',
+    },
+  );
   await client.send(Buffer.concat([hex('81 ff 00 00 00 00 00 00 00 05'), mask, masked]));
   await expectMessage(client, { type: 'text', data: 'hello' }, { spec: LENGTHS, hint: 'Read the 64-bit length whenever byte 1 says 127.' });
 });
@@ -52,7 +60,7 @@ test('fails a frame whose 64-bit length has its most significant bit set', async
   await expectFailure(client, [1002, 1009], {
     why: 'The most significant bit of a 64-bit length must be 0. This one is 2^63 + 5: a reader that keeps only the low 32 bits sees 5, and reads the next 5 bytes as a payload.',
     spec: LENGTHS,
-    hint: "readBigUInt64BE, then refuse it when (length >> 63n) !== 0n, or when it is over the limit, before converting to a Number.",
+    hint: 'readBigUInt64BE, then refuse it when (length >> 63n) !== 0n, or when it is over the limit, before converting to a Number.',
   });
 });
 
@@ -60,12 +68,16 @@ test('echoes a 16 MiB message (the default --max-message)', { timeout: 60_000 },
   const client = await open(server);
   const payload = randomBytes(16 * MiB);
   await client.send(encodeFrame(Opcode.binary, payload));
-  await expectMessage(client, { type: 'binary', data: payload }, {
-    timeoutMs: 20_000,
-    why: 'The server takes messages up to --max-message bytes (16 MiB by default), and this one is exactly that long: at the limit is allowed.',
-    spec: LENGTHS,
-    hint: 'Compare the length with the limit using >, not >=; and read a 64-bit length whole.',
-  });
+  await expectMessage(
+    client,
+    { type: 'binary', data: payload },
+    {
+      timeoutMs: 20_000,
+      why: 'The server takes messages up to --max-message bytes (16 MiB by default), and this one is exactly that long: at the limit is allowed.',
+      spec: LENGTHS,
+      hint: 'Compare the length with the limit using >, not >=; and read a 64-bit length whole.',
+    },
+  );
 });
 
 test('fails a message one byte over the limit with 1009, from its header alone', async ({ server }) => {

@@ -19,33 +19,128 @@ interface BadFrames {
 const CLOSE_BODY = 'RFC 6455 §5.5.1 (close body), §7.4 (status codes)';
 
 const cases: BadFrames[] = [
-  { name: 'an unmasked frame from the client', bytes: encodeFrame(Opcode.text, 'no mask', { mask: null }), codes: [1002], why: 'Every frame a client sends is masked; a server must fail the connection on an unmasked one.', spec: 'RFC 6455 §5.1, §5.3', hint: 'Check the MASK bit (0x80 of byte 1) in the first step.' },
-  ...[1, 2, 4].map((rsv) => ({ name: `a frame with RSV bits ${rsv.toString(2).padStart(3, '0')} set`, bytes: encodeFrame(Opcode.text, 'rsv', { rsv }), codes: [1002], why: 'RSV1–RSV3 mean something only with an extension that defines them, and none was negotiated.', spec: 'RFC 6455 §5.2 (RSV1, RSV2, RSV3)', hint: 'byte0 & 0x70 must be 0.' })),
-  ...[0x3, 0x7, 0xb, 0xf].map((opcode) => ({ name: `a frame with the reserved opcode 0x${opcode.toString(16)}`, bytes: encodeFrame(opcode, 'reserved'), codes: [1002], why: `Opcodes 0x3–0x7 (data) and 0xB–0xF (control) are reserved; a receiver of one must fail the connection.`, spec: 'RFC 6455 §5.2 (Opcode), §11.8', hint: 'Accept only 0x0, 0x1, 0x2, 0x8, 0x9 and 0xA.' })),
-  { name: 'a ping with FIN clear (a fragmented control frame)', bytes: encodeFrame(Opcode.ping, 'half', { fin: false }), codes: [1002], why: 'Control frames must not be fragmented.', spec: CONTROL, hint: 'Opcodes 0x8 and above need FIN set.' },
-  { name: 'a close with FIN clear', bytes: encodeFrame(Opcode.close, closePayload(1000), { fin: false }), codes: [1002], why: 'Control frames must not be fragmented.', spec: CONTROL, hint: 'Opcodes 0x8 and above need FIN set.' },
-  { name: 'a ping with 126 bytes of payload', bytes: encodeFrame(Opcode.ping, Buffer.alloc(126, 0x70)), codes: [1002], why: 'A control frame carries at most 125 bytes, so its length always fits in byte 1.', spec: CONTROL, hint: 'For opcodes 0x8 and above, the 7-bit length must be at most 125.' },
-  { name: 'a close with a 124-byte reason (126 bytes of body)', bytes: encodeFrame(Opcode.close, closePayload(1000, 'r'.repeat(124))), codes: [1002], why: 'A close frame is a control frame: at most 125 bytes of body.', spec: CONTROL, hint: 'The 125-byte limit holds for close frames too.' },
-  { name: 'a continuation frame with no message started', bytes: encodeFrame(Opcode.continuation, 'orphan'), codes: [1002], why: 'A continuation frame continues a message; there is none.', spec: FRAGMENTS, hint: 'Remember the opcode of the message whose fragments are arriving (0 when none); a continuation needs one.' },
-  { name: 'a text message started inside a fragmented one', bytes: Buffer.concat([encodeFrame(Opcode.text, 'first ', { fin: false }), encodeFrame(Opcode.text, 'second')]), codes: [1002], why: 'The fragments of a message are never interleaved with another message: until the FIN fragment, only continuation (and control) frames may come.', spec: FRAGMENTS, hint: 'A text or binary frame while a message is open is an error.' },
-  { name: 'a binary message started inside a fragmented text message', bytes: Buffer.concat([encodeFrame(Opcode.text, 'first ', { fin: false }), encodeFrame(Opcode.binary, Buffer.from([1, 2]))]), codes: [1002], why: 'A new data frame inside a fragmented message is an error, whatever its type.', spec: FRAGMENTS, hint: 'A text or binary frame while a message is open is an error.' },
-  { name: 'a close frame with a 1-byte body', bytes: encodeFrame(Opcode.close, Buffer.from([0x03])), codes: [1002], why: 'A close body is empty, or a 2-byte status code and an optional reason; 1 byte is neither.', spec: CLOSE_BODY, hint: 'payload.length === 1 is a protocol error.' },
+  {
+    name: 'an unmasked frame from the client',
+    bytes: encodeFrame(Opcode.text, 'no mask', { mask: null }),
+    codes: [1002],
+    why: 'Every frame a client sends is masked; a server must fail the connection on an unmasked one.',
+    spec: 'RFC 6455 §5.1, §5.3',
+    hint: 'Check the MASK bit (0x80 of byte 1) in the first step.',
+  },
+  ...[1, 2, 4].map((rsv) => ({
+    name: `a frame with RSV bits ${rsv.toString(2).padStart(3, '0')} set`,
+    bytes: encodeFrame(Opcode.text, 'rsv', { rsv }),
+    codes: [1002],
+    why: 'RSV1–RSV3 mean something only with an extension that defines them, and none was negotiated.',
+    spec: 'RFC 6455 §5.2 (RSV1, RSV2, RSV3)',
+    hint: 'byte0 & 0x70 must be 0.',
+  })),
+  ...[0x3, 0x7, 0xb, 0xf].map((opcode) => ({
+    name: `a frame with the reserved opcode 0x${opcode.toString(16)}`,
+    bytes: encodeFrame(opcode, 'reserved'),
+    codes: [1002],
+    why: `Opcodes 0x3–0x7 (data) and 0xB–0xF (control) are reserved; a receiver of one must fail the connection.`,
+    spec: 'RFC 6455 §5.2 (Opcode), §11.8',
+    hint: 'Accept only 0x0, 0x1, 0x2, 0x8, 0x9 and 0xA.',
+  })),
+  {
+    name: 'a ping with FIN clear (a fragmented control frame)',
+    bytes: encodeFrame(Opcode.ping, 'half', { fin: false }),
+    codes: [1002],
+    why: 'Control frames must not be fragmented.',
+    spec: CONTROL,
+    hint: 'Opcodes 0x8 and above need FIN set.',
+  },
+  {
+    name: 'a close with FIN clear',
+    bytes: encodeFrame(Opcode.close, closePayload(1000), { fin: false }),
+    codes: [1002],
+    why: 'Control frames must not be fragmented.',
+    spec: CONTROL,
+    hint: 'Opcodes 0x8 and above need FIN set.',
+  },
+  {
+    name: 'a ping with 126 bytes of payload',
+    bytes: encodeFrame(Opcode.ping, Buffer.alloc(126, 0x70)),
+    codes: [1002],
+    why: 'A control frame carries at most 125 bytes, so its length always fits in byte 1.',
+    spec: CONTROL,
+    hint: 'For opcodes 0x8 and above, the 7-bit length must be at most 125.',
+  },
+  {
+    name: 'a close with a 124-byte reason (126 bytes of body)',
+    bytes: encodeFrame(Opcode.close, closePayload(1000, 'r'.repeat(124))),
+    codes: [1002],
+    why: 'A close frame is a control frame: at most 125 bytes of body.',
+    spec: CONTROL,
+    hint: 'The 125-byte limit holds for close frames too.',
+  },
+  {
+    name: 'a continuation frame with no message started',
+    bytes: encodeFrame(Opcode.continuation, 'orphan'),
+    codes: [1002],
+    why: 'A continuation frame continues a message; there is none.',
+    spec: FRAGMENTS,
+    hint: 'Remember the opcode of the message whose fragments are arriving (0 when none); a continuation needs one.',
+  },
+  {
+    name: 'a text message started inside a fragmented one',
+    bytes: Buffer.concat([encodeFrame(Opcode.text, 'first ', { fin: false }), encodeFrame(Opcode.text, 'second')]),
+    codes: [1002],
+    why: 'The fragments of a message are never interleaved with another message: until the FIN fragment, only continuation (and control) frames may come.',
+    spec: FRAGMENTS,
+    hint: 'A text or binary frame while a message is open is an error.',
+  },
+  {
+    name: 'a binary message started inside a fragmented text message',
+    bytes: Buffer.concat([encodeFrame(Opcode.text, 'first ', { fin: false }), encodeFrame(Opcode.binary, Buffer.from([1, 2]))]),
+    codes: [1002],
+    why: 'A new data frame inside a fragmented message is an error, whatever its type.',
+    spec: FRAGMENTS,
+    hint: 'A text or binary frame while a message is open is an error.',
+  },
+  {
+    name: 'a close frame with a 1-byte body',
+    bytes: encodeFrame(Opcode.close, Buffer.from([0x03])),
+    codes: [1002],
+    why: 'A close body is empty, or a 2-byte status code and an optional reason; 1 byte is neither.',
+    spec: CLOSE_BODY,
+    hint: 'payload.length === 1 is a protocol error.',
+  },
   ...[0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000].map((code) => ({
     name: `a close frame with the status code ${code}`,
     bytes: encodeFrame(Opcode.close, closePayload(code, 'bad code')),
     codes: [1002],
-    why: code >= 1004 && code <= 1006 || code === 1015 ? `${code} is reserved for reports inside an endpoint (1005: no code, 1006: closed without a close frame, 1015: TLS failure) and must never be sent in a close frame.` : code < 1000 ? 'Codes below 1000 are not used.' : code >= 5000 ? 'Codes stop at 4999.' : `${code} is in the range reserved for the protocol and has not been assigned.`,
+    why:
+      (code >= 1004 && code <= 1006) || code === 1015
+        ? `${code} is reserved for reports inside an endpoint (1005: no code, 1006: closed without a close frame, 1015: TLS failure) and must never be sent in a close frame.`
+        : code < 1000
+          ? 'Codes below 1000 are not used.'
+          : code >= 5000
+            ? 'Codes stop at 4999.'
+            : `${code} is in the range reserved for the protocol and has not been assigned.`,
     spec: 'RFC 6455 §7.4.1, §7.4.2; IANA WebSocket Close Code Number Registry',
     hint: 'Valid: 1000–1003, 1007–1014, 3000–4999. Anything else in a close frame is a protocol error.',
   })),
-  { name: 'a close frame whose reason is not valid UTF-8', bytes: encodeFrame(Opcode.close, Buffer.concat([closePayload(1000), Buffer.from([0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xed, 0xa0, 0x80, 0x65])])), codes: [1002, 1007], why: 'The reason of a close frame is UTF-8 text; this one contains an encoded surrogate (ED A0 80).', spec: 'RFC 6455 §5.5.1, §8.1', hint: "Decode the reason with new TextDecoder('utf-8', { fatal: true }); if it throws, fail the connection." },
+  {
+    name: 'a close frame whose reason is not valid UTF-8',
+    bytes: encodeFrame(Opcode.close, Buffer.concat([closePayload(1000), Buffer.from([0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xed, 0xa0, 0x80, 0x65])])),
+    codes: [1002, 1007],
+    why: 'The reason of a close frame is UTF-8 text; this one contains an encoded surrogate (ED A0 80).',
+    spec: 'RFC 6455 §5.5.1, §8.1',
+    hint: "Decode the reason with new TextDecoder('utf-8', { fatal: true }); if it throws, fail the connection.",
+  },
 ];
 
 test.for(cases.map((c) => [c.name, c] as const))('fails the connection after %s', async ([, bad], { server }) => {
   const client = await open(server);
   // A good message first, in the same write: it is answered before the bad frame is judged.
   await client.send([encodeFrame(Opcode.text, 'fine so far'), bad.bytes]);
-  await expectMessage(client, { type: 'text', data: 'fine so far' }, { why: 'The message before the bad frame is good, and is answered first.', spec: FRAMING });
+  await expectMessage(
+    client,
+    { type: 'text', data: 'fine so far' },
+    { why: 'The message before the bad frame is good, and is answered first.', spec: FRAMING },
+  );
   await expectFailure(client, bad.codes, { why: bad.why, spec: bad.spec, hint: bad.hint, after: bad.name });
 });
 

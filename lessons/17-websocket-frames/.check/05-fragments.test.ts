@@ -16,12 +16,21 @@ function fragments(opcode: number, pieces: Buffer[]): Buffer[] {
 
 test('joins a text message sent in three fragments, and a binary one in many', async ({ server }) => {
   const client = await open(server);
-  await client.send(fragments(Opcode.text, ['Hel', 'lo, ', 'world'].map((s) => Buffer.from(s))));
-  await expectMessage(client, { type: 'text', data: 'Hello, world' }, {
-    why: 'A message can come as a first frame (FIN clear), continuation frames (opcode 0x0) and a last one with FIN: it is one message, echoed once.',
-    spec: FRAGMENTS,
-    hint: 'Collect the payloads until the FIN frame; the first frame says whether the message is text or binary.',
-  });
+  await client.send(
+    fragments(
+      Opcode.text,
+      ['Hel', 'lo, ', 'world'].map((s) => Buffer.from(s)),
+    ),
+  );
+  await expectMessage(
+    client,
+    { type: 'text', data: 'Hello, world' },
+    {
+      why: 'A message can come as a first frame (FIN clear), continuation frames (opcode 0x0) and a last one with FIN: it is one message, echoed once.',
+      spec: FRAGMENTS,
+      hint: 'Collect the payloads until the FIN frame; the first frame says whether the message is text or binary.',
+    },
+  );
   const binary = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 31) & 0xff));
   const pieces: Buffer[] = [Buffer.alloc(0)];
   for (let at = 0; at < binary.length; at += 997) pieces.push(binary.subarray(at, at + 997));
@@ -33,17 +42,29 @@ test('joins a text message sent in three fragments, and a binary one in many', a
 test('answers a ping that arrives between the fragments of a message at once, and still joins the message', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.text, 'fragmented ', { fin: false }), encodeFrame(Opcode.ping, 'in the middle')]);
-  await expectFrame(client, { opcode: Opcode.pong, payload: 'in the middle' }, {
-    why: 'Control frames may come between the fragments of a message, and a ping is answered as soon as it arrives, not after the message: the rest of it may be minutes away.',
-    spec: `${CONTROL}; ${FRAGMENTS}`,
-    hint: 'Handle control frames as they come, and keep the message being joined untouched by them.',
-  });
-  await client.send([encodeFrame(Opcode.continuation, 'message, ', { fin: false }), encodeFrame(Opcode.pong, 'unasked'), encodeFrame(Opcode.continuation, 'joined')]);
-  await expectMessage(client, { type: 'text', data: 'fragmented message, joined' }, {
-    why: 'The ping and the pong between the fragments are not part of the message.',
-    spec: FRAGMENTS,
-    hint: 'A control frame must not reset or end the message being joined.',
-  });
+  await expectFrame(
+    client,
+    { opcode: Opcode.pong, payload: 'in the middle' },
+    {
+      why: 'Control frames may come between the fragments of a message, and a ping is answered as soon as it arrives, not after the message: the rest of it may be minutes away.',
+      spec: `${CONTROL}; ${FRAGMENTS}`,
+      hint: 'Handle control frames as they come, and keep the message being joined untouched by them.',
+    },
+  );
+  await client.send([
+    encodeFrame(Opcode.continuation, 'message, ', { fin: false }),
+    encodeFrame(Opcode.pong, 'unasked'),
+    encodeFrame(Opcode.continuation, 'joined'),
+  ]);
+  await expectMessage(
+    client,
+    { type: 'text', data: 'fragmented message, joined' },
+    {
+      why: 'The ping and the pong between the fragments are not part of the message.',
+      spec: FRAGMENTS,
+      hint: 'A control frame must not reset or end the message being joined.',
+    },
+  );
 });
 
 test('joins text whose characters are cut between fragments, at every position', async ({ server }) => {
@@ -51,13 +72,22 @@ test('joins text whose characters are cut between fragments, at every position',
   const text = Buffer.from('aé你👋z'); // 1 + 2 + 3 + 4 + 1 bytes
   for (let at = 1; at < text.length; at++) {
     await client.send(fragments(Opcode.text, [text.subarray(0, at), text.subarray(at)]));
-    await expectMessage(client, { type: 'text', data: text }, {
-      why: `Fragments are cut anywhere, also inside a character: here after byte ${at} of ${text.length}. Neither fragment is valid UTF-8 on its own; the message is.`,
-      spec: UTF8,
-      hint: "One TextDecoder for the whole message, fed each fragment with decode(payload, { stream: true }) and the last with stream: false. A new decoder per fragment, or Buffer.toString per fragment, fails here.",
-    });
+    await expectMessage(
+      client,
+      { type: 'text', data: text },
+      {
+        why: `Fragments are cut anywhere, also inside a character: here after byte ${at} of ${text.length}. Neither fragment is valid UTF-8 on its own; the message is.`,
+        spec: UTF8,
+        hint: 'One TextDecoder for the whole message, fed each fragment with decode(payload, { stream: true }) and the last with stream: false. A new decoder per fragment, or Buffer.toString per fragment, fails here.',
+      },
+    );
   }
-  await client.send(fragments(Opcode.text, [...Buffer.from('👋')].map((b) => Buffer.from([b]))));
+  await client.send(
+    fragments(
+      Opcode.text,
+      [...Buffer.from('👋')].map((b) => Buffer.from([b])),
+    ),
+  );
   await expectMessage(client, { type: 'text', data: '👋' }, { why: 'Four fragments of one byte each, one character.', spec: UTF8 });
 });
 
@@ -112,5 +142,9 @@ test('echoes binary messages whatever their bytes, invalid UTF-8 included', asyn
   const client = await open(server);
   const bytes = Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0xed, 0xa0, 0x80]);
   await client.send(fragments(Opcode.binary, [bytes.subarray(0, 3), bytes.subarray(3)]));
-  await expectMessage(client, { type: 'binary', data: bytes }, { why: 'Only text messages are UTF-8; binary ones are bytes.', spec: 'RFC 6455 §5.6', hint: 'Check UTF-8 for text messages only.' });
+  await expectMessage(
+    client,
+    { type: 'binary', data: bytes },
+    { why: 'Only text messages are UTF-8; binary ones are bytes.', spec: 'RFC 6455 §5.6', hint: 'Check UTF-8 for text messages only.' },
+  );
 });

@@ -9,7 +9,12 @@ import { open, roundTrip } from './echo.ts';
 const test = serverTest('websocket-frames');
 
 const CLOSING = 'RFC 6455 §5.5.1 (close), §7.1.1 (the server closes TCP first), §7.1.2';
-const TCP_CLOSE = { timeoutMs: 3000, why: 'Both close frames have been sent: the WebSocket connection is closed, and the server closes TCP first, without waiting for the client to do it.', spec: 'RFC 6455 §7.1.1', hint: 'After the close frames, end the socket (conn.end()).' };
+const TCP_CLOSE = {
+  timeoutMs: 3000,
+  why: 'Both close frames have been sent: the WebSocket connection is closed, and the server closes TCP first, without waiting for the client to do it.',
+  spec: 'RFC 6455 §7.1.1',
+  hint: 'After the close frames, end the socket (conn.end()).',
+};
 
 test('answers a close frame with a close frame that echoes its code, then closes TCP', async ({ server }) => {
   const client = await open(server);
@@ -37,10 +42,14 @@ test('answers an empty close frame with an empty one', async ({ server }) => {
   await client.expectClose(TCP_CLOSE);
 });
 
-test('sends nothing after its close: a message and a ping after the client\'s close are not answered', async ({ server }) => {
+test("sends nothing after its close: a message and a ping after the client's close are not answered", async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.close, closePayload(1001, 'going')), encodeFrame(Opcode.text, 'too late'), encodeFrame(Opcode.ping, 'too late')]);
-  await expectCloseFrame(client, [1001], { after: 'a close frame, then a text frame and a ping', why: 'The close frame comes first: frames after the client\'s close are not answered.', spec: CLOSING });
+  await expectCloseFrame(client, [1001], {
+    after: 'a close frame, then a text frame and a ping',
+    why: "The close frame comes first: frames after the client's close are not answered.",
+    spec: CLOSING,
+  });
   const rest = await client.readToEnd({ timeoutMs: 3000, why: TCP_CLOSE.why, spec: TCP_CLOSE.spec, hint: TCP_CLOSE.hint });
   check(rest.length === 0, {
     message: `Expected nothing after the close frame, received ${describeBytes(rest)}.`,
@@ -53,7 +62,11 @@ test('sends nothing after its close: a message and a ping after the client\'s cl
 test('answers a close that arrives in the middle of a fragmented message', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.text, 'never ', { fin: false }), encodeFrame(Opcode.close, closePayload(1000))]);
-  await expectCloseFrame(client, [1000], { after: 'the first fragment of a message, then a close', why: 'A close is a control frame: it may come between fragments, and is answered at once. The unfinished message is dropped.', spec: CLOSING });
+  await expectCloseFrame(client, [1000], {
+    after: 'the first fragment of a message, then a close',
+    why: 'A close is a control frame: it may come between fragments, and is answered at once. The unfinished message is dropped.',
+    spec: CLOSING,
+  });
   await client.expectClose(TCP_CLOSE);
 });
 
@@ -61,7 +74,15 @@ test('echoes a 256 KiB message that comes just before a close, then answers the 
   const client = await open(server);
   const payload = randomBytes(256 * 1024);
   await client.send([encodeFrame(Opcode.binary, payload), encodeFrame(Opcode.close, closePayload(1000))]);
-  await expectMessage(client, { type: 'binary', data: payload }, { why: 'The message came before the close, so it is answered before the close.', spec: CLOSING, hint: 'Answer frames in the order they came; the echo goes out before the close frame.' });
+  await expectMessage(
+    client,
+    { type: 'binary', data: payload },
+    {
+      why: 'The message came before the close, so it is answered before the close.',
+      spec: CLOSING,
+      hint: 'Answer frames in the order they came; the echo goes out before the close frame.',
+    },
+  );
   await expectCloseFrame(client, [1000], { after: 'the echo' });
   await client.expectClose(TCP_CLOSE);
 });
@@ -73,12 +94,17 @@ test('survives a client that resets the connection in the middle of a frame', as
     rude.reset();
   }
   const client = await open(server, 'polite');
-  await roundTrip(client, 'text', 'still there?', { why: 'Clients that vanish mid-frame end their own connections, and no other.', hint: 'A socket error (ECONNRESET) ends that connection\'s loop quietly; it must not crash the server.' });
+  await roundTrip(client, 'text', 'still there?', {
+    why: 'Clients that vanish mid-frame end their own connections, and no other.',
+    hint: "A socket error (ECONNRESET) ends that connection's loop quietly; it must not crash the server.",
+  });
 });
 
 test('serves 20 connections at once', async ({ server }) => {
   const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => open(server, `c${i + 1}`)));
-  await Promise.all(clients.map(async (client, i) => {
-    for (let n = 1; n <= 5; n++) await roundTrip(client, n % 2 ? 'text' : 'binary', `client ${i + 1}, message ${n}`);
-  }));
+  await Promise.all(
+    clients.map(async (client, i) => {
+      for (let n = 1; n <= 5; n++) await roundTrip(client, n % 2 ? 'text' : 'binary', `client ${i + 1}, message ${n}`);
+    }),
+  );
 });

@@ -14,7 +14,12 @@ export async function open(server: Server, name?: string): Promise<RawClient> {
 }
 
 /** Sends one unfragmented message and expects it back, the same type, byte for byte. */
-export async function roundTrip(client: RawClient, type: 'text' | 'binary', data: Buffer | string, teaching: Teaching & { timeoutMs?: number } = {}): Promise<void> {
+export async function roundTrip(
+  client: RawClient,
+  type: 'text' | 'binary',
+  data: Buffer | string,
+  teaching: Teaching & { timeoutMs?: number } = {},
+): Promise<void> {
   await client.send(encodeFrame(type === 'text' ? 0x1 : 0x2, Buffer.from(data)));
   await expectMessage(client, { type, data }, teaching);
 }

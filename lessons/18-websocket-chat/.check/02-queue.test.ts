@@ -8,7 +8,7 @@ import { joinAll, leaveAll, sleep, PROTOCOL, type Member } from './members.ts';
 
 const test = serverTest('websocket-chat');
 
-const ONE_WRITER = 'RFC 6455 §5.4 (frames of different messages must not interleave); Node docs: writable.write(), \'drain\'';
+const ONE_WRITER = "RFC 6455 §5.4 (frames of different messages must not interleave); Node docs: writable.write(), 'drain'";
 
 /** A text of `size` characters that says who sent it and which one it is, all the way through. */
 function bulk(from: string, n: number, size: number): string {
@@ -43,13 +43,15 @@ async function receiveAll(member: Member, senders: string[], count: number, size
   }
 }
 
-test('delivers every message to every member, in each sender\'s order, when five members talk at once', async ({ server }) => {
+test("delivers every message to every member, in each sender's order, when five members talk at once", async ({ server }) => {
   const names = ['ann', 'bob', 'cid', 'dee', 'eve'];
   const members = await joinAll(server, names, 'busy');
   const count = 20;
-  await Promise.all(members.map(async (member) => {
-    for (let n = 1; n <= count; n++) await member.say(bulk(member.name, n, 100));
-  }));
+  await Promise.all(
+    members.map(async (member) => {
+      for (let n = 1; n <= count; n++) await member.say(bulk(member.name, n, 100));
+    }),
+  );
   await Promise.all(members.map((member) => receiveAll(member, names, count, 100)));
   await leaveAll(members);
 });
@@ -63,9 +65,11 @@ test('never interleaves frames when large messages from several members reach a 
   reader.client.pauseReading();
   const count = 6;
   const size = 512 * 1024;
-  await Promise.all(members.slice(0, 3).map(async (member) => {
-    for (let n = 1; n <= count; n++) await member.say(bulk(member.name, n, size));
-  }));
+  await Promise.all(
+    members.slice(0, 3).map(async (member) => {
+      for (let n = 1; n <= count; n++) await member.say(bulk(member.name, n, size));
+    }),
+  );
   await sleep(300);
   reader.client.resumeReading();
   await Promise.all(members.map((member) => receiveAll(member, senders, count, size)));

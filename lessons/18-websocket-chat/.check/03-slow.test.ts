@@ -28,13 +28,16 @@ test('drops a member that stops reading, while the others keep receiving every m
         what: `message ${sent} for ${member.name}`,
         why: `The room is busy, and slow reads nothing. ${member.name} keeps up, and must receive every message in time: nobody waits for slow.`,
         spec: SPEC,
-        hint: 'Do not await each member\'s send in a broadcast: queue the frame for every member and return.',
+        hint: "Do not await each member's send in a broadcast: queue the frame for every member and return.",
       });
       if (event.type === 'left') {
         check(event.name === 'slow', { message: `Expected only slow to leave, received ${JSON.stringify(event)}.`, spec: SPEC });
         left = event;
         const again = await member.next({ timeoutMs: 3000, what: `message ${sent} for ${member.name}` });
-        check(again.type === 'message' && String(again.text).startsWith(`${sent} `), { message: `Expected message ${sent} for ${member.name}, received ${JSON.stringify(again).slice(0, 120)}.`, spec: SPEC });
+        check(again.type === 'message' && String(again.text).startsWith(`${sent} `), {
+          message: `Expected message ${sent} for ${member.name}, received ${JSON.stringify(again).slice(0, 120)}.`,
+          spec: SPEC,
+        });
         if (member === ann) continue;
       } else {
         check(event.type === 'message' && String(event.text).startsWith(`${sent} `), {
@@ -53,7 +56,11 @@ test('drops a member that stops reading, while the others keep receiving every m
   });
   // slow reads again: what the server managed to send, and then the end of the connection.
   slow!.client.resumeReading();
-  const rest = await slow!.client.readToEnd({ timeoutMs: 5000, why: 'A member dropped as too slow is disconnected: the server closes the connection (after a close frame, if it can get it out).', spec: SPEC });
+  const rest = await slow!.client.readToEnd({
+    timeoutMs: 5000,
+    why: 'A member dropped as too slow is disconnected: the server closes the connection (after a close frame, if it can get it out).',
+    spec: SPEC,
+  });
   let offset = 0;
   let last: { opcode: number; payload: Buffer } | undefined;
   for (let decoded = decodeFrame(rest); decoded; decoded = decodeFrame(rest.subarray(offset))) {
@@ -62,7 +69,10 @@ test('drops a member that stops reading, while the others keep receiving every m
   }
   if (last?.opcode === Opcode.close) {
     const { code } = closeBodyOf(last as Parameters<typeof closeBodyOf>[0]);
-    check(code === 1008 || code === 1013, { message: `Expected the close frame for a member dropped as too slow to carry 1008 or 1013, received ${code ?? 'no code'}.`, spec: SPEC });
+    check(code === 1008 || code === 1013, {
+      message: `Expected the close frame for a member dropped as too slow to carry 1008 or 1013, received ${code ?? 'no code'}.`,
+      spec: SPEC,
+    });
   }
   await ann!.say('after the flood');
   for (const member of [ann!, bob!]) await member.expect({ type: 'message', text: 'after the flood' });

@@ -12,7 +12,14 @@ const SPEC = `RFC 6455 §5.5.2 (ping), §5.5.3 (pong); ${PROTOCOL}`;
 
 test(`pings members every ${INTERVAL} ms, and keeps those that answer`, async ({ server }) => {
   const [ann, bob] = await joinAll(server, ['ann', 'bob'], 'alive');
-  await Promise.all([ann!, bob!].map((member) => member.expectQuiet(INTERVAL * 6, { what: 'while the room is quiet (pings aside)', why: 'ann and bob answer every ping, so both stay, and nobody leaves.' })));
+  await Promise.all(
+    [ann!, bob!].map((member) =>
+      member.expectQuiet(INTERVAL * 6, {
+        what: 'while the room is quiet (pings aside)',
+        why: 'ann and bob answer every ping, so both stay, and nobody leaves.',
+      }),
+    ),
+  );
   check(ann!.pings >= 2, {
     message: `Expected the server to ping ann at least twice in ${INTERVAL * 6} ms (--ping-interval ${INTERVAL}), received ${ann!.pings} pings.`,
     why: 'A connection that carries nothing may be dead without anyone knowing: a peer that vanished without a FIN (a laptop closed, a cable pulled) looks exactly like a quiet one. Pings find out.',
@@ -20,7 +27,11 @@ test(`pings members every ${INTERVAL} ms, and keeps those that answer`, async ({
     hint: 'setInterval(…, pingIntervalMs): ping every member.',
   });
   await bob!.say('still here?');
-  for (const member of [ann!, bob!]) await member.expect({ type: 'message', from: 'bob', text: 'still here?' }, { why: 'Both answered every ping: both are still in the room.', hint: 'Count any pong (or message) as a sign of life.' });
+  for (const member of [ann!, bob!])
+    await member.expect(
+      { type: 'message', from: 'bob', text: 'still here?' },
+      { why: 'Both answered every ping: both are still in the room.', hint: 'Count any pong (or message) as a sign of life.' },
+    );
   await leaveAll([ann!, bob!]);
 });
 
@@ -28,12 +39,15 @@ test('drops a member that stops answering pings, and tells the room', async ({ s
   const [ann, ghost] = await joinAll(server, ['ann', 'ghost'], 'haunted');
   // ghost reads nothing from now on, so it answers no ping: a peer that is gone without a word.
   ghost!.client.pauseReading();
-  await ann!.expect({ type: 'left', room: 'haunted', name: 'ghost' }, {
-    timeoutMs: INTERVAL * 10,
-    why: `ghost has not answered a ping for several intervals of ${INTERVAL} ms: the server takes it for dead, closes its connection and tells the room.`,
-    spec: SPEC,
-    hint: 'At each beat: a member not heard from since the last ping is dropped (leave, then destroy the socket); the others are pinged again.',
-  });
+  await ann!.expect(
+    { type: 'left', room: 'haunted', name: 'ghost' },
+    {
+      timeoutMs: INTERVAL * 10,
+      why: `ghost has not answered a ping for several intervals of ${INTERVAL} ms: the server takes it for dead, closes its connection and tells the room.`,
+      spec: SPEC,
+      hint: 'At each beat: a member not heard from since the last ping is dropped (leave, then destroy the socket); the others are pinged again.',
+    },
+  );
   ghost!.client.resumeReading();
   await ghost!.client.expectClose({ timeoutMs: 3000, why: 'A member dropped for not answering is disconnected.', spec: SPEC });
   await leaveAll([ann!]);

@@ -31,6 +31,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       spec: SPEC,
       hint: 'shutdown(): close(1001) every member, then wait for each connection to end; close() arms a timer that destroys a connection whose peer never answers.',
     });
-    check(server.program.exit?.code === 0, { message: `Expected the server to exit with code 0 after a graceful shutdown, but it ${server.program.describeExit()}.`, spec: SPEC });
+    check(server.program.exit?.code === 0, {
+      message: `Expected the server to exit with code 0 after a graceful shutdown, but it ${server.program.describeExit()}.`,
+      spec: SPEC,
+    });
   });
 }

@@ -45,7 +45,11 @@ export class Member {
     // One deadline for the whole wait: pings that keep coming must not extend it.
     const deadline = performance.now() + (teaching.timeoutMs ?? 2000);
     for (;;) {
-      const { frame } = await readRawFrame(this.client, { timeoutMs: Math.max(1, Math.round(deadline - performance.now())), why: teaching.why, spec: teaching.spec ?? PROTOCOL, hint: teaching.hint }, teaching.what ? `${teaching.what} for ${this.name}` : undefined);
+      const { frame } = await readRawFrame(
+        this.client,
+        { timeoutMs: Math.max(1, Math.round(deadline - performance.now())), why: teaching.why, spec: teaching.spec ?? PROTOCOL, hint: teaching.hint },
+        teaching.what ? `${teaching.what} for ${this.name}` : undefined,
+      );
       if (frame.opcode === Opcode.ping) {
         this.pings++;
         if (this.client.state === 'open') await this.client.send(encodeFrame(Opcode.pong, frame.payload)).catch(() => undefined);
@@ -116,7 +120,12 @@ export class Member {
         if (wireErrorOf(error)?.kind === 'timeout') return;
         throw error;
       }
-      throw new LessonFailure({ message: `Expected nothing for ${this.name}${teaching.what ? ` ${teaching.what}` : ''}, received ${describeFrame(frame)}.`, why: teaching.why, spec: teaching.spec ?? PROTOCOL, hint: teaching.hint });
+      throw new LessonFailure({
+        message: `Expected nothing for ${this.name}${teaching.what ? ` ${teaching.what}` : ''}, received ${describeFrame(frame)}.`,
+        why: teaching.why,
+        spec: teaching.spec ?? PROTOCOL,
+        hint: teaching.hint,
+      });
     }
   }
 }
@@ -137,11 +146,15 @@ export async function join(server: Server, name: string, room?: string, teaching
   const { client } = await openWebSocket(server, { target: '/chat', name });
   const member = new Member(client, name);
   await member.request(room === undefined ? { type: 'join', name } : { type: 'join', name, room });
-  const welcome = await member.expect({ type: 'welcome', room: room ?? 'lobby', name }, {
-    what: 'the welcome',
-    why: teaching.why ?? 'A join is answered with {"type":"welcome","room":…,"name":…,"users":[…],"history":[…]}. A join without a room is a join to "lobby".',
-    hint: teaching.hint ?? 'On {"type":"join"}, add the member to its room and send it the welcome.',
-  });
+  const welcome = await member.expect(
+    { type: 'welcome', room: room ?? 'lobby', name },
+    {
+      what: 'the welcome',
+      why:
+        teaching.why ?? 'A join is answered with {"type":"welcome","room":…,"name":…,"users":[…],"history":[…]}. A join without a room is a join to "lobby".',
+      hint: teaching.hint ?? 'On {"type":"join"}, add the member to its room and send it the welcome.',
+    },
+  );
   return { member, welcome };
 }
 
@@ -154,10 +167,13 @@ export async function joinAll(server: Server, names: string[], room?: string): P
   for (const name of names) {
     const { member } = await join(server, name, room);
     for (const earlier of members) {
-      await earlier.expect({ type: 'joined', room: room ?? 'lobby', name }, {
-        why: 'When someone joins, everyone already in the room is told: {"type":"joined","room":…,"name":…}.',
-        hint: 'Broadcast "joined" to the room before adding the newcomer to it.',
-      });
+      await earlier.expect(
+        { type: 'joined', room: room ?? 'lobby', name },
+        {
+          why: 'When someone joins, everyone already in the room is told: {"type":"joined","room":…,"name":…}.',
+          hint: 'Broadcast "joined" to the room before adding the newcomer to it.',
+        },
+      );
     }
     members.push(member);
   }
