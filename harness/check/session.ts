@@ -266,17 +266,33 @@ function countDefaultServerFiles(files: string[]): number {
   return files.filter((file) => /\b(?:serverTest|udpServerTest)\(\s*(['"])[\w-]+\1\s*\)/.test(fs.readFileSync(file, 'utf8'))).length;
 }
 
-/** Passes Vitest's events to the reporters of the run in progress. */
+/**
+ * Passes Vitest's events to the reporters of the run in progress. A test that fails while others
+ * of its file run concurrently stops the run (bail), and Vitest may then drop that test's own
+ * result event: at the end of the run, every finished test not yet reported is reported, so that
+ * a failure is never lost (and the run never taken for a pass).
+ */
 class RelayReporter implements Reporter {
   targets: Reporter[] = [];
-  onTestRunStart: Reporter['onTestRunStart'] = (...args) => this.each((r) => r.onTestRunStart?.(...args));
+  private readonly reported = new Set<string>();
+  onTestRunStart: Reporter['onTestRunStart'] = (...args) => (this.reported.clear(), this.each((r) => r.onTestRunStart?.(...args)));
   onTestModuleQueued: Reporter['onTestModuleQueued'] = (...args) => this.each((r) => r.onTestModuleQueued?.(...args));
   onTestModuleCollected: Reporter['onTestModuleCollected'] = (...args) => this.each((r) => r.onTestModuleCollected?.(...args));
   onTestModuleStart: Reporter['onTestModuleStart'] = (...args) => this.each((r) => r.onTestModuleStart?.(...args));
   onTestModuleEnd: Reporter['onTestModuleEnd'] = (...args) => this.each((r) => r.onTestModuleEnd?.(...args));
   onTestCaseReady: Reporter['onTestCaseReady'] = (...args) => this.each((r) => r.onTestCaseReady?.(...args));
-  onTestCaseResult: Reporter['onTestCaseResult'] = (...args) => this.each((r) => r.onTestCaseResult?.(...args));
-  onTestRunEnd: Reporter['onTestRunEnd'] = (...args) => this.each((r) => r.onTestRunEnd?.(...args));
+  onTestCaseResult = (testCase: TestCase) => (this.reported.add(testCase.id), this.each((r) => r.onTestCaseResult?.(testCase)));
+  onTestRunEnd: Reporter['onTestRunEnd'] = async (...args) => {
+    const [modules] = args;
+    for (const module of modules) {
+      for (const testCase of module.children.allTests()) {
+        const state = testCase.result().state;
+        if (this.reported.has(testCase.id) || (state !== 'failed' && state !== 'passed')) continue;
+        await this.onTestCaseResult(testCase);
+      }
+    }
+    await this.each((r) => r.onTestRunEnd?.(...args));
+  };
 
   private async each(call: (reporter: Reporter) => unknown): Promise<void> {
     for (const reporter of this.targets) await call(reporter);
