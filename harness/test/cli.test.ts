@@ -88,6 +88,35 @@ describe('the learning loop', () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain('identical');
   });
+
+  test('learn diff ignores layout (format-on-save) but shows a real change, and --exact shows layout too', () => {
+    const mine = lessonFile('01-tcp-echo', 'server.ts');
+    const reference = fs.readFileSync(solutionFile('01-tcp-echo', 'server.ts'), 'utf8');
+    try {
+      // Another formatter's taste: four-space indentation, no spaces after commas, blank lines doubled.
+      const relaidOut = reference
+        .split('\n')
+        .map((line) => line.replace(/^( +)/, (indent) => indent + indent))
+        .map((line) => (line.includes('//') ? line : line.replace(/, (?=[a-z])/g, ','))) // formatters leave comments alone
+        .join('\n')
+        .replace(/\n\n/g, '\n\n\n');
+      fs.writeFileSync(mine, relaidOut);
+      const layoutOnly = learn('diff', 'tcp-echo');
+      expect(layoutOnly.code).toBe(0);
+      expect(layoutOnly.out).toContain('the same apart from layout');
+      expect(layoutOnly.out).not.toContain('@@');
+      expect(learn('diff', 'tcp-echo', '--exact').out).toContain('@@');
+
+      // One real change among the relaid lines: only it is shown.
+      fs.writeFileSync(mine, relaidOut.replace('socket.write(chunk)', 'socket.write(chunk.toString())'));
+      const changed = learn('diff', 'tcp-echo');
+      expect(changed.out.match(/^@@/gm)).toHaveLength(1);
+      expect(changed.out).toMatch(/^-.*socket\.write\(chunk\.toString\(\)\)/m);
+      expect(changed.out).toMatch(/^\+.*socket\.write\(chunk\)/m);
+    } finally {
+      fs.writeFileSync(mine, reference);
+    }
+  });
 });
 
 describe('peeking and resetting', () => {
