@@ -149,6 +149,27 @@ describe('peeking and resetting', () => {
     expect(saved).toEqual(expect.arrayContaining(['// my first attempt\n', '// my second attempt\n']));
   });
 
+  test('learn reset also puts back a file the lesson provides (server.ts) when it was changed or deleted, and backs it up', () => {
+    const provided = lessonFile('08-http-response', 'server.ts');
+    const shipped = fs.readFileSync(solutionFile('08-http-response', 'server.ts'), 'utf8');
+    fs.writeFileSync(provided, '// I edited the provided server by accident\n');
+    const run = learn('reset', 'http-response', '--force');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('server.ts, which the lesson provides, is back as shipped');
+    expect(fs.readFileSync(provided, 'utf8')).toBe(shipped);
+    const backups = path.join(work, '.learn', 'backups', '08-http-response');
+    const saved = fs.readdirSync(backups).map((dir) => fs.readFileSync(path.join(backups, dir, 'server.ts'), 'utf8'));
+    expect(saved).toContain('// I edited the provided server by accident\n');
+
+    fs.rmSync(provided);
+    expect(learn('reset', 'http-response', '--force').code).toBe(0);
+    expect(fs.readFileSync(provided, 'utf8')).toBe(shipped);
+
+    // Untouched, it is neither backed up nor mentioned.
+    const quiet = learn('reset', 'http-response', '--force');
+    expect(quiet.out).not.toContain('which the lesson provides');
+  });
+
   test('learn solution --apply puts the reference in place and backs up the learner file', () => {
     const mine = lessonFile('02-socket-promises', 'socket.ts');
     fs.writeFileSync(mine, '// stuck here\n');
