@@ -2,8 +2,8 @@
 // everyone in the room in order, rooms kept apart, history for newcomers, the users list, private
 // messages, and errors that keep the connection open. Each test uses rooms of its own.
 
-import { serverTest, check, request, exchange, checkStatus, encodeFrame, openWebSocket, Opcode, closePayload } from '#harness/testing/index.ts';
-import { join, joinAll, leaveAll, show, Member, PROTOCOL, type ChatEvent } from './members.ts';
+import { serverTest, check, request, exchange, checkStatus, encodeFrame, openWebSocket, Opcode } from '#harness/testing/index.ts';
+import { join, joinAll, leave, leaveAll, show, Member, PROTOCOL, type ChatEvent } from './members.ts';
 
 const test = serverTest('websocket-chat');
 
@@ -46,7 +46,7 @@ test('tells the room when someone joins and when someone leaves', async ({ serve
     hint: 'A Map keeps its keys in insertion order.',
   });
   for (const other of [ann!, bob!]) await other.expect({ type: 'joined', room: 'notices', name: 'cid' });
-  await bob!.client.send(encodeFrame(Opcode.close, closePayload(1000, 'bye')));
+  await leave(bob!);
   for (const other of [ann!, cid]) {
     await other.expect(
       { type: 'left', room: 'notices', name: 'bob' },

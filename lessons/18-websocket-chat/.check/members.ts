@@ -4,6 +4,7 @@
 
 import {
   check,
+  closePayload,
   describeFrame,
   encodeFrame,
   openWebSocket,
@@ -180,12 +181,33 @@ export async function joinAll(server: Server, names: string[], room?: string): P
   return members;
 }
 
-/** Closes every member's connection politely (close frame, then the server's close). Never fails. */
+/**
+ * Leaves as a browser does (RFC 6455 §7.1.2): a close frame, the server's close frame, then our
+ * FIN. The FIN matters for time: a server that closed TCP first still reads until the peer's FIN
+ * (for --close-timeout, 1 s by default), and announces the leave only then. Never fails.
+ */
+export async function leave(member: Member, code = 1000): Promise<void> {
+  const { client } = member;
+  if (client.state === 'open') {
+    await client.send(encodeFrame(Opcode.close, closePayload(code))).catch(() => undefined);
+    const deadline = performance.now() + 1500;
+    try {
+      while (performance.now() < deadline) {
+        const { frame } = await readRawFrame(client, { timeoutMs: Math.max(1, Math.round(deadline - performance.now())) });
+        if (frame.opcode === Opcode.close) break;
+      }
+    } catch {
+      // The server closed without a close frame, or took too long: end our side all the same.
+    }
+  }
+  if (client.state === 'open' || client.state === 'fin') await client.end().catch(() => undefined);
+}
+
+/** Closes every member's connection politely (see leave), and waits for the server's FIN. Never fails. */
 export async function leaveAll(members: Member[]): Promise<void> {
   await Promise.all(
     members.map(async (member) => {
-      if (member.client.state !== 'open') return;
-      await member.client.send(encodeFrame(Opcode.close, Buffer.from([0x03, 0xe8]))).catch(() => undefined);
+      await leave(member);
       await member.client.readToEnd({ timeoutMs: 1500 }).catch(() => undefined);
     }),
   );
