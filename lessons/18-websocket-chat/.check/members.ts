@@ -108,19 +108,30 @@ export class Member {
     return event;
   }
 
-  /** Reads for `ms`, answering pings, and fails on any event. */
-  async expectQuiet(ms: number, teaching: Teaching & { what?: string } = {}): Promise<void> {
+  /**
+   * Reads for `ms`, answering pings, and fails on any event. With `until`, stops as soon as it
+   * holds (checked before each frame): "quiet until the third ping" waits no longer than the
+   * program's own timer takes.
+   */
+  async expectQuiet(ms: number, teaching: Teaching & { what?: string; until?: () => boolean } = {}): Promise<void> {
     const until = performance.now() + ms;
     for (;;) {
+      if (teaching.until?.()) return;
       const left = until - performance.now();
       if (left <= 0) return;
       let frame: Frame | undefined;
       try {
-        frame = await this.nextFrame({ timeoutMs: left });
+        frame = (await readRawFrame(this.client, { timeoutMs: Math.max(1, Math.round(left)) })).frame;
       } catch (error) {
         if (wireErrorOf(error)?.kind === 'timeout') return;
         throw error;
       }
+      if (frame.opcode === Opcode.ping) {
+        this.pings++;
+        if (this.client.state === 'open') await this.client.send(encodeFrame(Opcode.pong, frame.payload)).catch(() => undefined);
+        continue;
+      }
+      if (frame.opcode === Opcode.pong) continue;
       throw new LessonFailure({
         message: `Expected nothing for ${this.name}${teaching.what ? ` ${teaching.what}` : ''}, received ${describeFrame(frame)}.`,
         why: teaching.why,
