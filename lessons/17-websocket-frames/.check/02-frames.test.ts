@@ -9,7 +9,8 @@ const test = serverTest('websocket-frames');
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-test('echoes RFC 6455\'s masked "Hello" (81 85 37 fa 21 3d 7f 9f 4d 51 58) as 81 05 48 65 6c 6c 6f', async ({ server }) => {
+// Each test has connections of its own and shares nothing in the program: they run side by side.
+test.concurrent('echoes RFC 6455\'s masked "Hello" (81 85 37 fa 21 3d 7f 9f 4d 51 58) as 81 05 48 65 6c 6c 6f', async ({ server }) => {
   const client = await open(server);
   await client.send(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
   await expectFrame(
@@ -23,7 +24,7 @@ test('echoes RFC 6455\'s masked "Hello" (81 85 37 fa 21 3d 7f 9f 4d 51 58) as 81
   );
 });
 
-test('echoes all 256 byte values as a binary message, and text as text', async ({ server }) => {
+test.concurrent('echoes all 256 byte values as a binary message, and text as text', async ({ server }) => {
   const client = await open(server);
   const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
   await client.send(encodeFrame(Opcode.binary, all));
@@ -39,7 +40,7 @@ test('echoes all 256 byte values as a binary message, and text as text', async (
   await roundTrip(client, 'text', 'a text message', { hint: 'A text frame (opcode 0x1) goes back as a text frame.' });
 });
 
-test('echoes UTF-8 text byte for byte, a leading byte order mark included', async ({ server }) => {
+test.concurrent('echoes UTF-8 text byte for byte, a leading byte order mark included', async ({ server }) => {
   const client = await open(server);
   for (const text of ['Grüße aus Köln — 你好, 世界 👋', '\uFEFFstarts with a BOM (ef bb bf)', '\u{10FFFF}\u{FFFF} noncharacters are valid UTF-8']) {
     await roundTrip(client, 'text', text, {
@@ -50,7 +51,7 @@ test('echoes UTF-8 text byte for byte, a leading byte order mark included', asyn
   }
 });
 
-test('echoes empty text and binary messages', async ({ server }) => {
+test.concurrent('echoes empty text and binary messages', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.text, ''), encodeFrame(Opcode.binary, Buffer.alloc(0))]);
   await expectFrame(
@@ -65,7 +66,7 @@ test('echoes empty text and binary messages', async ({ server }) => {
   await expectFrame(client, { opcode: Opcode.binary, payload: Buffer.alloc(0) }, { spec: FRAMING });
 });
 
-test('answers a ping with a pong that carries the same payload', async ({ server }) => {
+test.concurrent('answers a ping with a pong that carries the same payload', async ({ server }) => {
   const client = await open(server);
   const payloads = [Buffer.from('are you there?'), Buffer.alloc(0), Buffer.from([0x00, 0x80, 0xff, 0xfe]), Buffer.alloc(125, 0xab)];
   for (const payload of payloads) {
@@ -82,7 +83,7 @@ test('answers a ping with a pong that carries the same payload', async ({ server
   }
 });
 
-test('ignores a pong nobody asked for', async ({ server }) => {
+test.concurrent('ignores a pong nobody asked for', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.pong, 'unsolicited'), encodeFrame(Opcode.text, 'after the pong')]);
   await expectMessage(
@@ -124,14 +125,14 @@ function mixedFrames(): { bytes: Buffer; check: (client: RawClient) => Promise<v
   };
 }
 
-test('reads frames that arrive a byte at a time', async ({ server }) => {
+test.concurrent('reads frames that arrive a byte at a time', async ({ server }) => {
   const client = await open(server);
   const { bytes, check: expectAll } = mixedFrames();
   await client.send(bytes, { split: 'trickle' });
   await expectAll(client);
 });
 
-test('reads frames cut at random points, and many frames in one write', async ({ server }) => {
+test.concurrent('reads frames cut at random points, and many frames in one write', async ({ server }) => {
   for (let round = 1; round <= 3; round++) {
     const client = await open(server, `random${round}`);
     const { bytes, check: expectAll } = mixedFrames();

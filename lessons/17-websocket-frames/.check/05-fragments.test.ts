@@ -14,7 +14,8 @@ function fragments(opcode: number, pieces: Buffer[]): Buffer[] {
   return pieces.map((piece, i) => encodeFrame(i === 0 ? opcode : Opcode.continuation, piece, { fin: i === pieces.length - 1 }));
 }
 
-test('joins a text message sent in three fragments, and a binary one in many', async ({ server }) => {
+// Each test has connections of its own and shares nothing in the program: they run side by side.
+test.concurrent('joins a text message sent in three fragments, and a binary one in many', async ({ server }) => {
   const client = await open(server);
   await client.send(
     fragments(
@@ -39,7 +40,7 @@ test('joins a text message sent in three fragments, and a binary one in many', a
   await expectMessage(client, { type: 'binary', data: binary }, { why: 'Fragments may be of any size, empty ones included.', spec: FRAGMENTS });
 });
 
-test('answers a ping that arrives between the fragments of a message at once, and still joins the message', async ({ server }) => {
+test.concurrent('answers a ping that arrives between the fragments of a message at once, and still joins the message', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.text, 'fragmented ', { fin: false }), encodeFrame(Opcode.ping, 'in the middle')]);
   await expectFrame(
@@ -67,7 +68,7 @@ test('answers a ping that arrives between the fragments of a message at once, an
   );
 });
 
-test('joins text whose characters are cut between fragments, at every position', async ({ server }) => {
+test.concurrent('joins text whose characters are cut between fragments, at every position', async ({ server }) => {
   const client = await open(server);
   const text = Buffer.from('aé你👋z'); // 1 + 2 + 3 + 4 + 1 bytes
   for (let at = 1; at < text.length; at++) {
@@ -100,7 +101,7 @@ const invalid: Array<[string, Buffer]> = [
   ['a character cut short at the end of the message (e4 bd)', Buffer.from([0x61, 0xe4, 0xbd])],
 ];
 
-test.for(invalid.map(([what, bytes]) => [what, bytes] as const))('fails a text message with %s with 1007', async ([what, bytes], { server }) => {
+test.concurrent.for(invalid.map(([what, bytes]) => [what, bytes] as const))('fails a text message with %s with 1007', async ([what, bytes], { server }) => {
   const client = await open(server);
   await client.send(encodeFrame(Opcode.text, bytes));
   await expectFailure(client, [1007], {
@@ -111,7 +112,7 @@ test.for(invalid.map(([what, bytes]) => [what, bytes] as const))('fails a text m
   });
 });
 
-test('fails a text message as soon as a fragment makes it invalid, before the message ends', async ({ server }) => {
+test.concurrent('fails a text message as soon as a fragment makes it invalid, before the message ends', async ({ server }) => {
   const client = await open(server);
   // κόσμε, then an encoded surrogate: valid so far, then bytes no continuation can make valid.
   await client.send(encodeFrame(Opcode.text, Buffer.from([0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc, 0xce, 0xb5]), { fin: false }));
@@ -126,7 +127,7 @@ test('fails a text message as soon as a fragment makes it invalid, before the me
   });
 });
 
-test('fails a text message whose fragments are valid alone but invalid together', async ({ server }) => {
+test.concurrent('fails a text message whose fragments are valid alone but invalid together', async ({ server }) => {
   const client = await open(server);
   // "ab" plus the first byte of a 2-byte character, then a space where its second byte must be.
   await client.send(fragments(Opcode.text, [Buffer.from([0x61, 0x62, 0xce]), Buffer.from(' and more')]));
@@ -138,7 +139,7 @@ test('fails a text message whose fragments are valid alone but invalid together'
   });
 });
 
-test('echoes binary messages whatever their bytes, invalid UTF-8 included', async ({ server }) => {
+test.concurrent('echoes binary messages whatever their bytes, invalid UTF-8 included', async ({ server }) => {
   const client = await open(server);
   const bytes = Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0xed, 0xa0, 0x80]);
   await client.send(fragments(Opcode.binary, [bytes.subarray(0, 3), bytes.subarray(3)]));
