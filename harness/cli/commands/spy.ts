@@ -14,6 +14,7 @@ import { paint } from '../../terminal.ts';
 import { byteCount } from '../../wire/bytes.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { recordRunPort } from '../run-port.ts';
 import { tryItLines } from '../try-it.ts';
 
 export async function spy(context: Context): Promise<number> {
@@ -71,10 +72,12 @@ export async function spy(context: Context): Promise<number> {
   );
   context.out('Try it from another terminal:');
   for (const line of tryItLines(lesson, port, { skipRun: true })) context.out(`  ${paint.code(line)}`);
-  context.out(`  ${paint.code(`npx learn probe ${lesson.slug} --port ${port}`)}    (type bytes by hand)`);
+  context.out(`  ${paint.code(`npx learn probe ${lesson.slug}`)}    (type bytes by hand)`);
   context.out(paint.dim(`(→ sent by the client, ← sent by ${who === 'your' ? 'your server' : 'the server'})`));
 
+  const forgetPort = recordRunPort(lesson.slug, port);
   const why = await Promise.race([stopped, program.exited.then(() => 'exit' as const)]);
+  forgetPort();
   session.stop();
   await program.stop();
   const page = writePage(session, lesson.slug, solution, port, serverPort);
