@@ -47,7 +47,10 @@ async function spyBetween({ onTestFinished }: TestContext) {
   const client = net.connect({ port: portOf(spy), host: '127.0.0.1', allowHalfOpen: true });
   const peer = await server.accepted;
   await new Promise<void>((resolve) => (client.readyState === 'open' ? resolve() : client.once('connect', () => resolve())));
-  onTestFinished(() => (client.destroy(), peer.destroy()));
+  onTestFinished(() => {
+    client.destroy();
+    peer.destroy();
+  });
   return { client, peer, lines, spy };
 }
 

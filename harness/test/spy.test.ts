@@ -11,7 +11,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { onPath } from '../cli/try-it.ts';
 import { freePort } from '../process/free-port.ts';
 import { Workbook, type Running } from './workbook.ts';
 
