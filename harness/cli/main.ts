@@ -94,7 +94,8 @@ const commands: Record<string, Command> = {
     run: async (c) => (await import('./commands/run.ts')).run(c),
   },
   spy: {
-    summary: 'start your server (or the reference) behind a relay on --port that prints the wire as you try it with curl, a browser, wrk; Ctrl-C writes it as a page',
+    summary:
+      'start your server (or the reference) behind a relay on --port that prints the wire as you try it with curl, a browser, wrk; Ctrl-C writes it as a page',
     usage: `learn spy ${lessonArg} [--solution] [--port N] [-- program args…]`,
     options: {
       solution: { type: 'boolean', description: 'spy on the reference instead of your code' },

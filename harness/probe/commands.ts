@@ -109,8 +109,7 @@ export class ProbeCommands {
 
   private async sendExample(argument: string): Promise<void> {
     const example = this.examples[Number(argument) - 1];
-    if (!/^\d+$/.test(argument) || !example)
-      return this.say(`\`.send N\` sends example N, from 1 to ${this.examples.length}; \`.examples\` lists them.`);
+    if (!/^\d+$/.test(argument) || !example) return this.say(`\`.send N\` sends example N, from 1 to ${this.examples.length}; \`.examples\` lists them.`);
     await this.send(example.bytes);
   }
 

@@ -50,7 +50,9 @@ export class ProbeConnection {
       this.udp = udp;
       udp.on('message', (message) => this.datagram(message));
       // A connected UDP socket hears ICMP "port unreachable" as ECONNREFUSED: nothing listens there.
-      udp.on('error', (error: NodeJS.ErrnoException) => this.mark('note', `${error.code ?? error.message}: nothing answers on udp 127.0.0.1:${this.target.port}?`));
+      udp.on('error', (error: NodeJS.ErrnoException) =>
+        this.mark('note', `${error.code ?? error.message}: nothing answers on udp 127.0.0.1:${this.target.port}?`),
+      );
       await new Promise<void>((resolve) => udp.connect(this.target.port, '127.0.0.1', resolve));
       this.mark('note', `udp socket aimed at 127.0.0.1:${this.target.port}: each line is one datagram`);
       return;

@@ -29,7 +29,8 @@ export class Conversation {
   /** Summary lines for bytes `from` sent. */
   data(from: Side, bytes: Buffer): string[] {
     if (this.mode === 'sniff') {
-      if (from === 'server') this.mode = 'raw'; // the server spoke first: not HTTP
+      if (from === 'server')
+        this.mode = 'raw'; // the server spoke first: not HTTP
       else {
         this.sniffed = Buffer.concat([this.sniffed, bytes]);
         const start = this.sniffed.toString('latin1', 0, 11);

@@ -179,7 +179,10 @@ function headEnd(bytes: Buffer): number {
 
 /** `METHOD SP request-target SP HTTP-version CRLF`, then field lines (RFC 9112 §3, §5). */
 function parseRequestHead(raw: Buffer): Head {
-  const [startLine = '', ...lines] = raw.toString('latin1').replace(/\r?\n\r?\n$/, '').split(/\r?\n/);
+  const [startLine = '', ...lines] = raw
+    .toString('latin1')
+    .replace(/\r?\n\r?\n$/, '')
+    .split(/\r?\n/);
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ \S+ HTTP\/\d\.\d$/.test(startLine))
     throw new Error(`expected a request line like "GET / HTTP/1.1", received ${quote(startLine)}.`);
   return { startLine, method: startLine.split(' ')[0], fields: lines.map(fieldOf) };

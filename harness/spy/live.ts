@@ -55,8 +55,8 @@ export class LivePrinter {
   private sayUnshown(): void {
     const { events, lanes, sent, received } = this.unshown;
     if (events === 0) return;
-    const names = [...lanes];
-    const span = names.length === 1 ? names[0] : `${names[0]}…${names.at(-1)}`;
+    const numbers = [...lanes].map((lane) => Number(lane.slice(1))).sort((a, b) => a - b);
+    const span = numbers.length === 1 ? `c${numbers[0]}` : `c${numbers[0]}–c${numbers.at(-1)}`;
     this.out(
       paint.warning(
         `… ${events} more events on ${lanes.size} ${lanes.size === 1 ? 'connection' : 'connections'} (${span}) not drawn: ` +

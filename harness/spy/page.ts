@@ -35,7 +35,7 @@ export function renderPage(info: PageInfo): string {
 <h1>${escapeHtml(info.title)}</h1>
 ${info.about.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}
 <div class="diagram">
-<div class="row heads"><span>time</span><span>lane</span><span class="side">client</span><span></span><span class="side">server</span></div>
+<div class="row heads"><span>time</span><span>lane</span><span></span><span class="ends"><span>client</span><span>server</span></span><span></span></div>
 ${rows}
 </div>
 ${dropped}
@@ -58,7 +58,8 @@ function row(event: SpyEvent): string {
   const rst = event.kind === 'rst' || event.kind === 'reset';
   const direction = from ?? (rst ? (event.kind === 'reset' ? 'to-server' : 'to-client') : 'note');
   const text = escapeHtml(event.text ?? event.kind);
-  if (direction === 'note') return `<div class="row note">${time}<span class="life"></span><div class="msg"><div class="text">${text}</div>${summary}</div><span class="life"></span></div>`;
+  if (direction === 'note')
+    return `<div class="row note">${time}<span class="life"></span><div class="msg"><div class="text">${text}</div>${summary}</div><span class="life"></span></div>`;
   return `<div class="row ${direction} ${rst ? 'rst' : 'fin'}">${time}<span class="life"></span><div class="msg"><div class="arrow ${lane}"><span>${text}</span></div>${summary}</div><span class="life"></span></div>`;
 }
 
@@ -69,7 +70,10 @@ function bytesOf(event: SpyEvent): string {
   const size = event.size ?? head.length;
   const gap = size - head.length - tail.length;
   const show = (bytes: Buffer, base: number) => (looksLikeText(bytes) ? lines(bytes).map(quote) : hexDump(bytes, base)).map(escapeHtml).join('\n');
-  const kept = gap > 0 ? `<pre>${show(head, 0)}</pre><p class="note">… ${byteCount(gap)} not kept …</p><pre>${show(tail, size - tail.length)}</pre>` : `<pre>${show(Buffer.concat([head, tail]), 0)}</pre>`;
+  const kept =
+    gap > 0
+      ? `<pre>${show(head, 0)}</pre><p class="note">… ${byteCount(gap)} not kept …</p><pre>${show(tail, size - tail.length)}</pre>`
+      : `<pre>${show(Buffer.concat([head, tail]), 0)}</pre>`;
   return kept;
 }
 
@@ -88,7 +92,7 @@ h1 { font-size: 1.3em; }
 .diagram { display: grid; grid-template-columns: 6em 3em 1.5em minmax(20em, 1fr) 1.5em; row-gap: 0.3em; }
 .row { display: contents; }
 .heads span { font-weight: bold; border-bottom: 1px solid #999; }
-.side { text-align: center; }
+.ends { display: flex; justify-content: space-between; }
 .life { border-left: 2px solid #bbb; margin-left: 0.6em; }
 .time { color: #777; font-variant-numeric: tabular-nums; }
 .who { font-weight: bold; }

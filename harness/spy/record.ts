@@ -61,7 +61,15 @@ export class SpyRecord {
       open = undefined;
     }
     if (!open) {
-      open = { event: { at: this.now(), kind, who: lane, size: 0, pieces: 0 }, started: now, last: now, head: [], headSize: 0, tail: Buffer.alloc(0), unsaid: 0 };
+      open = {
+        event: { at: this.now(), kind, who: lane, size: 0, pieces: 0 },
+        started: now,
+        last: now,
+        head: [],
+        headSize: 0,
+        tail: Buffer.alloc(0),
+        unsaid: 0,
+      };
       this.open.set(lane, open);
       this.timer ??= setInterval(() => this.closeIdle(), PAUSE_MS).unref();
     }

@@ -67,7 +67,10 @@ describe.concurrent('learn probe', () => {
   });
 
   test('.trickle sends a line a byte a write; a bad escape is refused, not guessed; .reset sends RST and .reconnect starts a new lane', async () => {
-    const run = await probe(['tcp-echo', '--port', String(tcpPort), '--wait', '300'], ['.trickle', 'abc', 'bad \\q', '.reset', '.reconnect', '.crlf on', 'two', '.end', ''].join('\n'));
+    const run = await probe(
+      ['tcp-echo', '--port', String(tcpPort), '--wait', '300'],
+      ['.trickle', 'abc', 'bad \\q', '.reset', '.reconnect', '.crlf on', 'two', '.end', ''].join('\n'),
+    );
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/c1 → 4 bytes in 4 writes\n\s+"abc\\n"/);
     expect(run.out).toContain('Not sent: "\\q" is not an escape here');
@@ -96,6 +99,8 @@ describe.concurrent('learn probe', () => {
   test('nothing listening: says so and how to start it', async () => {
     const run = await probe(['tcp-echo', '--port', String(await freePort())], '');
     expect(run.code).toBe(1);
-    expect(run.out).toMatch(/Nothing to probe on 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\.\nTry: start the server first, in another terminal: npx learn run tcp-echo --port \d+/);
+    expect(run.out).toMatch(
+      /Nothing to probe on 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\.\nTry: start the server first, in another terminal: npx learn run tcp-echo --port \d+/,
+    );
   });
 });

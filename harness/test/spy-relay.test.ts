@@ -127,7 +127,9 @@ describe('what spy says the bytes mean', () => {
   });
 
   test('chunk boundaries, HEAD, 206 with its range, 304, Content-Encoding', () => {
-    expect(say(['client', 'GET /p HTTP/1.1\r\n\r\n'], ['server', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n!\r\n0\r\n\r\n'])).toEqual([
+    expect(
+      say(['client', 'GET /p HTTP/1.1\r\n\r\n'], ['server', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n!\r\n0\r\n\r\n']),
+    ).toEqual([
       'GET /p HTTP/1.1 · 0 fields · no body',
       'HTTP/1.1 200 OK · 1 field · chunked body',
       'Transfer-Encoding: chunked',
@@ -136,13 +138,25 @@ describe('what spy says the bytes mean', () => {
       'last chunk: body 6 bytes in 2 chunks',
     ]);
     // A response to HEAD announces a length and has no body: the next response starts right after.
-    const head = say(['client', 'HEAD / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n'], ['server', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc']);
-    expect(head.filter((l) => l.startsWith('HTTP/1.1'))).toEqual(['HTTP/1.1 200 OK · 1 field · no body', 'HTTP/1.1 200 OK · 1 field · body 3 bytes (Content-Length)']);
-    const range = say(['client', 'GET /a HTTP/1.1\r\nRange: bytes=0-1\r\n\r\n'], ['server', 'HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/26\r\nContent-Length: 2\r\n\r\nab']);
+    const head = say(
+      ['client', 'HEAD / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n'],
+      ['server', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc'],
+    );
+    expect(head.filter((l) => l.startsWith('HTTP/1.1'))).toEqual([
+      'HTTP/1.1 200 OK · 1 field · no body',
+      'HTTP/1.1 200 OK · 1 field · body 3 bytes (Content-Length)',
+    ]);
+    const range = say(
+      ['client', 'GET /a HTTP/1.1\r\nRange: bytes=0-1\r\n\r\n'],
+      ['server', 'HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/26\r\nContent-Length: 2\r\n\r\nab'],
+    );
     expect(range).toContain('Range: bytes=0-1');
     expect(range).toContain('Content-Range: bytes 0-1/26');
     expect(range).toContain('206: only the bytes Content-Range names (RFC 9110 §15.3.7)');
-    const notModified = say(['client', 'GET /a HTTP/1.1\r\nIf-None-Match: "x"\r\n\r\n'], ['server', 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 26\r\n\r\n']);
+    const notModified = say(
+      ['client', 'GET /a HTTP/1.1\r\nIf-None-Match: "x"\r\n\r\n'],
+      ['server', 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 26\r\n\r\n'],
+    );
     expect(notModified).toContain('HTTP/1.1 304 Not Modified · 2 fields · no body');
     const gzip = say(['client', 'GET / HTTP/1.1\r\n\r\n'], ['server', 'HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n\x1f\x8b']);
     expect(gzip).toContain('the body is gzip-coded: the bytes below are not the content itself (RFC 9110 §8.4)');
@@ -151,7 +165,10 @@ describe('what spy says the bytes mean', () => {
   test('WebSocket frames after a 101: FIN, opcode, mask, length, payload, close code', () => {
     const lines = say(
       ['client', 'GET /echo HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'],
-      ['server', Buffer.concat([Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'), encodeFrame(Opcode.text, 'hi', { mask: null })])],
+      [
+        'server',
+        Buffer.concat([Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'), encodeFrame(Opcode.text, 'hi', { mask: null })]),
+      ],
       ['client', encodeFrame(Opcode.binary, Buffer.from([0x00, 0xff]), { fin: false })],
       ['client', encodeFrame(Opcode.close, closePayload(1000, 'bye'))],
     );

@@ -94,7 +94,7 @@ describe.concurrent('learn spy', () => {
       await until(() => received.length === sent.length);
       // Compared as hex digests: toEqual walks a 1 MiB Buffer a byte at a time, for seconds.
       expect(received.map(digest)).toEqual(sent.map(digest));
-      ws.close(1000, "done");
+      ws.close(1000, 'done');
       await new Promise((resolve) => ws.once('close', resolve));
     } finally {
       var { code, html } = await stopSpy(spy);

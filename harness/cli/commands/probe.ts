@@ -18,10 +18,28 @@ export async function probe(context: Context): Promise<number> {
   const wait = Number(context.flags.wait ?? 1000);
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait takes milliseconds (0 or more); received "${context.flags.wait}".`);
   const transport = lesson.program?.transport ?? 'tcp';
-  const connection = new ProbeConnection({ port, transport, out: context.out });
+  const interactive = Boolean(process.stdin.isTTY);
+  const input = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  input.setPrompt(paint.info('probe> '));
+  // Replies arrive while the learner types: in a terminal, each batch clears the prompt line, is
+  // printed, and the prompt is drawn again below it with what was typed so far.
+  let redrawing = false;
+  let closed = false;
+  input.once('close', () => (closed = true));
+  const out = (line: string) => {
+    if (interactive && !redrawing) {
+      redrawing = true;
+      readline.cursorTo(process.stdout, 0);
+      readline.clearLine(process.stdout, 0);
+      setImmediate(() => ((redrawing = false), closed || input.prompt(true)));
+    }
+    context.out(line);
+  };
+  const connection = new ProbeConnection({ port, transport, out });
   try {
     await connection.open();
   } catch (error) {
+    input.close();
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     context.out(paint.failure(`Nothing to probe on 127.0.0.1:${port} (${code}).`));
     context.out(`Try: start the server first, in another terminal: ${paint.code(`npx learn run ${lesson.slug} --port ${port}`)}`);
@@ -29,17 +47,17 @@ export async function probe(context: Context): Promise<number> {
   }
   // HTTP and WebSocket end lines with CRLF (RFC 9112 §2.1); the TCP lessons' line protocols with LF.
   const lineEnd: LineEnd = lesson.part === 'TCP' ? 'lf' : 'crlf';
-  const commands = new ProbeCommands(connection, examplesOf(lesson, port), lineEnd, context.out);
-  const interactive = Boolean(process.stdin.isTTY);
+  const commands = new ProbeCommands(connection, examplesOf(lesson, port), lineEnd, out);
   if (interactive) {
     context.out(paint.dim(`Probing ${lesson.slug} on ${transport} 127.0.0.1:${port}. Type a line to send it; .help lists the commands; Ctrl-D leaves.`));
-    if (lesson.tryIt.length > 1) context.out(paint.dim('`.examples` lists the lesson\'s example requests.'));
+    if (examplesOf(lesson, port).length > 0) context.out(paint.dim("`.examples` lists the lesson's example requests."));
   }
-  const input = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
-  const prompt = () => interactive && input.prompt(true);
-  input.setPrompt(paint.info('probe> '));
+  const prompt = () => interactive && !closed && input.prompt(true);
   let stopped = false;
-  process.once('SIGINT', () => ((stopped = true), input.close()));
+  // In a terminal readline takes Ctrl-C itself ('SIGINT' on the interface); from a pipe it is the process's.
+  const stop = () => ((stopped = true), input.close());
+  input.once('SIGINT', stop);
+  process.once('SIGINT', stop);
   prompt();
   for await (const line of input) {
     if ((await commands.line(line)) === 'quit') break;

@@ -25,7 +25,9 @@ export async function spy(context: Context): Promise<number> {
     return 1;
   }
   if (lesson.program.transport !== 'tcp') {
-    context.out(`Lesson ${lesson.slug} speaks UDP: there are no connections to relay. Try \`npx learn probe ${lesson.slug}\`, which sends datagrams and shows each reply.`);
+    context.out(
+      `Lesson ${lesson.slug} speaks UDP: there are no connections to relay. Try \`npx learn probe ${lesson.slug}\`, which sends datagrams and shows each reply.`,
+    );
     return 1;
   }
   const port = portOption(context.flags.port);
@@ -61,7 +63,9 @@ export async function spy(context: Context): Promise<number> {
   } catch (error) {
     await program.stop();
     const code = (error as NodeJS.ErrnoException).code;
-    context.out(paint.failure(`Spy cannot listen on 127.0.0.1:${port} (${code}): ${code === 'EADDRINUSE' ? 'something already does (`learn run`?).' : 'see above.'}`));
+    context.out(
+      paint.failure(`Spy cannot listen on 127.0.0.1:${port} (${code}): ${code === 'EADDRINUSE' ? 'something already does (`learn run`?).' : 'see above.'}`),
+    );
     context.out(`Try: stop what listens there, or choose another port: ${paint.code(`npx learn spy ${lesson.slug} --port ${port + 1}`)}`);
     return 1;
   }
