@@ -21,6 +21,8 @@ export async function probe(context: Context): Promise<number> {
   const interactive = Boolean(process.stdin.isTTY);
   const input = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
   input.setPrompt(paint.info('probe> '));
+  // Taken now: a pipe's lines arrive while the connection opens, and a line nobody listens for is lost.
+  const lines = input[Symbol.asyncIterator]();
   // Replies arrive while the learner types: in a terminal, each batch clears the prompt line, is
   // printed, and the prompt is drawn again below it with what was typed so far.
   let redrawing = false;
@@ -59,7 +61,7 @@ export async function probe(context: Context): Promise<number> {
   input.once('SIGINT', stop);
   process.once('SIGINT', stop);
   prompt();
-  for await (const line of input) {
+  for await (const line of lines) {
     if ((await commands.line(line)) === 'quit') break;
     if (stopped) break;
     prompt();
