@@ -101,6 +101,9 @@ describe.concurrent('learn spy', () => {
     }
     expect(code).toBe(0);
     const out = spy.running.out;
+    // Ctrl-C stopped the server spy started too: nothing listens on its port any more.
+    const serverPort = Number(/server on 127\.0\.0\.1:(\d+)\./.exec(out)?.[1]);
+    expect(await refused(serverPort)).toBe(true);
     expect(out).toContain('GET / HTTP/1.1 · 3 fields · no body'); // curl: Host, User-Agent, Accept
     expect(out).toContain('HTTP/1.1 101 Switching Protocols');
     expect(out).toContain('WebSocket binary frame · FIN · masked · 256 bytes: "\\x00\\x01');
@@ -126,19 +129,22 @@ describe.concurrent('learn spy', () => {
       expect((await exchange(spy.port, Buffer.from('warm\n'), 'end')).bytes.toString()).toBe('warm\n');
       const baseline = rssOf(spyPid);
       let peak = baseline;
+      let stalledAfter = -1;
       const sampler = setInterval(() => (peak = Math.max(peak, rssOf(spyPid))), 20);
       try {
         const result = await stalledEcho(spy.port, 64 * 1024 * 1024, spyPid);
+        stalledAfter = result.writtenBeforeStall;
         expect(result.received).toBe(result.sent);
         expect(result.sentDigest).toBe(result.receivedDigest);
-        // Nobody read while the writer wrote: backpressure stopped it long before 64 MiB (the
-        // kernel's buffers along the way hold a few MiB), and the spy held no more than them.
-        expect(result.writtenBeforeStall).toBeLessThan(40 * 1024 * 1024);
+        // How far the writer got before it stalled is the kernels' business (on Linux a receive
+        // buffer grows to tcp_rmem's maximum, 32 MiB here): what the spy holds is checked below.
         peak = Math.max(peak, result.rssAtStall);
       } finally {
         clearInterval(sampler);
       }
-      expect((peak - baseline) / 2 ** 20, 'MiB the spy grew by while relaying 64 MiB each way').toBeLessThan(56); // measured: ~37 MiB (garbage awaiting GC); without backpressure ~78
+      expect((peak - baseline) / 2 ** 20, `MiB the spy grew by while relaying 64 MiB each way (the writer stalled after ${stalledAfter} bytes)`).toBeLessThan(
+        56,
+      ); // measured: ~37 MiB (garbage awaiting GC); without backpressure ~78
 
       // A half-close passes as FIN: the echo answers what it got, then closes its side (FIN).
       const halfClosed = await exchange(spy.port, Buffer.from([0x00, 0xff, 0x0a]), 'end');
@@ -157,6 +163,15 @@ describe.concurrent('learn spy', () => {
     expect(spy.running.out).toMatch(/5 connections, 64(\.0)? MiB →, 64(\.0)? MiB ←\./);
   });
 });
+
+/** Whether a connection to the port is refused (nothing listens there). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
 
 /** Resident memory of a process, from /proc (Linux; 0 elsewhere, where the bound is not checked). */
 function rssOf(pid: number): number {
