@@ -117,6 +117,7 @@ describe.concurrent('learn spy', () => {
     expect(html).toContain('GET /echo HTTP/1.1\\r\\n');
     expect(html).toContain('hi &#60;script&#62;alert(\\x22x\\x22)&#60;/script&#62; &#38; \\xc3\\xa9');
     // The close came after the 1 MiB echo, whose many events may pass the live limit: the page has every one.
+    // The close came after the 1 MiB echo, whose many events may pass the live limit: the page has every one.
     expect(html).toContain('WebSocket close frame · FIN · masked · 1000 (normal closure) &#34;done&#34;');
   });
 
