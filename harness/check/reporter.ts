@@ -11,6 +11,8 @@ export interface LearnerReporterOptions {
   lesson: Lesson;
   /** Print transcripts of passing tests too. */
   verbose?: boolean;
+  /** Every failure in full (`learn check --all`); by default only the first, the one to fix. */
+  all?: boolean;
   write?: (text: string) => void;
 }
 
@@ -32,6 +34,10 @@ export class LearnerReporter implements Reporter {
     if (result.state === 'passed') {
       this.line(`  ${paint.success(symbols.pass)} ${testCase.name}${time}`);
       if (this.options.verbose) this.block(indent(renderContext(meta), 6));
+    } else if (result.state === 'failed' && this.failed > 0 && !this.options.all) {
+      // Another test that ran beside the first failure (test.concurrent): it waits its turn, like
+      // the tests after the failure that the run never started.
+      this.skipped++;
     } else if (result.state === 'failed') {
       this.failed++;
       this.seed ??= meta.seed;

@@ -115,6 +115,21 @@ export class CheckSession {
 
   async run(lesson: Lesson, options: SessionRunOptions): Promise<RunResult> {
     if (this.closed) throw new Error('This check session is closed.');
+    const collector = new Collector(lesson.timeouts.testMs + STALL_GRACE_MS, () => void this.abort(), checkFolder(lesson));
+    const onWorkerExit = (error: Error) => {
+      collector.fail(error);
+      void this.abort();
+    };
+    runsInFlight.add(onWorkerExit);
+    guardWorkerExits();
+    try {
+      return await this.runWith(collector, lesson, options);
+    } finally {
+      runsInFlight.delete(onWorkerExit);
+    }
+  }
+
+  private async runWith(collector: Collector, lesson: Lesson, options: SessionRunOptions): Promise<RunResult> {
     const files = testFiles(lesson);
     if (files.length === 0) throw new Error(`Lesson ${lesson.slug} has no tests in ${path.relative(repoRoot, checkFolder(lesson))}.`);
     // First the learner's program: it starts on the other core while Vitest gets ready.
@@ -125,13 +140,16 @@ export class CheckSession {
     trace('run: vitest ready');
     forgetCompiled(vitest, options.root);
 
-    const collector = new Collector(lesson.timeouts.testMs + STALL_GRACE_MS, () => void this.abort(), checkFolder(lesson));
+    if (options.bail !== false) collector.onFailure = () => void vitest.cancelCurrentRun('test-failure').catch(() => {});
     this.relay.targets = [collector, ...(options.reporters ?? [])];
     const env: Record<string, string> = { LEARN_ROOT: options.root, [HOST_ENV]: this.host.channelName, ...traceEnv() };
     if (options.seed !== undefined) env.LEARN_SEED = String(options.seed);
     for (const config of [vitest.config, vitest.getRootProject().config]) {
       config.env = env;
-      config.bail = options.bail === false ? 0 : 1;
+      // Not Vitest's bail: its worker stops the run before the failing test's result is sent,
+      // and with tests running concurrently that result can be lost (a failed run that reads as
+      // passed). The run is stopped from here instead, once the failure has arrived.
+      config.bail = 0;
       config.testTimeout = lesson.timeouts.testMs;
       config.hookTimeout = lesson.timeouts.testMs;
     }
@@ -192,6 +210,36 @@ function forgetCompiled(vitest: Vitest, root: string): void {
       }
     }
   }
+}
+
+/**
+ * A Vitest worker that dies (out of memory, terminated while stopping) is reported by Vitest as an
+ * 'error' event that may have no listener left, which throws "Worker exited unexpectedly" from
+ * the main thread's event loop and would end the whole command. It fails the runs in flight instead
+ * (which worker died cannot be told; the author matrix runs such a run again) and their instances
+ * are replaced. Any other uncaught exception ends the process as it would have.
+ */
+const runsInFlight = new Set<(error: Error) => void>();
+let guarding = false;
+
+export function isWorkerExit(error: { message?: string } | undefined): boolean {
+  return /^Worker exited unexpectedly|^\[vitest-pool-runner\]/.test(error?.message ?? '');
+}
+
+function guardWorkerExits(): void {
+  if (guarding) return;
+  guarding = true;
+  process.on('uncaughtException', function onUncaught(error) {
+    if (isWorkerExit(error)) {
+      for (const fail of runsInFlight) fail(error);
+      return;
+    }
+    // As if this listener were not there: another listener decides, or Node's own ending (the
+    // error printed, exit code 1).
+    if (process.listenerCount('uncaughtException') > 1) return;
+    process.stderr.write(`${error.stack ?? error}\n`);
+    process.exit(1);
+  });
 }
 
 /** Process events Vitest listens to when it is the command; here the `learn` command owns them. */
@@ -266,17 +314,32 @@ function countDefaultServerFiles(files: string[]): number {
   return files.filter((file) => /\b(?:serverTest|udpServerTest)\(\s*(['"])[\w-]+\1\s*\)/.test(fs.readFileSync(file, 'utf8'))).length;
 }
 
-/** Passes Vitest's events to the reporters of the run in progress. */
+/**
+ * Passes Vitest's events to the reporters of the run in progress. At the end of a run, every
+ * finished test whose result event did not come (a run cancelled while tests ran concurrently)
+ * is reported, so that a failure is never lost (and the run never taken for a pass).
+ */
 class RelayReporter implements Reporter {
   targets: Reporter[] = [];
-  onTestRunStart: Reporter['onTestRunStart'] = (...args) => this.each((r) => r.onTestRunStart?.(...args));
+  private readonly reported = new Set<string>();
+  onTestRunStart: Reporter['onTestRunStart'] = (...args) => (this.reported.clear(), this.each((r) => r.onTestRunStart?.(...args)));
   onTestModuleQueued: Reporter['onTestModuleQueued'] = (...args) => this.each((r) => r.onTestModuleQueued?.(...args));
   onTestModuleCollected: Reporter['onTestModuleCollected'] = (...args) => this.each((r) => r.onTestModuleCollected?.(...args));
   onTestModuleStart: Reporter['onTestModuleStart'] = (...args) => this.each((r) => r.onTestModuleStart?.(...args));
   onTestModuleEnd: Reporter['onTestModuleEnd'] = (...args) => this.each((r) => r.onTestModuleEnd?.(...args));
   onTestCaseReady: Reporter['onTestCaseReady'] = (...args) => this.each((r) => r.onTestCaseReady?.(...args));
-  onTestCaseResult: Reporter['onTestCaseResult'] = (...args) => this.each((r) => r.onTestCaseResult?.(...args));
-  onTestRunEnd: Reporter['onTestRunEnd'] = (...args) => this.each((r) => r.onTestRunEnd?.(...args));
+  onTestCaseResult = (testCase: TestCase) => (this.reported.add(testCase.id), this.each((r) => r.onTestCaseResult?.(testCase)));
+  onTestRunEnd: Reporter['onTestRunEnd'] = async (...args) => {
+    const [modules] = args;
+    for (const module of modules) {
+      for (const testCase of module.children.allTests()) {
+        const state = testCase.result().state;
+        if (this.reported.has(testCase.id) || (state !== 'failed' && state !== 'passed')) continue;
+        await this.onTestCaseResult(testCase);
+      }
+    }
+    await this.each((r) => r.onTestRunEnd?.(...args));
+  };
 
   private async each(call: (reporter: Reporter) => unknown): Promise<void> {
     for (const reporter of this.targets) await call(reporter);
@@ -309,9 +372,13 @@ class Collector implements Reporter {
     this.arm();
   }
 
+  /** Called at the first failed test (stops the run, unless the run goes on after failures). */
+  onFailure: (() => void) | undefined;
+
   onTestCaseResult(testCase: TestCase): void {
     this.arm();
     const state = testCase.result().state;
+    if (state === 'failed' && !this.tests.some((t) => t.state === 'failed')) this.onFailure?.();
     trace(`${state} ${testCase.name} (${Math.round(testCase.diagnostic()?.duration ?? 0)} ms)`);
     this.tests.push({
       name: testCase.name,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Lesson } from '../lesson.ts';
 import { stateDir } from '../paths.ts';
 import { prepareTarget } from '../check/prepare-target.ts';
-import { CheckSession, type RunResult } from '../check/session.ts';
+import { CheckSession, isWorkerExit, type RunResult } from '../check/session.ts';
 import { describeTarget, type Target } from '../testing/target.ts';
 
 export interface MatrixJob {
@@ -108,12 +108,17 @@ async function runJob(session: CheckSession, job: MatrixJob): Promise<JobResult>
   try {
     for (const seed of job.seeds) {
       const started = performance.now();
-      let result: RunResult;
-      try {
-        result = await session.run(job.lesson, { root: prepared.root, seed });
-      } catch (error) {
-        result = { passed: 0, failed: 0, skipped: 0, tests: [], errors: [{ message: (error as Error).message }], ok: false };
-      }
+      const attempt = async (): Promise<RunResult> => {
+        try {
+          return await session.run(job.lesson, { root: prepared.root, seed });
+        } catch (error) {
+          return { passed: 0, failed: 0, skipped: 0, tests: [], errors: [{ message: (error as Error).message }], ok: false };
+        }
+      };
+      let result = await attempt();
+      // A Vitest worker that died says nothing about the target (and may have been the other
+      // lane's): once more; a second time, it is this run's failure, with the message.
+      if (result.errors.some(isWorkerExit)) result = await attempt();
       const killer = result.tests.find((t) => t.state === 'failed');
       runs.push({
         seed,

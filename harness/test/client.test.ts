@@ -8,7 +8,7 @@ import { explainWireError } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { RawClient } from '../wire/client.ts';
 import { WireError } from '../wire/errors.ts';
-import { cut, rng } from '../wire/segmentation.ts';
+import { cut, reseed, rng, streamFor } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
 
 const servers: net.Server[] = [];
@@ -46,6 +46,24 @@ test('random cuts are reproducible from the seed and cover every byte', () => {
   expect([a(), a()]).toEqual([b(), b()]);
   expect(Buffer.concat(cut(bytes, 'random')).equals(bytes)).toBe(true);
   expect(cut(bytes, [3, 4]).map((p) => p.length)).toEqual([3, 4, 993]);
+});
+
+test("a test's own stream cuts alike whatever other tests draw meanwhile (tests that run concurrently)", () => {
+  const bytes = Buffer.from('x'.repeat(1000));
+  const twice = (between: () => void) => {
+    const mine = streamFor('test a');
+    const first = cut(bytes, 'random', mine).map((p) => p.length);
+    between();
+    return [first, cut(bytes, 'random', mine).map((p) => p.length)];
+  };
+  const alone = twice(() => {});
+  const beside = twice(() => {
+    reseed('test b');
+    cut(bytes, 'random'); // the shared stream
+    cut(bytes, 'random', streamFor('test b')); // another test's own
+  });
+  expect(beside).toEqual(alone);
+  expect(cut(bytes, 'random', streamFor('test b')).map((p) => p.length)).not.toEqual(alone[0]);
 });
 
 test('a clean close is FIN, a reset is RST, and reads fail at once with the bytes so far', async () => {

@@ -71,12 +71,23 @@ export type HttpCase = CaseBase &
 /** The `test` of a server lesson (what `serverTest` returns). */
 interface ServerTestApi {
   for<T>(cases: readonly T[]): (name: string, fn: (item: T, context: { server: Server }) => Promise<void>) => void;
+  concurrent: Pick<ServerTestApi, 'for'>;
+}
+
+export interface CaseOptions {
+  /**
+   * Run the cases at once, each on its own connection to the one program (they are started in
+   * table order). For tables whose cases wait (a connection that must stay open, a close), where
+   * the program keeps no state between connections.
+   */
+  concurrent?: boolean;
 }
 
 /** Registers each case as its own test, in table order. */
-export function httpCases(test: ServerTestApi, cases: readonly HttpCase[]): void {
+export function httpCases(test: ServerTestApi, cases: readonly HttpCase[], options: CaseOptions = {}): void {
+  const register = options.concurrent ? test.concurrent : test;
   // Rows as [name, case]: `%s` prints the name whole ("$name" would quote and truncate it).
-  test.for(cases.map((item) => [item.name, item] as const))('%s', async ([, item], { server }) => {
+  register.for(cases.map((item) => [item.name, item] as const))('%s', async ([, item], { server }) => {
     const client = await server.connect();
     await runCase(client, item);
   });

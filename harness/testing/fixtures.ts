@@ -9,7 +9,7 @@ import { adoptProgram, hasHost, prepareProgram } from '../process/adopt.ts';
 import { freePort } from '../process/free-port.ts';
 import { Program, type ProgramStats } from '../process/program.ts';
 import { RawClient } from '../wire/client.ts';
-import { reseed, runSeed } from '../wire/segmentation.ts';
+import { reseed, runSeed, streamFor } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
 import { programKey } from './target.ts';
 import type { TestMeta } from './meta.ts';
@@ -58,29 +58,47 @@ export class Server {
  */
 export function serverTest(slug: string, options: ServerOptions = {}) {
   const lesson = findLesson(slug);
+  // Tests of a file may run concurrently (test.concurrent) and then share the program: it is
+  // started once for all of them, and one retired after a failure is stopped only when the last
+  // test using it ends, so that a failing test does not pull the program from under the others.
   let program: Program | undefined;
+  let starting: Promise<Program> | undefined;
   let fresh = false;
+  const users = new Map<Program, number>();
+  const retired = new Set<Program>();
+  const retire = (running: Program) => {
+    if (program === running) program = undefined;
+    retired.add(running);
+    if (!users.get(running)) void running.stop();
+  };
+  const acquire = async (): Promise<Program> => {
+    if (program && !program.exit) return program;
+    if (!starting) {
+      if (program) retire(program);
+      starting = startProgram(lesson, options)
+        .then((started) => ((program = started), (fresh = true), started))
+        .finally(() => (starting = undefined));
+    }
+    return starting;
+  };
   // Under `learn check` the runner starts the program while Vitest boots; one this file needs and
   // the runner could not foresee (other arguments) starts now, while the file is collected.
   if (hasHost()) prepareProgram(programKey(lesson, options.args));
 
   afterAll(async () => {
-    await program?.stop();
+    await Promise.all([program, ...retired].map((p) => p?.stop()));
   });
 
   return base.extend<{ server: Server }>({
     server: async ({ task, onTestFailed }, use) => {
       reseed(task.name);
       const meta = task.meta as TestMeta;
-      if (!program || program.exit) {
-        await program?.stop();
-        program = await startProgram(lesson, options);
-        fresh = true;
-      }
-      const running = program;
+      const running = await acquire();
+      users.set(running, (users.get(running) ?? 0) + 1);
       const outputFrom = fresh ? 0 : running.now();
       fresh = false;
       const transcript = new Transcript();
+      transcript.random = streamFor(task.name);
       const server = new Server(running, transcript);
       // The exit goes into the transcript when it happens, among the events that led to it.
       let recording = true;
@@ -88,17 +106,15 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
         const exit = running.exitReport();
         if (recording && exit) transcript.mark('exit', 'server', exitNote(running.name, exit));
       });
-      onTestFailed(() => {
-        // A failed exchange can leave the program in any state: the next test gets a new one.
-        program = undefined;
-        void running.stop();
-      });
+      // A failed exchange can leave the program in any state: the next test gets a new one.
+      onTestFailed(() => retire(running));
       try {
         await running.waitUntilListening();
         await use(server);
       } finally {
+        const failed = task.result?.state === 'fail';
         // A failure right after a crash may come before the exit is reported: wait for a dying program.
-        if (task.result?.state === 'fail') await running.settle();
+        if (failed) await running.settle();
         recording = false;
         server.closeAll();
         const exit = running.exitReport();
@@ -106,6 +122,9 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
         if (transcript.randomised) meta.seed = runSeed;
         meta.output = running.output.filter((line) => line.at >= outputFrom);
         meta.program = { name: running.name, exit: exit?.description, crash: exit && explainExit(running.name, exit) };
+        users.set(running, users.get(running)! - 1);
+        if (failed) retire(running);
+        else if (retired.has(running) && !users.get(running)) void running.stop();
       }
     },
   });

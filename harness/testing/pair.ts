@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { test as base } from 'vitest';
 import { RawClient } from '../wire/client.ts';
-import { reseed, runSeed } from '../wire/segmentation.ts';
+import { reseed, runSeed, streamFor } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
 import type { TestMeta } from './meta.ts';
 import { explainWireError } from './explain.ts';
@@ -28,6 +28,7 @@ export const pairTest = base.extend<PairFixture>({
   transcript: async ({ task }, use) => {
     reseed(task.name);
     const transcript = new Transcript();
+    transcript.random = streamFor(task.name);
     try {
       await use(transcript);
     } finally {

@@ -181,7 +181,7 @@ export class RawClient {
   async send(data: Bytes | readonly Bytes[], options: SendOptions = {}): Promise<void> {
     const bytes = Array.isArray(data) ? Buffer.concat(data.map((d) => toBuffer(d))) : toBuffer(data as Bytes);
     const split = options.split ?? 'whole';
-    const pieces = cut(bytes, split);
+    const pieces = cut(bytes, split, this.transcript.random);
     if (split === 'random') this.transcript.randomised = true;
     if (split === 'random') this.transcript.note(`${this.name} sends ${byteCount(bytes.length)} cut at random points (seed ${runSeed})`);
     const gap = options.gapMs ?? (pieces.length > 1 ? 1 : 0);

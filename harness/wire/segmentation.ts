@@ -25,11 +25,16 @@ export function rng(seed: number): () => number {
 
 let stream = rng(runSeed);
 
-/** Starts the run's random stream again from the seed: each test's cuts depend only on the seed. */
-export function reseed(salt: string): void {
+/** A random stream of its own for `salt` (a test's name), drawn from the run's seed. */
+export function streamFor(salt: string): () => number {
   let h = runSeed;
   for (const ch of salt) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  stream = rng(h);
+  return rng(h);
+}
+
+/** Starts the run's random stream again from the seed: each test's cuts depend only on the seed. */
+export function reseed(salt: string): void {
+  stream = streamFor(salt);
 }
 
 /** A random integer in [min, max]. */
@@ -37,8 +42,12 @@ export function randomInt(min: number, max: number): number {
   return min + Math.floor(stream() * (max - min + 1));
 }
 
-/** Cuts `bytes` into pieces according to `split`. Pieces share memory with the input. */
-export function cut(bytes: Buffer, split: Split): Buffer[] {
+/**
+ * Cuts `bytes` into pieces according to `split`. Pieces share memory with the input. `random` is
+ * the test's own stream when it has one (a transcript's), so that tests running concurrently
+ * draw their cuts independently and a seed replays each of them exactly.
+ */
+export function cut(bytes: Buffer, split: Split, random: () => number = stream): Buffer[] {
   if (split === 'whole' || bytes.length <= 1) return [bytes];
   const sizes: number[] = [];
   if (split === 'trickle') {
@@ -46,7 +55,8 @@ export function cut(bytes: Buffer, split: Split): Buffer[] {
   } else if (split === 'random') {
     // Mostly small pieces, so that cuts land inside delimiters and headers, now and then larger.
     for (let left = bytes.length; left > 0;) {
-      const size = Math.min(left, stream() < 0.8 ? randomInt(1, 8) : randomInt(9, 512));
+      const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+      const size = Math.min(left, random() < 0.8 ? between(1, 8) : between(9, 512));
       sizes.push(size);
       left -= size;
     }

@@ -45,6 +45,11 @@ export class Transcript {
   readonly events: WireEvent[] = [];
   /** Set when something was sent cut at random points: the seed then matters for a replay. */
   randomised = false;
+  /**
+   * The test's own random stream for cuts (segmentation.ts), set by the fixtures: tests that run
+   * concurrently then do not draw from one shared stream in an order that timing decides.
+   */
+  random: (() => number) | undefined;
   private readonly started = performance.now();
   private dropped = 0;
   /** Bytes of the event being merged into, kept whole until it grows past the preview. */

@@ -28,7 +28,7 @@ export async function check(context: Context): Promise<number> {
     reapStrays();
     process.exit(130);
   });
-  const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true });
+  const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true, all: context.flags.all === true });
   const result = await runLessonTests(lesson, {
     target: solution ? { kind: 'solution' } : { kind: 'lesson' },
     seed,

@@ -195,7 +195,8 @@ const cases: HttpCase[] = [
   })),
 ];
 
-httpCases(test, cases);
+// Each case on its own connection, all at once: many wait 100 ms to see a connection stay open.
+httpCases(test, cases, { concurrent: true });
 
 test('serves 100 connections at once, each with several requests', async ({ server }) => {
   const clients = await Promise.all(Array.from({ length: 100 }, (_, i) => server.connect(`c${i + 1}`)));

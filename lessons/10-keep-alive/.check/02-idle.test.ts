@@ -8,6 +8,7 @@ import { hello } from './cases.ts';
 const IDLE_MS = 300;
 const test = serverTest('keep-alive', { args: ['--idle-timeout', String(IDLE_MS)] });
 
+// Each test waits out the idle timer on connections of its own: they run at once.
 const SPEC = 'RFC 9112 §9.5 (a server may close idle connections); Node docs: socket.setTimeout()';
 
 /** Fails unless the connection is closed within the idle timeout (plus slack), with nothing sent. */
@@ -20,7 +21,7 @@ async function expectIdleClose(client: RawClient, why: string, hint: string): Pr
   });
 }
 
-test(`closes a connection that stays idle longer than --idle-timeout (${IDLE_MS} ms here)`, async ({ server }) => {
+test.concurrent(`closes a connection that stays idle longer than --idle-timeout (${IDLE_MS} ms here)`, async ({ server }) => {
   const silent = await server.connect('silent');
   const client = await server.connect('idle');
   await runCase(client, { name: 'one request', exchanges: [hello()] });
@@ -38,7 +39,7 @@ test(`closes a connection that stays idle longer than --idle-timeout (${IDLE_MS}
   ]);
 });
 
-test('counts silence in the middle of a head or of a body toward the idle timeout', async ({ server }) => {
+test.concurrent('counts silence in the middle of a head or of a body toward the idle timeout', async ({ server }) => {
   const midHead = await server.connect('mid-head');
   await midHead.send('GET /greeting HTTP/1.1\r\nHost: exa');
   const midBody = await server.connect('mid-body');
@@ -49,7 +50,7 @@ test('counts silence in the middle of a head or of a body toward the idle timeou
   await Promise.all([expectIdleClose(midHead, why, hint), expectIdleClose(midBody, why, hint)]);
 });
 
-test('keeps a connection that is busy open past the idle timeout', async ({ server }) => {
+test.concurrent('keeps a connection that is busy open past the idle timeout', async ({ server }) => {
   const client = await server.connect('busy');
   const started = performance.now();
   let requests = 0;

@@ -67,147 +67,152 @@ function unsatisfiable(
   };
 }
 
-httpCases(test, [
-  {
-    name: 'sends the whole file with Accept-Ranges: bytes when there is no Range',
-    send: { target: '/data.bin' },
-    expect: { status: 200, fields: { 'Accept-Ranges': 'bytes', 'Content-Length': String(SIZE), 'Content-Range': null }, body: DATA },
-    why: 'Accept-Ranges: bytes tells a client (a video player, a download manager) that it may ask for parts of this file.',
-    spec: 'RFC 9110 §14.3',
-    hint: 'Add ["Accept-Ranges", "bytes"] to every file response.',
-  },
-  slice('sends bytes=0-99 as 206 with the first 100 bytes', 'bytes=0-99', 0, 99),
-  slice('sends the first byte alone: bytes=0-0', 'bytes=0-0', 0, 0, { why: 'Both ends are included: 0-0 is one byte.' }),
-  slice('sends the last byte alone: bytes=999-999', 'bytes=999-999', 999, 999),
-  slice('sends a range in the middle: bytes=500-755', 'bytes=500-755', 500, 755),
-  slice('sends from a position to the end: bytes=990-', 'bytes=990-', 990, 999, { why: 'Without a last-pos, the range runs to the end of the file.' }),
-  slice('sends the last 10 bytes for the suffix range bytes=-10', 'bytes=-10', 990, 999, {
-    why: '"-10" is a suffix range: the LAST 10 bytes, not the bytes 0 to 10.',
-    hint: 'For "-N": first = max(0, size - N), last = size - 1.',
-  }),
-  slice('sends the whole file as 206 for bytes=-1000 (a suffix as long as the file)', 'bytes=-1000', 0, 999),
-  slice('clamps a suffix longer than the file: bytes=-5000 is bytes 0-999', 'bytes=-5000', 0, 999, {
-    why: 'A suffix longer than the file means all of it.',
-    hint: 'first = max(0, size - N).',
-  }),
-  slice('clamps a last-pos past the end: bytes=900-5000 is bytes 900-999', 'bytes=900-5000', 900, 999, {
-    why: 'A last-pos at or past the end means "to the end".',
-    hint: 'last = min(last, size - 1).',
-  }),
-  slice('clamps a last-pos too large for a number: bytes=0-99999999999999999999', 'bytes=0-99999999999999999999', 0, 999),
-  slice('clamps a range that starts at the last byte: bytes=999-1000', 'bytes=999-1000', 999, 999),
-  slice('reads the unit whatever its case: Bytes=0-4', 'Bytes=0-4', 0, 4, { why: 'Range unit names are case-insensitive.', spec: 'RFC 9110 §14.1' }),
-  slice('skips an empty list element: bytes=0-4,', 'bytes=0-4,', 0, 4, {
-    why: 'A list may carry empty elements, which a recipient skips.',
-    spec: 'RFC 9110 §5.6.1',
-  }),
-  {
-    name: 'reads the field name in any case: range: and RANGE:',
-    exchanges: [
-      {
-        send: { target: '/data.bin', headers: [['range', 'bytes=10-19']] },
-        expect: { status: 206, fields: { 'Content-Range': `bytes 10-19/${SIZE}` }, body: DATA.subarray(10, 20) },
-      },
-      {
-        send: { target: '/data.bin', headers: [['RANGE', 'bytes=20-29']] },
-        expect: { status: 206, fields: { 'Content-Range': `bytes 20-29/${SIZE}` }, body: DATA.subarray(20, 30) },
-      },
-    ],
-    why: 'Field names are case-insensitive.',
-    spec: 'RFC 9110 §5.1',
-    hint: "fieldValues(head.headers, 'range') compares names case-insensitively.",
-  },
-  unsatisfiable(
-    'answers a range that starts at the end (bytes=1000-) with 416 and Content-Range: bytes */1000',
-    'bytes=1000-',
-    "The file's bytes are 0 to 999: a range starting at 1000 names none of them.",
-  ),
-  unsatisfiable(
-    'answers a range far past the end (bytes=99999999999999999999-) with 416',
-    'bytes=99999999999999999999-',
-    'No byte of the file is that far out.',
-  ),
-  unsatisfiable(
-    'answers the empty suffix bytes=-0 with 416',
-    'bytes=-0',
-    'A suffix of zero bytes names no byte: it is not satisfiable.',
-    'A suffix range "-N" is satisfiable only when N > 0.',
-  ),
-  ignored(
-    'ignores a range whose last-pos is before its first-pos (bytes=5-2): 200',
-    'bytes=5-2',
-    'last-pos < first-pos makes the range, and so the whole field, invalid: it is ignored, not answered with 416.',
-    'Check last >= first while parsing; if not, ignore the field.',
-  ),
-  ignored(
-    'ignores bytes=1x-5 (not digits): 200',
-    'bytes=1x-5',
-    'first-pos is 1*DIGIT. parseInt("1x") is 1, but "1x" is not a number.',
-    'Match each range with /^(\\d+)-(\\d*)$/ or /^-(\\d+)$/; parseInt() accepts trailing garbage.',
-  ),
-  ignored(
-    'ignores bytes=0-4,abc (one invalid range spoils the field): 200',
-    'bytes=0-4,abc',
-    'A ranges-specifier with any invalid range-spec is invalid as a whole.',
-    'If any element fails to parse, ignore the whole field.',
-  ),
-  ignored('ignores an empty range set (bytes=): 200', 'bytes=', 'range-set is 1#range-spec: at least one.', 'No range after "bytes=": ignore the field.'),
-  ignored(
-    'ignores spaces around "=" (bytes = 0-4): 200',
-    'bytes = 0-4',
-    'The grammar has no whitespace around "=": this is not a bytes range.',
-    'Match /^([a-zA-Z]+)=(.*)$/ on the field value; no trimming inside.',
-  ),
-  ignored(
-    'ignores another unit (items=0-4): 200',
-    'items=0-4',
-    'A server MUST ignore a range unit it does not know.',
-    'Only "bytes" (any case) is a unit you serve.',
-  ),
-  {
-    name: 'ignores two Range fields (not one valid field): 200',
-    send: {
-      target: '/data.bin',
-      headers: [
-        ['Range', 'bytes=0-4'],
-        ['Range', 'bytes=10-14'],
-      ],
+// Cases on connections of their own, at once: most wait to see the connection stay open.
+httpCases(
+  test,
+  [
+    {
+      name: 'sends the whole file with Accept-Ranges: bytes when there is no Range',
+      send: { target: '/data.bin' },
+      expect: { status: 200, fields: { 'Accept-Ranges': 'bytes', 'Content-Length': String(SIZE), 'Content-Range': null }, body: DATA },
+      why: 'Accept-Ranges: bytes tells a client (a video player, a download manager) that it may ask for parts of this file.',
+      spec: 'RFC 9110 §14.3',
+      hint: 'Add ["Accept-Ranges", "bytes"] to every file response.',
     },
-    expect: { status: 200, body: DATA, fields: { 'Content-Range': null } },
-    why: 'Range is a single ranges-specifier: two field lines combine into "bytes=0-4, bytes=10-14", which is invalid.',
-    spec: 'RFC 9110 §5.3, §14.2',
-    hint: 'Use the Range field only when there is exactly one.',
-  },
-  {
-    name: 'answers HEAD with a Range with the head GET would get: 206, Content-Range, Content-Length of the range',
-    send: { method: 'HEAD', target: '/data.bin', headers: [['Range', 'bytes=100-199']] },
-    expect: { status: 206, fields: { 'Content-Range': `bytes 100-199/${SIZE}`, 'Content-Length': '100' }, close: false },
-    spec: 'RFC 9110 §9.3.2 (HEAD), §14.2',
-    hint: 'Answer HEAD exactly as GET; the writer leaves the body out.',
-  },
-  {
-    name: 'answers POST with a Range with 405, no Content-Range',
-    send: { method: 'POST', target: '/data.bin', headers: [['Range', 'bytes=0-4']], body: 'x' },
-    expect: { status: 405, fields: { 'Content-Range': null, Allow: /^GET,\s*HEAD$/ } },
-    spec: 'RFC 9110 §14.2 (Range is for GET)',
-  },
-  {
-    name: 'answers a Range on a missing file with 404',
-    send: { target: '/missing.bin', headers: [['Range', 'bytes=0-4']] },
-    expect: { status: 404, fields: { 'Content-Range': null } },
-  },
-  {
-    name: 'frames 206 and 416 responses on one kept-alive, pipelined connection',
-    pipelined: true,
-    exchanges: [
-      { send: range('bytes=0-9'), expect: { status: 206, body: DATA.subarray(0, 10) } },
-      { send: range('bytes=5000-'), expect: { status: 416, fields: { 'Content-Range': `bytes */${SIZE}` } } },
-      { send: range('bytes=-3'), expect: { status: 206, body: DATA.subarray(997) } },
-      { send: { method: 'HEAD', target: '/data.bin', headers: [['Range', 'bytes=0-499']] }, expect: { status: 206, fields: { 'Content-Length': '500' } } },
-      { send: range('bytes=9-2'), expect: { status: 200, body: DATA } },
-      { send: { target: '/one.txt', headers: [['Range', 'bytes=0-0']] }, expect: { status: 206, body: 'x', fields: { 'Content-Range': 'bytes 0-0/1' } } },
-    ],
-    spec: 'RFC 9112 §6.3, §9.3.2',
-    hint: "Content-Length of a 206 is the slice's length; a 416 has its own short body.",
-  },
-]);
+    slice('sends bytes=0-99 as 206 with the first 100 bytes', 'bytes=0-99', 0, 99),
+    slice('sends the first byte alone: bytes=0-0', 'bytes=0-0', 0, 0, { why: 'Both ends are included: 0-0 is one byte.' }),
+    slice('sends the last byte alone: bytes=999-999', 'bytes=999-999', 999, 999),
+    slice('sends a range in the middle: bytes=500-755', 'bytes=500-755', 500, 755),
+    slice('sends from a position to the end: bytes=990-', 'bytes=990-', 990, 999, { why: 'Without a last-pos, the range runs to the end of the file.' }),
+    slice('sends the last 10 bytes for the suffix range bytes=-10', 'bytes=-10', 990, 999, {
+      why: '"-10" is a suffix range: the LAST 10 bytes, not the bytes 0 to 10.',
+      hint: 'For "-N": first = max(0, size - N), last = size - 1.',
+    }),
+    slice('sends the whole file as 206 for bytes=-1000 (a suffix as long as the file)', 'bytes=-1000', 0, 999),
+    slice('clamps a suffix longer than the file: bytes=-5000 is bytes 0-999', 'bytes=-5000', 0, 999, {
+      why: 'A suffix longer than the file means all of it.',
+      hint: 'first = max(0, size - N).',
+    }),
+    slice('clamps a last-pos past the end: bytes=900-5000 is bytes 900-999', 'bytes=900-5000', 900, 999, {
+      why: 'A last-pos at or past the end means "to the end".',
+      hint: 'last = min(last, size - 1).',
+    }),
+    slice('clamps a last-pos too large for a number: bytes=0-99999999999999999999', 'bytes=0-99999999999999999999', 0, 999),
+    slice('clamps a range that starts at the last byte: bytes=999-1000', 'bytes=999-1000', 999, 999),
+    slice('reads the unit whatever its case: Bytes=0-4', 'Bytes=0-4', 0, 4, { why: 'Range unit names are case-insensitive.', spec: 'RFC 9110 §14.1' }),
+    slice('skips an empty list element: bytes=0-4,', 'bytes=0-4,', 0, 4, {
+      why: 'A list may carry empty elements, which a recipient skips.',
+      spec: 'RFC 9110 §5.6.1',
+    }),
+    {
+      name: 'reads the field name in any case: range: and RANGE:',
+      exchanges: [
+        {
+          send: { target: '/data.bin', headers: [['range', 'bytes=10-19']] },
+          expect: { status: 206, fields: { 'Content-Range': `bytes 10-19/${SIZE}` }, body: DATA.subarray(10, 20) },
+        },
+        {
+          send: { target: '/data.bin', headers: [['RANGE', 'bytes=20-29']] },
+          expect: { status: 206, fields: { 'Content-Range': `bytes 20-29/${SIZE}` }, body: DATA.subarray(20, 30) },
+        },
+      ],
+      why: 'Field names are case-insensitive.',
+      spec: 'RFC 9110 §5.1',
+      hint: "fieldValues(head.headers, 'range') compares names case-insensitively.",
+    },
+    unsatisfiable(
+      'answers a range that starts at the end (bytes=1000-) with 416 and Content-Range: bytes */1000',
+      'bytes=1000-',
+      "The file's bytes are 0 to 999: a range starting at 1000 names none of them.",
+    ),
+    unsatisfiable(
+      'answers a range far past the end (bytes=99999999999999999999-) with 416',
+      'bytes=99999999999999999999-',
+      'No byte of the file is that far out.',
+    ),
+    unsatisfiable(
+      'answers the empty suffix bytes=-0 with 416',
+      'bytes=-0',
+      'A suffix of zero bytes names no byte: it is not satisfiable.',
+      'A suffix range "-N" is satisfiable only when N > 0.',
+    ),
+    ignored(
+      'ignores a range whose last-pos is before its first-pos (bytes=5-2): 200',
+      'bytes=5-2',
+      'last-pos < first-pos makes the range, and so the whole field, invalid: it is ignored, not answered with 416.',
+      'Check last >= first while parsing; if not, ignore the field.',
+    ),
+    ignored(
+      'ignores bytes=1x-5 (not digits): 200',
+      'bytes=1x-5',
+      'first-pos is 1*DIGIT. parseInt("1x") is 1, but "1x" is not a number.',
+      'Match each range with /^(\\d+)-(\\d*)$/ or /^-(\\d+)$/; parseInt() accepts trailing garbage.',
+    ),
+    ignored(
+      'ignores bytes=0-4,abc (one invalid range spoils the field): 200',
+      'bytes=0-4,abc',
+      'A ranges-specifier with any invalid range-spec is invalid as a whole.',
+      'If any element fails to parse, ignore the whole field.',
+    ),
+    ignored('ignores an empty range set (bytes=): 200', 'bytes=', 'range-set is 1#range-spec: at least one.', 'No range after "bytes=": ignore the field.'),
+    ignored(
+      'ignores spaces around "=" (bytes = 0-4): 200',
+      'bytes = 0-4',
+      'The grammar has no whitespace around "=": this is not a bytes range.',
+      'Match /^([a-zA-Z]+)=(.*)$/ on the field value; no trimming inside.',
+    ),
+    ignored(
+      'ignores another unit (items=0-4): 200',
+      'items=0-4',
+      'A server MUST ignore a range unit it does not know.',
+      'Only "bytes" (any case) is a unit you serve.',
+    ),
+    {
+      name: 'ignores two Range fields (not one valid field): 200',
+      send: {
+        target: '/data.bin',
+        headers: [
+          ['Range', 'bytes=0-4'],
+          ['Range', 'bytes=10-14'],
+        ],
+      },
+      expect: { status: 200, body: DATA, fields: { 'Content-Range': null } },
+      why: 'Range is a single ranges-specifier: two field lines combine into "bytes=0-4, bytes=10-14", which is invalid.',
+      spec: 'RFC 9110 §5.3, §14.2',
+      hint: 'Use the Range field only when there is exactly one.',
+    },
+    {
+      name: 'answers HEAD with a Range with the head GET would get: 206, Content-Range, Content-Length of the range',
+      send: { method: 'HEAD', target: '/data.bin', headers: [['Range', 'bytes=100-199']] },
+      expect: { status: 206, fields: { 'Content-Range': `bytes 100-199/${SIZE}`, 'Content-Length': '100' }, close: false },
+      spec: 'RFC 9110 §9.3.2 (HEAD), §14.2',
+      hint: 'Answer HEAD exactly as GET; the writer leaves the body out.',
+    },
+    {
+      name: 'answers POST with a Range with 405, no Content-Range',
+      send: { method: 'POST', target: '/data.bin', headers: [['Range', 'bytes=0-4']], body: 'x' },
+      expect: { status: 405, fields: { 'Content-Range': null, Allow: /^GET,\s*HEAD$/ } },
+      spec: 'RFC 9110 §14.2 (Range is for GET)',
+    },
+    {
+      name: 'answers a Range on a missing file with 404',
+      send: { target: '/missing.bin', headers: [['Range', 'bytes=0-4']] },
+      expect: { status: 404, fields: { 'Content-Range': null } },
+    },
+    {
+      name: 'frames 206 and 416 responses on one kept-alive, pipelined connection',
+      pipelined: true,
+      exchanges: [
+        { send: range('bytes=0-9'), expect: { status: 206, body: DATA.subarray(0, 10) } },
+        { send: range('bytes=5000-'), expect: { status: 416, fields: { 'Content-Range': `bytes */${SIZE}` } } },
+        { send: range('bytes=-3'), expect: { status: 206, body: DATA.subarray(997) } },
+        { send: { method: 'HEAD', target: '/data.bin', headers: [['Range', 'bytes=0-499']] }, expect: { status: 206, fields: { 'Content-Length': '500' } } },
+        { send: range('bytes=9-2'), expect: { status: 200, body: DATA } },
+        { send: { target: '/one.txt', headers: [['Range', 'bytes=0-0']] }, expect: { status: 206, body: 'x', fields: { 'Content-Range': 'bytes 0-0/1' } } },
+      ],
+      spec: 'RFC 9112 §6.3, §9.3.2',
+      hint: "Content-Length of a 206 is the slice's length; a 416 has its own short body.",
+    },
+  ],
+  { concurrent: true },
+);
