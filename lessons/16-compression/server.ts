@@ -1,0 +1,117 @@
+// compression: the whole server. The file server of Part 4 (static-files, range-requests,
+// http-caching), now compressing what is worth it with your encoded-files.ts, plus two routes that
+// are not files: /sheep, chunked-response's live counter, compressed and flushed line by line, and
+// /precompressed, a body that is gzip'd already. It stays as it is.
+// Run: npx learn run compression --port 3000 [-- --root ./some/folder --log]
+//      Then: curl -v --compressed http://127.0.0.1:3000/page.js -o /dev/null
+// Check: npx learn check compression
+
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+import { Conn } from '../02-socket-promises/socket.ts';
+import { REASON_PHRASES, text } from '../08-http-response/response.ts';
+import type { Handler } from '../08-http-response/router.ts';
+import type { Request } from '../09-http-body/body.ts';
+import { serveConnection } from '../10-keep-alive/connection.ts';
+import { writeResponse, type StreamingResponse } from '../11-chunked-response/chunked.ts';
+import { logged } from '../13-static-files/access-log.ts';
+import { MountRouter } from '../13-static-files/mount.ts';
+import { serveFiles } from '../13-static-files/serve-file.ts';
+import { compressResponse, type EncodeOptions } from './compress.ts';
+import { answerEncoded } from './encoded-files.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    host: { type: 'string', default: '127.0.0.1' },
+    root: { type: 'string', default: fileURLToPath(new URL('./site', import.meta.url)) },
+    'idle-timeout': { type: 'string', default: '5000' },
+    // Seconds a browser may reuse a file without asking; 0 (the default): it asks every time.
+    'max-age': { type: 'string', default: '0' },
+    // One line per request on stdout: method, target, the fields that matter here, status.
+    log: { type: 'boolean', default: false },
+  },
+});
+const port = Number(values.port);
+const host = values.host;
+const idleTimeoutMs = Number(values['idle-timeout']);
+if (!Number.isInteger(idleTimeoutMs) || idleTimeoutMs <= 0)
+  throw new Error(`--idle-timeout takes a number of milliseconds; received ${values['idle-timeout']}.`);
+const maxAge = Number(values['max-age']);
+if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`--max-age takes a whole number of seconds; received ${values['max-age']}.`);
+const root = path.resolve(values.root);
+if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
+
+Object.assign(REASON_PHRASES, { 406: 'Not Acceptable' });
+
+/** A route whose response goes through your compressResponse (and whose body may be a source). */
+function compressed(handler: (request: Request) => StreamingResponse, options: EncodeOptions = {}): Handler<Request> {
+  return ((request: Request) => compressResponse(request.head, handler(request), options)) as Handler<Request>;
+}
+
+/** `?name=` of a request-target as an integer within [min, max]; `fallback` when absent, undefined when invalid. */
+function queryInt(target: string, name: string, min: number, max: number, fallback: number): number | undefined {
+  const raw = new URL(target, 'http://localhost').searchParams.get(name);
+  if (raw === null) return fallback;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  return value >= min && value <= max ? value : undefined;
+}
+
+/** chunked-response's counting sheep: a line now, then one every `intervalMs`, `n` lines in all. */
+async function* countSheep(n: number, intervalMs: number): AsyncGenerator<string> {
+  for (let i = 1; i <= n; i++) {
+    if (i > 1) await sleep(intervalMs);
+    yield `${i} sheep\n`;
+  }
+}
+
+/** Text that is gzip'd once, here, as a file stored compressed on disk would be. */
+const PRECOMPRESSED = zlib.gzipSync(Buffer.from('This body was gzip\'d before anybody asked for it. Compress it again and a client decodes gzip once and sees gzip.\n'.repeat(40)));
+
+const files = serveFiles(root, answerEncoded({ maxAge }));
+const router = new MountRouter<Request>()
+  // ?n= sheep (1 to 1000, default 5), one every ?interval= ms (0 to 10000, default 1000).
+  .add(
+    'GET',
+    '/sheep',
+    compressed(
+      ({ head }) => {
+        const n = queryInt(head.target, 'n', 1, 1000, 5);
+        const interval = queryInt(head.target, 'interval', 0, 10_000, 1000);
+        if (n === undefined || interval === undefined) return text(400, 'Count 1 to 1000 sheep (?n=), one every 0 to 10000 ms (?interval=).\n');
+        return { status: 200, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: countSheep(n, interval) };
+      },
+      { live: true },
+    ),
+  )
+  .add(
+    'GET',
+    '/precompressed',
+    compressed(() => ({
+      status: 200,
+      headers: [
+        ['Content-Type', 'text/plain; charset=utf-8'],
+        ['Content-Encoding', 'gzip'],
+      ],
+      body: PRECOMPRESSED,
+    })),
+  )
+  .mount('/', values.log ? logged(files) : files);
+
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
+  const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  const conn = new Conn(socket);
+  // Your loop from keep-alive, with chunked-response's writer: encoded bodies have no known length.
+  serveConnection(conn, router, { idleTimeoutMs, writeResponse })
+    .catch((error: Error) => console.log(`${peer}: ${error.message}`))
+    .finally(() => conn.destroy());
+});
+
+server.listen(port, host, () => {
+  console.log(`HTTP server (compression) listening on http://${host}:${port}/, serving ${root}`);
+});
