@@ -26,25 +26,14 @@ function ows(value: string): string {
  *   weight = OWS ";" OWS "q=" qvalue
  */
 export function parseAcceptEncoding(value: string): Map<string, number> | undefined {
-  const weights = new Map<string, number>();
-  for (const member of value.split(',')) {
-    // §5.6.1: a list may have empty members (", , gzip"); they count for nothing.
-    if (ows(member) === '') continue;
-    const [coding = '', ...parameters] = member.split(';').map(ows);
-    if (!TOKEN.test(coding) || parameters.length > 1) return undefined;
-    let weight = 1;
-    if (parameters.length === 1) {
-      // The parameter name is case-insensitive (Q=0.5 is q=0.5); no spaces around "=".
-      const q = /^q=(.*)$/i.exec(parameters[0]!);
-      if (!q || !QVALUE.test(q[1]!)) return undefined;
-      weight = Number(q[1]);
-    }
-    // Coding names are case-insensitive (§8.4.1). Named twice: the lower weight, so that a refusal
-    // is never undone by a second mention.
-    const name = coding.toLowerCase();
-    weights.set(name, Math.min(weight, weights.get(name) ?? 1));
-  }
-  return weights;
+  // TODO: split the value on commas; skip empty members; split each on ";" and trim it with ows().
+  //       The coding must be a TOKEN, followed by nothing or by one q parameter ("q=" or "Q=")
+  //       whose value matches QVALUE; anything else makes the whole value malformed (undefined).
+  //       Store each coding in lower case with its weight (1 without q); named twice, keep the lower.
+  void TOKEN;
+  void QVALUE;
+  void ows;
+  return new Map();
 }
 
 /**
@@ -68,15 +57,9 @@ export function acceptedCodings(head: RequestHead): Map<string, number> {
  * 4. Otherwise undefined: nothing acceptable is left, and the answer is 406 Not Acceptable.
  */
 export function chooseCoding(head: RequestHead, worthCompressing: boolean): Coding | 'identity' | undefined {
-  const weights = acceptedCodings(head);
-  // §12.5.3: a coding not listed takes the weight of "*"; identity, not listed either, is acceptable.
-  const weightOf = (coding: string) => weights.get(coding) ?? weights.get('*') ?? (coding === 'identity' ? 1 : 0);
-  let best: Coding | undefined;
-  for (const coding of SUPPORTED) {
-    if (weightOf(coding) > 0 && (best === undefined || weightOf(coding) > weightOf(best))) best = coding;
-  }
-  const identityNamed = weights.get('identity') ?? weights.get('*');
-  if (worthCompressing && best !== undefined && (identityNamed === undefined || weightOf(best) >= identityNamed)) return best;
-  if (weightOf('identity') > 0) return 'identity';
-  return best;
+  // TODO: the rule above. weightOf(coding): its own weight, else the weight of "*", else 1 for
+  //       identity and 0 for the rest. Walk SUPPORTED (br first) to find the best accepted coding.
+  void acceptedCodings(head);
+  void worthCompressing;
+  return 'identity';
 }

@@ -6,6 +6,7 @@
 //      Then: curl -v --compressed http://127.0.0.1:3000/page.js -o /dev/null
 // Check: npx learn check compression
 
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -70,8 +71,16 @@ async function* countSheep(n: number, intervalMs: number): AsyncGenerator<string
   }
 }
 
-/** Text that is gzip'd once, here, as a file stored compressed on disk would be. */
-const PRECOMPRESSED = zlib.gzipSync(Buffer.from('This body was gzip\'d before anybody asked for it. Compress it again and a client decodes gzip once and sees gzip.\n'.repeat(40)));
+/**
+ * Text that is gzip'd once, here, as a file stored compressed on disk would be: a line of prose,
+ * then hashes (which compress poorly, so that the gzip'd body stays over the threshold).
+ */
+const PRECOMPRESSED = zlib.gzipSync(
+  [
+    "This body was gzip'd before anybody asked for it. Compressed again, a client that decodes gzip once sees gzip.\n",
+    ...Array.from({ length: 100 }, (_, i) => `${i}: ${createHash('sha256').update(String(i)).digest('hex')}\n`),
+  ].join(''),
+);
 
 const files = serveFiles(root, answerEncoded({ maxAge }));
 const router = new MountRouter<Request>()

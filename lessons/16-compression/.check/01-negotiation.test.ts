@@ -81,8 +81,18 @@ httpCases(test, [
     why: 'Optional whitespace (spaces and tabs) may stand around commas and semicolons, and the q of a weight is case-insensitive (Q=0.7).',
     hint: 'Trim spaces and tabs around each member and each parameter; match /^q=/i.',
   }),
-  row({ accept: 'gzip, , br,', coding: 'br', why: 'A list may have empty members; they count for nothing.', hint: 'Skip members that are empty once trimmed.' }),
-  row({ accept: '*', coding: 'br', why: '"*" accepts every coding not listed, so both br and gzip, and br is preferred.', hint: 'A coding not listed takes the weight of "*".' }),
+  row({
+    accept: 'gzip, , br,',
+    coding: 'br',
+    why: 'A list may have empty members; they count for nothing.',
+    hint: 'Skip members that are empty once trimmed.',
+  }),
+  row({
+    accept: '*',
+    coding: 'br',
+    why: '"*" accepts every coding not listed, so both br and gzip, and br is preferred.',
+    hint: 'A coding not listed takes the weight of "*".',
+  }),
   row({
     accept: '*;q=0.5, gzip',
     coding: 'gzip',

@@ -57,15 +57,13 @@ const types: Array<[string, Buffer, string]> = [
 ];
 
 httpCases(test, [
-  ...types.map(
-    ([target, file, type]): HttpCase => ({
-      name: `compresses ${target} (${type}) with gzip; no Content-Length, and it decodes to the file`,
-      send: { target, headers: [['Accept-Encoding', 'gzip']] },
-      expect: { status: 200, fields: { 'Transfer-Encoding': /chunked/i }, check: encodedAs('gzip', file) },
-      why: `${type} is text underneath: it compresses to a fraction of its size.`,
-      spec: 'RFC 9110 §8.4',
-    }),
-  ),
+  ...types.map(([target, file, type]): HttpCase => ({
+    name: `compresses ${target} (${type}) with gzip; no Content-Length, and it decodes to the file`,
+    send: { target, headers: [['Accept-Encoding', 'gzip']] },
+    expect: { status: 200, fields: { 'Transfer-Encoding': /chunked/i }, check: encodedAs('gzip', file) },
+    why: `${type} is text underneath: it compresses to a fraction of its size.`,
+    spec: 'RFC 9110 §8.4',
+  })),
   {
     name: 'compresses a text file with br; it decodes to the file',
     send: { target: '/text.txt', headers: [['Accept-Encoding', 'br']] },
@@ -107,7 +105,11 @@ httpCases(test, [
     send: { target: '/blob.bin', headers: [['Accept-Encoding', 'gzip']] },
     expect: {
       status: 200,
-      check: asItIs(NOISE, 'Bytes of unknown kind are most often compressed already (archives, media).', 'application/octet-stream is not on the list of compressible types.'),
+      check: asItIs(
+        NOISE,
+        'Bytes of unknown kind are most often compressed already (archives, media).',
+        'application/octet-stream is not on the list of compressible types.',
+      ),
     },
   },
   {

@@ -36,18 +36,18 @@ const GZIP: [string, string] = ['Accept-Encoding', 'gzip'];
 const BR: [string, string] = ['Accept-Encoding', 'br'];
 
 test.concurrent('says Vary: Accept-Encoding on compressed and uncompressed responses of a compressible file', async ({ server }) => {
-  checkVary(await ask(server, '/text.txt', [GZIP]), 'the gzip\'d response to GET /text.txt');
+  checkVary(await ask(server, '/text.txt', [GZIP]), "the gzip'd response to GET /text.txt");
   checkVary(await ask(server, '/text.txt'), 'the response to GET /text.txt without Accept-Encoding (sent as it is)');
   checkVary(await ask(server, '/text.txt', [['Accept-Encoding', 'gzip;q=0']]), 'the response to GET /text.txt with gzip refused (sent as it is)');
 });
 
 test.concurrent('gives each encoding its own strong ETag', async ({ server }) => {
   const identity = strongEtag(await ask(server, '/text.txt'), 'the file as it is');
-  const gzip = strongEtag(await ask(server, '/text.txt', [GZIP]), 'the gzip\'d file');
+  const gzip = strongEtag(await ask(server, '/text.txt', [GZIP]), "the gzip'd file");
   const br = strongEtag(await ask(server, '/text.txt', [BR]), 'the br file');
   check(new Set([identity, gzip, br]).size === 3, {
     message: `Expected three different ETags for the file as it is, gzip'd and br, received ${identity}, ${gzip} and ${br}.`,
-    why: 'A strong ETag promises the same bytes. The gzip\'d body is other bytes than the file: with one tag for both, a cache holding the gzip\'d bytes could answer a client that cannot decode them, and a Range with If-Range could splice two representations together.',
+    why: "A strong ETag promises the same bytes. The gzip'd body is other bytes than the file: with one tag for both, a cache holding the gzip'd bytes could answer a client that cannot decode them, and a Range with If-Range could splice two representations together.",
     spec: 'RFC 9110 §8.8.3',
     hint: 'Make the encoded ETag from the file\'s: insert "-gzip" or "-br" before the closing quote.',
   });

@@ -12,7 +12,11 @@ import { bytesRead, openFilesUnder, readChunk } from './streams.ts';
 
 const MiB = 1024 * 1024;
 /** Text that compresses to about three quarters (base64 of noise): the buffers hold little of it. */
-const BIG = Buffer.from(randomBytes(48 * MiB).toString('base64').slice(0, 64 * MiB));
+const BIG = Buffer.from(
+  randomBytes(48 * MiB)
+    .toString('base64')
+    .slice(0, 64 * MiB),
+);
 const site = makeSite({ 'big.txt': BIG });
 // A long idle timeout: these tests pause on purpose.
 const test = serverTest('compression', { args: ['--root', site.root, '--idle-timeout', '30000'] });
@@ -33,7 +37,7 @@ for (const coding of ['gzip', 'br'] as const) {
     check(head.status === 200 && head.header('content-encoding') === coding && head.hasToken('transfer-encoding', 'chunked'), {
       message: `Expected 200, chunked, with "Content-Encoding: ${coding}" for the live route, received ${head.summary()} with ${head.header('content-encoding') === undefined ? 'no Content-Encoding' : `"Content-Encoding: ${head.header('content-encoding')}"`}.`,
       why: 'A source of unknown length is always worth compressing when the client accepts it, and its compressed length is unknown too.',
-      hint: 'Run the route\'s response through compressResponse: a text/plain source, an accepted coding → encoded.',
+      hint: "Run the route's response through compressResponse: a text/plain source, an accepted coding → encoded.",
     });
     const decoder = coding === 'gzip' ? zlib.createGunzip() : zlib.createBrotliDecompress();
     let text = '';
@@ -64,7 +68,7 @@ for (const coding of ['gzip', 'br'] as const) {
       await new Promise<void>((resolve) => decoder.write(data, () => setImmediate(resolve)));
     }
     await new Promise<void>((resolve) => decoder.end(() => setImmediate(resolve)));
-    check(text === '1 sheep\n2 sheep\n', {
+    check((text as string) === '1 sheep\n2 sheep\n', {
       message: `Expected the whole body to decode to "1 sheep\\n2 sheep\\n", received ${JSON.stringify(text)}.`,
       hint: 'End the encoder when the source ends (pipeline does), so that its last bytes and the gzip trailer go out before the last chunk.',
     });

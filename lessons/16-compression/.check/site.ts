@@ -11,7 +11,8 @@ import { byteCount, check, exchange, makeTree, quote, request, type Fields, type
 /** `n` bytes of UTF-8 text, lines numbered, with characters of 2, 3 and 4 bytes in each line. */
 export function textOf(n: number, flavour = 'text'): Buffer {
   const lines: string[] = [];
-  for (let i = 0; Buffer.byteLength(lines.join('')) < n; i++) lines.push(`${flavour} line ${i}: Grüße aus Köln — 你好, 世界 👋 ${'abcdefghij'.repeat(i % 4)}\n`);
+  for (let i = 0; Buffer.byteLength(lines.join('')) < n; i++)
+    lines.push(`${flavour} line ${i}: Grüße aus Köln — 你好, 世界 👋 ${'abcdefghij'.repeat(i % 4)}\n`);
   return Buffer.from(lines.join('')).subarray(0, n);
 }
 
@@ -19,7 +20,9 @@ export const TEXT = textOf(8 * 1024);
 export const HTML = Buffer.from(`<!doctype html>\n<title>page</title>\n${textOf(3000, '<p>paragraph').toString('latin1')}`, 'latin1');
 export const JS = Buffer.from(`// script\n${textOf(3000, 'console.log("x"); //').toString('latin1')}`, 'latin1');
 export const JSON_TEXT = Buffer.from(JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ id: i, name: `name ${i} — Grüße`, ok: i % 2 === 0 }))));
-export const SVG = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg">\n${Array.from({ length: 40 }, (_, i) => `<circle cx="${i}" cy="${i * 2}" r="3"/>`).join('\n')}\n</svg>\n`);
+export const SVG = Buffer.from(
+  `<svg xmlns="http://www.w3.org/2000/svg">\n${Array.from({ length: 40 }, (_, i) => `<circle cx="${i}" cy="${i * 2}" r="3"/>`).join('\n')}\n</svg>\n`,
+);
 /** Exactly at the threshold (1024 bytes) and one byte under it. */
 export const AT_LIMIT = textOf(1024, 'limit');
 export const UNDER_LIMIT = textOf(1023, 'under');
