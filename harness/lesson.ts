@@ -74,6 +74,21 @@ export function solutionFolder(lesson: Lesson): string {
   return path.join(solutionsDir, lesson.folder);
 }
 
+/**
+ * The code files a lesson provides and the learner does not write (`server.ts` where the lesson is a
+ * module, shared demo routes): the reference's top-level .ts files that are not in `files`. They
+ * are the same in lessons/ and solutions/ (`learn dev check` proves it), and `learn reset` puts
+ * them back too.
+ */
+export function providedFiles(lesson: Lesson): string[] {
+  const folder = solutionFolder(lesson);
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .filter((file) => file.endsWith('.ts') && !lesson.files.includes(file))
+    .sort();
+}
+
 /** The hidden checks: tests, the stub as a patch, and the mistakes the tests must catch. */
 export function checkFolder(lesson: Lesson): string {
   return path.join(lessonFolder(lesson), '.check');

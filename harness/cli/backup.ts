@@ -6,13 +6,13 @@ import path from 'node:path';
 import { lessonFolder, type Lesson } from '../lesson.ts';
 import { backupsDir, repoRoot } from '../paths.ts';
 
-/** Copies the lesson's files; returns the backup folder, relative to the repo. */
-export function backupLessonFiles(lesson: Lesson, why: string): string {
+/** Copies the lesson's files (or the ones named); returns the backup folder, relative to the repo. */
+export function backupLessonFiles(lesson: Lesson, why: string, files: readonly string[] = lesson.files): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   let folder = path.join(backupsDir, lesson.folder, `${stamp}-${why}`);
   for (let n = 2; fs.existsSync(folder); n++) folder = path.join(backupsDir, lesson.folder, `${stamp}-${why}-${n}`);
   fs.mkdirSync(folder, { recursive: true });
-  for (const file of lesson.files) {
+  for (const file of files) {
     const source = path.join(lessonFolder(lesson), file);
     if (fs.existsSync(source)) {
       fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });

@@ -69,8 +69,8 @@ const commands: Record<string, Command> = {
   },
   diff: {
     summary: 'compare your code with the reference',
-    usage: `learn diff ${lessonArg} [--force]`,
-    options: force,
+    usage: `learn diff ${lessonArg} [--exact] [--force]`,
+    options: { ...force, exact: { type: 'boolean', description: 'show differences of layout too (spaces, indentation, blank lines)' } },
     run: async (c) => (await import('./commands/solution.ts')).diff(c),
   },
   list: {

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkFolder, hints, lessonFolder, mistakes, solutionFolder, type Lesson } from '../lesson.ts';
+import { checkFolder, hints, lessonFolder, mistakes, providedFiles, solutionFolder, type Lesson } from '../lesson.ts';
 import { describeTarget } from '../testing/target.ts';
 import { testFiles } from '../check/session.ts';
 import { runMatrix, seedsFor, type JobResult, type MatrixJob, type SeedRun } from './matrix.ts';
@@ -57,11 +57,11 @@ export function inspect(lesson: Lesson): string[] {
   }
   need(stubPatchFile(lesson), 'stub patch');
   // Files the lesson provides (not the learner's to write) are the same in lessons/ and solutions/.
-  for (const file of fs.readdirSync(lessonFolder(lesson))) {
+  for (const file of providedFiles(lesson)) {
     const provided = path.join(lessonFolder(lesson), file);
     const reference = path.join(solutionFolder(lesson), file);
-    if (!file.endsWith('.ts') || lesson.files.includes(file) || !fs.existsSync(reference)) continue;
-    if (!fs.readFileSync(provided).equals(fs.readFileSync(reference)))
+    if (!fs.existsSync(provided)) problems.push(`${path.join(lesson.folder, file)} is missing: solutions/${lesson.folder}/${file} is provided to the learner`);
+    else if (!fs.readFileSync(provided).equals(fs.readFileSync(reference)))
       problems.push(`${path.join(lesson.folder, file)} is provided (not in files) but differs from solutions/${lesson.folder}/${file}`);
   }
   if (problems.length > 0) return problems;

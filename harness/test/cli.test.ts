@@ -88,6 +88,35 @@ describe('the learning loop', () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain('identical');
   });
+
+  test('learn diff ignores layout (format-on-save) but shows a real change, and --exact shows layout too', () => {
+    const mine = lessonFile('01-tcp-echo', 'server.ts');
+    const reference = fs.readFileSync(solutionFile('01-tcp-echo', 'server.ts'), 'utf8');
+    try {
+      // Another formatter's taste: four-space indentation, no spaces after commas, blank lines doubled.
+      const relaidOut = reference
+        .split('\n')
+        .map((line) => line.replace(/^( +)/, (indent) => indent + indent))
+        .map((line) => (line.includes('//') ? line : line.replace(/, (?=[a-z])/g, ','))) // formatters leave comments alone
+        .join('\n')
+        .replace(/\n\n/g, '\n\n\n');
+      fs.writeFileSync(mine, relaidOut);
+      const layoutOnly = learn('diff', 'tcp-echo');
+      expect(layoutOnly.code).toBe(0);
+      expect(layoutOnly.out).toContain('the same apart from layout');
+      expect(layoutOnly.out).not.toContain('@@');
+      expect(learn('diff', 'tcp-echo', '--exact').out).toContain('@@');
+
+      // One real change among the relaid lines: only it is shown.
+      fs.writeFileSync(mine, relaidOut.replace('socket.write(chunk)', 'socket.write(chunk.toString())'));
+      const changed = learn('diff', 'tcp-echo');
+      expect(changed.out.match(/^@@/gm)).toHaveLength(1);
+      expect(changed.out).toMatch(/^-.*socket\.write\(chunk\.toString\(\)\)/m);
+      expect(changed.out).toMatch(/^\+.*socket\.write\(chunk\)/m);
+    } finally {
+      fs.writeFileSync(mine, reference);
+    }
+  });
 });
 
 describe('peeking and resetting', () => {
@@ -118,6 +147,27 @@ describe('peeking and resetting', () => {
     const backups = path.join(work, '.learn', 'backups', '01-tcp-echo');
     const saved = fs.readdirSync(backups).map((dir) => fs.readFileSync(path.join(backups, dir, 'server.ts'), 'utf8'));
     expect(saved).toEqual(expect.arrayContaining(['// my first attempt\n', '// my second attempt\n']));
+  });
+
+  test('learn reset also puts back a file the lesson provides (server.ts) when it was changed or deleted, and backs it up', () => {
+    const provided = lessonFile('08-http-response', 'server.ts');
+    const shipped = fs.readFileSync(solutionFile('08-http-response', 'server.ts'), 'utf8');
+    fs.writeFileSync(provided, '// I edited the provided server by accident\n');
+    const run = learn('reset', 'http-response', '--force');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('server.ts, which the lesson provides, is back as shipped');
+    expect(fs.readFileSync(provided, 'utf8')).toBe(shipped);
+    const backups = path.join(work, '.learn', 'backups', '08-http-response');
+    const saved = fs.readdirSync(backups).map((dir) => fs.readFileSync(path.join(backups, dir, 'server.ts'), 'utf8'));
+    expect(saved).toContain('// I edited the provided server by accident\n');
+
+    fs.rmSync(provided);
+    expect(learn('reset', 'http-response', '--force').code).toBe(0);
+    expect(fs.readFileSync(provided, 'utf8')).toBe(shipped);
+
+    // Untouched, it is neither backed up nor mentioned.
+    const quiet = learn('reset', 'http-response', '--force');
+    expect(quiet.out).not.toContain('which the lesson provides');
   });
 
   test('learn solution --apply puts the reference in place and backs up the learner file', () => {

@@ -12,6 +12,7 @@ import { confirm } from '../confirm.ts';
 import { UsageError, type Context } from '../context.ts';
 import { backupLessonFiles } from '../backup.ts';
 import { Progress } from '../progress.ts';
+import { layoutInsensitiveHunks, type Hunk, type HunkLine } from '../layout-diff.ts';
 
 export async function solution(context: Context): Promise<number> {
   if (context.flags.apply === true) return apply(context);
@@ -28,25 +29,43 @@ export async function solution(context: Context): Promise<number> {
 export async function diff(context: Context): Promise<number> {
   const lesson = await gate(context, 'compare your code with the reference');
   if (!lesson) return 1;
+  const exact = context.flags.exact === true;
   for (const file of lesson.files) {
     const mine = path.join(lessonFolder(lesson), file);
     const reference = path.join(solutionFolder(lesson), file);
     const ours = fs.existsSync(mine) ? fs.readFileSync(mine, 'utf8') : '';
     const theirs = fs.readFileSync(reference, 'utf8');
-    const patch = structuredPatch(path.relative(repoRoot, mine), path.relative(repoRoot, reference), ours, theirs, 'yours', 'reference', { context: 3 });
-    context.out(paint.heading(`── ${paint.removed(`- ${patch.oldFileName}`)} (yours)   ${paint.added(`+ ${patch.newFileName}`)} (reference) ──`));
-    if (patch.hunks.length === 0) context.out(paint.success('  identical'));
-    for (const hunk of patch.hunks) {
-      context.out(paint.info(`@@ yours line ${hunk.oldStart}, reference line ${hunk.newStart} @@`));
-      for (const line of hunk.lines) {
-        if (line.startsWith('+')) context.out(paint.added(line));
-        else if (line.startsWith('-')) context.out(paint.removed(line));
-        else if (!line.startsWith('\\')) context.out(paint.dim(line));
+    context.out(
+      paint.heading(
+        `── ${paint.removed(`- ${path.relative(repoRoot, mine)}`)} (yours)   ${paint.added(`+ ${path.relative(repoRoot, reference)}`)} (reference) ──`,
+      ),
+    );
+    const hunks = exact ? exactHunks(ours, theirs) : layoutInsensitiveHunks(ours, theirs);
+    if (hunks.length === 0)
+      context.out(
+        paint.success(ours === theirs || exact ? '  identical' : '  the same apart from layout (spaces, indentation, blank lines; --exact shows those too)'),
+      );
+    for (const hunk of hunks) {
+      context.out(paint.info(`@@ yours line ${hunk.oursStart}, reference line ${hunk.theirsStart} @@`));
+      for (const { sign, text } of hunk.lines) {
+        if (sign === '+') context.out(paint.added(`+${text}`));
+        else if (sign === '-') context.out(paint.removed(`-${text}`));
+        else context.out(paint.dim(` ${text}`));
       }
     }
     context.out('');
   }
+  if (!exact) context.out(paint.dim('Differences of layout alone (spaces, indentation, blank lines) are not shown; --exact shows every byte.'));
   return 0;
+}
+
+/** Every difference, layout included, as the same hunks. */
+function exactHunks(ours: string, theirs: string): Hunk[] {
+  return structuredPatch('yours', 'reference', ours, theirs, '', '', { context: 3 }).hunks.map((hunk) => ({
+    oursStart: hunk.oldStart,
+    theirsStart: hunk.newStart,
+    lines: hunk.lines.filter((line) => !line.startsWith('\\')).map((line) => ({ sign: line[0] as HunkLine['sign'], text: line.slice(1) })),
+  }));
 }
 
 /**
