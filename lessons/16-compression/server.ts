@@ -1,7 +1,8 @@
 // compression: the whole server. The file server of Part 4 (static-files, range-requests,
-// http-caching), now compressing what is worth it with your encoded-files.ts, plus two routes that
-// are not files: /sheep, chunked-response's live counter, compressed and flushed line by line, and
-// /precompressed, a body that is gzip'd already. It stays as it is.
+// http-caching), now compressing what is worth it with your encoded-files.ts, plus routes that are
+// not files, each through your compressResponse: chunked-response's demo routes (/sheep, the live
+// counter, compressed and flushed line by line; /pieces, /stream, /broken) and /precompressed, a
+// body that is gzip'd already. It stays as it is.
 // Run: npx learn run compression --port 3000 [-- --root ./some/folder --log]
 //      Then: curl -v --compressed http://127.0.0.1:3000/page.js -o /dev/null
 // Check: npx learn check compression
@@ -10,20 +11,20 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import { Conn } from '../02-socket-promises/socket.ts';
-import { REASON_PHRASES, text } from '../08-http-response/response.ts';
+import { REASON_PHRASES } from '../08-http-response/response.ts';
 import type { Handler } from '../08-http-response/router.ts';
 import type { Request } from '../09-http-body/body.ts';
 import { serveConnection } from '../10-keep-alive/connection.ts';
 import { writeResponse, type StreamingResponse } from '../11-chunked-response/chunked.ts';
+import { addStreamingRoutes, streaming } from '../11-chunked-response/routes.ts';
 import { logged } from '../13-static-files/access-log.ts';
 import { MountRouter } from '../13-static-files/mount.ts';
 import { serveFiles } from '../13-static-files/serve-file.ts';
-import { compressResponse, type EncodeOptions } from './compress.ts';
+import { compressResponse } from './compress.ts';
 import { answerEncoded } from './encoded-files.ts';
 
 const { values } = parseArgs({
@@ -50,24 +51,14 @@ if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Erro
 
 Object.assign(REASON_PHRASES, { 406: 'Not Acceptable' });
 
-/** A route whose response goes through your compressResponse (and whose body may be a source). */
-function compressed(handler: (request: Request) => StreamingResponse, options: EncodeOptions = {}): Handler<Request> {
-  return ((request: Request) => compressResponse(request.head, handler(request), options)) as Handler<Request>;
-}
-
-/** `?name=` of a request-target as an integer within [min, max]; `fallback` when absent, undefined when invalid. */
-function queryInt(target: string, name: string, min: number, max: number, fallback: number): number | undefined {
-  const raw = new URL(target, 'http://localhost').searchParams.get(name);
-  if (raw === null) return fallback;
-  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  return value >= min && value <= max ? value : undefined;
-}
-
-/** chunked-response's counting sheep: a line now, then one every `intervalMs`, `n` lines in all. */
-async function* countSheep(n: number, intervalMs: number): AsyncGenerator<string> {
-  for (let i = 1; i <= n; i++) {
-    if (i > 1) await sleep(intervalMs);
-    yield `${i} sheep\n`;
+/**
+ * A router whose routes (those added with add(), not the files) answer through your
+ * compressResponse, flushed after every piece: a route may be a live source like /sheep.
+ */
+class CompressingRouter extends MountRouter<Request> {
+  override add(method: string, path: string, handler: Handler<Request>, options: { maxBodyBytes?: number } = {}): this {
+    const compressed = async (request: Request) => compressResponse(request.head, (await handler(request)) as StreamingResponse, { live: true });
+    return super.add(method, path, compressed as Handler<Request>, options);
   }
 }
 
@@ -83,25 +74,14 @@ const PRECOMPRESSED = zlib.gzipSync(
 );
 
 const files = serveFiles(root, answerEncoded({ maxAge }));
-const router = new MountRouter<Request>()
-  // ?n= sheep (1 to 1000, default 5), one every ?interval= ms (0 to 10000, default 1000).
-  .add(
-    'GET',
-    '/sheep',
-    compressed(
-      ({ head }) => {
-        const n = queryInt(head.target, 'n', 1, 1000, 5);
-        const interval = queryInt(head.target, 'interval', 0, 10_000, 1000);
-        if (n === undefined || interval === undefined) return text(400, 'Count 1 to 1000 sheep (?n=), one every 0 to 10000 ms (?interval=).\n');
-        return { status: 200, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: countSheep(n, interval) };
-      },
-      { live: true },
-    ),
-  )
+const router = new CompressingRouter();
+// /sheep (?n=, ?interval=), /pieces, /stream (?mib=), /broken: chunked-response's demo routes.
+addStreamingRoutes(router);
+router
   .add(
     'GET',
     '/precompressed',
-    compressed(() => ({
+    streaming(() => ({
       status: 200,
       headers: [
         ['Content-Type', 'text/plain; charset=utf-8'],
