@@ -334,11 +334,22 @@ function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
+      const self = connectsToItself(socket);
       socket.destroy();
-      resolve(true);
+      resolve(!self);
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * A connection to a port nobody listens on can succeed with itself: when the kernel picks that
+ * very port as the source port, the SYN meets itself (TCP simultaneous open, RFC 9293 §3.5). The
+ * probe then holds the program's port, its listen() fails with EADDRINUSE, and it looks as if it
+ * listened and then crashed. Seen under load, where probes are many and ports are reused fast.
+ */
+export function connectsToItself(socket: net.Socket): boolean {
+  return socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
 }
 
 /** Linux: the process has exited and waits to be reaped (a zombie), or is gone. */
