@@ -35,13 +35,13 @@ function strongEtag(response: HttpResponse, label: string): string {
 const GZIP: [string, string] = ['Accept-Encoding', 'gzip'];
 const BR: [string, string] = ['Accept-Encoding', 'br'];
 
-test.concurrent('says Vary: Accept-Encoding on compressed and uncompressed responses of a compressible file', async ({ server }) => {
+test('says Vary: Accept-Encoding on compressed and uncompressed responses of a compressible file', async ({ server }) => {
   checkVary(await ask(server, '/text.txt', [GZIP]), "the gzip'd response to GET /text.txt");
   checkVary(await ask(server, '/text.txt'), 'the response to GET /text.txt without Accept-Encoding (sent as it is)');
   checkVary(await ask(server, '/text.txt', [['Accept-Encoding', 'gzip;q=0']]), 'the response to GET /text.txt with gzip refused (sent as it is)');
 });
 
-test.concurrent('gives each encoding its own strong ETag', async ({ server }) => {
+test('gives each encoding its own strong ETag', async ({ server }) => {
   const identity = strongEtag(await ask(server, '/text.txt'), 'the file as it is');
   const gzip = strongEtag(await ask(server, '/text.txt', [GZIP]), "the gzip'd file");
   const br = strongEtag(await ask(server, '/text.txt', [BR]), 'the br file');
@@ -53,7 +53,7 @@ test.concurrent('gives each encoding its own strong ETag', async ({ server }) =>
   });
 });
 
-test.concurrent('answers If-None-Match with the ETag of each encoding with 304 (and Vary), and the other encoding with 200', async ({ server }) => {
+test('answers If-None-Match with the ETag of each encoding with 304 (and Vary), and the other encoding with 200', async ({ server }) => {
   for (const [accept, name] of [
     [GZIP, 'gzip'],
     [BR, 'br'],
@@ -85,7 +85,7 @@ test.concurrent('answers If-None-Match with the ETag of each encoding with 304 (
   checkVary(identity, 'the 304 for the file as it is');
 });
 
-test.concurrent('answers a Range from the file as it is (206, never compressed), with Vary', async ({ server }) => {
+test('answers a Range from the file as it is (206, never compressed), with Vary', async ({ server }) => {
   const response = await ask(server, '/text.txt', [GZIP, ['Range', 'bytes=100-1299']]);
   checkStatus(response, 206, {
     why: 'A Range names positions in the file. Compression would change every position, and a gzip stream cut at byte 100 cannot be decoded.',
@@ -102,7 +102,7 @@ test.concurrent('answers a Range from the file as it is (206, never compressed),
   checkVary(response, 'the 206');
 });
 
-test.concurrent('ignores a Range whose If-Range names the gzip ETag: the whole file, compressed', async ({ server }) => {
+test('ignores a Range whose If-Range names the gzip ETag: the whole file, compressed', async ({ server }) => {
   const first = await ask(server, '/text.txt', [GZIP]);
   const etag = strongEtag(first, "the gzip'd response");
   const response = await ask(server, '/text.txt', [GZIP, ['Range', 'bytes=100-199'], ['If-Range', etag]]);
