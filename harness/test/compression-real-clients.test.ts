@@ -1,7 +1,7 @@
 // Real clients against the compression reference (solutions/…-compression/server.ts): curl
 // --compressed, Python's http.client with gzip.decompress, Node's fetch (which decodes for
 // itself), and headless Chromium loading the sample page, whose text resources must arrive
-// compressed and whose pictures must not. Then 256 MiB through gzip to a client that reads as it
+// compressed and whose pictures must not. Then 128 MiB through gzip to a client that reads as it
 // can, with the server's memory sampled all along (1 GiB takes 10-45 s here, so the bench runs
 // that one: `npm run bench -- compression`). Loopback only, every run bounded. A missing
 // tool skips its test and says so; CI installs them (apt: curl python3 chromium), and in CI the
@@ -22,8 +22,8 @@ const missing = (tool: string, versionFlag = '--version') => spawnSync(tool, [ve
 const skipped = (tool: string) => (missing(tool) ? ` (skipped: ${tool} is not installed)` : '');
 const CHROMIUM = '/usr/bin/chromium';
 const MiB = 1024 ** 2;
-/** Four times the memory bound below: a server that held the body would fail it. */
-const HUGE = 256 * MiB;
+/** Twice the memory bound below: a server that held the body would fail it. */
+const HUGE = 128 * MiB;
 
 let program: Program;
 let base: string;
@@ -194,7 +194,7 @@ test.skipIf(!haveChromium && !process.env.CI)(
 );
 
 test(
-  '256 MiB through gzip to a client that reads as it can: it decodes whole, and the server stays within 64 MiB of its memory',
+  '128 MiB through gzip to a client that reads as it can: it decodes whole, and the server stays within 64 MiB of its memory',
   { timeout: 60_000 },
   async () => {
     const before = (await program.stats())!.rss;
@@ -220,7 +220,7 @@ test(
           response.pipe(gunzip);
         });
         req.on('error', reject);
-        req.setTimeout(50_000, () => req.destroy(new Error('256 MiB did not arrive in 50 s')));
+        req.setTimeout(50_000, () => req.destroy(new Error('128 MiB did not arrive in 50 s')));
       });
       expect(decoded).toBe(HUGE);
     } finally {
