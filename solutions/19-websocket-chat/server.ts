@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
 import { Router } from '../08-http-response/router.ts';
 import type { Request } from '../09-http-body/body.ts';
-import { serveConnection } from '../16-websocket-handshake/connection.ts';
-import { websocketRoute } from '../16-websocket-handshake/upgrade.ts';
+import { serveConnection } from '../17-websocket-handshake/connection.ts';
+import { websocketRoute } from '../17-websocket-handshake/upgrade.ts';
 import { Chat } from './chat.ts';
 import { PAGE_PATHS, page } from './page.ts';
 

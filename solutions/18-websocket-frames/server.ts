@@ -11,8 +11,8 @@ import { Conn } from '../02-socket-promises/socket.ts';
 import { text } from '../08-http-response/response.ts';
 import { Router } from '../08-http-response/router.ts';
 import type { Request } from '../09-http-body/body.ts';
-import { serveConnection } from '../16-websocket-handshake/connection.ts';
-import { websocketRoute } from '../16-websocket-handshake/upgrade.ts';
+import { serveConnection } from '../17-websocket-handshake/connection.ts';
+import { websocketRoute } from '../17-websocket-handshake/upgrade.ts';
 import { WebSocket } from './websocket.ts';
 
 const { values } = parseArgs({

@@ -4,7 +4,7 @@
 // that stopped answering; and a shutdown says goodbye (1001) to everyone.
 
 import type { Conn } from '../02-socket-promises/socket.ts';
-import type { Message } from '../17-websocket-frames/websocket.ts';
+import type { Message } from '../18-websocket-frames/websocket.ts';
 import { QueuedWebSocket, type QueueOptions } from './send-queue.ts';
 
 export interface ChatOptions extends QueueOptions {

@@ -7,8 +7,8 @@
 // memory without end.
 
 import type { Conn } from '../02-socket-promises/socket.ts';
-import { Opcode } from '../17-websocket-frames/frame-reader.ts';
-import { WebSocket, type WebSocketOptions } from '../17-websocket-frames/websocket.ts';
+import { Opcode } from '../18-websocket-frames/frame-reader.ts';
+import { WebSocket, type WebSocketOptions } from '../18-websocket-frames/websocket.ts';
 
 export interface QueueOptions extends WebSocketOptions {
   /** The most bytes that may wait for this peer (queued, plus in the socket's own buffer). */
@@ -44,25 +44,42 @@ export class QueuedWebSocket extends WebSocket {
 
   /** Every frame of this connection goes through here: queued, and written in turn by drain(). */
   protected override writeFrame(opcode: number, payload: Buffer): Promise<void> {
-    // TODO: queue the frame instead of writing it here: push { opcode, payload, sent } onto
-    //       this.queue (count its bytes in this.queuedBytes), start this.drain(), and return a
-    //       promise that `sent` resolves once the frame is written. First the bound: unless it is
-    //       a close, a frame that would take this.waitingBytes over maxQueueBytes is not queued:
-    //       call this.overflow() instead (and after an overflow, queue nothing but a close).
-    void Opcode;
-    return super.writeFrame(opcode, payload);
+    if (this.overflowed && opcode !== Opcode.close) return Promise.resolve();
+    if (opcode !== Opcode.close && this.waitingBytes + payload.length > this.queueOptions.maxQueueBytes) {
+      this.overflow();
+      return Promise.resolve();
+    }
+    return new Promise((sent) => {
+      this.queue.push({ opcode, payload, sent });
+      this.queuedBytes += payload.length;
+      void this.drain();
+    });
   }
 
   /** The one writer: frames leave in the order they were queued, each whole before the next. */
   private async drain(): Promise<void> {
-    // TODO: the one writer. Unless a drain is already running (this.writing), take frames off
-    //       the front of the queue one at a time: count their bytes off, await
-    //       super.writeFrame(opcode, payload), then call sent(). Stop when the queue is empty.
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
+        this.queuedBytes -= item.payload.length;
+        await super.writeFrame(item.opcode, item.payload);
+        item.sent();
+      }
+    } finally {
+      this.writing = false;
+    }
   }
 
   /** The peer is not reading: drop what waits for it and close (1008), once. */
   private overflow(): void {
-    // TODO: once only (this.overflowed): drop what is queued (calling each sent(), so nobody
-    //       waits for it), call this.onOverflow(), and close with 1008: void this.close(1008, why).
+    if (this.overflowed) return;
+    this.overflowed = true;
+    for (const item of this.queue.splice(0)) item.sent();
+    this.queuedBytes = 0;
+    this.onOverflow();
+    // The close frame queues behind the frame being written, so no frame is cut; a peer that
+    // never reads it is cut off by close()'s timer.
+    void this.close(1008, 'too slow: messages for you piled up');
   }
 }
