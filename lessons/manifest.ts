@@ -303,6 +303,29 @@ export const manifest: LessonEntry[] = [
     ],
   },
   {
+    slug: 'compression',
+    title: 'Compression through streams',
+    part: 'Compression',
+    summary:
+      'Accept-Encoding negotiated by its q-values, gzip and br from node:zlib piped between the file (or a live source) and the chunked writer with backpressure, and the rules around it: which bodies, never a 206 or 304, Vary, an ETag per encoding, a flush per live piece, nothing left open on a reset.',
+    files: ['accept-encoding.ts', 'compress.ts', 'encoded-files.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run compression --port {port} -- --log',
+      'curl -v --compressed http://127.0.0.1:{port}/page.js -o /dev/null        (Content-Encoding: br, no Content-Length)',
+      "curl -s -H 'Accept-Encoding: gzip' http://127.0.0.1:{port}/alphabet.txt | gunzip | head -3",
+      "curl -N -H 'Accept-Encoding: gzip' 'http://127.0.0.1:{port}/sheep?n=5&interval=1000' | gunzip        (a line a second, through gzip)",
+      "curl -v -H 'Accept-Encoding: identity;q=0, gzip;q=0, br;q=0' http://127.0.0.1:{port}/page.js        (406)",
+      'open http://127.0.0.1:{port}/ in a browser, with the Content-Encoding column in the network panel',
+    ],
+    learned: [
+      'Accept-Encoding is a list of codings with weights; q=0 refuses, * stands for the rest, and identity is acceptable unless refused.',
+      'A compressed body has no length known in advance: chunked (or the close, for HTTP/1.0), never the Content-Length of the file.',
+      'pipeline(source, zlib, writer) carries backpressure from the socket back to the file, and destroys every stage when one fails or the client leaves.',
+      'Compressors buffer to compress well: a live stream flushes after each piece. The encoded bytes are another representation, with Vary and an ETag of their own.',
+    ],
+  },
+  {
     slug: 'websocket-handshake',
     title: 'The WebSocket handshake',
     part: 'WebSocket',

@@ -3,6 +3,7 @@
 // Nothing here asserts a time: numbers are for people (and closing notes) to read.
 
 import { checkTime } from './check-time.ts';
+import { compressionBench } from './compression.ts';
 import { httpThroughput } from './http-throughput.ts';
 import { matrixTime } from './matrix-time.ts';
 import { watchRerun } from './watch-rerun.ts';
@@ -13,7 +14,7 @@ export interface Suite {
   run: (args: string[]) => Promise<void>;
 }
 
-const suites: Suite[] = [checkTime, watchRerun, matrixTime, httpThroughput];
+const suites: Suite[] = [checkTime, watchRerun, matrixTime, httpThroughput, compressionBench];
 
 const [wanted, ...rest] = process.argv.slice(2);
 const chosen = wanted ? suites.filter((s) => s.name === wanted) : suites;

@@ -11,22 +11,31 @@ const MAX_TEXT_LINES = 12;
 const MAX_HEX_ROWS = 8;
 
 export function renderWire(events: readonly WireEvent[]): string[] {
-  const lines: string[] = [];
   const whoWidth = Math.max(2, ...events.map((e) => e.who.length));
-  for (const event of events) {
-    const time = paint.dim(`+${event.at}ms`.padEnd(8));
-    const who = event.who.padEnd(whoWidth);
-    if (event.kind === 'send' || event.kind === 'recv') {
-      const arrow = event.kind === 'send' ? paint.sent(symbols.send) : paint.received(symbols.recv);
-      const pieces = event.pieces && event.pieces > 1 ? paint.dim(` in ${event.pieces} ${event.kind === 'send' ? 'writes' : 'reads'}`) : '';
-      lines.push(`${time} ${who} ${arrow} ${event.datagram ? 'datagram, ' : ''}${byteCount(event.size ?? 0)}${pieces}`);
-      const body = renderBytes(event).map((l) => ' '.repeat(9 + whoWidth + 3) + (event.kind === 'send' ? paint.sent(l) : paint.received(l)));
-      lines.push(...body);
-    } else {
-      const text = event.text ?? event.kind;
-      const styled = event.kind === 'rst' || event.kind === 'timeout' || event.kind === 'exit' ? paint.failure(text) : paint.dim(text);
-      lines.push(`${time} ${who}   ${styled}`);
-    }
+  return events.flatMap((event) => renderWireEvent(event, whoWidth));
+}
+
+/**
+ * One event: its row (time, client, arrow or what happened), the protocol summary lines if it has
+ * any (`learn spy`), then its bytes. Shared by failing checks, `learn spy` and `learn probe`, so
+ * the wire looks the same everywhere.
+ */
+export function renderWireEvent(event: WireEvent, whoWidth = 2): string[] {
+  const lines: string[] = [];
+  const time = paint.dim(`+${event.at}ms`.padEnd(8));
+  const who = event.who.padEnd(whoWidth);
+  const pad = ' '.repeat(9 + whoWidth + 3);
+  if (event.kind === 'send' || event.kind === 'recv') {
+    const arrow = event.kind === 'send' ? paint.sent(symbols.send) : paint.received(symbols.recv);
+    const pieces = event.pieces && event.pieces > 1 ? paint.dim(` in ${event.pieces} ${event.kind === 'send' ? 'writes' : 'reads'}`) : '';
+    lines.push(`${time} ${who} ${arrow} ${event.datagram ? 'datagram, ' : ''}${byteCount(event.size ?? 0)}${pieces}`);
+    for (const line of event.summary ?? []) lines.push(pad + paint.info(line));
+    const body = renderBytes(event).map((l) => pad + (event.kind === 'send' ? paint.sent(l) : paint.received(l)));
+    lines.push(...body);
+  } else {
+    const text = event.text ?? event.kind;
+    const styled = event.kind === 'rst' || event.kind === 'timeout' || event.kind === 'exit' ? paint.failure(text) : paint.dim(text);
+    lines.push(`${time} ${who}   ${styled}`);
   }
   return lines;
 }

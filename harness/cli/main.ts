@@ -93,6 +93,25 @@ const commands: Record<string, Command> = {
     },
     run: async (c) => (await import('./commands/run.ts')).run(c),
   },
+  spy: {
+    summary:
+      'start your server (or the reference) behind a relay on --port that prints the wire as you try it with curl, a browser, wrk; Ctrl-C writes it as a page',
+    usage: `learn spy ${lessonArg} [--solution] [--port N] [-- program args…]`,
+    options: {
+      solution: { type: 'boolean', description: 'spy on the reference instead of your code' },
+      port: { type: 'string', value: 'N', description: 'the port clients connect to (default 3000)' },
+    },
+    run: async (c) => (await import('./commands/spy.ts')).spy(c),
+  },
+  probe: {
+    summary: 'a raw-socket prompt to a running server: type bytes (escapes: \\r \\n \\xHH), see what comes back; .help lists its commands',
+    usage: `learn probe ${lessonArg} [--port N] [--wait MS]`,
+    options: {
+      port: { type: 'string', value: 'N', description: "the server's port (default: where `learn run` listens, else 3000)" },
+      wait: { type: 'string', value: 'MS', description: 'without a terminal: how long to wait for replies once the input ends (default 1000)' },
+    },
+    run: async (c) => (await import('./commands/probe.ts')).probe(c),
+  },
   dev: {
     summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one; `format` formats lessons and their patches',
     usage: 'learn dev check [lesson…] [--json] [--seeds N] [--lanes N] | stub <lesson> | mistake <lesson> <name> <files…> | format [lesson…] [--check]',

@@ -11,7 +11,7 @@ beforeAll(() => {
 });
 afterAll(() => book.remove());
 
-const COMMANDS = ['status', 'next', 'check', 'watch', 'hint', 'solution', 'diff', 'list', 'reset', 'run', 'help'];
+const COMMANDS = ['status', 'next', 'check', 'watch', 'hint', 'solution', 'diff', 'list', 'reset', 'run', 'spy', 'probe', 'help'];
 const firstLine = (text: string) => text.split('\n')[0];
 
 describe('a mistyped command', () => {

@@ -1,6 +1,8 @@
 // The code is in the project's format (.prettierrc.json, the same as .editorconfig says), and so
 // is every stub and known mistake: a patch recorded against unformatted code would show a learner
 // with format-on-save layout changes as if they were the lesson's. `npm run format` fixes both.
+// Each takes ~10 s of CPU (Prettier over every file, and over every patched program); the bound is
+// for a loaded machine, where that stretches several times.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +22,7 @@ function codeFiles(): string[] {
   return listed.split('\n').filter((file) => file && fs.existsSync(path.join(repoRoot, file)));
 }
 
-test('every code file is formatted (npm run format)', { timeout: 60_000 }, async () => {
+test('every code file is formatted (npm run format)', { timeout: 240_000 }, async () => {
   const unformatted: string[] = [];
   for (const file of codeFiles()) {
     const absolute = path.join(repoRoot, file);
@@ -32,7 +34,7 @@ test('every code file is formatted (npm run format)', { timeout: 60_000 }, async
   expect(unformatted, 'run: npm run format').toEqual([]);
 });
 
-test('every stub and known mistake is recorded against the formatted reference (npm run format)', { timeout: 60_000 }, async () => {
+test('every stub and known mistake is recorded against the formatted reference (npm run format)', { timeout: 240_000 }, async () => {
   const { changed } = await formatLessons(lessons, { check: true });
   expect(changed, 'run: npm run format').toEqual([]);
 });

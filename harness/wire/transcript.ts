@@ -31,6 +31,8 @@ export interface WireEvent {
   tail?: string;
   /** Free text for notes, timeouts, exits. */
   text?: string;
+  /** What the bytes mean in the protocol spoken (`learn spy`: a request line, a frame), one line each. */
+  summary?: string[];
 }
 
 /** Bytes kept from the start and end of a large event: enough to see framing, not a megabyte. */

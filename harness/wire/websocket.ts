@@ -129,7 +129,7 @@ export const CLOSE_CODE_NAMES: Record<number, string> = {
   1013: 'try again later',
 };
 
-const OPCODE_NAMES: Record<number, string> = { 0x0: 'continuation', 0x1: 'text', 0x2: 'binary', 0x8: 'close', 0x9: 'ping', 0xa: 'pong' };
+export const OPCODE_NAMES: Record<number, string> = { 0x0: 'continuation', 0x1: 'text', 0x2: 'binary', 0x8: 'close', 0x9: 'ping', 0xa: 'pong' };
 
 /** `a text frame "hello"`, `a close frame 1002 (protocol error) "bad"`, `a binary frame of 70000 bytes (not FIN)`. */
 export function describeFrame(frame: Frame): string {

@@ -44,7 +44,8 @@ export function open(context: Context, lesson: Lesson): void {
   context.out(`${paint.heading('Read')}   ${paint.code(path.join(folder, 'README.md'))}`);
   context.out(`${paint.heading('Edit')}   ${lesson.files.map((f) => paint.code(path.join(folder, f))).join(', ')}  ${paint.dim('(look for TODO)')}`);
   const noNc = ncAdvice(lesson, 3000);
-  const tryIt = [...tryItLines(lesson, 3000), ...(noNc ? [paint.dim(noNc.advice), paint.code(noNc.command)] : [])];
+  const probe = `${paint.code(`npx learn probe ${lesson.slug}`)}    ${paint.dim('(or this: type bytes, see the wire)')}`;
+  const tryIt = [...tryItLines(lesson, 3000), ...(noNc ? [paint.dim(noNc.advice), paint.code(noNc.command), probe] : [])];
   context.out(`${paint.heading('Try')}    ${tryIt.join('\n       ')}`);
   context.out(
     `${paint.heading('Check')}  ${paint.code(`npx learn check ${lesson.slug}`)}  ${paint.dim(`or keep ${paint.code('npx learn watch')} running while you edit`)}`,

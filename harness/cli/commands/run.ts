@@ -7,6 +7,7 @@ import { Program } from '../../process/program.ts';
 import { paint } from '../../terminal.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { recordRunPort } from '../run-port.ts';
 import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function run(context: Context): Promise<number> {
@@ -51,7 +52,10 @@ export async function run(context: Context): Promise<number> {
   for (const line of tryItLines(lesson, port, { skipRun: true })) context.out(`  ${paint.code(line)}`);
   const noNc = ncAdvice(lesson, port);
   if (noNc) context.out(`  ${noNc.advice}\n  ${paint.code(noNc.command)}`);
+  if (noNc) context.out(`  ${paint.code(`npx learn probe ${lesson.slug}`)}    ${paint.dim('(or this: type bytes, see the wire)')}`);
+  const forgetPort = recordRunPort(lesson.slug, port);
   const exit = await program.exited;
+  forgetPort();
   if (!exit.stoppedByHarness) {
     context.out(paint.failure(`${program.name} ${program.describeExit()}.`));
     return 1;

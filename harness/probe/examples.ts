@@ -1,0 +1,78 @@
+// The lesson's example requests, ready to send from `learn probe`: the bytes of its try-it lines
+// (lessons/manifest.ts) that send something fixed. `printf '…' | nc` sends the printf string;
+// a `curl` line sends the request curl would make (method, target, Host, the -H fields, a
+// --data-binary body), stripped of the fields curl adds for itself. Lines that need a file, stdin
+// or a person typing are left out.
+
+import type { Lesson } from '../lesson.ts';
+import { request } from '../wire/http.ts';
+import { tryItLines } from '../cli/try-it.ts';
+import { parseEscapes } from './escapes.ts';
+
+export interface Example {
+  /** The try-it line it comes from, without its note in brackets. */
+  from: string;
+  bytes: Buffer;
+}
+
+export function examplesOf(lesson: Lesson, port: number): Example[] {
+  const examples: Example[] = [];
+  for (const line of tryItLines(lesson, port)) {
+    const command = line.replace(/\s{2,}\(.*\)\s*$/, '').trim();
+    const bytes = fromPrintf(command) ?? fromCurl(command);
+    if (bytes) examples.push({ from: command, bytes });
+  }
+  return examples;
+}
+
+/** `printf 'hello\n' | nc …`: printf's escapes are ours (\r \n \t \\). */
+function fromPrintf(command: string): Buffer | undefined {
+  const match = /^printf '([^'%]*)' \| nc /.exec(command);
+  if (!match) return undefined;
+  try {
+    return parseEscapes(match[1]!);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `curl [options] URL`: the request it sends, or undefined when it needs more than the line. */
+function fromCurl(command: string): Buffer | undefined {
+  const words = shellWords(command);
+  if (words?.[0] !== 'curl') return undefined;
+  let method: string | undefined;
+  let body: string | undefined;
+  const headers: Array<[string, string]> = [];
+  const urls: string[] = [];
+  let asIs = false;
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i]!;
+    if (['-v', '-i', '-s', '-N', '--raw'].includes(word)) continue;
+    if (word === '--path-as-is') {
+      asIs = true;
+      continue;
+    }
+    if (word === '-I') method = 'HEAD';
+    else if (word === '-X') method = words[++i];
+    else if (word === '-H') {
+      const [name, ...value] = (words[++i] ?? '').split(':');
+      headers.push([name!, value.join(':').trim()]);
+    } else if (word === '-r') headers.push(['Range', `bytes=${words[++i]}`]);
+    else if (word === '--data-binary' && !words[i + 1]?.startsWith('@')) body = words[++i];
+    else if (/^https?:\/\//.test(word)) urls.push(word);
+    else return undefined; // -T, -z, @file: more than a line can say
+  }
+  if (urls.length !== 1 || headers.some(([, value]) => value.includes('…'))) return undefined;
+  const url = new URL(urls[0]!);
+  // curl resolves dot segments in the path unless told --path-as-is; then it sends what was typed.
+  const target = asIs ? (/^https?:\/\/[^/]+(\/.*)?$/.exec(urls[0]!)?.[1] ?? '/') : url.pathname + url.search;
+  return request({ method: method ?? (body === undefined ? 'GET' : 'POST'), target, host: url.host, headers, body });
+}
+
+/** Splits a command line into words, honouring single and double quotes; undefined when a quote is left open. */
+function shellWords(command: string): string[] | undefined {
+  const words: string[] = [];
+  const pattern = /'([^']*)'|"([^"]*)"|(\S+)/g;
+  for (const match of command.matchAll(pattern)) words.push(match[1] ?? match[2] ?? match[3]!);
+  return words.join('').includes("'") ? undefined : words;
+}

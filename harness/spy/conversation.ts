@@ -1,0 +1,89 @@
+// What one relayed connection says, in the words of its protocol where spy can tell it: HTTP/1.1
+// when the client opens with a request line, WebSocket frames after a 101 to an Upgrade, and raw
+// bytes otherwise (a TCP lesson's own protocol, or anything spy cannot follow). Each call returns
+// the summary lines for the bytes just seen; the bytes themselves are shown as they are anyway.
+
+import { framingOf, HttpResponse } from '../wire/http.ts';
+import { HttpLane, type BodyFraming, type Head } from './http-lane.ts';
+import type { Side } from './relay.ts';
+import { FrameScanner } from './websocket-lane.ts';
+
+/** `GET `, `OPTIONS `: a token and a space, the start of a request line (RFC 9112 §3). */
+const REQUEST_START = /^[A-Z]{3,10} /;
+
+export class Conversation {
+  private mode: 'sniff' | 'http' | 'raw' = 'sniff';
+  private sniffed: Buffer = Buffer.alloc(0);
+  private readonly lanes: Record<Side, HttpLane>;
+  private readonly frames: Partial<Record<Side, FrameScanner>> = {};
+  /** Requests not answered yet, oldest first: a response to HEAD has no body (RFC 9112 §6.3). */
+  private readonly pending: Head[] = [];
+
+  constructor() {
+    this.lanes = {
+      client: new HttpLane('request', (head) => requestFraming(head, this.pending)),
+      server: new HttpLane('response', (head) => this.responseFraming(head)),
+    };
+  }
+
+  /** Summary lines for bytes `from` sent. */
+  data(from: Side, bytes: Buffer): string[] {
+    if (this.mode === 'sniff') {
+      if (from === 'server')
+        this.mode = 'raw'; // the server spoke first: not HTTP
+      else {
+        this.sniffed = Buffer.concat([this.sniffed, bytes]);
+        const start = this.sniffed.toString('latin1', 0, 11);
+        if (REQUEST_START.test(start)) this.mode = 'http';
+        else if (this.sniffed.length >= 11 || !/^[A-Z]*$/.test(start)) this.mode = 'raw';
+        else return []; // `GE`: too early to tell
+        bytes = this.sniffed;
+      }
+    }
+    if (this.mode === 'raw') return [];
+    const scanner = this.frames[from];
+    if (scanner) return scanner.feed(bytes);
+    const { lines, rest } = this.lanes[from].feed(bytes);
+    if (rest && this.frames[from]) lines.push(...this.frames[from]!.feed(rest));
+    return lines;
+  }
+
+  /** Summary lines when `from` stopped sending (FIN or RST). */
+  end(from: Side): string[] {
+    return this.mode === 'http' && !this.frames[from] ? this.lanes[from].end() : [];
+  }
+
+  private responseFraming(head: Head): BodyFraming {
+    const status = head.status ?? 0;
+    // 1xx other than 101 is an interim response: the final one for the same request follows.
+    const request = status >= 100 && status < 200 && status !== 101 ? this.pending[0] : this.pending.shift();
+    if (status === 101) {
+      // RFC 9110 §7.8: after 101 the connection speaks the protocol the Upgrade named.
+      const websocket = request?.fields.some(([name, value]) => /^upgrade$/i.test(name) && /websocket/i.test(value));
+      if (websocket) {
+        this.frames.client = new FrameScanner();
+        this.frames.server = new FrameScanner();
+      } else this.mode = 'raw';
+      return { kind: 'switch' };
+    }
+    const response = new HttpResponse(Buffer.alloc(0), 'HTTP/1.1', status, '', head.fields);
+    try {
+      const { framing, length } = framingOf(response, request?.method);
+      if (framing === 'content-length') return { kind: 'length', length: length! };
+      if (framing === 'chunked') return { kind: 'chunked' };
+      if (framing === 'close') return { kind: 'close' };
+      return { kind: 'none' };
+    } catch {
+      return { kind: 'close' }; // a Content-Length nobody can read: only the close can end it
+    }
+  }
+}
+
+/** A request's body: chunked if Transfer-Encoding says so, else Content-Length, else none (RFC 9112 §6.3). */
+function requestFraming(head: Head, pending: Head[]): BodyFraming {
+  pending.push(head);
+  const value = (name: string) => head.fields.find(([n]) => n.toLowerCase() === name)?.[1];
+  if (value('transfer-encoding')) return { kind: 'chunked' };
+  const length = Number(value('content-length') ?? 0);
+  return Number.isSafeInteger(length) && length > 0 ? { kind: 'length', length } : { kind: 'none' };
+}

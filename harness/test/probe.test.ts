@@ -1,0 +1,107 @@
+// `learn probe` as a script, without a terminal: lines on stdin are handled as if typed (escapes,
+// commands), the replies are drawn as a check's transcript draws them, and it ends by itself at
+// the server's FIN or when replies stop (--wait). Against the tcp-echo and udp references.
+
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { findLesson, solutionFolder } from '../lesson.ts';
+import { freePort } from '../process/free-port.ts';
+import { Program } from '../process/program.ts';
+import { Workbook } from './workbook.ts';
+
+let book: Workbook;
+const servers: Program[] = [];
+let tcpPort = 0;
+let udpPort = 0;
+
+async function reference(slug: string): Promise<number> {
+  const lesson = findLesson(slug);
+  const port = await freePort();
+  const program = new Program({
+    entry: path.join(solutionFolder(lesson), lesson.entry!),
+    args: ['--port', String(port)],
+    transport: lesson.program!.transport,
+    port,
+    startTimeoutMs: 20_000,
+  });
+  servers.push(program);
+  await program.waitUntilListening();
+  return port;
+}
+
+beforeAll(async () => {
+  book = new Workbook();
+  [tcpPort, udpPort] = await Promise.all([reference('tcp-echo'), reference('udp')]);
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  book?.remove();
+});
+
+/** `learn probe` with `input` on stdin; resolves once it exits by itself. */
+function probe(args: string[], input: string): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [book.bin, 'probe', ...args], { cwd: book.root, env: book.env(), timeout: 30_000 });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
+
+describe.concurrent('learn probe', () => {
+  test('sends escapes as bytes and draws the echo as a transcript; .end half-closes and the FIN ends it', async () => {
+    const run = await probe(['tcp-echo', '--port', String(tcpPort)], ['GET / \\x00\\xff\\t\\\\', '.end', ''].join('\n'));
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.out.split('\n');
+    expect(lines[0]).toMatch(/^\+\d+ms\s+c1\s+connected to 127\.0\.0\.1:\d+$/);
+    // Sent: the typed text, then NUL, 0xff, a tab, a backslash, and the LF that Enter adds (tcp-echo: .crlf off).
+    expect(run.out).toMatch(/c1 → 11 bytes\n\s+00000000  47 45 54 20 2f 20 00 ff  09 5c 0a\s+\|GET \/ \.\.\.\\\.\|/);
+    expect(run.out).toContain('sent FIN (half-close): the server can still send');
+    // The echo, bytes ≥ 0x80 kept, and then the server's FIN.
+    expect(run.out).toMatch(/c1 ← 11 bytes\n\s+00000000  47 45 54 20 2f 20 00 ff  09 5c 0a /);
+    expect(run.out).toMatch(/the server closed its side \(FIN\)\n$/);
+  });
+
+  test('.trickle sends a line a byte a write; a bad escape is refused, not guessed; .reset sends RST and .reconnect starts a new lane', async () => {
+    const run = await probe(
+      ['tcp-echo', '--port', String(tcpPort), '--wait', '300'],
+      ['.trickle', 'abc', 'bad \\q', '.reset', '.reconnect', '.crlf on', 'two', '.end', ''].join('\n'),
+    );
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/c1 → 4 bytes in 4 writes\n\s+"abc\\n"/);
+    expect(run.out).toContain('Not sent: "\\q" is not an escape here');
+    expect(run.out).toContain('c1   sent RST (reset)');
+    expect(run.out).toMatch(/c2\s+connected to/);
+    expect(run.out).toMatch(/c2 → 5 bytes\n\s+"two\\r\\n"/);
+    expect(run.out).toMatch(/c2 ← 5 bytes\n\s+"two\\r\\n"/);
+  });
+
+  test(".examples lists the lesson's try-it requests, .send N sends one, .hex sends bytes given in hex", async () => {
+    const run = await probe(['tcp-echo', '--port', String(tcpPort)], '.examples\n.send 1\n.send 9\n.hex 48 69 0a\n.end\n');
+    expect(run.out).toContain(`.send 1  from: printf 'hello\\n' | nc -N 127.0.0.1 ${tcpPort}`);
+    expect(run.out).toMatch(/c1 → 6 bytes\n\s+"hello\\n"/);
+    expect(run.out).toMatch(/c1 ← \d+ bytes( in \d+ reads)?\n\s+"hello\\n"/); // with the echo of .hex's bytes if they came soon after
+    expect(run.out).toContain('`.send N` sends example N, from 1 to 1');
+    expect(run.out).toMatch(/c1 → 3 bytes\n\s+"Hi\\n"/); // .hex
+  });
+
+  test('UDP: each line is one datagram, and each reply is drawn as one', async () => {
+    const run = await probe(['udp', '--port', String(udpPort), '--wait', '500'], '.crlf none\none datagram\n\\xff\\x00\n');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/c1 → datagram, 12 bytes\n\s+"one datagram"\n/);
+    expect(run.out).toMatch(/c1 ← datagram, 12 bytes\n\s+"one datagram"\n/);
+    expect(run.out).toMatch(/c1 → datagram, 2 bytes\n\s+00000000  ff 00/);
+    expect(run.out).toMatch(/c1 ← datagram, 2 bytes\n\s+00000000  ff 00/);
+  });
+
+  test('nothing listening: says so and how to start it', async () => {
+    const run = await probe(['tcp-echo', '--port', String(await freePort())], '');
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(
+      /Nothing to probe on 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\.\nTry: start the server first, in another terminal: npx learn run tcp-echo --port \d+/,
+    );
+  });
+});

@@ -1,0 +1,197 @@
+// `learn spy`'s relay and summaries, in process but on real sockets: a SpySession between a plain
+// client and a small server of the test's own, so that each side's view of FIN and RST can be
+// checked where it lands. The command end to end (real clients, references, the page) is in
+// spy.test.ts.
+
+import net from 'node:net';
+import { describe, expect, test, type TestContext } from 'vitest';
+import { freePort } from '../process/free-port.ts';
+import { Conversation } from '../spy/conversation.ts';
+import { SpySession } from '../spy/session.ts';
+import { setColour } from '../terminal.ts';
+import { encodeFrame, closePayload, Opcode } from '../wire/websocket.ts';
+
+setColour(false);
+
+/** A server that records what arrives and how its connection ended; the test drives its socket. */
+interface Upstream {
+  port: number;
+  accepted: Promise<net.Socket>;
+  close: () => void;
+}
+
+async function upstream(): Promise<Upstream> {
+  const server = net.createServer({ allowHalfOpen: true });
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as net.AddressInfo).port, accepted, close: () => server.close() };
+}
+
+/** How a socket's reading side ended: its bytes, and FIN or RST. */
+function ending(socket: net.Socket): Promise<{ bytes: Buffer; by: 'fin' | 'rst' }> {
+  const parts: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => parts.push(chunk));
+  return new Promise((resolve) => {
+    socket.once('end', () => resolve({ bytes: Buffer.concat(parts), by: 'fin' }));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve({ bytes: Buffer.concat(parts), by: error.code === 'ECONNRESET' ? 'rst' : 'fin' }));
+  });
+}
+
+/** A spy between a client socket and the upstream; its printed lines are kept. Stopped when the test ends. */
+async function spyBetween({ onTestFinished }: TestContext) {
+  const server = await upstream();
+  const lines: string[] = [];
+  const spy = new SpySession({ listenPort: await freePort(), serverPort: server.port, out: (line) => lines.push(line) });
+  await spy.listen();
+  onTestFinished(() => (spy.stop(), server.close()));
+  const client = net.connect({ port: portOf(spy), host: '127.0.0.1', allowHalfOpen: true });
+  const peer = await server.accepted;
+  await new Promise<void>((resolve) => (client.readyState === 'open' ? resolve() : client.once('connect', () => resolve())));
+  onTestFinished(() => {
+    client.destroy();
+    peer.destroy();
+  });
+  return { client, peer, lines, spy };
+}
+
+function portOf(spy: SpySession): number {
+  return ((spy as unknown as { listener: net.Server }).listener.address() as net.AddressInfo).port;
+}
+
+const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+
+describe.concurrent('the relay', () => {
+  test('passes every byte value both ways, and a half-close as FIN while the other way keeps flowing', async (context) => {
+    const { client, peer, lines } = await spyBetween(context);
+    const atServer = ending(peer);
+    const atClient = ending(client);
+    client.end(everyByte); // bytes, then FIN
+    const server = await atServer;
+    expect(server).toEqual({ bytes: everyByte, by: 'fin' });
+    // The client's FIN closed one direction only: the server can still answer.
+    peer.end(Buffer.concat([everyByte, everyByte]));
+    expect(await atClient).toEqual({ bytes: Buffer.concat([everyByte, everyByte]), by: 'fin' });
+    await until(() => lines.some((l) => l.includes('server closed its side (FIN)')));
+    expect(lines.join('\n')).toContain('client closed its side (FIN)');
+  });
+
+  test("passes the client's RST to the server as RST", async (context) => {
+    const { client, peer, lines } = await spyBetween(context);
+    const atServer = ending(peer);
+    client.write('before the reset');
+    await until(() => lines.some((l) => l.includes('before the reset')));
+    client.resetAndDestroy();
+    expect(await atServer).toEqual({ bytes: Buffer.from('before the reset'), by: 'rst' });
+    await until(() => lines.some((l) => l.includes('client reset the connection (RST)')));
+  });
+
+  test("passes the server's RST to the client as RST, after the bytes sent before it", async (context) => {
+    const { client, peer, lines } = await spyBetween(context);
+    const atClient = ending(client);
+    let arrived = '';
+    client.on('data', (chunk: Buffer) => (arrived += chunk));
+    peer.write('last words');
+    await until(() => arrived === 'last words');
+    peer.resetAndDestroy();
+    expect(await atClient).toEqual({ bytes: Buffer.from('last words'), by: 'rst' });
+    await until(() => lines.some((l) => l.includes('server reset the connection (RST)')));
+  });
+
+  test('a server that is not there: the client is reset and the transcript says why', async ({ onTestFinished }) => {
+    const lines: string[] = [];
+    const spy = new SpySession({ listenPort: await freePort(), serverPort: await freePort(), out: (line) => lines.push(line) });
+    await spy.listen();
+    onTestFinished(() => spy.stop());
+    const client = net.connect({ port: portOf(spy), host: '127.0.0.1' });
+    expect((await ending(client)).by).toBe('rst');
+    await until(() => lines.some((l) => l.includes('spy could not reach the server (ECONNREFUSED)')));
+  });
+});
+
+describe('what spy says the bytes mean', () => {
+  /** Feeds a conversation in order and returns every summary line. */
+  const say = (...steps: Array<['client' | 'server', string | Buffer]>) => {
+    const conversation = new Conversation();
+    return steps.flatMap(([from, bytes]) => conversation.data(from, Buffer.from(bytes)));
+  };
+
+  test('a request line, its fields and body; the response and its framing, however the bytes are cut', () => {
+    const request = 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello';
+    const lines = say(...[...request].map((c) => ['client', c] as ['client', string]), ['server', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello']);
+    expect(lines).toEqual([
+      'POST /echo HTTP/1.1 · 2 fields · body 5 bytes (Content-Length)',
+      'body complete: 5 bytes',
+      'HTTP/1.1 200 OK · 1 field · body 5 bytes (Content-Length)',
+      'body complete: 5 bytes',
+    ]);
+  });
+
+  test('chunk boundaries, HEAD, 206 with its range, 304, Content-Encoding', () => {
+    expect(
+      say(['client', 'GET /p HTTP/1.1\r\n\r\n'], ['server', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n!\r\n0\r\n\r\n']),
+    ).toEqual([
+      'GET /p HTTP/1.1 · 0 fields · no body',
+      'HTTP/1.1 200 OK · 1 field · chunked body',
+      'Transfer-Encoding: chunked',
+      'chunk 1: 5 bytes',
+      'chunk 2: 1 byte (extension ";x=y")',
+      'last chunk: body 6 bytes in 2 chunks',
+    ]);
+    // A response to HEAD announces a length and has no body: the next response starts right after.
+    const head = say(
+      ['client', 'HEAD / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n'],
+      ['server', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc'],
+    );
+    expect(head.filter((l) => l.startsWith('HTTP/1.1'))).toEqual([
+      'HTTP/1.1 200 OK · 1 field · no body',
+      'HTTP/1.1 200 OK · 1 field · body 3 bytes (Content-Length)',
+    ]);
+    const range = say(
+      ['client', 'GET /a HTTP/1.1\r\nRange: bytes=0-1\r\n\r\n'],
+      ['server', 'HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-1/26\r\nContent-Length: 2\r\n\r\nab'],
+    );
+    expect(range).toContain('Range: bytes=0-1');
+    expect(range).toContain('Content-Range: bytes 0-1/26');
+    expect(range).toContain('206: only the bytes Content-Range names (RFC 9110 §15.3.7)');
+    const notModified = say(
+      ['client', 'GET /a HTTP/1.1\r\nIf-None-Match: "x"\r\n\r\n'],
+      ['server', 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 26\r\n\r\n'],
+    );
+    expect(notModified).toContain('HTTP/1.1 304 Not Modified · 2 fields · no body');
+    const gzip = say(['client', 'GET / HTTP/1.1\r\n\r\n'], ['server', 'HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n\x1f\x8b']);
+    expect(gzip).toContain('the body is gzip-coded: the bytes below are not the content itself (RFC 9110 §8.4)');
+  });
+
+  test('WebSocket frames after a 101: FIN, opcode, mask, length, payload, close code', () => {
+    const lines = say(
+      ['client', 'GET /echo HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'],
+      [
+        'server',
+        Buffer.concat([Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'), encodeFrame(Opcode.text, 'hi', { mask: null })]),
+      ],
+      ['client', encodeFrame(Opcode.binary, Buffer.from([0x00, 0xff]), { fin: false })],
+      ['client', encodeFrame(Opcode.close, closePayload(1000, 'bye'))],
+    );
+    expect(lines.slice(-5)).toEqual([
+      'HTTP/1.1 101 Switching Protocols · 1 field · the protocol changes after this head',
+      'Upgrade: websocket',
+      'WebSocket text frame · FIN · unmasked · 2 bytes: "hi"',
+      'WebSocket binary frame · not FIN · masked · 2 bytes: "\\x00\\xff"',
+      'WebSocket close frame · FIN · masked · 1000 (normal closure) "bye"',
+    ]);
+  });
+
+  test('a protocol spy cannot tell stays raw: no summaries', () => {
+    expect(say(['client', 'hello\n'], ['server', 'hello\n'])).toEqual([]);
+    expect(say(['server', 'name?\n'], ['client', 'GET / HTTP/1.1\r\n\r\n'])).toEqual([]);
+  });
+});
+
+/** Waits for a condition that events will make true, bounded. */
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('the condition did not become true in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

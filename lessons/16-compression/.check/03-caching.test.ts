@@ -1,0 +1,115 @@
+// Hidden tests for compression, part 3: compression and caches. Every response whose content could
+// differ by encoding carries Vary: Accept-Encoding (the compressed ones, the ones sent as they are,
+// the 304s and the 206s); the encoded representation has a strong ETag of its own, and
+// If-None-Match hits 304 for each encoding; a Range is answered from the file's own bytes.
+
+import { serverTest, check, checkStatus, type HttpResponse } from '#harness/testing/index.ts';
+import { TEXT, ask, checkDecodesTo, makeSite } from './site.ts';
+
+const site = makeSite();
+const test = serverTest('compression', { args: ['--root', site.root] });
+
+const VARY_WHY =
+  'The same URL sends gzip to one client and the file as it is to another. A cache that stored one would hand it to every client, including one that cannot decode it, unless Vary tells it to key on Accept-Encoding.';
+
+function checkVary(response: HttpResponse, label: string): void {
+  check(response.hasToken('vary', 'accept-encoding'), {
+    message: `Expected ${label} to carry "Vary: Accept-Encoding", received ${response.header('vary') === undefined ? 'no Vary' : `"Vary: ${response.header('vary')}"`}.`,
+    why: VARY_WHY,
+    spec: 'RFC 9110 §12.5.5 (Vary); §15.4.5 (a 304 carries the Vary a 200 would)',
+    hint: 'Add ["Vary", "Accept-Encoding"] to every response of a compressible type: compressed or not, 200, 206 or 304.',
+  });
+}
+
+/** The ETag a response carried, checked to be strong. */
+function strongEtag(response: HttpResponse, label: string): string {
+  const etag = response.header('etag');
+  check(etag !== undefined && /^"[\x21\x23-\x7e\x80-\xff]*"$/.test(etag), {
+    message: `Expected a strong ETag on ${label}, received ${etag === undefined ? 'none' : `"ETag: ${etag}"`}.`,
+    spec: 'RFC 9110 §8.8.3',
+    hint: 'Keep http-caching\'s ETag and add the coding inside the quotes: "1f4-5f2c3b-gzip".',
+  });
+  return etag!;
+}
+
+const GZIP: [string, string] = ['Accept-Encoding', 'gzip'];
+const BR: [string, string] = ['Accept-Encoding', 'br'];
+
+test('says Vary: Accept-Encoding on compressed and uncompressed responses of a compressible file', async ({ server }) => {
+  checkVary(await ask(server, '/text.txt', [GZIP]), "the gzip'd response to GET /text.txt");
+  checkVary(await ask(server, '/text.txt'), 'the response to GET /text.txt without Accept-Encoding (sent as it is)');
+  checkVary(await ask(server, '/text.txt', [['Accept-Encoding', 'gzip;q=0']]), 'the response to GET /text.txt with gzip refused (sent as it is)');
+});
+
+test('gives each encoding its own strong ETag', async ({ server }) => {
+  const identity = strongEtag(await ask(server, '/text.txt'), 'the file as it is');
+  const gzip = strongEtag(await ask(server, '/text.txt', [GZIP]), "the gzip'd file");
+  const br = strongEtag(await ask(server, '/text.txt', [BR]), 'the br file');
+  check(new Set([identity, gzip, br]).size === 3, {
+    message: `Expected three different ETags for the file as it is, gzip'd and br, received ${identity}, ${gzip} and ${br}.`,
+    why: "A strong ETag promises the same bytes. The gzip'd body is other bytes than the file: with one tag for both, a cache holding the gzip'd bytes could answer a client that cannot decode them, and a Range with If-Range could splice two representations together.",
+    spec: 'RFC 9110 §8.8.3',
+    hint: 'Make the encoded ETag from the file\'s: insert "-gzip" or "-br" before the closing quote.',
+  });
+});
+
+test('answers If-None-Match with the ETag of each encoding with 304 (and Vary), and the other encoding with 200', async ({ server }) => {
+  for (const [accept, name] of [
+    [GZIP, 'gzip'],
+    [BR, 'br'],
+  ] as const) {
+    const first = await ask(server, '/text.txt', [accept]);
+    const etag = strongEtag(first, `the ${name} response`);
+    const again = await ask(server, '/text.txt', [accept, ['If-None-Match', etag]]);
+    checkStatus(again, 304, {
+      why: `The client holds the ${name} bytes named ${etag}, and ${name} is what the server would send it again: nothing to send.`,
+      spec: 'RFC 9110 §13.1.2 (If-None-Match), §8.8.3',
+      hint: 'Choose the coding first, then compare If-None-Match with the ETag of that encoded representation (notModified from http-caching, given that ETag).',
+    });
+    checkVary(again, `the 304 for ${name}`);
+    check(again.header('etag') === etag, {
+      message: `Expected the 304 to carry the ETag ${etag}, received ${again.header('etag') ?? 'none'}.`,
+      spec: 'RFC 9110 §15.4.5',
+    });
+  }
+  const plain = strongEtag(await ask(server, '/text.txt'), 'the file as it is');
+  const notMine = await ask(server, '/text.txt', [GZIP, ['If-None-Match', plain]]);
+  checkStatus(notMine, 200, {
+    why: "The client holds the file as it is, but the server would send it gzip: the tags differ, so it gets the gzip'd body, not a 304 for a representation it would not get.",
+    spec: 'RFC 9110 §13.1.2',
+    hint: 'If-None-Match is compared with the ETag of the representation you would send.',
+  });
+  checkDecodesTo(notMine, TEXT, 'the response to If-None-Match with the plain ETag and gzip accepted');
+  const identity = await ask(server, '/text.txt', [['If-None-Match', plain]]);
+  checkStatus(identity, 304, { why: 'Without Accept-Encoding the server sends the file as it is, whose ETag the client holds.' });
+  checkVary(identity, 'the 304 for the file as it is');
+});
+
+test('answers a Range from the file as it is (206, never compressed), with Vary', async ({ server }) => {
+  const response = await ask(server, '/text.txt', [GZIP, ['Range', 'bytes=100-1299']]);
+  checkStatus(response, 206, {
+    why: 'A Range names positions in the file. Compression would change every position, and a gzip stream cut at byte 100 cannot be decoded.',
+    spec: 'RFC 9110 §14.2, §15.3.7',
+    hint: 'When a Range will be honoured, choose identity: range-requests answers it as before.',
+  });
+  check(response.header('content-encoding') === undefined && response.body.equals(TEXT.subarray(100, 1300)), {
+    message: `Expected bytes 100-1299 of the file, as they are (no Content-Encoding), received ${response.summary()}${response.header('content-encoding') ? ` with "Content-Encoding: ${response.header('content-encoding')}"` : ''}.`,
+    expected: TEXT.subarray(100, 1300),
+    received: response.body,
+    spec: 'RFC 9110 §14.4',
+    hint: 'Never compress a 206: its bytes are a slice of the file itself.',
+  });
+  checkVary(response, 'the 206');
+});
+
+test('ignores a Range whose If-Range names the gzip ETag: the whole file, compressed', async ({ server }) => {
+  const first = await ask(server, '/text.txt', [GZIP]);
+  const etag = strongEtag(first, "the gzip'd response");
+  const response = await ask(server, '/text.txt', [GZIP, ['Range', 'bytes=100-199'], ['If-Range', etag]]);
+  checkStatus(response, 200, {
+    why: "Ranges are of the file as it is; the client's tag names the gzip'd bytes, which no range is taken from: If-Range does not hold, so the Range is ignored and the whole representation comes.",
+    spec: 'RFC 9110 §13.1.5',
+    hint: "Check If-Range against the file's own ETag (http-caching's ifRangeHolds) before deciding on the coding.",
+  });
+  checkDecodesTo(response, TEXT, 'the whole file after If-Range failed');
+});
