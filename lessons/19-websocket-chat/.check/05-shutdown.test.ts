@@ -15,7 +15,7 @@ const CLOSE_TIMEOUTS = { SIGTERM: 200, SIGINT: 250 } as const;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   const closeTimeout = CLOSE_TIMEOUTS[signal];
   const test = serverTest('websocket-chat', { args: ['--close-timeout', String(closeTimeout)] });
-  test.concurrent.skipIf(process.platform === 'win32')(`on ${signal}, sends every member a close frame 1001 and exits`, async ({ server }) => {
+  test.skipIf(process.platform === 'win32').concurrent(`on ${signal}, sends every member a close frame 1001 and exits`, async ({ server }) => {
     const members = await joinAll(server, ['ann', 'bob', 'cid'], `bye-${signal}`);
     const silent = members[2]!;
     process.kill(server.program.pid!, signal);
