@@ -17,10 +17,10 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
+import { CHROMIUM, haveChromium, launchChromium } from './support/chromium.ts';
 
 const missing = (tool: string, versionFlag = '--version') => spawnSync(tool, [versionFlag], { stdio: 'ignore' }).error !== undefined;
 const skipped = (tool: string) => (missing(tool) ? ` (skipped: ${tool} is not installed)` : '');
-const CHROMIUM = '/usr/bin/chromium';
 const MiB = 1024 ** 2;
 /** Twice the memory bound below: a server that held the body would fail it. */
 const HUGE = 128 * MiB;
@@ -144,29 +144,13 @@ test("Node's fetch decodes br and gzip for itself, and revalidates the encoded r
   expect(Buffer.from(await gzip.arrayBuffer()).equals(file('alphabet.txt'))).toBe(true);
 });
 
-const haveChromium = fs.existsSync(CHROMIUM);
 test.skipIf(!haveChromium && !process.env.CI)(
   `Chromium loads the sample page: the page, its script and its SVG arrive compressed, the pictures and the small stylesheet as they are${haveChromium ? '' : ` (skipped: ${CHROMIUM} is not installed; CI installs it)`}`,
   { timeout: 90_000 },
   async () => {
     expect(haveChromium, `${CHROMIUM} must be installed in CI (.ci/run installs the chromium package)`).toBe(true);
-    const { chromium } = await import('playwright-core');
     const profile = fs.mkdtempSync(path.join(work, 'chromium-profile-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const context = await launchChromium(profile);
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);

@@ -15,10 +15,10 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
+import { CHROMIUM, haveChromium, launchChromium } from './support/chromium.ts';
 
 const missing = (tool: string, versionFlag = '--version') => spawnSync(tool, [versionFlag], { stdio: 'ignore' }).error !== undefined;
 const skipped = (tool: string) => (missing(tool) ? ` (skipped: ${tool} is not installed)` : '');
-const CHROMIUM = '/usr/bin/chromium';
 
 let program: Program;
 let base: string;
@@ -206,29 +206,13 @@ test("Node's fetch revalidates with If-None-Match and gets 304 with no body", as
   expect(await again.text()).toBe('');
 });
 
-const haveChromium = fs.existsSync(CHROMIUM);
 test.skipIf(!haveChromium && !process.env.CI)(
   `Chromium loads a page twice (the second time with 304s) and seeks in a <video> with Range requests${haveChromium ? '' : ` (skipped: ${CHROMIUM} is not installed; CI installs it)`}`,
   { timeout: 90_000 },
   async () => {
     expect(haveChromium, `${CHROMIUM} must be installed in CI (.ci/run installs the chromium package)`).toBe(true);
-    const { chromium } = await import('playwright-core');
     const profile = fs.mkdtempSync(path.join(work, 'chromium-profile-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const context = await launchChromium(profile);
     try {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);

@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
+import { CHROMIUM, haveChromium, launchChromium } from './support/chromium.ts';
 
 async function start(slug: string, args: string[] = []): Promise<{ program: Program; port: number }> {
   const port = await freePort();
@@ -222,31 +223,15 @@ test.skipIf(!hasWebsockets)(
   },
 );
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run, APT_PACKAGES).`);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install it (.ci/run, APT_PACKAGES).`);
 
-test.skipIf(!hasChromium)(
-  `headless Chromium: two pages of the chat join, talk both ways, and one leaves${hasChromium ? '' : ' (skipped: /usr/bin/chromium is not installed; apt install chromium)'}`,
+test.skipIf(!haveChromium)(
+  `headless Chromium: two pages of the chat join, talk both ways, and one leaves${haveChromium ? '' : ' (skipped: /usr/bin/chromium is not installed; apt install chromium)'}`,
   { timeout: 120_000 },
   async () => {
-    const { chromium } = await import('playwright-core');
     const chat = await start('websocket-chat');
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const context = await launchChromium(profile);
     try {
       const url = `http://127.0.0.1:${chat.port}/`;
       const join = async (name: string) => {
