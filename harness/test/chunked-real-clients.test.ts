@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { findLesson, solutionFolder } from '../lesson.ts';
-import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
 import path from 'node:path';
+import { startReference } from './support/reference.ts';
 
 const missing = (tool: string, versionFlag = '--version') => spawnSync(tool, [versionFlag], { stdio: 'ignore' }).error !== undefined;
 const skipped = (tool: string) => (missing(tool) ? ` (skipped: ${tool} is not installed)` : '');
@@ -20,17 +20,7 @@ let program: Program;
 let base: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  program = new Program({
-    entry: path.join(solutionFolder(findLesson('chunked-request')), 'server.ts'),
-    args: ['--port', String(port)],
-    transport: 'tcp',
-    port,
-    startTimeoutMs: 10_000,
-    name: 'the chunked-request reference',
-  });
-  await program.waitUntilListening();
-  base = `http://127.0.0.1:${port}`;
+  ({ program, base } = await startReference('chunked-request'));
 });
 
 afterAll(async () => {

@@ -15,9 +15,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { findLesson, solutionFolder } from '../lesson.ts';
-import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
 import { CHROMIUM, haveChromium, launchChromium } from './support/chromium.ts';
+import { startReference } from './support/reference.ts';
 
 const missing = (tool: string, versionFlag = '--version') => spawnSync(tool, [versionFlag], { stdio: 'ignore' }).error !== undefined;
 const skipped = (tool: string) => (missing(tool) ? ` (skipped: ${tool} is not installed)` : '');
@@ -37,17 +37,7 @@ beforeAll(async () => {
   // Sparse: zeros that take no disk space; .txt, so it is compressed.
   fs.writeFileSync(path.join(root, 'huge.txt'), '');
   fs.truncateSync(path.join(root, 'huge.txt'), HUGE);
-  const port = await freePort();
-  program = new Program({
-    entry: path.join(solutionFolder(findLesson('compression')), 'server.ts'),
-    args: ['--port', String(port), '--root', root, '--idle-timeout', '20000'],
-    transport: 'tcp',
-    port,
-    startTimeoutMs: 10_000,
-    name: 'the compression reference',
-  });
-  await program.waitUntilListening();
-  base = `http://127.0.0.1:${port}`;
+  ({ program, base } = await startReference('compression', { args: ['--root', root, '--idle-timeout', '20000'] }));
 });
 
 afterAll(async () => {

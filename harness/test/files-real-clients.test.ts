@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { findLesson, solutionFolder } from '../lesson.ts';
-import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
 import { CHROMIUM, haveChromium, launchChromium } from './support/chromium.ts';
+import { startReference } from './support/reference.ts';
 
 const missing = (tool: string, versionFlag = '--version') => spawnSync(tool, [versionFlag], { stdio: 'ignore' }).error !== undefined;
 const skipped = (tool: string) => (missing(tool) ? ` (skipped: ${tool} is not installed)` : '');
@@ -32,17 +32,7 @@ beforeAll(async () => {
   // A copy of the lesson's sample folder (text, HTML, a picture, a video), plus a 3 MiB file.
   fs.cpSync(path.join(solutionFolder(findLesson('http-caching')), 'site'), root, { recursive: true });
   fs.writeFileSync(path.join(root, 'blob.bin'), BLOB);
-  const port = await freePort();
-  program = new Program({
-    entry: path.join(solutionFolder(findLesson('http-caching')), 'server.ts'),
-    args: ['--port', String(port), '--root', root, '--log', '--idle-timeout', '20000'],
-    transport: 'tcp',
-    port,
-    startTimeoutMs: 10_000,
-    name: 'the http-caching reference',
-  });
-  await program.waitUntilListening();
-  base = `http://127.0.0.1:${port}`;
+  ({ program, base } = await startReference('http-caching', { args: ['--root', root, '--log', '--idle-timeout', '20000'] }));
 });
 
 afterAll(async () => {

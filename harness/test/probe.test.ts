@@ -3,12 +3,11 @@
 // the server's FIN or when replies stop (--wait). Against the tcp-echo and udp references.
 
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
 import { Workbook } from './workbook.ts';
+import { startReference } from './support/reference.ts';
 
 let book: Workbook;
 const servers: Program[] = [];
@@ -16,17 +15,8 @@ let tcpPort = 0;
 let udpPort = 0;
 
 async function reference(slug: string): Promise<number> {
-  const lesson = findLesson(slug);
-  const port = await freePort();
-  const program = new Program({
-    entry: path.join(solutionFolder(lesson), lesson.entry!),
-    args: ['--port', String(port)],
-    transport: lesson.program!.transport,
-    port,
-    startTimeoutMs: 20_000,
-  });
+  const { program, port } = await startReference(slug, { startTimeoutMs: 20_000 });
   servers.push(program);
-  await program.waitUntilListening();
   return port;
 }
 

@@ -12,23 +12,12 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { findLesson, solutionFolder } from '../lesson.ts';
-import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
 import { CHROMIUM, haveChromium, launchChromium } from './support/chromium.ts';
+import { startReference } from './support/reference.ts';
 
-async function start(slug: string, args: string[] = []): Promise<{ program: Program; port: number }> {
-  const port = await freePort();
-  const program = new Program({
-    entry: path.join(solutionFolder(findLesson(slug)), 'server.ts'),
-    args: ['--port', String(port), ...args],
-    transport: 'tcp',
-    port,
-    startTimeoutMs: 15_000,
-    name: `the ${slug} reference`,
-  });
-  await program.waitUntilListening();
-  return { program, port };
+function start(slug: string, args: string[] = []): Promise<{ program: Program; port: number }> {
+  return startReference(slug, { args, startTimeoutMs: 15_000 });
 }
 
 /** Messages each client received and nobody has taken yet (a message may come before it is awaited). */
