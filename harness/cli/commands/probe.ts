@@ -9,12 +9,13 @@ import { ProbeConnection } from '../../probe/connection.ts';
 import { paint } from '../../terminal.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
+import { portOption } from '../lesson-program.ts';
 import { runningPort } from '../run-port.ts';
 
 export async function probe(context: Context): Promise<number> {
   const progress = await Progress.open(context);
   const lesson = progress.lessonFor(context);
-  const port = portOf(context.flags.port, runningPort(lesson.slug));
+  const port = portOption(context.flags.port, runningPort(lesson.slug));
   const wait = Number(context.flags.wait ?? 1000);
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait takes milliseconds (0 or more); received "${context.flags.wait}".`);
   const transport = lesson.program?.transport ?? 'tcp';
@@ -71,10 +72,4 @@ export async function probe(context: Context): Promise<number> {
   if (!stopped) await connection.settle(interactive ? 200 : wait);
   await connection.close();
   return 0;
-}
-
-function portOf(value: string | boolean | undefined, running: number | undefined): number {
-  const port = Number(value ?? running ?? 3000);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port takes a port number from 1 to 65535; received "${value}".`);
-  return port;
 }

@@ -5,14 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../process/free-port.ts';
-import { Program } from '../../process/program.ts';
-import { lessonsDir, solutionsDir, stateDir } from '../../paths.ts';
+import { stateDir } from '../../paths.ts';
 import { renderPage } from '../../spy/page.ts';
 import { SpySession } from '../../spy/session.ts';
-import { targetFile } from '../../testing/target.ts';
 import { paint } from '../../terminal.ts';
 import { byteCount } from '../../wire/bytes.ts';
-import { UsageError, type Context } from '../context.ts';
+import { type Context } from '../context.ts';
+import { lessonProgram, portOption, untilListening } from '../lesson-program.ts';
 import { Progress } from '../progress.ts';
 import { recordRunPort } from '../run-port.ts';
 import { tryItLines } from '../try-it.ts';
@@ -32,31 +31,13 @@ export async function spy(context: Context): Promise<number> {
   }
   const port = portOption(context.flags.port);
   const solution = context.flags.solution === true;
-  process.env.LEARN_ROOT = solution ? solutionsDir : lessonsDir;
   const serverPort = await freePort();
-  const program = new Program({
-    entry: targetFile(lesson, lesson.entry),
-    args: ['--port', String(serverPort), ...(lesson.program.args ?? []), ...(context.rest ?? [])],
-    transport: 'tcp',
-    port: serverPort,
-    cwd: process.cwd(),
-    startTimeoutMs: lesson.timeouts.startMs,
-    name: solution ? 'the reference server' : 'your server',
-    onOutput: (line) => context.out(`${paint.dim('│')} ${line.stream === 'stderr' ? paint.warning(line.text) : line.text}`),
-  });
+  const program = lessonProgram(context, lesson, serverPort);
   const stopped = new Promise<'signal'>((resolve) => {
     process.once('SIGINT', () => resolve('signal'));
     process.once('SIGTERM', () => resolve('signal'));
   });
-  try {
-    await program.waitUntilListening();
-  } catch (error) {
-    await program.stop();
-    context.out(paint.failure((error as Error).message));
-    const learn = (error as { learn?: { hint?: string } }).learn;
-    if (learn?.hint) context.out(`Try: ${learn.hint}`);
-    return 1;
-  }
+  if (!(await untilListening(context, program))) return 1;
   const session = new SpySession({ listenPort: port, serverPort, out: context.out });
   try {
     await session.listen();
@@ -93,12 +74,6 @@ export async function spy(context: Context): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-function portOption(value: string | boolean | undefined): number {
-  const port = Number(value ?? 3000);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port takes a port number from 1 to 65535; received "${value}".`);
-  return port;
 }
 
 /** Writes .learn/spy/<time>.html and returns its path. */
