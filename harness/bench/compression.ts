@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 import type { Suite } from './main.ts';
+import { memory, waitForListening } from './servers.ts';
 import { millis, spread } from './stats.ts';
 
 const MiB = 1024 * 1024;
@@ -143,27 +144,5 @@ function download(port: number, target = '/big.txt'): Promise<{ ms: number; byte
     });
     request.on('error', reject);
     request.setTimeout(120_000, () => request.destroy(new Error('no answer within 120 s')));
-  });
-}
-
-/** A field of /proc/PID/status in bytes (VmRSS: now; VmHWM: the peak), or undefined off Linux. */
-function memory(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | undefined {
-  try {
-    const kib = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
-    return kib === undefined ? undefined : Number(kib) * 1024;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resolves once the server printed its first line (both print one when listening). */
-function waitForListening(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start within 10 s')), 10_000);
-    child.stdout!.once('data', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before listening`)));
   });
 }

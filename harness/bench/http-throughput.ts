@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { findLesson, solutionFolder } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
 import type { Suite } from './main.ts';
+import { waitForListening } from './servers.ts';
 import { spread } from './stats.ts';
 
 /** Requests per batch in the pipelined runs (what wrk's own pipeline example uses). */
@@ -148,16 +149,4 @@ function wrk(port: number, args: string[]): Result {
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(run.stdout)?.[1];
   const errors = [socket && `socket errors ${socket}`, non2xx && `${non2xx} non-2xx`].filter(Boolean).join(', ') || 'none';
   return { requestsPerSecond: Number(rps[1]), errors };
-}
-
-/** Resolves once the server printed its first line (both print one when listening). */
-function waitForListening(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start within 10 s')), 10_000);
-    child.stdout!.once('data', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before listening`)));
-  });
 }
