@@ -8,7 +8,18 @@ import { toBuffer, type Bytes } from '../wire/bytes.ts';
 import type { RawClient, ReadOptions } from '../wire/client.ts';
 import { readResponseHead, request, type Fields, type HttpResponse } from '../wire/http.ts';
 import type { Split } from '../wire/segmentation.ts';
-import { CLOSE_CODE_NAMES, closeBodyOf, decodeFrame, describeFrame, encodeFrame, Opcode, quotePayload, type Frame } from '../wire/websocket.ts';
+import {
+  CLOSE_CODE_NAMES,
+  closeBodyOf,
+  decodeFrame,
+  describeFrame,
+  encodeFrame,
+  Opcode,
+  quotePayload,
+  readFrameBody,
+  readFrameHeader,
+  type Frame,
+} from '../wire/websocket.ts';
 import { wireErrorOf } from '../wire/errors.ts';
 import type { Teaching } from './cases.ts';
 import { check, LessonFailure } from './failure.ts';
@@ -124,15 +135,8 @@ export async function readRawFrame(
   options: ReadOptions = {},
   what = 'a WebSocket frame header (2 bytes)',
 ): Promise<{ frame: Frame; raw: Buffer }> {
-  const head = await client.readExactly(2, options, what);
-  const lengthCode = head[1]! & 0x7f;
-  const extended =
-    lengthCode === 126
-      ? await client.readExactly(2, options, 'a 16-bit payload length')
-      : lengthCode === 127
-        ? await client.readExactly(8, options, 'a 64-bit payload length')
-        : Buffer.alloc(0);
-  const length = lengthCode < 126 ? lengthCode : lengthCode === 126 ? extended.readUInt16BE(0) : Number(extended.readBigUInt64BE(0));
+  const header = await readFrameHeader(client, options, what);
+  const { head, extended, length } = header;
   if (length > MAX_CHECK_FRAME) {
     throw new LessonFailure({
       ...options,
@@ -141,10 +145,7 @@ export async function readRawFrame(
       spec: FRAMING,
     });
   }
-  const mask = head[1]! & 0x80 ? await client.readExactly(4, options, 'a masking key') : Buffer.alloc(0);
-  const payload = await client.readExactly(length, options, `a payload of ${length} bytes`);
-  const raw = Buffer.concat([head, extended, mask, payload]);
-  return { frame: decodeFrame(raw)!.frame, raw };
+  return readFrameBody(client, header, options);
 }
 
 export interface FrameExpectation {

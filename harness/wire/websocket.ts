@@ -97,9 +97,17 @@ export function closePayload(code: number, reason = ''): Buffer {
   return payload;
 }
 
-/** Reads one whole frame from a client connection (field by field, so that waits say what is missing). */
-export async function readFrame(client: RawClient, options: ReadOptions = {}): Promise<Frame> {
-  const head = await client.readExactly(2, options, 'a WebSocket frame header (2 bytes)');
+/** The first part of a frame on the wire: the 2-byte header and the extended length, if any. */
+export interface FrameHeader {
+  head: Buffer;
+  extended: Buffer;
+  /** The payload length the header announces. */
+  length: number;
+}
+
+/** Reads a frame's header and extended length (RFC 6455 §5.2), field by field, so that waits say what is missing. */
+export async function readFrameHeader(client: RawClient, options: ReadOptions = {}, what = 'a WebSocket frame header (2 bytes)'): Promise<FrameHeader> {
+  const head = await client.readExactly(2, options, what);
   const lengthCode = head[1]! & 0x7f;
   const extended =
     lengthCode === 126
@@ -108,9 +116,24 @@ export async function readFrame(client: RawClient, options: ReadOptions = {}): P
         ? await client.readExactly(8, options, 'a 64-bit payload length')
         : Buffer.alloc(0);
   const length = lengthCode < 126 ? lengthCode : lengthCode === 126 ? extended.readUInt16BE(0) : Number(extended.readBigUInt64BE(0));
+  return { head, extended, length };
+}
+
+/** Reads the rest of a frame after its header (masking key, payload): the frame, and its bytes as they came. */
+export async function readFrameBody(
+  client: RawClient,
+  { head, extended, length }: FrameHeader,
+  options: ReadOptions = {},
+): Promise<{ frame: Frame; raw: Buffer }> {
   const mask = head[1]! & 0x80 ? await client.readExactly(4, options, 'a masking key') : Buffer.alloc(0);
   const payload = await client.readExactly(length, options, `a payload of ${length} bytes`);
-  return decodeFrame(Buffer.concat([head, extended, mask, payload]))!.frame;
+  const raw = Buffer.concat([head, extended, mask, payload]);
+  return { frame: decodeFrame(raw)!.frame, raw };
+}
+
+/** Reads one whole frame from a client connection. */
+export async function readFrame(client: RawClient, options: ReadOptions = {}): Promise<Frame> {
+  return (await readFrameBody(client, await readFrameHeader(client, options), options)).frame;
 }
 
 /** Close codes by name (RFC 6455 §7.4.1), for messages. */
