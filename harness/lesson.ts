@@ -19,6 +19,16 @@ export interface LessonEntry {
   /** The files the learner edits, relative to the lesson folder. */
   files: string[];
   /**
+   * The earlier lessons whose files this lesson's files import (by relative path,
+   * `../07-http-request-head/request-head.ts`), by slug, in course order: only those this lesson's
+   * own files name, not theirs in turn (`buildsOn` follows the chain). Its checks run the
+   * learner's files of every lesson it builds on, so a failure may come from one of them
+   * (check/blame.ts finds which); the lock rule (cli/progress.ts) opens a lesson once they have
+   * passed. A project test (harness/test/manifest-uses.test.ts) fails when this list and the
+   * imports of the reference in solutions/ disagree. Default: none.
+   */
+  uses?: string[];
+  /**
    * The program the tests start, if the lesson has one: `entry` (default: files[0]) is run as
    * `tsx <entry> --port N [...args]`. Lessons that only test a module leave this out.
    */
@@ -39,6 +49,7 @@ export interface Lesson extends LessonEntry {
   folder: string;
   /** The entry program, relative to the folder (undefined for module-only lessons). */
   entry: string | undefined;
+  uses: string[];
   timeouts: { startMs: number; testMs: number };
 }
 
@@ -47,8 +58,31 @@ export const lessons: readonly Lesson[] = manifest.map((entry, i) => ({
   number: i + 1,
   folder: `${String(i + 1).padStart(2, '0')}-${entry.slug}`,
   entry: entry.program ? (entry.program.entry ?? entry.files[0]) : undefined,
+  uses: entry.uses ?? [],
   timeouts: { startMs: 8000, testMs: 15000, ...entry.timeouts },
 }));
+
+/**
+ * Every earlier lesson whose files run when this lesson's do: the lessons it `uses`, the lessons
+ * those use, and so on, in course order.
+ */
+export function buildsOn(lesson: Lesson): Lesson[] {
+  const found = new Set<Lesson>();
+  const visit = (from: Lesson) => {
+    for (const slug of from.uses) {
+      const used = lessons.find((l) => l.slug === slug);
+      if (!used || used.number >= from.number) {
+        throw new Error(`lessons/manifest.ts: ${from.slug} uses "${slug}", which is not a lesson before it.`);
+      }
+      if (!found.has(used)) {
+        found.add(used);
+        visit(used);
+      }
+    }
+  };
+  visit(lesson);
+  return [...found].sort((a, b) => a.number - b.number);
+}
 
 export class UnknownLessonError extends Error {
   override name = 'UnknownLessonError';

@@ -43,6 +43,7 @@ export const manifest: LessonEntry[] = [
     part: 'TCP',
     summary: 'Messages framed by newlines on a byte stream: a growable buffer, a parser, `quit` and `Echo:` replies, and a size limit.',
     files: ['buffer.ts', 'server.ts'],
+    uses: ['socket-promises'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run line-protocol --port {port}',
@@ -118,6 +119,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'Accumulate bytes until the empty line (at most 8 KiB), parse the request line and header fields by the grammar of RFC 9112, and reject what breaks it with 400, 431 or 505.',
     files: ['reader.ts', 'request-head.ts'],
+    uses: ['socket-promises', 'line-protocol'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run http-request-head --port {port}',
@@ -139,6 +141,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'A response writer (status line, header fields, Content-Length in bytes, Date, the head in one write, HEAD without a body) and a tiny router that answers 200, 404 and 405.',
     files: ['response.ts', 'router.ts'],
+    uses: ['socket-promises', 'http-request-head'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run http-response --port {port}',
@@ -160,6 +163,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'Content-Length validated by the rules of RFC 9112 §6, and a body reader the handler pulls from: streamed, never buffered whole, starting with the bytes that came with the head.',
     files: ['body.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run http-body --port {port}',
@@ -180,6 +184,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'The per-connection loop: many requests on one connection, pipelined ones answered in order, unread bodies drained, Connection: close and HTTP/1.0 honoured, idle connections closed.',
     files: ['connection.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run keep-alive --port {port}',
@@ -201,6 +206,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'A response writer for bodies whose length is unknown when the head goes out: each piece of an async source as a chunk, sent as soon as it is produced, held back when the client reads slowly; HTTP/1.0 gets a body the close ends, and a failing source a truncated one.',
     files: ['chunked.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run chunked-response --port {port}',
@@ -222,6 +228,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'A body reader for chunked requests beside the Content-Length one: chunk sizes in hex, extensions and trailers, data handed on as it arrives, the route limits on the decoded size; and every request whose framing is in doubt (Content-Length with Transfer-Encoding, a coding list that does not end in chunked) refused, because that doubt is how requests are smuggled.',
     files: ['chunked-body.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-response'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run chunked-request --port {port}',
@@ -243,6 +250,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'A file server: map a URL path to a file under the root without ever leaving it (encodings, dot segments, symlinks), folders and index.html, Content-Type, and the file streamed with backpressure from a handle closed on every path.',
     files: ['file-path.ts', 'serve-file.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run static-files --port {port}        (serves site/ beside server.ts; add -- --root DIR for another folder)',
@@ -265,6 +273,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'Range: bytes=… answered with 206 and the exact slice read from its offset, 416 with Content-Range when nothing fits, several ranges as multipart/byteranges with an exact Content-Length, and a rule against abusive range sets.',
     files: ['range.ts', 'partial.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'static-files'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run range-requests --port {port}',
@@ -287,6 +296,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'Last-Modified and a strong ETag for every file, If-None-Match and If-Modified-Since answered with 304 in the order of RFC 9110 §13.2.2, If-Range for resumed downloads, and a Cache-Control policy.',
     files: ['validators.ts', 'conditional.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'static-files', 'range-requests'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run http-caching --port {port} -- --log        (prints every request and its status)',
@@ -309,6 +319,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'Accept-Encoding negotiated by its q-values, gzip and br from node:zlib piped between the file (or a live source) and the chunked writer with backpressure, and the rules around it: which bodies, never a 206 or 304, Vary, an ETag per encoding, a flush per live piece, nothing left open on a reset.',
     files: ['accept-encoding.ts', 'compress.ts', 'encoded-files.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-response', 'static-files', 'range-requests', 'http-caching'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run compression --port {port} -- --log',
@@ -332,6 +343,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'An HTTP GET that asks to switch protocols: check it by RFC 6455 §4, answer 101 with Sec-WebSocket-Accept (or 400, 403, 426), and hand the connection, with the bytes already read, from the keep-alive loop to WebSocket.',
     files: ['handshake.ts', 'connection.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-handshake --port {port}',
@@ -353,6 +365,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'A frame reader as a small state machine and a frame writer: lengths in 7, 16 and 64 bits, masking, fragments, ping and pong, UTF-8 checked as it arrives, close codes and the closing handshake, on an echo endpoint.',
     files: ['frame-reader.ts', 'frame-writer.ts', 'websocket.ts'],
+    uses: ['socket-promises', 'http-response', 'http-body', 'websocket-handshake'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-frames --port {port}',
@@ -376,6 +389,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'The capstone: rooms, names, history and private messages as JSON over WebSocket, one bounded send queue per connection, a heartbeat, a graceful shutdown, and a page a browser chats from.',
     files: ['send-queue.ts', 'chat.ts'],
+    uses: ['socket-promises', 'http-response', 'http-body', 'websocket-handshake', 'websocket-frames'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-chat --port {port}',

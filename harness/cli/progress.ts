@@ -7,11 +7,14 @@
 //            when no lesson is named. It is the first lesson not passed after the lesson passed
 //            most recently; when there is none after it, the first lesson not passed at all.
 //            Once every lesson has passed there is none (commands then default to the last passed).
-// - open:    the first lesson, every passed lesson, and every lesson whose previous lesson has
-//            passed. Any other is locked: the lesson before it builds what it needs. Commands still
-//            work on a locked lesson, with a warning. The current lesson is always open.
+// - open:    the first lesson, every passed lesson, every lesson whose previous lesson has passed,
+//            and every lesson whose program builds on earlier ones (the manifest's `uses`, followed
+//            through: lesson.ts buildsOn) once all of those have passed. Any other is locked: the
+//            lessons it builds on (for one that uses none, the lesson before it) have not passed.
+//            Commands still work on a locked lesson, with a warning. The current lesson is always
+//            open.
 
-import { findLesson, lessons, type Lesson } from '../lesson.ts';
+import { buildsOn, findLesson, lessons, type Lesson } from '../lesson.ts';
 import { paint } from '../terminal.ts';
 import type { Context } from './context.ts';
 import { loadState, saveState, type Passed, type State } from './state.ts';
@@ -38,7 +41,39 @@ export function currentIn(passed: Passed): Lesson | undefined {
 
 export function isOpenIn(passed: Passed, lesson: Lesson): boolean {
   const before = lessons[lesson.number - 2];
-  return before === undefined || isPassedIn(passed, lesson) || isPassedIn(passed, before);
+  if (before === undefined || isPassedIn(passed, lesson) || isPassedIn(passed, before)) return true;
+  const used = buildsOn(lesson);
+  return used.length > 0 && used.every((l) => isPassedIn(passed, l));
+}
+
+/**
+ * What a lesson waits for: the lessons it builds on that have not passed, or for a lesson that
+ * builds on none, the lesson before it when that has not passed.
+ */
+export function waitingForIn(passed: Passed, lesson: Lesson): Lesson[] {
+  const used = buildsOn(lesson);
+  if (used.length > 0) return used.filter((l) => !isPassedIn(passed, l));
+  const before = lessons[lesson.number - 2];
+  return before && !isPassedIn(passed, before) ? [before] : [];
+}
+
+/** "lesson 7 (http-request-head)", "lessons 7 (http-request-head) and 8 (http-response)". */
+export function nameLessons(list: readonly Lesson[]): string {
+  const names = list.map((l) => `${l.number} (${l.slug})`);
+  const joined = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  return `${list.length === 1 ? 'lesson' : 'lessons'} ${joined}`;
+}
+
+/**
+ * Said by `learn next` and `learn check` when a lesson's program imports lessons not passed yet
+ * (the manifest's `uses`): their files run in its checks too, so a failure may start in them.
+ */
+export function dependsOnUnpassed(lesson: Lesson, unpassed: readonly Lesson[]): string {
+  return (
+    `Lesson ${lesson.number}'s checks run your files of ${nameLessons(unpassed)} too (its program imports them), ` +
+    `and ${unpassed.length === 1 ? 'that lesson has' : 'those have'} not passed: a failure may start there. ` +
+    `\`npx learn check ${unpassed[0]!.slug}\` checks ${unpassed.length === 1 ? 'it' : 'the first'}.`
+  );
 }
 
 export class Progress {
@@ -73,6 +108,11 @@ export class Progress {
     return isOpenIn(this.state.passed, lesson);
   }
 
+  /** The lessons this one builds on (the manifest's `uses`, followed through) that have not passed. */
+  unpassedUsed(lesson: Lesson): Lesson[] {
+    return buildsOn(lesson).filter((l) => !this.isPassed(l));
+  }
+
   passedCount(): number {
     return lessons.filter((l) => this.isPassed(l)).length;
   }
@@ -95,10 +135,11 @@ export class Progress {
   lessonFor(context: Context, name = context.args[0]): Lesson {
     const lesson = name === undefined ? this.current() : findLesson(name);
     if (!this.isUnlocked(lesson)) {
-      const before = lessons[lesson.number - 2]!;
+      const waiting = waitingForIn(this.state.passed, lesson);
+      const what = buildsOn(lesson).length > 0 ? 'which its program builds on' : 'before it, which builds what it needs';
       context.out(
         paint.warning(
-          `Lesson ${lesson.number} (${lesson.slug}) is still locked: lesson ${before.number} (${before.slug}) before it, which builds what it needs, has not passed. Going ahead anyway.`,
+          `Lesson ${lesson.number} (${lesson.slug}) is still locked: ${nameLessons(waiting)}, ${what}, ${waiting.length === 1 ? 'has' : 'have'} not passed. Going ahead anyway.`,
         ),
       );
     }

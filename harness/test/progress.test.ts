@@ -48,9 +48,18 @@ describe('the current lesson', () => {
 });
 
 describe('open lessons', () => {
-  test('the first, every passed one, and every one after a passed one', () => {
+  test('the first, every passed one, every one after a passed one, and every one whose used lessons passed', () => {
     expect(open({})).toEqual([1]);
-    expect(open(passedInOrder(1, 2, 3))).toEqual([1, 2, 3, 4]);
-    expect(open(passedInOrder(1, 2, 3, 8))).toEqual([1, 2, 3, 4, 8, 9]);
+    // http-request-head (7) uses socket-promises (2) and line-protocol (3).
+    expect(open(passedInOrder(1, 2, 3))).toEqual([1, 2, 3, 4, 7]);
+    expect(open(passedInOrder(1, 2, 3, 8))).toEqual([1, 2, 3, 4, 7, 8, 9]);
+    // Lessons 11, 13 and 17 build on 2, 3 and 7–10 only: the Streaming, Files and WebSocket parts open together.
+    expect(open(passedInOrder(1, 2, 3, 7, 8, 9, 10))).toEqual([1, 2, 3, 4, 7, 8, 9, 10, 11, 13, 17]);
+  });
+
+  test('a lesson that uses earlier ones stays locked while one of them (followed through) has not passed', () => {
+    // static-files (13) uses 2 and 7–10; 7 uses 3: with 3 unpassed, 13 is locked.
+    expect(open(passedInOrder(2, 7, 8, 9, 10))).not.toContain(13);
+    expect(open(passedInOrder(2, 3, 7, 8, 9, 10))).toContain(13);
   });
 });

@@ -10,7 +10,7 @@ import { repoRoot } from '../../paths.ts';
 import { reapStrays } from '../../process/reaper.ts';
 import { paint } from '../../terminal.ts';
 import { UsageError, type Context } from '../context.ts';
-import { Progress } from '../progress.ts';
+import { Progress, dependsOnUnpassed } from '../progress.ts';
 import { ask } from '../prompt.ts';
 
 export async function check(context: Context): Promise<number> {
@@ -21,6 +21,9 @@ export async function check(context: Context): Promise<number> {
 
   const whose = solution ? 'the reference solution' : lesson.files.map((f) => path.relative(repoRoot, path.join(lessonFolder(lesson), f))).join(', ');
   context.out(`${paint.heading(`Checking lesson ${lesson.number}: ${lesson.title}`)} ${paint.dim(`(${whose})`)}`);
+  // A lesson jumped to: say which unpassed lessons its checks run, before any failure.
+  const unpassed = solution ? [] : progress.unpassedUsed(lesson);
+  if (unpassed.length > 0) context.out(paint.warning(dependsOnUnpassed(lesson, unpassed)));
   context.out('');
 
   // Ctrl-C mid-check: stop every program the check started before going.

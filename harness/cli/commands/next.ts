@@ -6,7 +6,7 @@ import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
 import { repoRoot } from '../../paths.ts';
 import { paint } from '../../terminal.ts';
 import type { Context } from '../context.ts';
-import { Progress } from '../progress.ts';
+import { Progress, dependsOnUnpassed } from '../progress.ts';
 import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function next(context: Context): Promise<number> {
@@ -22,8 +22,14 @@ export async function next(context: Context): Promise<number> {
     context.out('');
   }
   open(context, lesson);
+  const unpassed = progress.unpassedUsed(lesson);
+  if (unpassed.length > 0) {
+    context.out('');
+    context.out(paint.warning(dependsOnUnpassed(lesson, unpassed)));
+  }
   return 0;
 }
+
 
 function whyThisOne(last: Lesson, lesson: Lesson): string {
   if (lesson.number === last.number + 1) return `Unlocked lesson ${lesson.number}.`;
