@@ -319,7 +319,17 @@ export const manifest: LessonEntry[] = [
     summary:
       'Accept-Encoding negotiated by its q-values, gzip and br from node:zlib piped between the file (or a live source) and the chunked writer with backpressure, and the rules around it: which bodies, never a 206 or 304, Vary, an ETag per encoding, a flush per live piece, nothing left open on a reset.',
     files: ['accept-encoding.ts', 'compress.ts', 'encoded-files.ts'],
-    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-response', 'static-files', 'range-requests', 'http-caching'],
+    uses: [
+      'socket-promises',
+      'http-request-head',
+      'http-response',
+      'http-body',
+      'keep-alive',
+      'chunked-response',
+      'static-files',
+      'range-requests',
+      'http-caching',
+    ],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run compression --port {port} -- --log',

@@ -14,6 +14,11 @@ export interface LearnerReporterOptions {
   /** Every failure in full (`learn check --all`); by default only the first, the one to fix. */
   all?: boolean;
   write?: (text: string) => void;
+  /**
+   * Keep the first failure's report until `release()` (learn check: the blame of an earlier file,
+   * check/blame.ts, is found after the run and goes first in it). What follows it waits too.
+   */
+  hold?: boolean;
 }
 
 export class LearnerReporter implements Reporter {
@@ -21,9 +26,32 @@ export class LearnerReporter implements Reporter {
   private failed = 0;
   private skipped = 0;
   private readonly write: (text: string) => void;
+  /** Lines held from the first failure on (options.hold), until release(). */
+  private held: string[] | undefined;
 
   constructor(private readonly options: LearnerReporterOptions) {
     this.write = options.write ?? ((text) => process.stdout.write(text));
+  }
+
+  /** The seed of the first failure shown (to run it again the same way). */
+  get failureSeed(): number | undefined {
+    return this.seed;
+  }
+
+  /** How many failures the report shows in full (one, unless --all). */
+  get shownFailures(): number {
+    return this.failed;
+  }
+
+  /** Writes what was held, with `preface` lines first in the failure's report (under its ✗ line). */
+  release(preface: string[] = []): void {
+    const held = this.held;
+    this.held = undefined;
+    if (!held) return;
+    const [title, ...rest] = held;
+    if (title !== undefined) this.line(title);
+    if (preface.length > 0) this.block(['', ...indent(preface, 6)]);
+    for (const line of rest) this.line(line);
   }
 
   onTestCaseResult(testCase: TestCase): void {
@@ -41,6 +69,7 @@ export class LearnerReporter implements Reporter {
     } else if (result.state === 'failed') {
       this.failed++;
       this.seed ??= meta.seed;
+      if (this.options.hold && this.failed === 1) this.held = [];
       this.line(`  ${paint.failure(symbols.fail)} ${paint.strong(testCase.name)}${time}`);
       this.line('');
       this.block(indent(renderFailure(result.errors[0] as ReportedError, meta), 6));
@@ -67,7 +96,8 @@ export class LearnerReporter implements Reporter {
   }
 
   private line(text: string): void {
-    this.write(`${text}\n`);
+    if (this.held) this.held.push(text);
+    else this.write(`${text}\n`);
   }
 
   private block(lines: string[]): void {

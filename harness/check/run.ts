@@ -6,7 +6,7 @@ import type { Reporter } from 'vitest/node';
 import type { Lesson } from '../lesson.ts';
 import { reapStrays } from '../process/reaper.ts';
 import type { Target } from '../testing/target.ts';
-import { prepareTarget } from './prepare-target.ts';
+import { prepareTarget, type PreparedTarget } from './prepare-target.ts';
 import { trace } from './trace.ts';
 import { CheckSession, type RunResult } from './session.ts';
 
@@ -14,7 +14,10 @@ trace('check/run.ts loaded');
 export { testFiles, type RunError, type RunResult, type TestOutcome } from './session.ts';
 
 export interface RunOptions {
+  /** The learner's work or the reference; anything else comes as `prepared`. */
   target: Target;
+  /** A tree made already (dev/targets.ts: a stub or a mistake); disposed of after the run. */
+  prepared?: PreparedTarget;
   /** Replays the random cuts of an earlier run. */
   seed?: number;
   /** Stop at the first failing test (default): fix one thing at a time. */
@@ -25,7 +28,7 @@ export interface RunOptions {
 }
 
 export async function runLessonTests(lesson: Lesson, options: RunOptions): Promise<RunResult> {
-  const { root, dispose } = await prepareTarget(lesson, options.target);
+  const { root, dispose } = options.prepared ?? prepareTarget(lesson, options.target);
   const session = options.session ?? new CheckSession();
   try {
     return await session.run(lesson, { root, seed: options.seed, bail: options.bail, reporters: options.reporters });

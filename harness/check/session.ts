@@ -30,10 +30,14 @@ export interface SessionRunOptions {
   /** Stop at the first failing test (default): fix one thing at a time. */
   bail?: boolean;
   reporters?: Reporter[];
+  /** Run only this test (check/blame.ts reruns a failed one): its file and its Vitest id (TestOutcome). */
+  only?: { file: string; id: string };
 }
 
 export interface TestOutcome {
   name: string;
+  /** Vitest's id of the test: the same in every run of an unchanged file. */
+  id?: string;
   state: 'passed' | 'failed' | 'skipped';
   /** The test file it belongs to, relative to the lesson's .check folder. */
   file?: string;
@@ -130,7 +134,7 @@ export class CheckSession {
   }
 
   private async runWith(collector: Collector, lesson: Lesson, options: SessionRunOptions): Promise<RunResult> {
-    const files = testFiles(lesson);
+    const files = options.only ? [options.only.file] : testFiles(lesson);
     if (files.length === 0) throw new Error(`Lesson ${lesson.slug} has no tests in ${path.relative(repoRoot, checkFolder(lesson))}.`);
     // First the learner's program: it starts on the other core while Vitest gets ready.
     trace('run: start');
@@ -154,7 +158,8 @@ export class CheckSession {
       config.hookTimeout = lesson.timeouts.testMs;
     }
     const project = vitest.getRootProject();
-    const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file));
+    const only = options.only && { testIds: [options.only.id] };
+    const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file, only));
     const exitCode = process.exitCode;
     try {
       collector.arm(Math.max(collector.stallMs, START_ALLOWANCE_MS));
@@ -382,6 +387,7 @@ class Collector implements Reporter {
     trace(`${state} ${testCase.name} (${Math.round(testCase.diagnostic()?.duration ?? 0)} ms)`);
     this.tests.push({
       name: testCase.name,
+      id: testCase.id,
       state: state === 'pending' ? 'skipped' : state,
       file: path.relative(this.folder, testCase.module.moduleId),
       durationMs: testCase.diagnostic()?.duration,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Lesson } from '../lesson.ts';
 import { stateDir } from '../paths.ts';
-import { prepareTarget } from '../check/prepare-target.ts';
+import { prepareAuthorTarget } from './targets.ts';
 import { CheckSession, isWorkerExit, type RunResult } from '../check/session.ts';
 import { describeTarget, type Target } from '../testing/target.ts';
 
@@ -98,9 +98,9 @@ function writeTimes(before: Record<string, number>, results: JobResult[]): void 
 
 async function runJob(session: CheckSession, job: MatrixJob): Promise<JobResult> {
   const shouldPass = job.target.kind === 'solution';
-  let prepared: Awaited<ReturnType<typeof prepareTarget>>;
+  let prepared: ReturnType<typeof prepareAuthorTarget>;
   try {
-    prepared = await prepareTarget(job.lesson, job.target);
+    prepared = prepareAuthorTarget(job.lesson, job.target);
   } catch (error) {
     return { job, runs: [], error: (error as Error).message };
   }

@@ -4,7 +4,9 @@
 import path from 'node:path';
 import { LearnerReporter } from '../../check/reporter.ts';
 import { renderRunError } from '../../check/render-failure.ts';
-import { runLessonTests } from '../../check/run.ts';
+import { blameFailure, describeBlame } from '../../check/blame.ts';
+import { runLessonTests, type RunResult } from '../../check/run.ts';
+import { CheckSession } from '../../check/session.ts';
 import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
 import { repoRoot } from '../../paths.ts';
 import { reapStrays } from '../../process/reaper.ts';
@@ -31,18 +33,32 @@ export async function check(context: Context): Promise<number> {
     reapStrays();
     process.exit(130);
   });
-  const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true, all: context.flags.all === true });
-  const result = await runLessonTests(lesson, {
-    target: solution ? { kind: 'solution' } : { kind: 'lesson' },
-    seed,
-    bail: context.flags.all !== true,
-    reporters: [reporter],
-  });
+  // The first failure's report waits for its blame (check/blame.ts): an earlier lesson's file at
+  // fault is said first. Nothing is held, and nothing more runs, when the checks pass.
+  const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true, all: context.flags.all === true, hold: !solution });
+  const session = new CheckSession();
+  let result: RunResult;
+  try {
+    result = await runLessonTests(lesson, {
+      target: solution ? { kind: 'solution' } : { kind: 'lesson' },
+      seed,
+      bail: context.flags.all !== true,
+      reporters: [reporter],
+      session,
+    });
+    const failed = result.tests.find((t) => t.state === 'failed');
+    const blamed = !solution && failed && !result.stalled ? await blameFailure(lesson, { session, failed, seed: seed ?? reporter.failureSeed }) : undefined;
+    reporter.release(blamed ? describeBlame(lesson, blamed).map((line) => paint.strong(line)) : []);
+  } finally {
+    reporter.release();
+    await session.close();
+    reapStrays();
+  }
 
   for (const error of result.errors) for (const line of renderRunError(error)) context.out(`  ${line}`);
   context.out('');
   if (!result.ok) {
-    context.out(`${paint.failure(`${result.failed || 'Some'} of the checks failed.`)} ${FAILED_NEXT(lesson)}`);
+    context.out(`${paint.failure(failedSummary(reporter.shownFailures, result.failed))} ${FAILED_NEXT(lesson)}`);
     return 1;
   }
   context.out(paint.success(paint.strong(`All ${result.passed} checks passed.`)));
@@ -83,6 +99,16 @@ async function offerNext(context: Context, lesson: Lesson, next: Lesson | undefi
 }
 
 const WHAT_NOW_TIMEOUT_MS = 30_000;
+
+/**
+ * The summary line of a failed run: as many failures as the report shows (✗), so that it never
+ * counts one more than the learner can see. Others that ran beside the first (test.concurrent)
+ * wait their turn like the checks after it; --all shows each.
+ */
+export function failedSummary(shown: number, failed: number): string {
+  if (shown === 0) return failed > 0 ? `${failed === 1 ? 'A check' : `${failed} checks`} failed.` : 'The checks could not run.';
+  return shown === 1 ? 'A check failed.' : `${shown} checks failed.`;
+}
 
 const FAILED_NEXT = (lesson: Lesson) =>
   `Fix the first failure above, then run ${paint.code(`npx learn check ${lesson.slug}`)} again. Stuck? ${paint.code(`npx learn hint ${lesson.slug}`)}`;

@@ -30,7 +30,6 @@ export async function next(context: Context): Promise<number> {
   return 0;
 }
 
-
 function whyThisOne(last: Lesson, lesson: Lesson): string {
   if (lesson.number === last.number + 1) return `Unlocked lesson ${lesson.number}.`;
   if (lesson.number > last.number) {

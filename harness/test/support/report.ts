@@ -4,6 +4,7 @@
 
 import { LearnerReporter } from '../../check/reporter.ts';
 import { runLessonTests } from '../../check/run.ts';
+import { prepareAuthorTarget } from '../../dev/targets.ts';
 import { findLesson } from '../../lesson.ts';
 import { setColour } from '../../terminal.ts';
 
@@ -12,6 +13,11 @@ if (!slug || !mistake) throw new Error('usage: report.ts <lesson> <mistake>');
 setColour(false);
 const lesson = findLesson(slug);
 let out = '';
-await runLessonTests(lesson, { target: { kind: 'mistake', name: mistake }, reporters: [new LearnerReporter({ lesson, write: (text) => (out += text) })] });
+const target = { kind: 'mistake', name: mistake } as const;
+await runLessonTests(lesson, {
+  target,
+  prepared: prepareAuthorTarget(lesson, target),
+  reporters: [new LearnerReporter({ lesson, write: (text) => (out += text) })],
+});
 process.stdout.write(out);
 process.exitCode = 0; // Vitest sets 1 for the failures, which are the point here
