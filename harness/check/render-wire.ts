@@ -1,8 +1,10 @@
 // Renders a test's transcript: one row an event, with the time, the client, an arrow for the
-// direction, and the bytes below it, escaped text or a hex dump.
+// direction, and the bytes below it, escaped text or a hex dump. HTTP heads are always text (a
+// byte that is not printable shows as \xHH where it is), every line of them: the field that is
+// wrong may be any one. Only bodies are dumped in hex, and only bodies are cut short.
 
 import { byteCount, hexDump, looksLikeText, quote } from '../wire/bytes.ts';
-import type { WireEvent } from '../wire/transcript.ts';
+import { httpHeadLength, startsHttpHead, type WireEvent } from '../wire/transcript.ts';
 import { paint, symbols } from '../terminal.ts';
 
 /** Text lines shown per event before the rest is summarised. */
@@ -42,11 +44,51 @@ export function renderWireEvent(event: WireEvent, whoWidth = 2): string[] {
 
 /** The bytes of one event: head (and tail, if it was larger than the preview). */
 function renderBytes(event: WireEvent): string[] {
-  const head = Buffer.from(event.head ?? '', 'base64');
-  const tail = event.tail ? Buffer.from(event.tail, 'base64') : undefined;
+  let head = Buffer.from(event.head ?? '', 'base64');
+  let tail = event.tail ? Buffer.from(event.tail, 'base64') : undefined;
   const size = event.size ?? head.length;
+  // Nothing between the preview's head and tail: one piece, with no "0 bytes not shown" between.
+  if (tail && head.length + tail.length >= size) [head, tail] = [Buffer.concat([head, tail]), undefined];
+  if (startsHttpHead(head)) return renderHttp(head, tail, size);
+  return renderPiece(head, tail, size, 0);
+}
+
+/** Bytes that are not an HTTP head: escaped text if they read as text, else hex. */
+function renderPiece(head: Buffer, tail: Buffer | undefined, size: number, offset: number): string[] {
   const text = looksLikeText(head) && (!tail || looksLikeText(tail));
-  return text ? renderText(head, tail, size) : renderHex(head, tail, size);
+  return text ? renderText(head, tail, size) : renderHex(head, tail, size, offset);
+}
+
+/**
+ * HTTP messages one after another (pipelined, or a response and the next): each head as text,
+ * whole; each body between them as text or hex. A message starts where a request or status line
+ * does.
+ */
+function renderHttp(bytes: Buffer, tail: Buffer | undefined, size: number): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const headLength = httpHeadLength(bytes, at);
+    if (headLength > 0) {
+      out.push(...renderHead(bytes.subarray(at, at + headLength)));
+      at += headLength;
+      continue;
+    }
+    let next = at + 1;
+    while (next < bytes.length && !startsHttpHead(bytes, next)) next++;
+    const last = next >= bytes.length;
+    out.push(...renderPiece(bytes.subarray(at, next), last ? tail : undefined, last ? size - at : next - at, at));
+    if (last) return out;
+    at = next;
+  }
+  if (tail)
+    out.push(paint.dim(`… ${byteCount(size - bytes.length - tail.length)} not shown …`), ...renderPiece(tail, undefined, tail.length, size - tail.length));
+  return out;
+}
+
+/** An HTTP head: every line, quoted, bytes that are not printable as \xHH in place. */
+function renderHead(head: Buffer): string[] {
+  return collapseRepeats(splitLines(head, 120).map(quote));
 }
 
 function renderText(head: Buffer, tail: Buffer | undefined, size: number): string[] {
@@ -60,21 +102,22 @@ function renderText(head: Buffer, tail: Buffer | undefined, size: number): strin
   return out;
 }
 
-function renderHex(head: Buffer, tail: Buffer | undefined, size: number): string[] {
-  const rows = hexDump(head);
+/** A hex dump; `offset` is where the bytes start in the event, so the offsets shown are the wire's. */
+function renderHex(head: Buffer, tail: Buffer | undefined, size: number, offset = 0): string[] {
+  const rows = hexDump(head, offset);
   const out =
     rows.length > MAX_HEX_ROWS
       ? [...rows.slice(0, MAX_HEX_ROWS - 2), paint.dim(`… ${byteCount(Math.min(head.length, size) - (MAX_HEX_ROWS - 2) * 16)} more …`)]
       : rows;
   if (tail) {
     out.push(paint.dim(`… ${byteCount(size - head.length - tail.length)} not shown …`));
-    out.push(...hexDump(tail.subarray(-32), size - 32).slice(-2));
+    out.push(...hexDump(tail.subarray(-32), offset + size - 32).slice(-2));
   }
   return out;
 }
 
 /** Splits after each LF, keeping it, so every shown line ends where the wire's line did. */
-function splitLines(bytes: Buffer): Buffer[] {
+function splitLines(bytes: Buffer, width = 64): Buffer[] {
   const lines: Buffer[] = [];
   let start = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -84,8 +127,8 @@ function splitLines(bytes: Buffer): Buffer[] {
     }
   }
   if (start < bytes.length) lines.push(bytes.subarray(start));
-  // Long lines without LF are cut into rows of 64 bytes, so nothing runs off the screen.
-  return lines.flatMap((line) => (line.length <= 64 ? [line] : chunk(line, 64)));
+  // Long lines without LF are cut into rows of `width` bytes, so nothing runs off the screen.
+  return lines.flatMap((line) => (line.length <= width ? [line] : chunk(line, width)));
 }
 
 function chunk(bytes: Buffer, size: number): Buffer[] {

@@ -136,12 +136,12 @@ export class Progress {
     const lesson = name === undefined ? this.current() : findLesson(name);
     if (!this.isUnlocked(lesson)) {
       const waiting = waitingForIn(this.state.passed, lesson);
-      const what = buildsOn(lesson).length > 0 ? 'which its program builds on' : 'before it, which builds what it needs';
-      context.out(
-        paint.warning(
-          `Lesson ${lesson.number} (${lesson.slug}) is still locked: ${nameLessons(waiting)}, ${what}, ${waiting.length === 1 ? 'has' : 'have'} not passed. Going ahead anyway.`,
-        ),
-      );
+      const have = waiting.length === 1 ? 'has' : 'have';
+      const why =
+        buildsOn(lesson).length > 0
+          ? `it builds on ${nameLessons(waiting)}, which ${have} not passed; its checks run your files of ${waiting.length === 1 ? 'it' : 'them'} too`
+          : `${nameLessons(waiting)} before it, which builds what it needs, ${have} not passed`;
+      context.out(paint.warning(`Lesson ${lesson.number} (${lesson.slug}) is still locked: ${why}. Going ahead anyway.`));
     }
     return lesson;
   }

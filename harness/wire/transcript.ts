@@ -38,6 +38,25 @@ export interface WireEvent {
 /** Bytes kept from the start and end of a large event: enough to see framing, not a megabyte. */
 const PREVIEW_HEAD = 512;
 const PREVIEW_TAIL = 128;
+/** An HTTP head at the start of an event is kept whole up to this size (the lessons' limit is 8 KiB). */
+const PREVIEW_HTTP_HEAD_MAX = 16 * 1024;
+
+const HTTP_START_LINE = /^(?:HTTP\/\d\.\d \d{3}[ \r\n]|[A-Z]+ [^ \r\n]+ HTTP\/\d\.\d\r?\n)/;
+
+/** True when the bytes at `at` begin an HTTP/1.x request or status line. */
+export function startsHttpHead(bytes: Buffer, at = 0): boolean {
+  return HTTP_START_LINE.test(bytes.subarray(at, at + 300).toString('latin1'));
+}
+
+/**
+ * The length of the HTTP head the bytes begin with (its start line up to the empty line that ends
+ * it), all of them when that line has not come yet; 0 when they do not begin with one.
+ */
+export function httpHeadLength(bytes: Buffer, at = 0): number {
+  if (!startsHttpHead(bytes, at)) return 0;
+  const end = bytes.indexOf('\r\n\r\n', at);
+  return (end === -1 ? bytes.length : end + 4) - at;
+}
 /** A transcript longer than this keeps its first and last events and counts the rest. */
 const MAX_EVENTS = 400;
 
@@ -112,10 +131,13 @@ export class Transcript {
 
   private refreshPreview(event: WireEvent): void {
     const whole = Buffer.concat(this.pending);
-    event.head = whole.subarray(0, PREVIEW_HEAD).toString('base64');
-    event.tail = whole.length > PREVIEW_HEAD ? whole.subarray(Math.max(PREVIEW_HEAD, whole.length - PREVIEW_TAIL)).toString('base64') : undefined;
+    // An HTTP head is never cut (the field that is wrong may be its last), and the start of its
+    // body is kept after it.
+    const keep = Math.max(PREVIEW_HEAD, Math.min(httpHeadLength(whole), PREVIEW_HTTP_HEAD_MAX) + PREVIEW_TAIL);
+    event.head = whole.subarray(0, keep).toString('base64');
+    event.tail = whole.length > keep ? whole.subarray(Math.max(keep, whole.length - PREVIEW_TAIL)).toString('base64') : undefined;
     // Keep at most head+tail bytes in memory: a 1 MiB echo must not be held twice.
-    if (whole.length > PREVIEW_HEAD + PREVIEW_TAIL) this.pending = [whole.subarray(0, PREVIEW_HEAD), whole.subarray(-PREVIEW_TAIL)];
+    if (whole.length > keep + PREVIEW_TAIL) this.pending = [whole.subarray(0, keep), whole.subarray(-PREVIEW_TAIL)];
   }
 
   private now(): number {

@@ -23,8 +23,9 @@ export async function check(context: Context): Promise<number> {
 
   const whose = solution ? 'the reference solution' : lesson.files.map((f) => path.relative(repoRoot, path.join(lessonFolder(lesson), f))).join(', ');
   context.out(`${paint.heading(`Checking lesson ${lesson.number}: ${lesson.title}`)} ${paint.dim(`(${whose})`)}`);
-  // A lesson jumped to: say which unpassed lessons its checks run, before any failure.
-  const unpassed = solution ? [] : progress.unpassedUsed(lesson);
+  // A lesson jumped to: say which unpassed lessons its checks run, before any failure (a locked
+  // one was told so already, by lessonFor).
+  const unpassed = solution || !progress.isUnlocked(lesson) ? [] : progress.unpassedUsed(lesson);
   if (unpassed.length > 0) context.out(paint.warning(dependsOnUnpassed(lesson, unpassed)));
   context.out('');
 
