@@ -4,7 +4,8 @@
 
 import type { Lesson } from '../lesson.ts';
 import { lessonsDir, solutionsDir } from '../paths.ts';
-import { Program } from '../process/program.ts';
+import { Program, ProgramStartError } from '../process/program.ts';
+import { explainStartError } from '../testing/explain.ts';
 import { targetFile } from '../testing/target.ts';
 import { paint } from '../terminal.ts';
 import { UsageError, type Context } from './context.ts';
@@ -42,9 +43,10 @@ export async function untilListening(context: Context, program: Program): Promis
     return true;
   } catch (error) {
     await program.stop();
-    context.out(paint.failure((error as Error).message));
-    const learn = (error as { learn?: { hint?: string } }).learn;
-    if (learn?.hint) context.out(`Try: ${learn.hint}`);
+    if (!(error instanceof ProgramStartError)) throw error;
+    const failure = explainStartError(error);
+    context.out(paint.failure(failure.message));
+    if (failure.learn.hint) context.out(`Try: ${failure.learn.hint}`);
     return false;
   }
 }

@@ -1,11 +1,12 @@
 // The learner's program as a child process: started with tsx and the watching preload, waited on
 // until it listens where it was told to, its output kept, and killed with everything it started.
+// A program that does not start is a ProgramStartError: the fact and its data, no advice (the
+// checks' layer, testing/explain.ts, says why and what to try).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { LessonFailure } from '../testing/failure.ts';
 import type { PeerExit } from '../wire/errors.ts';
 import { crashFrom } from './crash.ts';
 import { killTree, remember, forget } from './reaper.ts';
@@ -44,6 +45,47 @@ export interface ExitInfo {
 }
 
 export type ProgramStats = Omit<StatsMessage, 'type' | 'id'>;
+
+/** Why a program did not come to listen where it was told, as data. */
+export interface ProgramStartData {
+  /** It exited first; it listens on another port; it did not listen in time. */
+  kind: 'exited' | 'elsewhere' | 'timeout';
+  /** What the learner calls it: "your server". */
+  name: string;
+  transport: 'tcp' | 'udp';
+  port: number;
+  /** Its entry, relative to the repository, and its arguments: how to run it by hand. */
+  entry: string;
+  args: string[];
+  startTimeoutMs: number;
+  /** Milliseconds from spawn to the end of the wait. */
+  afterMs: number;
+  /** kind 'exited': how it ended, and its exception from stderr. */
+  exit?: PeerExit;
+  /** kind 'elsewhere': where it listens instead. */
+  elsewhere?: { host: string; port: number };
+  /** kind 'timeout': it was running or ready to run most of the wait (a busy loop, not a wait). */
+  busy?: boolean;
+}
+
+export class ProgramStartError extends Error {
+  override name = 'ProgramStartError';
+  constructor(readonly start: ProgramStartData) {
+    super(startFact(start));
+  }
+}
+
+/** The fact, one sentence: "Expected your server to listen on port 40123 within 8 s, but it did not." */
+function startFact(start: ProgramStartData): string {
+  const on = (transport: string) => transport.toUpperCase();
+  if (start.kind === 'exited') {
+    return `Expected ${start.name} to start listening on port ${start.port}, but it ${start.exit?.description ?? 'exited'} after ${start.afterMs} ms.`;
+  }
+  if (start.kind === 'elsewhere') {
+    return `Expected ${start.name} to listen on ${on(start.transport)} port ${start.port}, but it listens on ${on(start.transport)} ${start.elsewhere!.host} port ${start.elsewhere!.port}.`;
+  }
+  return `Expected ${start.name} to listen on port ${start.port} within ${start.startTimeoutMs / 1000} s, but it did not.`;
+}
 
 /** When the preload has said nothing by then, look for the port by connecting. */
 const PROBE_AFTER_MS = 1500;
@@ -267,46 +309,24 @@ export class Program {
     if (this.output.length > MAX_LINES) this.output.splice(0, this.output.length - MAX_LINES);
   }
 
-  private exitedAtStart(): LessonFailure {
-    const relative = path.relative(repoRoot, this.spec.entry);
-    const crash = this.exitReport();
-    const threw = crash?.exception ? ` on "${crash.exception}"${crash.where ? ` at ${crash.where}` : ''}` : '';
-    return new LessonFailure(
-      {
-        message: `Expected ${this.name} to start listening on port ${this.spec.port}, but it ${this.describeExit()} after ${this.now()} ms.`,
-        why:
-          this.exit?.code === 0
-            ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
-            : `It crashed while starting${threw}; its last output (below) says more.`,
-        hint:
-          this.exit?.code === 0
-            ? `Create a server and call listen() in ${relative}; try it by hand with \`npx learn run\`.`
-            : `Run it by hand to see the whole error: \`npx tsx ${relative} ${this.spec.args.join(' ')}\`.`,
-      },
-      { exited: true }, // the message says it exited: the report need not say so again
-    );
+  private startData(kind: ProgramStartData['kind']): ProgramStartData {
+    const { name } = this;
+    const { transport, port, args, startTimeoutMs } = this.spec;
+    return { kind, name, transport, port, args, startTimeoutMs, entry: path.relative(repoRoot, this.spec.entry), afterMs: this.now() };
   }
 
-  private neverListened(): LessonFailure {
+  private exitedAtStart(): ProgramStartError {
+    const exit = this.exitReport() ?? { description: this.describeExit(), code: this.exit?.code ?? null, signal: this.exit?.signal ?? null };
+    return new ProgramStartError({ ...this.startData('exited'), exit });
+  }
+
+  private neverListened(): ProgramStartError {
     const elsewhere = this.otherListens[0];
-    if (elsewhere) {
-      return new LessonFailure({
-        message: `Expected ${this.name} to listen on ${this.spec.transport.toUpperCase()} port ${this.spec.port}, but it listens on ${this.spec.transport.toUpperCase()} ${elsewhere.host} port ${elsewhere.port}.`,
-        why: `The check starts your program with \`${this.spec.args.join(' ')}\` and connects to that port.`,
-        hint: 'Read the port from the command line (see the stub: it already parses --port) and pass it to listen().',
-      });
-    }
+    if (elsewhere) return new ProgramStartError({ ...this.startData('elsewhere'), elsewhere: { host: elsewhere.host, port: elsewhere.port } });
     // Time running or ready to run, not CPU seconds: on a loaded machine (the lesson matrix runs
     // beside the other tests) a busy loop gets a small share of a CPU, but it is always ready.
     const busy = this.busySeconds();
-    return new LessonFailure({
-      message: `Expected ${this.name} to listen on port ${this.spec.port} within ${this.spec.startTimeoutMs / 1000} s, but it did not.`,
-      why:
-        busy !== undefined && busy > (this.spec.startTimeoutMs / 1000) * 0.6
-          ? 'It kept the CPU busy all that time: a loop that never returns to the event loop stops everything, listen() included.'
-          : 'It is running, but never called listen() on the port it was given.',
-      hint: 'Call server.listen(port, host) with the port from --port, and try it by hand with `npx learn run`.',
-    });
+    return new ProgramStartError({ ...this.startData('timeout'), busy: busy !== undefined && busy > (this.spec.startTimeoutMs / 1000) * 0.6 });
   }
 }
 

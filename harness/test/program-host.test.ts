@@ -10,8 +10,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { adoptProgram } from '../process/adopt.ts';
 import { freePort } from '../process/free-port.ts';
 import { HOST_ENV, ProgramHost, type ProgramKey } from '../process/host.ts';
-import type { Program } from '../process/program.ts';
-import { explainWireError } from '../testing/explain.ts';
+import { ProgramStartError, type Program } from '../process/program.ts';
+import { explainStartError, explainWireError } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { RawClient } from '../wire/client.ts';
 import { Transcript } from '../wire/transcript.ts';
@@ -30,13 +30,20 @@ function adopt(name: string, startTimeoutMs = 3000): Promise<Program> {
   return adoptProgram(key(name), { startTimeoutMs, name: 'your server' });
 }
 
+/** The process layer throws the fact as data (ProgramStartError); the checks' layer explains it. */
 async function failureOf(promise: Promise<unknown>): Promise<LessonFailure> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(LessonFailure);
-  return error as LessonFailure;
+  if (!(error instanceof ProgramStartError)) {
+    expect(error).toBeInstanceOf(LessonFailure);
+    return error as LessonFailure;
+  }
+  const failure = explainStartError(error);
+  expect(failure).toBeInstanceOf(LessonFailure);
+  expect(failure.message).toBe(error.message);
+  return failure;
 }
 
 /** Alive and not a zombie. */

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { freePort } from '../process/free-port.ts';
-import { Program } from '../process/program.ts';
+import { Program, ProgramStartError } from '../process/program.ts';
 import { explainWireError } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { renderWire } from '../check/render-wire.ts';
@@ -70,7 +70,8 @@ describe('Program with transport udp', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(LessonFailure);
+    expect(error).toBeInstanceOf(ProgramStartError);
+    expect((error as ProgramStartError).start.elsewhere).toEqual({ host: '127.0.0.1', port: elsewhere });
     expect((error as Error).message).toContain(`listens on UDP 127.0.0.1 port ${elsewhere}`);
   });
 });

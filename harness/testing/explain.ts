@@ -7,6 +7,7 @@
 
 import path from 'node:path';
 import { capitalise, type PeerExit, type WireError } from '../wire/errors.ts';
+import { ProgramStartError, type Program } from '../process/program.ts';
 import { LessonFailure } from './failure.ts';
 
 /** What a learner reads about a program that exited: the fact, why it matters, what to try. */
@@ -103,4 +104,58 @@ function runCommand(exit: PeerExit): string {
 /** The exception's first line, quoted, cut to a readable length. */
 function quoteLine(line: string): string {
   return `"${line.length > 160 ? `${line.slice(0, 157)}…` : line}"`;
+}
+
+/**
+ * Why a program did not start listening (process/program.ts throws the fact as data), and what to
+ * try: the fixtures throw this in its place.
+ */
+export function explainStartError(error: ProgramStartError): LessonFailure {
+  const start = error.start;
+  if (start.kind === 'exited') {
+    const exit = start.exit;
+    const cleanly = exit?.code === 0;
+    const threw = exit?.exception ? ` on "${exit.exception}"${exit.where ? ` at ${exit.where}` : ''}` : '';
+    return new LessonFailure(
+      {
+        message: error.message,
+        why: cleanly
+          ? 'A server must keep running: it ended because nothing kept the event loop busy. Node exits when no server, socket or timer is left.'
+          : `It crashed while starting${threw}; its last output (below) says more.`,
+        hint: cleanly
+          ? `Create a server and call listen() in ${start.entry}; try it by hand with \`npx learn run\`.`
+          : `Run it by hand to see the whole error: \`npx tsx ${start.entry} ${start.args.join(' ')}\`.`,
+      },
+      { exited: true, cause: error }, // the message says it exited: the report need not say so again
+    );
+  }
+  if (start.kind === 'elsewhere') {
+    return new LessonFailure(
+      {
+        message: error.message,
+        why: `The check starts your program with \`${start.args.join(' ')}\` and connects to that port.`,
+        hint: 'Read the port from the command line (see the stub: it already parses --port) and pass it to listen().',
+      },
+      { cause: error },
+    );
+  }
+  return new LessonFailure(
+    {
+      message: error.message,
+      why: start.busy
+        ? 'It kept the CPU busy all that time: a loop that never returns to the event loop stops everything, listen() included.'
+        : 'It is running, but never called listen() on the port it was given.',
+      hint: 'Call server.listen(port, host) with the port from --port, and try it by hand with `npx learn run`.',
+    },
+    { cause: error },
+  );
+}
+
+/** Waits until a program listens; a program that does not is explained (explainStartError). */
+export async function untilListening(program: Program): Promise<void> {
+  try {
+    await program.waitUntilListening();
+  } catch (error) {
+    throw error instanceof ProgramStartError ? explainStartError(error) : error;
+  }
 }

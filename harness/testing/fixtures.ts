@@ -13,7 +13,7 @@ import { reseed, runSeed, streamFor } from '../wire/segmentation.ts';
 import { Transcript } from '../wire/transcript.ts';
 import { programKey } from './target.ts';
 import type { TestMeta } from './meta.ts';
-import { explainExit, explainWireError, exitNote } from './explain.ts';
+import { explainExit, explainWireError, exitNote, untilListening } from './explain.ts';
 
 export interface ServerOptions {
   /** Extra arguments after `--port N` (default: the manifest's program.args). */
@@ -109,7 +109,7 @@ export function serverTest(slug: string, options: ServerOptions = {}) {
       // A failed exchange can leave the program in any state: the next test gets a new one.
       onTestFailed(() => retire(running));
       try {
-        await running.waitUntilListening();
+        await untilListening(running);
         await use(server);
       } finally {
         const failed = task.result?.state === 'fail';
