@@ -12,7 +12,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
 
 // Vitest loads three times slower through tsx's loader hooks, so the commands that run checks
 // load it before the hooks are in place (a later import of it is then served from the cache).
-// LEARN_TRACE=1 prints when each phase of a check happens (harness/check/trace.ts).
+// LEARN_TRACE=1 prints when each phase of a check happens (harness/trace.ts).
 const trace = (what) => process.env.LEARN_TRACE && process.stderr.write(`[trace] ${performance.now().toFixed(0).padStart(5)} ms  ${what}\n`);
 trace('learn.mjs started');
 if (['check', 'watch', 'dev'].includes(process.argv[2])) await import('vitest/node');

@@ -1,7 +1,7 @@
 // Wall time of `learn check <lesson> --solution`, the whole command as a learner runs it (node
 // start, tsx, Vitest, the learner's server, the tests), interleaved rounds over the lessons so
 // that a noisy neighbour weighs on all of them alike. With LEARN_TRACE each run also says where
-// its time went (harness/check/trace.ts): the second table is that breakdown, medians.
+// its time went (harness/trace.ts): the second table is that breakdown, medians.
 // `npm run bench -- check-time [rounds] [lesson…] [--against <other checkout>]`: with --against,
 // each run of this checkout follows one of the other, and the table adds their ratio.
 

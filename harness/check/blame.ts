@@ -16,7 +16,7 @@ import { buildsOn, checkFolder, lessons, type Lesson } from '../lesson.ts';
 import { lessonsDir, repoRoot, solutionsDir } from '../paths.ts';
 import { scratchTree, writeFiles } from './prepare-target.ts';
 import type { CheckSession, TestOutcome } from './session.ts';
-import { trace } from './trace.ts';
+import { trace } from '../trace.ts';
 
 /** An earlier lesson's file: its lesson, its name in the lesson folder. */
 export interface EarlierFile {

@@ -7,7 +7,7 @@ import type { Lesson } from '../lesson.ts';
 import { reapStrays } from '../process/reaper.ts';
 import type { Target } from '../testing/target.ts';
 import { prepareTarget, type PreparedTarget } from './prepare-target.ts';
-import { trace } from './trace.ts';
+import { trace } from '../trace.ts';
 import { CheckSession, type RunResult } from './session.ts';
 
 trace('check/run.ts loaded');

@@ -20,7 +20,7 @@ import { repoRoot, scratchDir, stateDir } from '../paths.ts';
 import { freePort } from '../process/free-port.ts';
 import { HOST_ENV, ProgramHost } from '../process/host.ts';
 import { programKey } from '../testing/target.ts';
-import { trace, traceEnv, tracing } from './trace.ts';
+import { trace, traceEnv, tracing } from '../trace.ts';
 
 export interface SessionRunOptions {
   /** The folder LEARN_ROOT names: the code under test (check/prepare-target.ts). */

@@ -16,7 +16,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
-import { trace } from '../check/trace.ts';
+import { trace } from '../trace.ts';
 import { forget, killTree, remember } from './reaper.ts';
 import { spawnProgramProcess } from './program.ts';
 import type { ChildEvent, HostReply, ProgramKey, WorkerRequest } from './handoff.ts';

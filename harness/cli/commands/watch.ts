@@ -9,7 +9,7 @@ import path from 'node:path';
 import { LearnerReporter } from '../../check/reporter.ts';
 import { renderRunError } from '../../check/render-failure.ts';
 import { CheckSession, type RunResult } from '../../check/session.ts';
-import { trace } from '../../check/trace.ts';
+import { trace } from '../../trace.ts';
 import { lessonFolder, lessons } from '../../lesson.ts';
 import { lessonsDir, repoRoot } from '../../paths.ts';
 import { killTree, reapStrays } from '../../process/reaper.ts';

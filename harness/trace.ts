@@ -1,5 +1,7 @@
 // `LEARN_TRACE=1 npx learn check …` prints when each phase of a check happens, in ms since the
 // process started, to stderr: how the benchmark's breakdown is measured. Off, it costs nothing.
+// Shared by every layer that has a phase to tell (process/, check/, cli/), so it lives beside
+// paths.ts rather than in one of them.
 
 const origin = Number(process.env.LEARN_TRACE_ORIGIN) || performance.timeOrigin;
 
