@@ -57,3 +57,5 @@ export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, e
 export { expect, describe, test } from 'vitest';
 export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type Expect, type Teaching } from './cases.ts';
 export { within, checkNoLeakedSockets } from './bounded.ts';
+export { checkLingeringClose, closedWithin, LINGERING, type LingeringCase } from './lingering.ts';
+export { clientCrashes, type ClientCrashes, type CrashTeaching } from './crashes.ts';

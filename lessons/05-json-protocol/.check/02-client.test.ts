@@ -3,8 +3,21 @@
 // between, goes silent, or hangs up.
 
 import { isDeepStrictEqual } from 'node:util';
-import { scriptedTest, importLessonModule, check, LessonFailure, quote, type RawClient } from '#harness/testing/index.ts';
-import { crash, checkNoCrash, startCapturing, stopCapturing, crashFailure } from './crashes.ts';
+import { scriptedTest, importLessonModule, check, clientCrashes, LessonFailure, quote, type RawClient } from '#harness/testing/index.ts';
+
+/** What the client must survive (harness/testing/crashes.ts captures it while a test runs). */
+const { crash, checkNoCrash, startCapturing, stopCapturing, crashFailure } = clientCrashes({
+  handles: 'handle what the server sent',
+  errorEvent: {
+    why: "An 'error' event nobody listens for is thrown, and in a program using your client it ends the program: a server that resets, or is not there, would crash it.",
+    spec: "Node docs: events, Error events; net.Socket Event 'error'",
+    hint: "Listen for 'error' on the socket from the moment you create it: while connecting, reject connect() with it; after that, reject the waiting requests.",
+  },
+  handler: {
+    why: 'An exception thrown in an event handler is not caught by anything: in a program using your client it ends the program, because of one odd line from the server.',
+    hint: 'Check what you parsed before using it (typeof value === "object" && value !== null), and skip lines you cannot use.',
+  },
+});
 
 interface Response {
   id: number | string | null;
@@ -29,7 +42,7 @@ type Lesson = { connect(options: { port: number; host?: string } & Options): Pro
 
 /**
  * scriptedTest, with the client's crashes captured: an exception its event handlers throw fails
- * the test that provoked it with a message saying so (see crashes.ts), not the whole run.
+ * the test that provoked it with a message saying so (see harness/testing/crashes.ts), not the whole run.
  */
 const test = scriptedTest.extend<{ crashes: void }>({
   crashes: [

@@ -1,11 +1,24 @@
 // Hidden tests for lesson 6, udp, part 3: the client's datagrams byte by byte, against a scripted
 // server in the check (scripted-udp.ts) that answers exactly, sends what no server should (empty,
 // short, wrongly numbered datagrams), or is not there at all. An exception the client throws from
-// its event handlers fails the test that provoked it (crashes.ts).
+// its event handlers fails the test that provoked it (harness/testing/crashes.ts).
 
-import { lossyTest, importLessonModule, check, LessonFailure, describeBytes, type Transcript } from '#harness/testing/index.ts';
+import { lossyTest, importLessonModule, check, clientCrashes, LessonFailure, describeBytes, type Transcript } from '#harness/testing/index.ts';
 import { ScriptedUdpServer } from './scripted-udp.ts';
-import { checkNoCrash, crash, crashFailure, startCapturing, stopCapturing } from './crashes.ts';
+
+/** What the client must survive (harness/testing/crashes.ts captures it while a test runs). */
+const { checkNoCrash, crash, crashFailure, startCapturing, stopCapturing } = clientCrashes({
+  handles: 'handle every datagram',
+  errorEvent: {
+    why: 'An \'error\' event nobody listens for is thrown, and in a program using your client it ends the program. A connected UDP socket reports an ICMP "port unreachable" (the server is down) as ECONNREFUSED.',
+    spec: "Node docs: dgram, Event 'error' and Event 'message'; lessons/06-udp/README.md, rule 5",
+    hint: "Keep an 'error' listener on the socket for its whole life: note the error, and let the retries and the final rejection do the rest.",
+  },
+  handler: {
+    why: 'An exception thrown in an event handler is not caught by anything: in a program using your client it ends the program, because of one odd datagram from the network.',
+    hint: 'Check datagram.length >= 4 before readUInt32BE(0), and drop what you cannot use.',
+  },
+});
 
 interface ReliableClient {
   request(payload: Buffer | string): Promise<Buffer>;

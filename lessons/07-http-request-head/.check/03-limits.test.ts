@@ -3,11 +3,21 @@
 // trickles in a byte at a time; and the close after the response.
 
 import type net from 'node:net';
-import { serverTest, pairTest, httpCases, importLessonModule, check, byteCount, request, within, type HttpCase } from '#harness/testing/index.ts';
+import {
+  serverTest,
+  pairTest,
+  httpCases,
+  importLessonModule,
+  check,
+  checkLingeringClose,
+  byteCount,
+  request,
+  within,
+  type HttpCase,
+} from '#harness/testing/index.ts';
 import { MAX_HEAD, headOfSize } from './cases.ts';
 import { countCopies } from './copies.ts';
 import { lockstep } from './lockstep.ts';
-import { checkLingeringClose } from './lingering.ts';
 import { checkParsed, loadParser, loadReader, parsesAs } from './parse.ts';
 
 const test = serverTest('http-request-head');

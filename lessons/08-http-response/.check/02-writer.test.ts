@@ -3,8 +3,19 @@
 // without a body); a head in one write; and the close after the response.
 
 import type net from 'node:net';
-import { serverTest, pairTest, importLessonModule, check, checkNoHeader, quote, readResponse, recordReads, request, within } from '#harness/testing/index.ts';
-import { checkLingeringClose } from '../../07-http-request-head/.check/lingering.ts';
+import {
+  serverTest,
+  pairTest,
+  importLessonModule,
+  check,
+  checkLingeringClose,
+  checkNoHeader,
+  quote,
+  readResponse,
+  recordReads,
+  request,
+  within,
+} from '#harness/testing/index.ts';
 
 const test = serverTest('http-response');
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import {
   serverTest,
   check,
+  checkLingeringClose,
   checkResponse,
   describeBytes,
   readResponse,
@@ -15,7 +16,6 @@ import {
   type RawClient,
   type HttpResponse,
 } from '#harness/testing/index.ts';
-import { checkLingeringClose } from '../../07-http-request-head/.check/lingering.ts';
 
 const test = serverTest('http-body');
 

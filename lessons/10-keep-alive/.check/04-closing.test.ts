@@ -3,8 +3,7 @@
 // connection; clients that reset or leave in the middle of a request.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, check, checkNoLeakedSockets, checkResponse, readResponse, request, runCase } from '#harness/testing/index.ts';
-import { checkLingeringClose } from '../../07-http-request-head/.check/lingering.ts';
+import { serverTest, check, checkLingeringClose, checkNoLeakedSockets, checkResponse, readResponse, request, runCase } from '#harness/testing/index.ts';
 import { HELLO, hello } from './cases.ts';
 
 const test = serverTest('keep-alive');

@@ -1,5 +1,6 @@
 // The close after a server's last response on a connection, checked the way a pipelining client
-// meets it. Shared by the HTTP lessons that close connections (they import it from here).
+// meets it. Shared by the HTTP lessons that close connections (request-head, response, body,
+// keep-alive), through index.ts.
 //
 // A client that pipelines sends its next request before the answer to the current one arrives. If
 // the server closes its socket while those bytes are unread, or while more are on their way, the
@@ -7,7 +8,10 @@
 // server sent that the client has not received yet. A lingering close (line-protocol) avoids it:
 // FIN after the response, then read and drop what still comes until the client closes too.
 
-import { check, checkResponse, readResponse, type Expect, type RawClient } from '#harness/testing/index.ts';
+import type { RawClient } from '../wire/client.ts';
+import { readResponse } from '../wire/http.ts';
+import { checkResponse, type Expect } from './cases.ts';
+import { check } from './failure.ts';
 
 export const LINGERING = {
   spec: 'RFC 9112 §9.6 (tear-down: close the sending side first, then keep reading); RFC 1122 §4.2.2.13',
