@@ -117,6 +117,11 @@ export class CheckSession {
     return this.starting;
   }
 
+  /** From now on, keep the learner's next program starting between runs (check/blame.ts runs again). */
+  keepWarm(): void {
+    this.host.keepWarm();
+  }
+
   async run(lesson: Lesson, options: SessionRunOptions): Promise<RunResult> {
     if (this.closed) throw new Error('This check session is closed.');
     const collector = new Collector(lesson.timeouts.testMs + STALL_GRACE_MS, () => void this.abort(), checkFolder(lesson));

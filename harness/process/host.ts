@@ -85,6 +85,12 @@ export class ProgramHost {
     if (this.options.keepWarm && !this.closed && this.zygotes.length === 0) this.zygotes.push(this.spawnZygote());
   }
 
+  /** Keeps a zygote ready from now on: a host found to run again (the blame of a failed check). */
+  keepWarm(): void {
+    this.options.keepWarm = true;
+    this.warm();
+  }
+
   /** Stops every program started in this run; resolves when they are gone. Zygotes stay ready. */
   async stopAll(): Promise<void> {
     const all = [...this.programs.values()];
