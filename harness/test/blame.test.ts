@@ -155,6 +155,11 @@ describe('learn check, end to end', () => {
     expect(out).toContain('`npx learn check keep-alive`');
     expect(out).toContain('`npx learn diff keep-alive`');
     expect(out).toMatch(/A check failed\./);
+
+    // learn next opens lesson 12 (right after the lesson passed) and says the same.
+    const next = book.learn(['next']);
+    expect(next.out).toContain('Lesson 12 of');
+    expect(next.out).toContain("Lesson 12's checks run your files of lessons 2 (socket-promises)");
     expect(lessons.length).toBeGreaterThan(12);
   }, 240_000);
 });

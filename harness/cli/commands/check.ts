@@ -48,7 +48,11 @@ export async function check(context: Context): Promise<number> {
       session,
     });
     const failed = result.tests.find((t) => t.state === 'failed');
-    const blamed = !solution && failed && !result.stalled ? await blameFailure(lesson, { session, failed, seed: seed ?? reporter.failureSeed }) : undefined;
+    // A blame that cannot be made (a scratch copy that fails) leaves the report as it was.
+    const blamed =
+      !solution && failed && !result.stalled
+        ? await blameFailure(lesson, { session, failed, seed: seed ?? reporter.failureSeed }).catch(() => undefined)
+        : undefined;
     reporter.release(blamed ? describeBlame(lesson, blamed).map((line) => paint.strong(line)) : []);
   } finally {
     reporter.release();
