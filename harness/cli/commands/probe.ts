@@ -2,11 +2,14 @@
 // a pipe, each line of stdin is handled as if typed, then the replies are awaited and printed,
 // so a probe session can be a script.
 
+import fs from 'node:fs';
 import readline from 'node:readline';
 import { examplesOf } from '../../probe/examples.ts';
 import { ProbeCommands, type LineEnd } from '../../probe/commands.ts';
 import { ProbeConnection } from '../../probe/connection.ts';
+import type { Lesson } from '../../lesson.ts';
 import { paint } from '../../terminal.ts';
+import { targetFile } from '../../testing/target.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
 import { portOption } from '../lesson-program.ts';
@@ -38,7 +41,7 @@ export async function probe(context: Context): Promise<number> {
     }
     context.out(line);
   };
-  const connection = new ProbeConnection({ port, transport, out });
+  const connection = new ProbeConnection({ port, transport, out, idleTimeoutFlag: takesIdleTimeout(lesson) });
   try {
     await connection.open();
   } catch (error) {
@@ -72,4 +75,14 @@ export async function probe(context: Context): Promise<number> {
   if (!stopped) await connection.settle(interactive ? 200 : wait);
   await connection.close();
   return 0;
+}
+
+/** True when the lesson's program declares an --idle-timeout option (lessons 10 on). */
+function takesIdleTimeout(lesson: Lesson): boolean {
+  if (!lesson.entry) return false;
+  try {
+    return fs.readFileSync(targetFile(lesson, lesson.entry), 'utf8').includes("'idle-timeout'");
+  } catch {
+    return false;
+  }
 }
