@@ -3,9 +3,12 @@
 // the server's FIN or when replies stop (--wait). Against the tcp-echo and udp references.
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
+import { repoRoot } from '../paths.ts';
 import { Workbook } from './workbook.ts';
 import { startReference } from './support/reference.ts';
 
@@ -131,5 +134,25 @@ describe.concurrent('learn probe', () => {
     expect(run.out).toMatch(
       /Nothing to probe on 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\.\nTry: start the server first, in another terminal: npx learn run tcp-echo --port \d+/,
     );
+  });
+});
+
+describe('layers', () => {
+  // The probe and the spy are tools the CLI drives, not parts of it: the commands in cli/ hand them
+  // what they need (the lesson's try-it lines, the port), so they can be used without the CLI.
+  test('probe/ and spy/ import nothing from cli/', () => {
+    let seen = 0;
+    for (const folder of ['probe', 'spy']) {
+      for (const file of fs.readdirSync(path.join(repoRoot, 'harness', folder))) {
+        const source = fs.readFileSync(path.join(repoRoot, 'harness', folder, file), 'utf8');
+        const imports = [...source.matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'|\bimport\('([^']+)'\)/gms)].map((match) => match[1] ?? match[2]!);
+        seen += imports.length;
+        expect(
+          imports.filter((from) => /^(\.\.\/cli\/|#harness\/cli\/)/.test(from)),
+          `${folder}/${file}`,
+        ).toEqual([]);
+      }
+    }
+    expect(seen).toBeGreaterThan(20); // the imports were found at all
   });
 });

@@ -14,6 +14,7 @@ import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
 import { portOption } from '../lesson-program.ts';
 import { runningPort } from '../run-port.ts';
+import { tryItLines } from '../try-it.ts';
 
 export async function probe(context: Context): Promise<number> {
   const progress = await Progress.open(context);
@@ -53,10 +54,11 @@ export async function probe(context: Context): Promise<number> {
   }
   // HTTP and WebSocket end lines with CRLF (RFC 9112 §2.1); the TCP lessons' line protocols with LF.
   const lineEnd: LineEnd = lesson.part === 'TCP' ? 'lf' : 'crlf';
-  const commands = new ProbeCommands(connection, examplesOf(lesson, port), lineEnd, out);
+  const examples = examplesOf(tryItLines(lesson, port));
+  const commands = new ProbeCommands(connection, examples, lineEnd, out);
   if (interactive) {
     context.out(paint.dim(`Probing ${lesson.slug} on ${transport} 127.0.0.1:${port}. Type a line to send it; .help lists the commands; Ctrl-D leaves.`));
-    if (examplesOf(lesson, port).length > 0) context.out(paint.dim("`.examples` lists the lesson's example requests."));
+    if (examples.length > 0) context.out(paint.dim("`.examples` lists the lesson's example requests."));
   }
   const prompt = () => interactive && !closed && input.prompt(true);
   let stopped = false;
