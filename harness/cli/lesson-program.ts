@@ -149,6 +149,14 @@ export class SignalStop {
   }
 }
 
+/** The last line after a stop asked for by a signal: how the program ended, and how soon. */
+export function stoppedLine(program: Program, signal: NodeJS.Signals, { ended, afterMs }: StopOutcome): string {
+  if (ended === 'killed') return `Stopped: ${program.name} was killed.`;
+  // No handler of its own: the signal's default action ended it, as Ctrl-C ends a program in a terminal.
+  if (program.exit?.signal === signal) return `Stopped: ${program.name} ended on ${signal} (${afterMs} ms).`;
+  return `Stopped: ${program.name} ${program.describeExit()}, ${afterMs} ms after ${signal}.`;
+}
+
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -4,7 +4,7 @@
 
 import { paint } from '../../terminal.ts';
 import { type Context } from '../context.ts';
-import { lessonProgram, portOption, SignalStop, untilListening } from '../lesson-program.ts';
+import { lessonProgram, portOption, SignalStop, stoppedLine, untilListening } from '../lesson-program.ts';
 import { Progress } from '../progress.ts';
 import { recordRunPort } from '../run-port.ts';
 import { ncAdvice, tryItLines } from '../try-it.ts';
@@ -38,7 +38,6 @@ export async function run(context: Context): Promise<number> {
     context.out(paint.failure(`${program.name} ${program.describeExit()}.`));
     return 1;
   }
-  const { ended, afterMs } = await stop.finished;
-  context.out(paint.dim(ended === 'killed' ? 'Stopped (killed).' : `Stopped: ${program.name} ${program.describeExit()}, ${afterMs} ms after ${stop.signal}.`));
+  context.out(paint.dim(stoppedLine(program, stop.signal, await stop.finished)));
   return 0;
 }

@@ -13,7 +13,7 @@ import { SpySession } from '../../spy/session.ts';
 import { paint } from '../../terminal.ts';
 import { byteCount } from '../../wire/bytes.ts';
 import { type Context } from '../context.ts';
-import { lessonProgram, portOption, SignalStop, untilListening } from '../lesson-program.ts';
+import { lessonProgram, portOption, SignalStop, stoppedLine, untilListening } from '../lesson-program.ts';
 import { Progress } from '../progress.ts';
 import { recordRunPort } from '../run-port.ts';
 import { tryItLines } from '../try-it.ts';
@@ -72,12 +72,7 @@ export async function spy(context: Context): Promise<number> {
   stop.dispose();
   session.stop();
   await program.stop();
-  if (outcome)
-    context.out(
-      paint.dim(
-        outcome.ended === 'killed' ? 'Stopped (killed).' : `Stopped: ${program.name} ${program.describeExit()}, ${outcome.afterMs} ms after ${stop.signal}.`,
-      ),
-    );
+  if (outcome) context.out(paint.dim(stoppedLine(program, stop.signal!, outcome)));
   const page = writePage(session, lesson.slug, solution, port, serverPort);
   const { connections, sent, received } = session.totals;
   context.out(paint.dim(`${connections} ${connections === 1 ? 'connection' : 'connections'}, ${byteCount(sent)} →, ${byteCount(received)} ←.`));
