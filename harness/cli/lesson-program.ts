@@ -62,6 +62,13 @@ export async function untilListening(context: Context, program: Program, stop?: 
  */
 export const STOP_GRACE_MS = 3000;
 
+/**
+ * A signal this soon after the first is the same Ctrl-C: under `npx`, the terminal sends SIGINT to
+ * `learn` and npm passes its own on as well (@npmcli/run-script forwards SIGINT and SIGTERM to
+ * the command it runs). A person's second Ctrl-C takes longer.
+ */
+export const SAME_SIGNAL_MS = 500;
+
 /** How a stop asked for by a signal ended. */
 export interface StopOutcome {
   /** The program ended by itself within the grace period, or was killed after it. */
@@ -77,7 +84,8 @@ export interface StopOutcome {
  * and could not shut down as the lesson asks (lesson 19: close frames 1001, not a dropped
  * connection). The signal goes to the program's whole group, as a terminal sends it; the program
  * has STOP_GRACE_MS to end, then it and everything it started are killed. A second Ctrl-C kills
- * at once. Whatever it started and left running is killed when it ends, too.
+ * at once (one that comes within SAME_SIGNAL_MS is the same Ctrl-C, passed on by npx). Whatever
+ * it started and left running is killed when it ends, too.
  */
 export class SignalStop {
   /** The signal that asked for the stop; undefined until one came. */
@@ -89,6 +97,7 @@ export class SignalStop {
   private resolveRequested!: (signal: NodeJS.Signals) => void;
   private resolveFinished!: (outcome: StopOutcome) => void;
   private timer: NodeJS.Timeout | undefined;
+  private signalledAt = 0;
   private readonly onSignal = (signal: NodeJS.Signals) => this.receive(signal);
 
   constructor(
@@ -113,13 +122,15 @@ export class SignalStop {
 
   private receive(signal: NodeJS.Signals): void {
     if (this.signal) {
+      if (performance.now() - this.signalledAt < SAME_SIGNAL_MS) return;
       this.context.out(paint.dim(`${signal} again: killing ${this.program.name} now.`));
       void this.program.stop();
       return;
     }
     this.signal = signal;
+    this.signalledAt = performance.now();
     this.resolveRequested(signal);
-    const started = performance.now();
+    const started = this.signalledAt;
     void this.program.exited.then(() => {
       clearTimeout(this.timer);
       const ended = this.program.exit?.stoppedByHarness ? 'killed' : 'by itself';
