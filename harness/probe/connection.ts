@@ -1,6 +1,11 @@
 // The probe's end of the wire: one TCP connection (or one UDP socket) to the server, with every
 // byte each way, FIN and RST drawn as they happen by the same renderer as a failing check's
 // transcript. A reconnection is a new lane (`c2`), as in `learn spy`.
+//
+// A server that closes a connection left idle (lessons 10 on: --idle-timeout) closes it while the
+// learner is still typing: its FIN arrives, and the next line, written to a socket the server no
+// longer has, would only bring back a reset (EPIPE). So a FIN that comes after a quiet spell is
+// said for what it is, our side is closed too, and the next line goes on a new connection.
 
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -12,11 +17,18 @@ import type { WireEvent, WireEventKind } from '../wire/transcript.ts';
 const GATHER_MS = 15;
 /** Pause between the single-byte writes of `.trickle`, so that each is its own segment. */
 const TRICKLE_GAP_MS = 5;
+/**
+ * A FIN after this long with nothing passing either way was sent by a timer of the server's, not
+ * in answer to something (a response with `Connection: close` ends within milliseconds of it).
+ */
+const QUIET_BEFORE_TIMEOUT_MS = 250;
 
 export interface ProbeTarget {
   port: number;
   transport: 'tcp' | 'udp';
   out: (line: string) => void;
+  /** The server's program takes --idle-timeout: the probe's note names it. */
+  idleTimeoutFlag?: boolean;
 }
 
 export class ProbeConnection {
@@ -30,6 +42,10 @@ export class ProbeConnection {
   private closed: Promise<void> = Promise.resolve();
   /** When anything last arrived, for "wait until the replies stop". */
   lastActivity = performance.now();
+  /** When bytes last passed either way on this connection: a FIN long after is a timeout's. */
+  private lastTraffic = performance.now();
+  /** The server closed this connection on a timer; the next send opens a new one. */
+  private timedOut = false;
 
   constructor(private readonly target: ProbeTarget) {}
 
@@ -65,8 +81,10 @@ export class ProbeConnection {
       socket.once('error', reject);
     });
     this.mark('connect', `connected to 127.0.0.1:${this.target.port}`);
+    this.lastTraffic = performance.now();
+    this.timedOut = false;
     socket.on('data', (chunk: Buffer) => this.received(chunk));
-    socket.on('end', () => this.mark('fin', 'the server closed its side (FIN)'));
+    socket.on('end', () => this.serverEnded(socket));
     socket.on('error', (error: NodeJS.ErrnoException) =>
       this.mark('rst', error.code === 'ECONNRESET' ? 'the server reset the connection (RST)' : `the connection failed: ${error.code ?? error.message}`),
     );
@@ -76,7 +94,9 @@ export class ProbeConnection {
   /** Sends bytes: one write (one datagram), or with `trickle` one byte at a time. */
   async send(bytes: Buffer, { trickle = false } = {}): Promise<void> {
     this.flushReceived();
+    if (this.timedOut && !(await this.reopen())) return;
     if (!this.canSend()) return;
+    this.lastTraffic = performance.now();
     const pieces = trickle ? [...bytes].map((b) => Buffer.from([b])) : [bytes];
     this.draw({ at: this.now(), kind: 'send', who: this.lane, size: bytes.length, pieces: pieces.length, datagram: Boolean(this.udp), ...preview(bytes) });
     for (const [i, piece] of pieces.entries()) {
@@ -132,6 +152,36 @@ export class ProbeConnection {
     this.flushReceived();
   }
 
+  /**
+   * The server's FIN. After a quiet spell it is the server's timeout: said so, and our side is
+   * closed too, so that the connection ends cleanly and the next line opens a new one.
+   */
+  private serverEnded(socket: net.Socket): void {
+    this.mark('fin', 'the server closed its side (FIN)');
+    const quietMs = performance.now() - this.lastTraffic;
+    if (quietMs < QUIET_BEFORE_TIMEOUT_MS || socket.writableEnded) return;
+    this.timedOut = true;
+    socket.end();
+    const flag = this.target.idleTimeoutFlag ? ', as its --idle-timeout says' : '';
+    this.mark(
+      'note',
+      `the server closed the connection after ${(quietMs / 1000).toFixed(1)} s with nothing sent either way: it times out idle connections${flag}. The next line you send goes on a new connection.`,
+    );
+  }
+
+  /** A new connection in place of one the server timed out; false (and said why) when none opens. */
+  private async reopen(): Promise<boolean> {
+    try {
+      await this.reconnect();
+      return true;
+    } catch (error) {
+      this.socket = undefined;
+      this.timedOut = false;
+      this.mark('note', `not sent: no new connection (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); is the server still running?`);
+      return false;
+    }
+  }
+
   private canSend(): boolean {
     if (this.udp) return true;
     if (!this.socket || this.socket.destroyed) return (this.mark('note', 'not sent: the connection is closed (.reconnect opens a new one)'), false);
@@ -141,7 +191,7 @@ export class ProbeConnection {
 
   /** TCP bytes arriving: gathered briefly so that one reply is one event, however it was cut. */
   private received(chunk: Buffer): void {
-    this.lastActivity = performance.now();
+    this.lastActivity = this.lastTraffic = performance.now();
     if (!this.gathering) {
       const event: WireEvent = { at: this.now(), kind: 'recv', who: this.lane, size: 0, pieces: 0 };
       this.gathering = { event, bytes: [], timer: setTimeout(() => this.flushReceived(), GATHER_MS) };

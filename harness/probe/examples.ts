@@ -1,12 +1,10 @@
 // The lesson's example requests, ready to send from `learn probe`: the bytes of its try-it lines
-// (lessons/manifest.ts) that send something fixed. `printf '…' | nc` sends the printf string;
+// (lessons/manifest.ts, with the port filled in by the command) that send something fixed. `printf '…' | nc` sends the printf string;
 // a `curl` line sends the request curl would make (method, target, Host, the -H fields, a
 // --data-binary body), stripped of the fields curl adds for itself. Lines that need a file, stdin
 // or a person typing are left out.
 
-import type { Lesson } from '../lesson.ts';
 import { request } from '../wire/http.ts';
-import { tryItLines } from '../cli/try-it.ts';
 import { parseEscapes } from './escapes.ts';
 
 export interface Example {
@@ -15,9 +13,10 @@ export interface Example {
   bytes: Buffer;
 }
 
-export function examplesOf(lesson: Lesson, port: number): Example[] {
+/** The examples among a lesson's try-it command lines (`printf '…' | nc …`, `curl …`). */
+export function examplesOf(tryItLines: string[]): Example[] {
   const examples: Example[] = [];
-  for (const line of tryItLines(lesson, port)) {
+  for (const line of tryItLines) {
     const command = line.replace(/\s{2,}\(.*\)\s*$/, '').trim();
     const bytes = fromPrintf(command) ?? fromCurl(command);
     if (bytes) examples.push({ from: command, bytes });

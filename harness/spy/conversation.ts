@@ -2,11 +2,13 @@
 // when the client opens with a request line, WebSocket frames after a 101 to an Upgrade, and raw
 // bytes otherwise (a TCP lesson's own protocol, or anything spy cannot follow). Each call returns
 // the summary lines for the bytes just seen; the bytes themselves are shown as they are anyway.
+// The payloads of the client's masked WebSocket frames, unmasked, are handed over separately
+// (takeUnmasked): on the wire they read as noise.
 
 import { framingOf, HttpResponse } from '../wire/http.ts';
 import { HttpLane, type BodyFraming, type Head } from './http-lane.ts';
 import type { Side } from './relay.ts';
-import { FrameScanner } from './websocket-lane.ts';
+import { FrameScanner, type UnmaskedPayload } from './websocket-lane.ts';
 
 /** `GET `, `OPTIONS `: a token and a space, the start of a request line (RFC 9112 §3). */
 const REQUEST_START = /^[A-Z]{3,10} /;
@@ -18,6 +20,8 @@ export class Conversation {
   private readonly frames: Partial<Record<Side, FrameScanner>> = {};
   /** Requests not answered yet, oldest first: a response to HEAD has no body (RFC 9112 §6.3). */
   private readonly pending: Head[] = [];
+  /** Masked frames' payloads seen since the last takeUnmasked(). */
+  private unmasked: UnmaskedPayload[] = [];
 
   constructor() {
     this.lanes = {
@@ -42,10 +46,23 @@ export class Conversation {
     }
     if (this.mode === 'raw') return [];
     const scanner = this.frames[from];
-    if (scanner) return scanner.feed(bytes);
+    if (scanner) return this.scan(scanner, bytes);
     const { lines, rest } = this.lanes[from].feed(bytes);
-    if (rest && this.frames[from]) lines.push(...this.frames[from]!.feed(rest));
+    if (rest && this.frames[from]) lines.push(...this.scan(this.frames[from]!, rest));
     return lines;
+  }
+
+  /** The unmasked payloads of the masked frames that ended since the last call. */
+  takeUnmasked(): UnmaskedPayload[] {
+    const taken = this.unmasked;
+    this.unmasked = [];
+    return taken;
+  }
+
+  private scan(scanner: FrameScanner, bytes: Buffer): string[] {
+    const frames = scanner.frames(bytes);
+    for (const frame of frames) if (frame.unmasked) this.unmasked.push(frame.unmasked);
+    return frames.map((frame) => frame.line);
   }
 
   /** Summary lines when `from` stopped sending (FIN or RST). */

@@ -5,6 +5,7 @@
 
 import { byteCount, hexDump, looksLikeText, quote } from '../wire/bytes.ts';
 import type { SpyEvent } from './record.ts';
+import { quoteText } from './text-preview.ts';
 
 export interface PageInfo {
   title: string;
@@ -74,7 +75,25 @@ function bytesOf(event: SpyEvent): string {
     gap > 0
       ? `<pre>${show(head, 0)}</pre><p class="note">… ${byteCount(gap)} not kept …</p><pre>${show(tail, size - tail.length)}</pre>`
       : `<pre>${show(Buffer.concat([head, tail]), 0)}</pre>`;
-  return kept;
+  return kept + unmaskedOf(event);
+}
+
+/**
+ * A client's WebSocket frames are masked (RFC 6455 §5.3): their payload bytes on the wire are XORed
+ * with a key and read as noise. Below the bytes, each masked frame's payload as it means: text as
+ * text, a line at a time, bytes as a hex dump.
+ */
+function unmaskedOf(event: SpyEvent): string {
+  const parts = (event.unmasked ?? []).map((payload) => {
+    const bytes = Buffer.from(payload.bytes, 'base64');
+    // Text is cut only after a LF (never inside a UTF-8 sequence) and wrapped by the page.
+    const shown = payload.text ? splitAfterLf(bytes).map((line) => quoteText(line, line.length, Infinity)) : hexDump(bytes, 0);
+    const more = payload.size > bytes.length ? `<p class="note">… ${byteCount(payload.size - bytes.length)} more not kept …</p>` : '';
+    const wrap = payload.text ? ' class="wrap"' : '';
+    return `<p class="note">${escapeHtml(`Unmasked, the payload of: ${payload.frame}`)}</p><pre${wrap}>${shown.map(escapeHtml).join('\n')}</pre>${more}`;
+  });
+  if (event.unmaskedUnsaid) parts.push(`<p class="note">… ${event.unmaskedUnsaid} more masked frames not shown unmasked</p>`);
+  return parts.join('');
 }
 
 /** Splits after each LF, keeping it, as the terminal transcript does. */
@@ -82,6 +101,14 @@ function lines(bytes: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let start = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a || i - start >= 96) out.push(bytes.subarray(start, (start = i + 1)));
+  if (start < bytes.length) out.push(bytes.subarray(start));
+  return out;
+}
+
+function splitAfterLf(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) out.push(bytes.subarray(start, (start = i + 1)));
   if (start < bytes.length) out.push(bytes.subarray(start));
   return out;
 }
@@ -109,6 +136,7 @@ h1 { font-size: 1.3em; }
 details { margin: 0.2em 0.4em; }
 summary { cursor: pointer; color: #555; font-size: 0.85em; }
 pre { background: #f6f6f6; padding: 0.4em; overflow-x: auto; margin: 0.2em 0; font-size: 0.85em; }
+pre.wrap { white-space: pre-wrap; overflow-wrap: anywhere; }
 .lane0 { color: #1f5fbf; } .lane1 { color: #b5460f; } .lane2 { color: #2a7d2a; }
 .lane3 { color: #8a2be2; } .lane4 { color: #a0522d; } .lane5 { color: #00838f; }
 `;

@@ -1,24 +1,33 @@
 // The events of a spy session, one lane per connection (`c1`, `c2`, …). Bytes that follow each
 // other on one lane in one direction become one event, closed when something else happens on the
-// lane, after a short pause, or after a while, and handed to the live printer then. The page
+// lane, after a short pause, or after a while (LONGEST_MS). Events are handed on (to the live
+// printer, to the page) in the order they started, not the order they closed: a lane's bytes that
+// began before another lane's connect are shown before it, though they close up to LONGEST_MS
+// later; an event that is complete waits for the ones open on other lanes that began before it. The page
 // written at the end gets the events too, within bounds: a wrk run or a 64 MiB body must not
 // grow the spy's memory, so each event keeps the start and end of its bytes and the session
 // keeps a bounded number of events and bytes.
 
 import type { WireEvent, WireEventKind } from '../wire/transcript.ts';
+import type { UnmaskedPayload } from './websocket-lane.ts';
 
 export interface SpyEvent extends WireEvent {
   /** The bytes kept for the page (base64): all of them up to KEEP_HEAD, else the first KEEP_HEAD … */
   keptHead?: string;
   /** … and the last KEEP_TAIL. */
   keptTail?: string;
+  /** For the page: the payloads of the masked WebSocket frames that ended in these bytes, unmasked. */
+  unmasked?: Array<Omit<UnmaskedPayload, 'bytes'> & { bytes: string }>;
+  /** Masked frames past MAX_UNMASKED in this event, counted. */
+  unmaskedUnsaid?: number;
 }
 
 /** An event's bytes are closed after this long without more, or this long after they started. */
 const PAUSE_MS = 20;
 const LONGEST_MS = 250;
-/** Summary lines one event keeps. */
+/** Summary lines one event keeps, and unmasked payloads. */
 const MAX_SUMMARY = 12;
+const MAX_UNMASKED = 12;
 /** Bytes kept per event for the page, and for the page in all; past that, the preview alone. */
 const KEEP_HEAD = 16 * 1024;
 const KEEP_TAIL = 1024;
@@ -38,6 +47,9 @@ interface Open {
   tail: Buffer;
   /** Summary lines past MAX_SUMMARY, counted. */
   unsaid: number;
+  unmasked: UnmaskedPayload[];
+  /** Its place in the order events started: events are handed on in this order. */
+  seq: number;
 }
 
 export class SpyRecord {
@@ -48,17 +60,24 @@ export class SpyRecord {
   private readonly open = new Map<string, Open>();
   private pageBytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Events complete but not handed on yet, in the order they started (by seq). */
+  private readonly ready: Array<{ event: SpyEvent; seq: number }> = [];
+  private seq = 0;
 
-  /** @param onEvent called with each event once it is complete, in the order they complete. */
+  /** @param onEvent called with each event once it and every event that started before it are complete, in the order they started. */
   constructor(private readonly onEvent: (event: SpyEvent) => void) {}
 
-  /** Bytes on `lane`: `send` from the client, `recv` from the server; `summary` says what they meant. */
-  data(lane: string, kind: 'send' | 'recv', chunk: Buffer, summary: string[]): void {
+  /**
+   * Bytes on `lane`: `send` from the client, `recv` from the server; `summary` says what they
+   * meant, `unmasked` holds the payloads of masked frames that ended in them.
+   */
+  data(lane: string, kind: 'send' | 'recv', chunk: Buffer, summary: string[], unmasked: UnmaskedPayload[] = []): void {
     const now = performance.now();
     let open = this.open.get(lane);
     if (open && (open.event.kind !== kind || now - open.started > LONGEST_MS)) {
       this.close(lane);
       open = undefined;
+      this.release();
     }
     if (!open) {
       open = {
@@ -69,6 +88,8 @@ export class SpyRecord {
         headSize: 0,
         tail: Buffer.alloc(0),
         unsaid: 0,
+        unmasked: [],
+        seq: this.seq++,
       };
       this.open.set(lane, open);
       this.timer ??= setInterval(() => this.closeIdle(), PAUSE_MS).unref();
@@ -82,6 +103,10 @@ export class SpyRecord {
       if (lines.length < MAX_SUMMARY) lines.push(line);
       else open.unsaid++;
     }
+    for (const payload of unmasked) {
+      if (open.unmasked.length < MAX_UNMASKED) open.unmasked.push(payload);
+      else event.unmaskedUnsaid = (event.unmaskedUnsaid ?? 0) + 1;
+    }
     if (open.headSize < KEEP_HEAD) {
       const piece = Buffer.from(chunk.subarray(0, KEEP_HEAD - open.headSize)); // a copy: the chunk's memory is the socket's
       open.head.push(piece);
@@ -93,12 +118,14 @@ export class SpyRecord {
   /** Anything that is not bytes: a connection, FIN, RST, a note. */
   mark(lane: string, kind: Exclude<WireEventKind, 'send' | 'recv'>, text: string, summary: string[] = []): void {
     this.close(lane);
-    this.push({ at: this.now(), kind, who: lane, text, ...(summary.length ? { summary } : {}) });
+    this.complete({ at: this.now(), kind, who: lane, text, ...(summary.length ? { summary } : {}) }, this.seq++);
+    this.release();
   }
 
-  /** Closes every open event (at the end of the session). */
+  /** Closes every open event and hands on every event (at the end of the session). */
   flush(): void {
     for (const lane of [...this.open.keys()]) this.close(lane);
+    this.release();
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -106,10 +133,25 @@ export class SpyRecord {
   private closeIdle(): void {
     const now = performance.now();
     for (const [lane, open] of this.open) if (now - open.last >= PAUSE_MS) this.close(lane);
+    this.release();
     if (this.open.size === 0) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
+  }
+
+  /** Keeps a complete event, in the order events started, until it can be handed on. */
+  private complete(event: SpyEvent, seq: number): void {
+    let i = this.ready.length;
+    while (i > 0 && this.ready[i - 1]!.seq > seq) i--;
+    this.ready.splice(i, 0, { event, seq });
+  }
+
+  /** Hands on the complete events that no open event started before. */
+  private release(): void {
+    let first = Infinity;
+    for (const open of this.open.values()) first = Math.min(first, open.seq);
+    while (this.ready.length > 0 && this.ready[0]!.seq < first) this.push(this.ready.shift()!.event);
   }
 
   private close(lane: string): void {
@@ -126,8 +168,12 @@ export class SpyRecord {
       event.keptHead = head.toString('base64');
       if (size > head.length) event.keptTail = open.tail.subarray(-Math.min(KEEP_TAIL, size - head.length)).toString('base64');
       this.pageBytes += head.length + KEEP_TAIL;
+      if (open.unmasked.length > 0) {
+        event.unmasked = open.unmasked.map((payload) => ({ ...payload, bytes: payload.bytes.toString('base64') }));
+        this.pageBytes += open.unmasked.reduce((n, payload) => n + payload.bytes.length, 0);
+      }
     }
-    this.push(event);
+    this.complete(event, open.seq);
   }
 
   private push(event: SpyEvent): void {

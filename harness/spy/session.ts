@@ -77,7 +77,8 @@ export class SpySession {
         data: (from, chunk) => {
           if (from === 'client') this.totals.sent += chunk.length;
           else this.totals.received += chunk.length;
-          this.record.data(lane, from === 'client' ? 'send' : 'recv', chunk, conversation.data(from, chunk));
+          const summary = conversation.data(from, chunk);
+          this.record.data(lane, from === 'client' ? 'send' : 'recv', chunk, summary, conversation.takeUnmasked());
         },
         fin: (from) => this.record.mark(lane, from === 'client' ? 'half-close' : 'fin', `${from} closed its side (FIN)`, conversation.end(from)),
         reset: (from, code) => this.record.mark(lane, from === 'client' ? 'reset' : 'rst', resetText(from, code), conversation.end(from)),

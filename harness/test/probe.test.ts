@@ -3,9 +3,12 @@
 // the server's FIN or when replies stop (--wait). Against the tcp-echo and udp references.
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
+import { repoRoot } from '../paths.ts';
 import { Workbook } from './workbook.ts';
 import { startReference } from './support/reference.ts';
 
@@ -14,8 +17,8 @@ const servers: Program[] = [];
 let tcpPort = 0;
 let udpPort = 0;
 
-async function reference(slug: string): Promise<number> {
-  const { program, port } = await startReference(slug, { startTimeoutMs: 20_000 });
+async function reference(slug: string, args: string[] = []): Promise<number> {
+  const { program, port } = await startReference(slug, { args, startTimeoutMs: 20_000 });
   servers.push(program);
   return port;
 }
@@ -87,11 +90,69 @@ describe.concurrent('learn probe', () => {
     expect(run.out).toMatch(/c1 ← datagram, 2 bytes\n\s+00000000  ff 00/);
   });
 
+  test('a server that closes an idle connection while the learner types: the probe says so, and the next line goes on a new connection', async () => {
+    const port = await reference('keep-alive', ['--idle-timeout', '1000']);
+    const child = spawn(process.execPath, [book.bin, 'probe', 'keep-alive', '--port', String(port), '--wait', '500'], {
+      cwd: book.root,
+      env: book.env(),
+      timeout: 30_000,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const until = async (pattern: RegExp) => {
+      for (let i = 0; i < 400 && !pattern.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(out).toMatch(pattern);
+    };
+    // Enter adds the CRLF that ends the head (.crlf is on for HTTP lessons).
+    child.stdin.write('GET / HTTP/1.1\\r\\nHost: probe\\r\\n\n');
+    await until(/c1 ← \d+ bytes\n\s+"HTTP\/1\.1 200 OK\\r\\n/);
+    // Nothing more is sent: after its --idle-timeout (1 s) the server closes the connection.
+    await until(/The next line you send goes on a new connection\./);
+    child.stdin.end('GET /again HTTP/1.1\\r\\nHost: probe\\r\\n\n');
+    await closed;
+    expect(err).toBe('');
+    expect(out).toMatch(/c1\s+the server closed its side \(FIN\)\n/);
+    const quiet = Number(
+      /the server closed the connection after (\d+\.\d) s with nothing sent either way: it times out idle connections, as its --idle-timeout says\./.exec(
+        out,
+      )?.[1],
+    );
+    expect(quiet).toBeGreaterThanOrEqual(0.9);
+    // The line typed after the close went out on a new connection, and was answered there.
+    expect(out).toMatch(/c2\s+connected to 127\.0\.0\.1:\d+\n/);
+    expect(out).toMatch(/c2 → \d+ bytes\n\s+"GET \/again HTTP\/1\.1\\r\\n/);
+    expect(out).toMatch(/c2 ← \d+ bytes\n\s+"HTTP\/1\.1 \d{3} /);
+    expect(out).not.toMatch(/EPIPE|ECONNRESET|reset the connection|not sent/);
+  });
+
   test('nothing listening: says so and how to start it', async () => {
     const run = await probe(['tcp-echo', '--port', String(await freePort())], '');
     expect(run.code).toBe(1);
     expect(run.out).toMatch(
       /Nothing to probe on 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\.\nTry: start the server first, in another terminal: npx learn run tcp-echo --port \d+/,
     );
+  });
+});
+
+describe('layers', () => {
+  // The probe and the spy are tools the CLI drives, not parts of it: the commands in cli/ hand them
+  // what they need (the lesson's try-it lines, the port), so they can be used without the CLI.
+  test('probe/ and spy/ import nothing from cli/', () => {
+    let seen = 0;
+    for (const folder of ['probe', 'spy']) {
+      for (const file of fs.readdirSync(path.join(repoRoot, 'harness', folder))) {
+        const source = fs.readFileSync(path.join(repoRoot, 'harness', folder, file), 'utf8');
+        const imports = [...source.matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'|\bimport\('([^']+)'\)/gms)].map((match) => match[1] ?? match[2]!);
+        seen += imports.length;
+        expect(
+          imports.filter((from) => /^(\.\.\/cli\/|#harness\/cli\/)/.test(from)),
+          `${folder}/${file}`,
+        ).toEqual([]);
+      }
+    }
+    expect(seen).toBeGreaterThan(20); // the imports were found at all
   });
 });

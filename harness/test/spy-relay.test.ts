@@ -7,7 +7,9 @@ import net from 'node:net';
 import { describe, expect, test, type TestContext } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Conversation } from '../spy/conversation.ts';
+import { SpyRecord, type SpyEvent } from '../spy/record.ts';
 import { SpySession } from '../spy/session.ts';
+import { PREVIEW_CHARS } from '../spy/text-preview.ts';
 import { setColour } from '../terminal.ts';
 import { encodeFrame, closePayload, Opcode } from '../wire/websocket.ts';
 
@@ -181,9 +183,81 @@ describe('what spy says the bytes mean', () => {
     ]);
   });
 
+  test('WebSocket text as text: UTF-8 decoded, quotes kept, only what cannot be seen escaped; a longer preview; bytes stay bytes', () => {
+    const upgrade: Array<['client' | 'server', string]> = [
+      ['client', 'GET /chat HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'],
+      ['server', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'],
+    ];
+    const json = '{"type":"message","text":"héllo ✓ 👋"}';
+    const long = `${'a'.repeat(PREVIEW_CHARS - 1)}é${'b'.repeat(50)}`;
+    // A text message in two frames, a UTF-8 sequence (é: c3 a9) cut between them.
+    const split = Buffer.from('café au lait');
+    const lines = say(
+      ...upgrade,
+      ['client', encodeFrame(Opcode.text, json)],
+      ['client', encodeFrame(Opcode.text, 'tab\tnew\nline \\ esc\x1b rtl\u202e nul\x00 del\x7f')],
+      ['client', encodeFrame(Opcode.text, long)],
+      ['client', encodeFrame(Opcode.text, split.subarray(0, 4), { fin: false })],
+      ['client', encodeFrame(Opcode.ping, 'between fragments')],
+      ['client', encodeFrame(Opcode.continuation, split.subarray(4))],
+      ['client', encodeFrame(Opcode.text, Buffer.from([0x68, 0xff, 0x69]))],
+      ['server', encodeFrame(Opcode.binary, Buffer.from('é"'), { mask: null })],
+      ['server', encodeFrame(Opcode.close, closePayload(1001, 'fermé'), { mask: null })],
+    );
+    expect(lines.slice(-9)).toEqual([
+      `WebSocket text frame · FIN · masked · ${Buffer.byteLength(json)} bytes: "${json}"`,
+      'WebSocket text frame · FIN · masked · 36 bytes: "tab\\tnew\\nline \\\\ esc\\x1b rtl\\u{202e} nul\\x00 del\\x7f"',
+      // Cut after PREVIEW_CHARS characters, not bytes: the é counts once.
+      `WebSocket text frame · FIN · masked · ${Buffer.byteLength(long)} bytes: "${'a'.repeat(PREVIEW_CHARS - 1)}é…"`,
+      'WebSocket text frame · not FIN · masked · 4 bytes: "caf\\xc3"',
+      'WebSocket ping frame · FIN · masked · 17 bytes: "between fragments"',
+      'WebSocket continuation frame · FIN · masked · 9 bytes: "\\xa9 au lait"',
+      'WebSocket text frame · FIN · masked · 3 bytes: "h\\xffi"', // not UTF-8: the byte, escaped
+      'WebSocket binary frame · FIN · unmasked · 3 bytes: "\\xc3\\xa9\\""',
+      'WebSocket close frame · FIN · unmasked · 1001 (going away) "fermé"',
+    ]);
+  });
+
+  test("a client's masked frames are handed over unmasked, for the page", () => {
+    const conversation = new Conversation();
+    conversation.data('client', Buffer.from('GET /chat HTTP/1.1\r\nUpgrade: websocket\r\n\r\n'));
+    conversation.data('server', Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'));
+    const payload = Buffer.from(Array.from({ length: 300 }, (_, i) => i & 0xff));
+    const frame = encodeFrame(Opcode.binary, payload, { mask: Buffer.from([0x12, 0x34, 0x56, 0x78]) });
+    // Cut at odd places: the mask must be applied from each byte's offset in the payload.
+    let from = 0;
+    for (const to of [3, 7, 11, 101, frame.length]) conversation.data('client', frame.subarray(from, (from = to)));
+    const [unmasked, ...others] = conversation.takeUnmasked();
+    expect(others).toEqual([]);
+    expect(unmasked!.bytes.equals(payload)).toBe(true);
+    expect(unmasked).toMatchObject({ size: 300, text: false, frame: expect.stringMatching(/^WebSocket binary frame · FIN · masked · 300 bytes: "\\x00\\x01/) });
+    expect(conversation.takeUnmasked()).toEqual([]);
+    // The server's frames are not masked: their bytes on the wire already read as they mean.
+    conversation.data('server', encodeFrame(Opcode.text, 'hi', { mask: null }));
+    expect(conversation.takeUnmasked()).toEqual([]);
+  });
+
   test('a protocol spy cannot tell stays raw: no summaries', () => {
     expect(say(['client', 'hello\n'], ['server', 'hello\n'])).toEqual([]);
     expect(say(['server', 'name?\n'], ['client', 'GET / HTTP/1.1\r\n\r\n'])).toEqual([]);
+  });
+});
+
+describe('the order of events', () => {
+  test('events are handed on in the order they started, though bytes close later than a mark on another lane', async () => {
+    const handed: SpyEvent[] = [];
+    const record = new SpyRecord((event) => handed.push(event));
+    record.mark('c1', 'connect', 'connected');
+    record.data('c1', 'send', Buffer.from('GET / HTTP/1.1\r\n'), []); // stays open: more bytes may follow
+    record.mark('c2', 'connect', 'connected'); // complete at once, but c1's bytes began before it
+    expect(handed.map((event) => `${event.who} ${event.kind}`)).toEqual(['c1 connect']);
+    await until(() => handed.length === 3); // c1's bytes close after a pause, then both go
+    record.data('c2', 'send', Buffer.from('x'), []);
+    record.mark('c1', 'fin', 'server closed its side (FIN)');
+    record.flush();
+    expect(handed.map((event) => `${event.who} ${event.kind}`)).toEqual(['c1 connect', 'c1 send', 'c2 connect', 'c2 send', 'c1 fin']);
+    expect(record.events).toEqual(handed);
+    for (let i = 1; i < handed.length; i++) expect(handed[i]!.at).toBeGreaterThanOrEqual(handed[i - 1]!.at);
   });
 });
 

@@ -109,13 +109,30 @@ describe.concurrent('learn spy', () => {
     expect(out).toContain('WebSocket binary frame · FIN · masked · 256 bytes: "\\x00\\x01');
     expect(out).toContain('WebSocket binary frame · FIN · unmasked · 256 bytes'); // the echo
 
+    // In the order the events happened, live and on the page, across lanes.
+    const times = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].map((match) => Number(match[1]));
+    for (const at of [times(out, /^\+(\d+)ms /gm), times(html, /<span class="time">\+(\d+) ms</g)]) {
+      expect(at.length).toBeGreaterThan(10);
+      expect(at).toEqual([...at].sort((a, b) => a - b));
+    }
     expect(html.startsWith('<!doctype html>')).toBe(true);
     checkWellFormed(html);
     // Self-contained: nothing fetched from anywhere.
     expect(html).not.toMatch(/<script|<link|<img|\bsrc=|\bhref=|url\(|@import/i);
+    // The text frame as text, live: UTF-8 decoded, its quotes kept (the ws client masks it; spy unmasks).
+    const text = 'hi <script>alert("x")</script> & é';
+    expect(out).toContain(`WebSocket text frame · FIN · masked · ${Buffer.byteLength(text)} bytes: "${text}"`);
     // The wire's bytes, escaped: the request line as sent, the text frame's markup as text.
     expect(html).toContain('GET /echo HTTP/1.1\\r\\n');
-    expect(html).toContain('hi &#60;script&#62;alert(\\x22x\\x22)&#60;/script&#62; &#38; \\xc3\\xa9');
+    const escaped = 'hi &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; é';
+    expect(html).toContain(`WebSocket text frame · FIN · masked · ${Buffer.byteLength(text)} bytes: &#34;${escaped}&#34;`);
+    // Below the masked bytes on the page, the payload unmasked: the text as text, the binary as a dump.
+    expect(html).toContain(
+      `Unmasked, the payload of: WebSocket text frame · FIN · masked · ${Buffer.byteLength(text)} bytes: &#34;${escaped}&#34;</p><pre class="wrap">&#34;${escaped}&#34;</pre>`,
+    );
+    expect(html).toMatch(
+      /Unmasked, the payload of: WebSocket binary frame · FIN · masked · 256 bytes: [^<]*<\/p><pre>00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  \|\.{16}\|/,
+    );
     // The close came after the 1 MiB echo, whose many events may pass the live limit: the page has every one.
     // The close came after the 1 MiB echo, whose many events may pass the live limit: the page has every one.
     expect(html).toContain('WebSocket close frame · FIN · masked · 1000 (normal closure) &#34;done&#34;');

@@ -2,15 +2,19 @@
 // a pipe, each line of stdin is handled as if typed, then the replies are awaited and printed,
 // so a probe session can be a script.
 
+import fs from 'node:fs';
 import readline from 'node:readline';
 import { examplesOf } from '../../probe/examples.ts';
 import { ProbeCommands, type LineEnd } from '../../probe/commands.ts';
 import { ProbeConnection } from '../../probe/connection.ts';
+import type { Lesson } from '../../lesson.ts';
 import { paint } from '../../terminal.ts';
+import { targetFile } from '../../testing/target.ts';
 import { UsageError, type Context } from '../context.ts';
 import { Progress } from '../progress.ts';
 import { portOption } from '../lesson-program.ts';
 import { runningPort } from '../run-port.ts';
+import { tryItLines } from '../try-it.ts';
 
 export async function probe(context: Context): Promise<number> {
   const progress = await Progress.open(context);
@@ -38,7 +42,7 @@ export async function probe(context: Context): Promise<number> {
     }
     context.out(line);
   };
-  const connection = new ProbeConnection({ port, transport, out });
+  const connection = new ProbeConnection({ port, transport, out, idleTimeoutFlag: takesIdleTimeout(lesson) });
   try {
     await connection.open();
   } catch (error) {
@@ -50,10 +54,11 @@ export async function probe(context: Context): Promise<number> {
   }
   // HTTP and WebSocket end lines with CRLF (RFC 9112 §2.1); the TCP lessons' line protocols with LF.
   const lineEnd: LineEnd = lesson.part === 'TCP' ? 'lf' : 'crlf';
-  const commands = new ProbeCommands(connection, examplesOf(lesson, port), lineEnd, out);
+  const examples = examplesOf(tryItLines(lesson, port));
+  const commands = new ProbeCommands(connection, examples, lineEnd, out);
   if (interactive) {
     context.out(paint.dim(`Probing ${lesson.slug} on ${transport} 127.0.0.1:${port}. Type a line to send it; .help lists the commands; Ctrl-D leaves.`));
-    if (examplesOf(lesson, port).length > 0) context.out(paint.dim("`.examples` lists the lesson's example requests."));
+    if (examples.length > 0) context.out(paint.dim("`.examples` lists the lesson's example requests."));
   }
   const prompt = () => interactive && !closed && input.prompt(true);
   let stopped = false;
@@ -72,4 +77,14 @@ export async function probe(context: Context): Promise<number> {
   if (!stopped) await connection.settle(interactive ? 200 : wait);
   await connection.close();
   return 0;
+}
+
+/** True when the lesson's program declares an --idle-timeout option (lessons 10 on). */
+function takesIdleTimeout(lesson: Lesson): boolean {
+  if (!lesson.entry) return false;
+  try {
+    return fs.readFileSync(targetFile(lesson, lesson.entry), 'utf8').includes("'idle-timeout'");
+  } catch {
+    return false;
+  }
 }

@@ -1,9 +1,10 @@
 // `learn run [lesson]`: start the learner's server (or the reference) on a port, print what to
-// try, stream its output, and stop it (and all it started) on Ctrl-C.
+// try, stream its output, and on Ctrl-C pass the signal on to it, give it a few seconds to end by
+// itself, then stop it and all it started.
 
 import { paint } from '../../terminal.ts';
 import { type Context } from '../context.ts';
-import { lessonProgram, portOption, untilListening } from '../lesson-program.ts';
+import { lessonProgram, portOption, SignalStop, stoppedLine, untilListening } from '../lesson-program.ts';
 import { Progress } from '../progress.ts';
 import { recordRunPort } from '../run-port.ts';
 import { ncAdvice, tryItLines } from '../try-it.ts';
@@ -18,10 +19,11 @@ export async function run(context: Context): Promise<number> {
   const port = portOption(context.flags.port);
   const solution = context.flags.solution === true;
   const program = lessonProgram(context, lesson, port);
-  const stop = () => void program.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  if (!(await untilListening(context, program))) return 1;
+  const stop = new SignalStop(context, program);
+  if (!(await untilListening(context, program, stop))) {
+    stop.dispose();
+    return stop.signal ? 0 : 1;
+  }
   context.out(paint.success(`${solution ? 'The reference' : 'Your'} ${lesson.slug} server listens on 127.0.0.1:${port}.`) + paint.dim(' Ctrl-C stops it.'));
   context.out('Try it from another terminal:');
   for (const line of tryItLines(lesson, port, { skipRun: true })) context.out(`  ${paint.code(line)}`);
@@ -29,12 +31,13 @@ export async function run(context: Context): Promise<number> {
   if (noNc) context.out(`  ${noNc.advice}\n  ${paint.code(noNc.command)}`);
   if (noNc) context.out(`  ${paint.code(`npx learn probe ${lesson.slug}`)}    ${paint.dim('(or this: type bytes, see the wire)')}`);
   const forgetPort = recordRunPort(lesson.slug, port);
-  const exit = await program.exited;
+  await program.exited;
   forgetPort();
-  if (!exit.stoppedByHarness) {
+  stop.dispose();
+  if (!stop.signal) {
     context.out(paint.failure(`${program.name} ${program.describeExit()}.`));
     return 1;
   }
-  context.out(paint.dim('Stopped.'));
+  context.out(paint.dim(stoppedLine(program, stop.signal, await stop.finished)));
   return 0;
 }

@@ -1,6 +1,8 @@
 // `learn spy [lesson]`: start the learner's server (or the reference) on a port of its own and
-// listen on the learner's port as a transparent TCP relay, printing the wire as it passes; Ctrl-C
-// stops everything and writes the session as a page (.learn/spy/<time>.html).
+// listen on the learner's port as a transparent TCP relay, printing the wire as it passes. Ctrl-C
+// is passed on to the server, which gets a few seconds to end by itself (its goodbyes still pass
+// through the relay and are recorded), then everything stops and the session is written as a page
+// (.learn/spy/<time>.html).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import { SpySession } from '../../spy/session.ts';
 import { paint } from '../../terminal.ts';
 import { byteCount } from '../../wire/bytes.ts';
 import { type Context } from '../context.ts';
-import { lessonProgram, portOption, untilListening } from '../lesson-program.ts';
+import { lessonProgram, portOption, SignalStop, stoppedLine, untilListening } from '../lesson-program.ts';
 import { Progress } from '../progress.ts';
 import { recordRunPort } from '../run-port.ts';
 import { tryItLines } from '../try-it.ts';
@@ -33,16 +35,17 @@ export async function spy(context: Context): Promise<number> {
   const solution = context.flags.solution === true;
   const serverPort = await freePort();
   const program = lessonProgram(context, lesson, serverPort);
-  const stopped = new Promise<'signal'>((resolve) => {
-    process.once('SIGINT', () => resolve('signal'));
-    process.once('SIGTERM', () => resolve('signal'));
-  });
-  if (!(await untilListening(context, program))) return 1;
+  const stop = new SignalStop(context, program);
+  if (!(await untilListening(context, program, stop))) {
+    stop.dispose();
+    return stop.signal ? 0 : 1;
+  }
   const session = new SpySession({ listenPort: port, serverPort, out: context.out });
   try {
     await session.listen();
   } catch (error) {
     await program.stop();
+    stop.dispose();
     const code = (error as NodeJS.ErrnoException).code;
     context.out(
       paint.failure(`Spy cannot listen on 127.0.0.1:${port} (${code}): ${code === 'EADDRINUSE' ? 'something already does (`learn run`?).' : 'see above.'}`),
@@ -61,10 +64,15 @@ export async function spy(context: Context): Promise<number> {
   context.out(paint.dim(`(→ sent by the client, ← sent by ${who === 'your' ? 'your server' : 'the server'})`));
 
   const forgetPort = recordRunPort(lesson.slug, port);
-  const why = await Promise.race([stopped, program.exited.then(() => 'exit' as const)]);
+  const why = await Promise.race([stop.requested.then(() => 'signal' as const), program.exited.then(() => 'exit' as const)]);
   forgetPort();
+  // The relay keeps running while the server shuts down: what it says on the way out (close
+  // frames, FINs) reaches the clients and the record.
+  const outcome = why === 'signal' ? await stop.finished : undefined;
+  stop.dispose();
   session.stop();
   await program.stop();
+  if (outcome) context.out(paint.dim(stoppedLine(program, stop.signal!, outcome)));
   const page = writePage(session, lesson.slug, solution, port, serverPort);
   const { connections, sent, received } = session.totals;
   context.out(paint.dim(`${connections} ${connections === 1 ? 'connection' : 'connections'}, ${byteCount(sent)} →, ${byteCount(received)} ←.`));
