@@ -11,7 +11,8 @@ import { Progress } from '../progress.ts';
 import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function next(context: Context): Promise<number> {
-  if (context.args.length > 1) throw new UsageError(`\`learn next\` opens one lesson; it got ${context.args.length}: ${context.args.join(' ')}.`, 'npx learn next --help');
+  if (context.args.length > 1)
+    throw new UsageError(`\`learn next\` opens one lesson; it got ${context.args.length}: ${context.args.join(' ')}.`, 'npx learn next --help');
   const progress = await Progress.open(context);
   if (context.args[0] !== undefined) {
     open(context, progress.lessonFor(context));
