@@ -156,6 +156,10 @@ async function runCommand(session: Session, command: TryCommand): Promise<void> 
     throw new Error(`${label} is in a terminal block: its entry needs stdin (what a person types), until or stopAfterMs (when Ctrl-C comes), or a scenario.`);
   }
 
+  if (command.source.startsWith('README') && command.kind === 'shell' && (expectation.stdin || expectation.until || expectation.stopAfterMs)) {
+    throw new Error(`${label} waits for typing or a Ctrl-C: put it in a block marked <!-- try-it: terminal --> (see AUTHORING.md).`);
+  }
+
   if (/^npx learn run /.test(text)) {
     const port = Number(/--port (\d+)/.exec(text)?.[1]);
     const running = session.servers.find((server) => server.key === text);
