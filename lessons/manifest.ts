@@ -291,7 +291,7 @@ export const manifest: LessonEntry[] = [
     tryIt: [
       'npx learn run http-caching --port {port} -- --log        (prints every request and its status)',
       'curl -v http://127.0.0.1:{port}/hello.txt        (note ETag and Last-Modified)',
-      "etag=$(curl -sI http://127.0.0.1:{port}/hello.txt | tr -d '\\r' | sed -n 's/^etag: //Ip'); curl -v -H \"If-None-Match: $etag\" http://127.0.0.1:{port}/hello.txt        (304)",
+      "etag=$(curl -sI http://127.0.0.1:{port}/hello.txt | tr -d '\\r' | sed -n 's/^ETag: //p'); curl -v -H \"If-None-Match: $etag\" http://127.0.0.1:{port}/hello.txt        (304)",
       'curl -v -z lessons/15-http-caching/site/hello.txt http://127.0.0.1:{port}/hello.txt        (If-Modified-Since from a file: 304)',
       'In a browser: open http://127.0.0.1:{port}/, reload, and watch the 304s; /video.html seeks with Range requests',
     ],

@@ -224,7 +224,7 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       check: (run) => {
         const first = run.chunks.find((chunk) => chunk.stream === 'stdout');
         expect(first?.at, 'the 408 should come after the 3 s head timeout').toBeGreaterThanOrEqual(2500);
-        expect(first?.at, 'the 408 should come after the 3 s head timeout, not the default').toBeLessThan(5000);
+        expect(first?.at, 'the 408 should come at the 3 s head timeout, long before the default one').toBeLessThan(9000);
       },
     },
     {
@@ -337,7 +337,7 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
     },
     {
       command:
-        "etag=$(curl -sI http://127.0.0.1:3000/hello.txt | tr -d '\\r' | sed -n 's/^etag: //Ip'); curl -v -H \"If-None-Match: $etag\" http://127.0.0.1:3000/hello.txt",
+        "etag=$(curl -sI http://127.0.0.1:3000/hello.txt | tr -d '\\r' | sed -n 's/^ETag: //p'); curl -v -H \"If-None-Match: $etag\" http://127.0.0.1:3000/hello.txt",
       out: [/^> If-None-Match: "[0-9a-f]+-[0-9a-f]+"/m, shown(304)],
     },
     { command: 'curl -v -z lessons/15-http-caching/site/hello.txt http://127.0.0.1:3000/hello.txt', out: [/^> If-Modified-Since: /m, shown(304)] },
