@@ -58,6 +58,9 @@ class Session implements Scenario {
 
   constructor(readonly lesson: Lesson) {
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `try-it-${lesson.slug}-`));
+    // curl's progress meter goes to stderr between -v's lines, at times in the middle of one: a
+    // .curlrc of the test's own turns it off (what curl shows otherwise is the same).
+    fs.writeFileSync(path.join(this.tmp, '.curlrc'), 'no-progress-meter\n');
   }
 
   /** The command as this machine runs it: README ports → free ones, /tmp/ → the test's folder. */
@@ -78,7 +81,7 @@ class Session implements Scenario {
 
   shell(text: string): ShellRun {
     // Debian's tools first (its python3 has python3-websockets), as on a learner's Debian machine.
-    const run = new ShellRun(text, { cwd: book.root, env: book.env({ PATH: `/usr/bin:/bin:${process.env.PATH}` }) });
+    const run = new ShellRun(text, { cwd: book.root, env: book.env({ PATH: `/usr/bin:/bin:${process.env.PATH}`, CURL_HOME: this.tmp }) });
     this.started.push(run);
     return run;
   }
@@ -197,6 +200,7 @@ async function runCommand(session: Session, command: TryCommand): Promise<void> 
   if (expectation.until || expectation.stopAfterMs) {
     const seen = expectation.until ? await run.until(expectation.until, timeoutMs) : (await new Promise((r) => setTimeout(r, expectation.stopAfterMs)), true);
     expect(seen, `${label} should show ${expectation.until} before Ctrl-C; it printed:\n${tail(run.out)}`).toBe(true);
+    expect(run.done, `${label} should still run until Ctrl-C, as the text says; it ended by itself:\n${tail(run.out)}`).toBe(false);
     if (expectation.stopServer) {
       const server = session.serverOn(session.port(3000));
       if (!server) throw new Error(`${label}: no server to stop`);
