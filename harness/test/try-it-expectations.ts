@@ -423,7 +423,7 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       // Ctrl-C to the server: every client is told 1001 (going away) before it stops.
       until: /"type":"welcome".*"name":"node"/,
       stopServer: true,
-      out: [/^closed 1001 /m],
+      out: [/^closed 1001 server shutting down$/m],
     },
     { command: 'In a browser: open http://127.0.0.1:3000/ in two windows, join with two names, and talk.', out: [/^200 text\/html.* and [1-9]/] },
   ],
