@@ -13,7 +13,7 @@ export const manifest: LessonEntry[] = [
     program: { transport: 'tcp' },
     tryIt: [
       'npx learn run tcp-echo --port {port}',
-      'nc 127.0.0.1 {port}        (type a line, see it come back; Ctrl-D half-closes)',
+      'nc -N 127.0.0.1 {port}        (type a line, see it come back; Ctrl-D half-closes)',
       "printf 'hello\\n' | nc -N 127.0.0.1 {port}",
     ],
     learned: [
@@ -30,7 +30,7 @@ export const manifest: LessonEntry[] = [
     summary: 'A small promise API over a socket (read, write) that pauses the socket between reads, and an async echo loop on it.',
     files: ['socket.ts', 'server.ts'],
     program: { entry: 'server.ts', transport: 'tcp' },
-    tryIt: ['npx learn run socket-promises --port {port}', 'nc 127.0.0.1 {port}'],
+    tryIt: ['npx learn run socket-promises --port {port}', 'nc -N 127.0.0.1 {port}        (type lines, see them come back; Ctrl-D ends)'],
     learned: [
       'The event loop runs one callback at a time; await is how sequential code waits without blocking it.',
       'pause() and resume() turn a push stream into a pull: the kernel buffer fills and the sender slows down.',
@@ -47,8 +47,8 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run line-protocol --port {port}',
-      'nc 127.0.0.1 {port}        (type hello, then quit)',
-      "printf 'hello\\nworld\\nquit\\n' | nc 127.0.0.1 {port}",
+      'nc -N 127.0.0.1 {port}        (type hello, then quit; Ctrl-D leaves nc)',
+      "printf 'hello\\nworld\\nquit\\nignored\\n' | nc -N 127.0.0.1 {port}",
     ],
     learned: [
       'Framing: a message is whatever the protocol says it is, found by scanning a buffer, never by read boundaries.',
@@ -65,8 +65,8 @@ export const manifest: LessonEntry[] = [
     program: { transport: 'tcp' },
     tryIt: [
       'npx learn run tcp-chat --port {port}',
-      'nc 127.0.0.1 {port}        (in two or three terminals: type a name, then lines)',
-      "printf 'ann\\nhello from a script\\n' | nc 127.0.0.1 {port}",
+      'nc -N 127.0.0.1 {port}        (in two or three terminals: type a name, then lines)',
+      "printf 'ann\\nhello from a script\\n' | nc -N 127.0.0.1 {port}",
     ],
     learned: [
       'State shared by every connection (the room) lives in the one process; each handler reads and changes it in turn.',
@@ -84,8 +84,8 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run json-protocol --port {port}',
-      'npx tsx lessons/05-json-protocol/client.ts --port {port}    (the interactive client; run two)',
-      'nc 127.0.0.1 {port}        (type {"id":1,"type":"TIME"})',
+      'npx tsx lessons/05-json-protocol/client.ts --port {port}        (the interactive client; run two)',
+      'nc -N 127.0.0.1 {port}        (type {"id":1,"type":"TIME"}; Ctrl-D ends)',
     ],
     learned: [
       'A message format on top of framing: one JSON value a line, with a type saying what it is.',
@@ -103,7 +103,7 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'udp' },
     tryIt: [
       'npx learn run udp --port {port}',
-      'nc -u 127.0.0.1 {port}     (each line you type is one datagram)',
+      'nc -u 127.0.0.1 {port}        (each line you type is one datagram; Ctrl-C ends)',
       "printf 'one datagram' | nc -u -w1 127.0.0.1 {port}",
     ],
     learned: [
@@ -123,9 +123,9 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run http-request-head --port {port}',
-      'curl -v http://127.0.0.1:{port}/hello?x=1        (the body is what your parser saw)',
-      "printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Dup: a\\r\\nx-dup: b\\r\\n\\r\\n' | nc 127.0.0.1 {port}",
-      "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc 127.0.0.1 {port}        (no Host: 400)",
+      "curl -v 'http://127.0.0.1:{port}/hello?name=web'        (the body is what your parser saw)",
+      "printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Dup: a\\r\\nx-dup: b\\r\\n\\r\\n' | nc -N 127.0.0.1 {port}",
+      "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc -N 127.0.0.1 {port}        (no Host: 400)",
     ],
     learned: [
       'A request head ends at the first empty line; it arrives in any number of reads, and what follows it may arrive in the same read.',
@@ -168,8 +168,8 @@ export const manifest: LessonEntry[] = [
     tryIt: [
       'npx learn run http-body --port {port}',
       "curl -v --data-binary 'hello, body' http://127.0.0.1:{port}/echo",
-      'head -c 5000000 /dev/urandom > /tmp/blob && curl -s --data-binary @/tmp/blob http://127.0.0.1:{port}/echo | cmp - /tmp/blob && echo same',
-      "curl -v -H 'Content-Length: abc' http://127.0.0.1:{port}/echo        (400)",
+      'head -c 5000000 /dev/urandom > /tmp/http-body-blob && curl -s --data-binary @/tmp/http-body-blob http://127.0.0.1:{port}/echo | cmp - /tmp/http-body-blob && echo same',
+      "curl -v -H 'Content-Length: abc' --data-binary x http://127.0.0.1:{port}/echo        (400)",
     ],
     learned: [
       'The headers alone say how long the body is, whatever the method: Content-Length, or Transfer-Encoding.',
@@ -233,8 +233,8 @@ export const manifest: LessonEntry[] = [
     tryIt: [
       'npx learn run chunked-request --port {port}',
       'echo hello | curl -T - http://127.0.0.1:{port}/echo        (curl uploads stdin in chunks)',
-      "printf 'POST /inspect HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5;note=hi\\r\\nhello\\r\\n0\\r\\nX-Sum: 42\\r\\n\\r\\n' | nc 127.0.0.1 {port}",
-      "printf 'POST /echo HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 4\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n' | nc 127.0.0.1 {port}        (400: both framings)",
+      "printf 'POST /inspect HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5;note=hi\\r\\nhello\\r\\n0\\r\\nX-Sum: 42\\r\\n\\r\\n' | nc -N 127.0.0.1 {port}",
+      "printf 'POST /echo HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 4\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n' | nc -N 127.0.0.1 {port}        (400: both framings)",
     ],
     learned: [
       'A chunked body is read chunk by chunk: a size line in hex, that many bytes, CRLF; size 0 and the trailer section end it.',
@@ -257,7 +257,7 @@ export const manifest: LessonEntry[] = [
       'curl -v http://127.0.0.1:{port}/hello.txt',
       'curl -v http://127.0.0.1:{port}/docs        (301 to /docs/)',
       'curl -v --path-as-is http://127.0.0.1:{port}/../../etc/passwd        (404: never outside the root)',
-      'open http://127.0.0.1:{port}/ in a browser',
+      'In a browser: open http://127.0.0.1:{port}/        (the page, its stylesheet and its picture)',
     ],
     learned: [
       'A URL path is not a file path: decode it once, resolve its dot segments, and prove the result is inside the root, also after following symlinks.',
@@ -301,9 +301,9 @@ export const manifest: LessonEntry[] = [
     tryIt: [
       'npx learn run http-caching --port {port} -- --log        (prints every request and its status)',
       'curl -v http://127.0.0.1:{port}/hello.txt        (note ETag and Last-Modified)',
-      'curl -v -H \'If-None-Match: "…the ETag…"\' http://127.0.0.1:{port}/hello.txt        (304)',
-      'curl -v -z site/hello.txt http://127.0.0.1:{port}/hello.txt        (If-Modified-Since from a file: 304)',
-      'open http://127.0.0.1:{port}/ in a browser, reload, and watch the 304s; /video.html seeks with Range requests',
+      "etag=$(curl -sI http://127.0.0.1:{port}/hello.txt | tr -d '\\r' | sed -n 's/^ETag: //p'); curl -v -H \"If-None-Match: $etag\" http://127.0.0.1:{port}/hello.txt        (304)",
+      'curl -v -z lessons/15-http-caching/site/hello.txt http://127.0.0.1:{port}/hello.txt        (If-Modified-Since from a file: 304)',
+      'In a browser: open http://127.0.0.1:{port}/, reload, and watch the 304s; /video.html seeks with Range requests',
     ],
     learned: [
       'A validator (Last-Modified, ETag) names a version of a file; a conditional request asks "only if it changed".',
@@ -335,9 +335,9 @@ export const manifest: LessonEntry[] = [
       'npx learn run compression --port {port} -- --log',
       'curl -v --compressed http://127.0.0.1:{port}/page.js -o /dev/null        (Content-Encoding: br, no Content-Length)',
       "curl -s -H 'Accept-Encoding: gzip' http://127.0.0.1:{port}/alphabet.txt | gunzip | head -3",
-      "curl -N -H 'Accept-Encoding: gzip' 'http://127.0.0.1:{port}/sheep?n=5&interval=1000' | gunzip        (a line a second, through gzip)",
+      "curl -N --compressed 'http://127.0.0.1:{port}/sheep?n=5&interval=1000'        (a line a second, compressed)",
       "curl -v -H 'Accept-Encoding: identity;q=0, gzip;q=0, br;q=0' http://127.0.0.1:{port}/page.js        (406)",
-      'open http://127.0.0.1:{port}/ in a browser, with the Content-Encoding column in the network panel',
+      'In a browser: open http://127.0.0.1:{port}/, with the Content-Encoding column in the network panel',
     ],
     learned: [
       'Accept-Encoding is a list of codings with weights; q=0 refuses, * stands for the rest, and identity is acceptable unless refused.',
@@ -357,7 +357,7 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-handshake --port {port}',
-      "curl -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://127.0.0.1:{port}/echo        (101, then Ctrl-C)",
+      "curl -v -N -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://127.0.0.1:{port}/echo        (< 101 in -v's lines, then Ctrl-C)",
       'curl -i http://127.0.0.1:{port}/echo        (no Upgrade: 426)',
       "In a browser's devtools console: ws = new WebSocket('ws://127.0.0.1:{port}/echo'); ws.onmessage = (e) => console.log(e.data); ws.onopen = () => ws.send('hi')",
     ],
@@ -403,8 +403,8 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-chat --port {port}',
-      'Open http://127.0.0.1:{port}/ in two browser windows, join with two names, and talk.',
-      "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/chat'); ws.on('open', () => ws.send(JSON.stringify({ type: 'join', name: 'node' }))); ws.on('message', (m) => console.log(String(m)))\"",
+      'In a browser: open http://127.0.0.1:{port}/ in two windows, join with two names, and talk.',
+      "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/chat'); ws.on('open', () => ws.send(JSON.stringify({ type: 'join', name: 'node' }))); ws.on('message', (m) => console.log(String(m))); ws.on('close', (code, why) => console.log('closed', code, String(why)))\"",
     ],
     learned: [
       'Full duplex: frames for one connection come from many places at once; one queue and one writer keep each frame whole.',

@@ -36,8 +36,8 @@ const commands: Record<string, Command> = {
     run: async (c) => (await import('./commands/status.ts')).status(c),
   },
   next: {
-    summary: 'open the lesson you are on: the first not passed after your latest pass',
-    usage: 'learn next',
+    summary: 'open the lesson you are on (the first not passed after your latest pass), or the one named',
+    usage: `learn next ${lessonArg}`,
     run: async (c) => (await import('./commands/next.ts')).next(c),
   },
   check: {

@@ -36,14 +36,14 @@ function runOneLiner(code: string, input: string): Promise<{ code: number | null
 describe('learn next', () => {
   test('without nc: what to install, and a Node line in its place', () => {
     const run = book.learn(['next'], { PATH: noNc });
-    expect(run.out).toContain('nc 127.0.0.1 3000');
+    expect(run.out).toContain('nc -N 127.0.0.1 3000');
     expect(run.out).toContain('No nc here: sudo apt install netcat-openbsd (Debian/Ubuntu); or in place of `nc … 127.0.0.1 3000` use:');
     expect(nodeLine(run.out)).toContain("require('net').connect(3000,'127.0.0.1')");
   });
 
   test('with nc: the lines as they are', () => {
     const run = book.learn(['next'], { PATH: fakeNc });
-    expect(run.out).toContain('nc 127.0.0.1 3000');
+    expect(run.out).toContain('nc -N 127.0.0.1 3000');
     expect(run.out).not.toContain('No nc');
     expect(nodeLine(run.out)).toBeUndefined();
   });

@@ -75,6 +75,32 @@ describe('the learning loop', () => {
     expect(run.out).toContain('You are on lesson 2');
   });
 
+  test('learn next <lesson> opens that lesson, warns when it is locked, and moves nothing', () => {
+    const before = fs.readFileSync(stateFile(), 'utf8');
+    const named = learn('next', 'json-protocol');
+    expect(named.code).toBe(0);
+    expect(named.out).toContain('Lesson 5 of');
+    expect(named.out).toContain('A JSON request/response protocol');
+    expect(named.out).toContain(path.join('lessons', '05-json-protocol', 'client.ts'));
+    expect(named.out).toContain('Lesson 5 (json-protocol) is still locked');
+    expect(named.out).not.toContain('Sockets as promises');
+    const open = learn('next', '1');
+    expect(open.code).toBe(0);
+    expect(open.out).toContain('Lesson 1 of');
+    expect(open.out).not.toContain('locked');
+    expect(fs.readFileSync(stateFile(), 'utf8')).toBe(before);
+    expect(learn('next').out).toContain('Lesson 2 of');
+  });
+
+  test('learn next with a name that is no lesson, or two names, is a usage error', () => {
+    const unknown = learn('next', 'nosuch');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/nosuch/);
+    const two = learn('next', '3', '4');
+    expect(two.code).toBe(2);
+    expect(two.err).toContain('`learn next` opens one lesson; it got 2: 3 4.');
+  });
+
   test('learn hint climbs the ladder one rung at a time, and remembers', () => {
     const first = learn('hint', '1');
     expect(first.out).toMatch(/Hint 1 of (\d+)/);

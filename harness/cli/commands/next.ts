@@ -1,16 +1,23 @@
 // `learn next`: open the current lesson (progress.ts has the rule): the first not passed after
-// the one passed most recently, else the first not passed at all.
+// the one passed most recently, else the first not passed at all. `learn next <lesson>` opens that
+// one instead (with the locked warning every command gives).
 
 import path from 'node:path';
 import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
 import { repoRoot } from '../../paths.ts';
 import { paint } from '../../terminal.ts';
-import type { Context } from '../context.ts';
+import { UsageError, type Context } from '../context.ts';
 import { Progress, dependsOnUnpassed } from '../progress.ts';
 import { ncAdvice, tryItLines } from '../try-it.ts';
 
 export async function next(context: Context): Promise<number> {
+  if (context.args.length > 1)
+    throw new UsageError(`\`learn next\` opens one lesson; it got ${context.args.length}: ${context.args.join(' ')}.`, 'npx learn next --help');
   const progress = await Progress.open(context);
+  if (context.args[0] !== undefined) {
+    open(context, progress.lessonFor(context));
+    return 0;
+  }
   const lesson = progress.upNext();
   if (!lesson) {
     context.out(paint.success(`You passed all ${lessons.length} lessons. Revisit any with \`npx learn list\`.`));
