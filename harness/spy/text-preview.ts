@@ -1,11 +1,11 @@
 // Payloads quoted for one summary line: text as the text it is, bytes as bytes.
 //
 // A WebSocket text frame (and a close frame's reason) carries UTF-8 (RFC 6455 §5.6, §5.5.1), so
-// it is decoded and shown as characters: `"é"` and `"` stay themselves. Escaped are only what a
-// reader could not see or that would disturb the terminal: control characters (`\n`, `\x1b`, …),
-// invisible formatting and bidirectional controls (`\u{202e}`), the backslash itself (`\\`, so
-// that every escape reads one way), and bytes that are not UTF-8 (`\xff`, a sequence cut at a
-// frame's edge). A binary payload is shown byte by byte, as the transcript shows bytes.
+// it is decoded and shown as characters: `é`, `"` and `\` stay themselves, so JSON reads as it
+// was sent. Escaped are only what a reader could not see or that would disturb the terminal:
+// control characters (`\n`, `\x1b`, …), invisible formatting and bidirectional controls
+// (`\u{202e}`), and bytes that are not UTF-8 (`\xff`, a sequence cut at a frame's edge). A binary
+// payload is shown byte by byte, as the transcript shows bytes.
 
 import { quote } from '../wire/bytes.ts';
 
@@ -52,7 +52,7 @@ export function quoteBytes(bytes: Buffer, total = bytes.length, maxChars = PREVI
   return `"${shown}${n < total ? '…' : ''}"`;
 }
 
-const NAMED: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r', 0x5c: '\\\\' };
+const NAMED: Record<number, string> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r' };
 
 function showCodePoint(codePoint: number): string {
   if (NAMED[codePoint]) return NAMED[codePoint];

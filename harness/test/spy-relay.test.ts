@@ -183,12 +183,12 @@ describe('what spy says the bytes mean', () => {
     ]);
   });
 
-  test('WebSocket text as text: UTF-8 decoded, quotes kept, only what cannot be seen escaped; a longer preview; bytes stay bytes', () => {
+  test('WebSocket text as text: UTF-8 decoded, quotes and backslashes kept, only what cannot be seen escaped; a longer preview; bytes stay bytes', () => {
     const upgrade: Array<['client' | 'server', string]> = [
       ['client', 'GET /chat HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'],
       ['server', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n'],
     ];
-    const json = '{"type":"message","text":"héllo ✓ 👋"}';
+    const json = '{"type":"message","text":"héllo ✓ 👋 \\"quoted\\"\\ttab"}'; // JSON's own escapes, shown as sent
     const long = `${'a'.repeat(PREVIEW_CHARS - 1)}é${'b'.repeat(50)}`;
     // A text message in two frames, a UTF-8 sequence (é: c3 a9) cut between them.
     const split = Buffer.from('café au lait');
@@ -206,7 +206,7 @@ describe('what spy says the bytes mean', () => {
     );
     expect(lines.slice(-9)).toEqual([
       `WebSocket text frame · FIN · masked · ${Buffer.byteLength(json)} bytes: "${json}"`,
-      'WebSocket text frame · FIN · masked · 36 bytes: "tab\\tnew\\nline \\\\ esc\\x1b rtl\\u{202e} nul\\x00 del\\x7f"',
+      'WebSocket text frame · FIN · masked · 36 bytes: "tab\\tnew\\nline \\ esc\\x1b rtl\\u{202e} nul\\x00 del\\x7f"',
       // Cut after PREVIEW_CHARS characters, not bytes: the é counts once.
       `WebSocket text frame · FIN · masked · ${Buffer.byteLength(long)} bytes: "${'a'.repeat(PREVIEW_CHARS - 1)}é…"`,
       'WebSocket text frame · not FIN · masked · 4 bytes: "caf\\xc3"',
