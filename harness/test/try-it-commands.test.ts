@@ -1,14 +1,16 @@
 // Every command a lesson tells a learner to type, run against that lesson's reference on this
 // machine: the "Try it by hand" section of each README and the Try lines `learn next` prints
 // (manifest tryIt), read mechanically (support/try-it-commands.ts; conventions in AUTHORING.md),
-// so a new command is run the moment it is written, and fails here until the table below says
+// so a new command is run the moment it is written, and fails here until try-it-expectations.ts says
 // what it must show. Each runs in a copy of the workbook with every reference in place of the
 // stubs, as `bash -c`, bounded in time, on loopback, with the README's ports (3000, 3001, …) and
 // /tmp/ files swapped for free ports and a folder of the test's own. `npx learn run` lines start
 // the servers the commands after them talk to (stopped with Ctrl-C at the end). Commands in a
 // `<!-- try-it: terminal -->` block get what a person would type (`stdin`), or a Ctrl-C once they
 // have shown what they should (`until`); browser lines are checked without a browser: a page is
-// fetched with what it links to, console code runs in Node with `ws` as its WebSocket.
+// fetched with what it loads, console code runs in Node with `ws` as its WebSocket.
+// `TRY_IT_DUMP=1 npx vitest run harness/test/try-it-commands.test.ts` prints what each command
+// showed instead of failing on one without an entry: a start for writing its entry.
 
 import fs from 'node:fs';
 import http from 'node:http';

@@ -392,6 +392,12 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       out: [shown(101)],
     },
     { command: "ws = new WebSocket('ws://127.0.0.1:3000/echo'); ws.onmessage = (e) => console.log(e.data); ws.onopen = () => ws.send('hi')", until: /^hi$/m },
+    run('npx learn run websocket-handshake --port 3001 -- --origin http://example.com'),
+    {
+      command:
+        "curl -i -H 'Origin: http://other.example' -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://127.0.0.1:3001/echo",
+      out: [raw(403)],
+    },
   ],
   'websocket-frames': [
     run('npx learn run websocket-frames --port 3000'),
