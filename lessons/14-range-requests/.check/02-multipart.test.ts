@@ -129,6 +129,20 @@ test('sends only the ranges that fit: bytes=0-9,5000-6000 is the first range alo
   checkSlices(response, DATA, 'application/octet-stream', [{ first: 0, last: 9 }], 'the response to "Range: bytes=0-9,5000-6000"');
 });
 
+test('sends every range that fits, also those after one that does not: bytes=0-9,5000-6000,20-29 is two parts', async ({ server }) => {
+  const response = await ask(server, '/data.bin', 'bytes=0-9,5000-6000,20-29');
+  checkSlices(
+    response,
+    DATA,
+    'application/octet-stream',
+    [
+      { first: 0, last: 9 },
+      { first: 20, last: 29 },
+    ],
+    'the response to "Range: bytes=0-9,5000-6000,20-29"',
+  );
+});
+
 test.for([
   ['17 ranges, one more than the rule allows', `bytes=${Array.from({ length: 17 }, (_, i) => `${i * 10}-${i * 10 + 4}`).join(',')}`],
   ['200 one-byte ranges', `bytes=${Array.from({ length: 200 }, (_, i) => `${i * 2}-${i * 2}`).join(',')}`],
