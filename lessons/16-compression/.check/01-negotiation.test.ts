@@ -118,8 +118,8 @@ httpCases(test, [
   row({
     accept: '*',
     coding: 'br',
-    why: '"*" accepts every coding not listed, so both br and gzip, and br is preferred.',
-    hint: 'A coding not listed takes the weight of "*".',
+    why: '"*" gives weight 1 to every coding not listed: br, gzip, and identity too. Identity named through "*" ties with br, and the rule sends the body as it is only when identity weighs more; between br and gzip, br is preferred.',
+    hint: 'A coding not listed takes the weight of "*" (identity included); compress when the best coding weighs at least as much as identity (>=).',
   }),
   row({
     accept: '*;q=0.5, gzip',
@@ -176,6 +176,12 @@ httpCases(test, [
     hint: 'Match qvalues with /^(0(\\.\\d{0,3})?|1(\\.0{0,3})?)$/ before Number(); parseFloat reads 1.001 happily.',
   }),
   row({
+    accept: 'gzip;q=0.0001',
+    coding: undefined,
+    why: 'A qvalue has at most three decimals: "0.0001" breaks the grammar (it is not a tiny weight), so the field is malformed and ignored: identity only.',
+    hint: 'Match qvalues with /^(0(\\.\\d{0,3})?|1(\\.0{0,3})?)$/: {0,3}, not *.',
+  }),
+  row({
     accept: 'gzip;q=.5',
     coding: undefined,
     why: 'A qvalue starts with 0 or 1: ".5" breaks the grammar, so the field is ignored.',
@@ -211,6 +217,12 @@ httpCases(test, [
     coding: undefined,
     why: 'The client named identity with weight 1 and gzip with 0.5: it prefers the file as it is, and says so.',
     hint: 'When identity is named (by itself or through "*"), compress only if the coding weighs at least as much as identity.',
+  }),
+  row({
+    accept: 'gzip;q=0.5, identity;q=0.5',
+    coding: 'gzip',
+    why: 'identity is named, with the same weight as gzip. The rule sends the body as it is only when the client gave identity a higher weight; on a tie the server chooses, and compresses.',
+    hint: 'Compress when the best coding weighs at least as much as a named identity (>=, not >).',
   }),
   row({
     accept: 'identity;q=0, gzip',

@@ -182,6 +182,53 @@ test('HEAD and GET agree on the ETag of the encoded representation', async ({ se
   });
 });
 
+test('isCompressible knows text underneath by its media type: text/*, JSON, JavaScript, XML, SVG, wasm, +json and +xml, in any case', async () => {
+  const { isCompressible } = await importLessonModule<{ isCompressible(type: string | undefined): boolean }>('compression', 'compress.ts', ['isCompressible']);
+  const table: Array<[string | undefined, boolean]> = [
+    ['text/plain; charset=utf-8', true],
+    ['text/css', true],
+    ['Text/HTML; Charset=UTF-8', true],
+    ['application/json', true],
+    ['application/javascript', true],
+    ['application/xml', true],
+    ['application/wasm', true],
+    ['image/svg+xml', true],
+    ['application/ld+json', true],
+    ['application/atom+xml; charset=utf-8', true],
+    ['APPLICATION/JSON', true],
+    ['image/png', false],
+    ['image/jpeg', false],
+    ['video/mp4', false],
+    ['application/zip', false],
+    ['application/octet-stream', false],
+    ['font/woff2', false],
+    [undefined, false],
+  ];
+  const wrong = table.filter(([type, want]) => isCompressible(type) !== want);
+  check(wrong.length === 0, {
+    message: `Expected isCompressible() to be right for every media type of the README's list, received the wrong answer for ${wrong.map(([type, want]) => `${type === undefined ? 'no Content-Type' : `"${type}"`} (${want ? 'compressible' : 'not compressible'})`).join(', ')}.`,
+    why: 'A media type is case-insensitive and may carry parameters (; charset=…). Text underneath is text/*, JSON, JavaScript, XML, SVG, wasm, and any type with a +json or +xml suffix (ld+json, atom+xml): they all shrink. Images, video, archives and fonts are compressed already.',
+    spec: 'RFC 9110 §8.3.1 (media types are case-insensitive); RFC 6838 §4.2.8 (structured syntax suffixes)',
+    hint: 'Take the part before ";", trim it, lower-case it; then text/ prefix, the set of named types, or a +json / +xml ending.',
+  });
+});
+
+test.for([
+  [206, 'a 206 (its byte positions are those of the body as it is)'],
+  [404, 'a 404 page'],
+] as Array<[number, string]>)("compressResponse leaves a route's response that is not a 200 as it is: %s", async ([status, what]) => {
+  const { compressResponse } = await importLessonModule<CompressModule>('compression', 'compress.ts', ['compressResponse']);
+  const head = { method: 'GET', target: '/route', version: 'HTTP/1.1', headers: [{ name: 'Accept-Encoding', value: 'gzip' }] };
+  const out = compressResponse(head, { status, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: 'x'.repeat(4096) });
+  const coding = out.headers?.find(([name]) => name.toLowerCase() === 'content-encoding')?.[1];
+  check(out.status === status && coding === undefined, {
+    message: `Expected compressResponse() to leave ${what} of 4096 bytes of text as it is for "Accept-Encoding: gzip", received status ${out.status} with ${coding === undefined ? 'no Content-Encoding' : `"Content-Encoding: ${coding}"`}.`,
+    why: "The README: worth compressing means a 200. A 206 names byte positions of the body as it is; compressed, they point at nothing. Other statuses are not this server's content to encode.",
+    spec: 'RFC 9110 §14.2, §15.3.7 (206)',
+    hint: 'In compressResponse, return the response untouched unless its status is 200.',
+  });
+});
+
 /** compressResponse as a route uses it: the request's head and the route's response in, the response to send out. */
 interface CompressModule {
   compressResponse(
