@@ -27,7 +27,6 @@ function slice(name: string, value: string, first: number, last: number, teachin
         'Content-Range': `bytes ${first}-${last}/${SIZE}`,
         'Content-Length': String(last - first + 1),
         'Content-Type': BYTES,
-        'Accept-Ranges': 'bytes',
       },
       body: DATA.subarray(first, last + 1),
       close: false,
@@ -136,6 +135,14 @@ httpCases(
       'A suffix of zero bytes names no byte: it is not satisfiable.',
       'A suffix range "-N" is satisfiable only when N > 0.',
     ),
+    {
+      name: 'says Accept-Ranges: bytes on a 206 too (bytes=0-99)',
+      send: range('bytes=0-99'),
+      expect: { status: 206, fields: { 'Accept-Ranges': 'bytes' } },
+      why: 'The README: Accept-Ranges on every file response, the 206 included: a client that got one range learns it may ask for more.',
+      spec: 'RFC 9110 §14.3',
+      hint: 'Start the fields of every file response with ["Accept-Ranges", "bytes"].',
+    },
     {
       name: 'says Accept-Ranges: bytes on a 416 too (bytes=5000-)',
       send: range('bytes=5000-'),
