@@ -33,6 +33,25 @@ test('answers ECHO with the same id and the same data', async ({ server }) => {
   });
 });
 
+test('answers ECHO with any JSON value, the falsy ones too: 0, false, null, "", [], {}', async ({ server }) => {
+  const client = await server.connect();
+  const values: unknown[] = [0, false, null, '', [], {}];
+  await send(
+    client,
+    values.map((data, i) => ({ id: `falsy-${i}`, type: 'ECHO', data })),
+    { split: 'whole' },
+  );
+  for (const [i, data] of values.entries()) {
+    const { response } = await responseTo(client, `falsy-${i}`);
+    check(response.ok === true && 'data' in response && isDeepStrictEqual(response.data, data), {
+      message: `Expected ECHO of ${JSON.stringify(data)} to answer {"id":"falsy-${i}","ok":true,"data":${JSON.stringify(data)}}, received ${JSON.stringify(response)}.`,
+      why: `ECHO takes any JSON value, and ${JSON.stringify(data)} is one. Only a request without the "data" key lacks it: "data" in request, not !request.data, which is true for 0, false, null and "" too.`,
+      spec: PROTOCOL,
+      hint: "Refuse ECHO only when !('data' in request); send request.data back whatever its value.",
+    });
+  }
+});
+
 test('answers TIME with the current time in ISO 8601, and keeps string ids as strings', async ({ server }) => {
   const since = Date.now();
   const client = await server.connect();

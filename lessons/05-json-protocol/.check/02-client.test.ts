@@ -168,6 +168,23 @@ test('request() sends one JSON line with an id, the type and the data, and resol
   client.close();
 });
 
+test('request() sends falsy data as it is: 0, false, null and "" are data too', async ({ scripted }) => {
+  const { client, peer } = await start(scripted);
+  for (const data of [0, false, null, ''] as unknown[]) {
+    const waiting = client.request('ECHO', data);
+    const request = await readRequest(peer);
+    check('data' in request && isDeepStrictEqual(request.data, data), {
+      message: `Expected request('ECHO', ${JSON.stringify(data)}) to send "data": ${JSON.stringify(data)}, received ${JSON.stringify(request)}.`,
+      why: 'Only a request without data (data === undefined) goes out without the "data" key. 0, false, null and "" are JSON values the server must see: ECHO of 0 answers 0, and without "data" the server answers an error.',
+      spec: PROTOCOL,
+      hint: 'Leave "data" out only when data === undefined; a test like `data ? … : …` drops every falsy value.',
+    });
+    await peer.send(line({ id: request.id, ok: true, data }));
+    await resolved(waiting, 'request() to resolve with the response', 'Resolve the request whose id the response carries.');
+  }
+  client.close();
+});
+
 test('request() writes the request as UTF-8, characters outside ASCII included', async ({ scripted }) => {
   const { client, peer } = await start(scripted);
   const text = 'héllo wörld ✓ 🎉 日本語';

@@ -154,7 +154,7 @@ httpCases(test, [
     hint: 'Add the Connection field the loop passes (options.connection) to the head of a chunked response too.',
   },
   {
-    name: 'answers HEAD with the head GET would get and no body, at once, without running the source',
+    name: 'answers HEAD at once with a 200 head, no Content-Length and no body, without running the source',
     pipelined: true,
     timeoutMs: 2500,
     exchanges: [

@@ -53,13 +53,17 @@ test('sends each piece at once also when more requests are pipelined behind it',
   });
 });
 
-test('stops pulling from the source when the client goes away in the middle of the body', async ({ server }) => {
+test.for([
+  ['HTTP/1.1', 'chunks'],
+  ['HTTP/1.0', 'a body the close ends'],
+] as const)('stops pulling from the source when the client goes away in the middle of the body (%s, %s)', async ([version], { server }) => {
   const client = await server.connect();
-  await client.send(request({ target: '/sheep?n=100&interval=30' }));
-  const label = 'the response to GET /sheep?n=100&interval=30';
+  await client.send(request({ target: '/sheep?n=100&interval=30', version }));
+  const label = `the response to GET /sheep?n=100&interval=30 ${version}`;
   const response = await readResponseHead(client, { what: label });
   checkStatus(response, 200);
-  for (let i = 1; i <= 2; i++) await readChunk(client, `chunk ${i} of ${label}`);
+  if (version === 'HTTP/1.1') for (let i = 1; i <= 2; i++) await readChunk(client, `chunk ${i} of ${label}`);
+  else await client.readExactly(sheep(2).length, { why: `The first two sheep of ${label}, as they are (no chunks for HTTP/1.0).` });
   const since = server.program.now();
   client.reset();
   const why =
@@ -72,7 +76,10 @@ test('stops pulling from the source when the client goes away in the middle of t
       'Expected the server to stop counting sheep within 2 s of the client leaving (server.ts prints "/sheep stopped after …" when the source is closed early), but it did not.',
     why,
     spec: "Node docs: socket.destroyed; MDN: for await...of (leaving the loop calls the iterator's return())",
-    hint: 'After each chunk, check conn.socket.destroyed and throw if it is: leaving the for await loop closes the source.',
+    hint:
+      version === 'HTTP/1.1'
+        ? 'After each chunk, check conn.socket.destroyed and throw if it is: leaving the for await loop closes the source.'
+        : 'In writeCloseDelimitedBody too: after each piece, check conn.socket.destroyed and throw if it is; leaving the for await loop closes the source.',
   });
   // The server itself goes on serving.
   const next = await server.connect();
@@ -225,5 +232,32 @@ test('holds the source back while the client does not read: 64 MiB pass through 
     why: 'A source held back by backpressure makes the rest of its pieces only as the client takes them.',
     spec: STREAMING,
     hint: 'Await each send() before asking the source for the next piece.',
+  });
+});
+
+test('holds the source back for an HTTP/1.0 client that does not read, too (a body the close ends)', async ({ server }) => {
+  const client = await server.connect();
+  const before = await bufferMemory(server);
+  await client.send(request({ target: '/stream?mib=64', version: 'HTTP/1.0' }));
+  const label = 'the response to GET /stream?mib=64 HTTP/1.0';
+  const response = await readResponseHead(client, { what: label });
+  checkStatus(response, 200, { hint: response.status === 501 ? 'The body of the 501 says what is not written yet.' : undefined });
+  client.pauseReading();
+  let growth = 0;
+  let grewAt = performance.now();
+  const watchUntil = grewAt + 1500;
+  while (performance.now() < watchUntil && performance.now() - grewAt < STILL_MS) {
+    const now = (await bufferMemory(server)) - before;
+    if (now > growth + 64 * 1024) grewAt = performance.now();
+    growth = Math.max(growth, now);
+    if (growth > MEMORY_BOUND) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  client.reset();
+  check(growth <= MEMORY_BOUND, {
+    message: `Expected the server's memory in Buffers to grow by at most ${byteCount(MEMORY_BOUND)} while the HTTP/1.0 client read nothing, but it grew by ${byteCount(growth)}.`,
+    why: "Without chunks the pieces go out as they are, but the client is just as slow: a writer that does not wait for 'drain' makes Node queue the whole 64 MiB in memory. Backpressure is the same rule in both writers.",
+    spec: STREAMING,
+    hint: "In writeCloseDelimitedBody, await send() for each piece (it waits for 'drain'), as in writeChunkedBody; never socket.write() without waiting.",
   });
 });

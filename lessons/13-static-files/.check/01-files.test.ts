@@ -28,8 +28,8 @@ function notFound(name: string, target: string, why: string, hint: string): Http
   return { name, send: { target }, expect: { status: 404, close: false }, why, spec: 'RFC 9110 §15.5.5', hint };
 }
 
-/** Checks that a 301's Location, resolved against the request's URL, is `path` on the same host. */
-function redirectsTo(path: string, target: string) {
+/** Checks that a 301's Location, resolved against the request's URL, is `path` (and `search`, the query) on the same host. */
+function redirectsTo(path: string, target: string, search = '') {
   return (response: HttpResponse, label: string) => {
     const location = response.header('location');
     let resolved: URL | undefined;
@@ -49,6 +49,12 @@ function redirectsTo(path: string, target: string) {
       why: 'A folder\'s URL ends with "/": the links in its page are relative to it. The client follows Location, resolved against the URL it asked for; a Location starting with "//" names another host.',
       spec: 'RFC 9110 §15.4.2 (301), §10.2.2 (Location); RFC 3986 §4.2',
       hint: 'Location: the request\'s path as it came (still percent-encoded) plus "/", with leading slashes merged into one.',
+    });
+    check(resolved!.search === search, {
+      message: `Expected ${label}'s Location to keep the query "${search}", received ${`"Location: ${location}"`}${resolved!.search === '' ? ', without it' : ''}.`,
+      why: 'The query is part of the URL the client asked for (RFC 3986 §3.4): the page behind /docs/ may depend on it (?page=2, ?lang=fr). A redirect that only adds the "/" must send the client to the same URL otherwise, query included, as Go\'s http.FileServer does.',
+      spec: 'RFC 9110 §15.4.2 (301), §10.2.2 (Location); RFC 3986 §3.4 (query)',
+      hint: 'Append everything from the "?" of the request-target (still encoded) after the "/": /docs?x=1 → /docs/?x=1.',
     });
   };
 }
@@ -110,6 +116,11 @@ httpCases(
       hint: 'When the path names a folder and does not end with "/", answer 301 with Location: the path plus "/".',
     },
     {
+      name: 'redirects a folder with a query and keeps the query: /docs?sort=name&q=a%20b → /docs/?sort=name&q=a%20b',
+      send: { target: '/docs?sort=name&q=a%20b' },
+      expect: { status: 301, check: redirectsTo('/docs/', '/docs?sort=name&q=a%20b', '?sort=name&q=a%20b') },
+    },
+    {
       name: 'redirects a nested folder: /docs/deeper → /docs/deeper/',
       send: { target: '/docs/deeper' },
       expect: { status: 301, check: redirectsTo('/docs/deeper/', '/docs/deeper') },
@@ -133,6 +144,12 @@ httpCases(
       '/no-index/',
       "The README's decision: a folder without an index.html is not listed.",
       'No index.html in the folder: 404.',
+    ),
+    notFound(
+      'answers 404 for a folder whose index.html is a folder, not a page',
+      '/index-dir/',
+      "Only regular files are served, and a folder's index.html is no exception: here it is a folder (it could as well be a FIFO or a device).",
+      'Check stats.isFile() on the index.html you found, as for any file named in the URL.',
     ),
     {
       name: 'answers a file asked for as a folder (/hello.txt/) with 404, not the file',

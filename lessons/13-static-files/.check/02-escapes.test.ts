@@ -95,6 +95,13 @@ const ESCAPES: Escape[] = [
     skip: !site.symlinks,
   },
   {
+    name: '/linked-index/ (a folder whose index.html is a symlink to a file outside the root)',
+    target: '/linked-index/',
+    why: "A folder's index.html is a file like any other: its name is inside the root, and the link may lead out. Checked only for the folder, it serves whatever the link points to.",
+    hint: "Look up the folder's index.html as you look up a file: path.join(folder, 'index.html'), then realPathInside(realRoot, …) again before stat() and open().",
+    skip: !site.symlinks,
+  },
+  {
     name: '/outside-link/secret.txt (through a symlinked folder outside)',
     target: '/outside-link/secret.txt',
     why: 'A link to a folder outside turns everything in it into paths that look inside.',

@@ -17,6 +17,7 @@ import {
   readResponseHead,
   within,
   LessonFailure,
+  quote,
   type RawClient,
   type Server,
 } from '#harness/testing/index.ts';
@@ -247,6 +248,45 @@ test('fileBody(file, start, length) reads from start: the last 16 bytes of a 64 
   check(last.equals(tail), {
     message: `Expected the last 16 bytes of the file, ${JSON.stringify(tail.toString())}, received ${byteCount(last.length)}: ${JSON.stringify(last.toString('latin1'))}.`,
     hint: 'Start reading at position start.',
+  });
+});
+
+test.for([
+  ['rewritten with the same size and a later mtime', 'same-size'],
+  ['grown by a line', 'grown'],
+] as const)('fileBody sends nothing of a file that changed after stat(): %s', async ([what, change]) => {
+  const { fileBody } = await importLessonModule<{
+    fileBody(file: { path: string; stats: fs.Stats; type: string }): AsyncIterable<Buffer> & { length: number };
+  }>('static-files', 'serve-file.ts', ['fileBody']);
+  const name = path.join(site.root, `changing-${change}.txt`);
+  const before = Buffer.from('version 1 of the file: the head will promise these bytes.\n');
+  fs.writeFileSync(name, before);
+  const stats = fs.statSync(name); // what findFile() saw, and what the head was made from
+  const after =
+    change === 'same-size' ? Buffer.from(before.toString().replace('version 1', 'VERSION 2')) : Buffer.concat([before, Buffer.from('a line added later\n')]);
+  fs.writeFileSync(name, after);
+  // A later mtime for certain: two writes within the file system's clock tick may share one.
+  fs.utimesSync(name, stats.atime, new Date(stats.mtimeMs + 5000));
+  const pieces: Buffer[] = [];
+  let failed = false;
+  await within(
+    (async () => {
+      try {
+        for await (const piece of fileBody({ path: name, stats, type: 'text/plain; charset=utf-8' })) pieces.push(piece);
+      } catch {
+        failed = true; // throwing is how a body says "stop": the connection closes
+      }
+    })(),
+    5000,
+    `fileBody() of a file ${what} since stat() to end`,
+    'Compare the size and mtime of handle.stat() with the stats the head was made from; if they differ, throw before the first yield.',
+  );
+  const sent = Buffer.concat(pieces);
+  check(sent.length === 0, {
+    message: `Expected fileBody() to yield nothing of a file ${what} between stat() and open(), received ${byteCount(sent.length)}${failed ? ' before it threw' : ''}: ${quote(sent.subarray(0, 60))}.`,
+    why: "The head (Content-Length, and in the next lessons ETag and Last-Modified) describes the file stat() saw. Bytes of another version under that head are a lie a client cannot detect: a cache stores them as the old version, a resumed download mixes two files. The README's rule: compare size and mtime again once the file is open, and send nothing if they differ.",
+    spec: 'RFC 9110 §8.6 (Content-Length), §8.8 (validators describe the representation sent)',
+    hint: 'In the generator, after fs.open(): const now = await handle.stat(); if now.size or now.mtimeMs differs from file.stats, throw (finally still closes the handle).',
   });
 });
 

@@ -5,6 +5,8 @@
 //   tree-…/site-private/secret.txt the root's sibling, whose name starts like the root's
 //   tree-…/outside/secret.txt      a folder outside, reached through a symlink
 //   tree-…/site/                   the root (--root)
+//   tree-…/site/linked-index/      a folder whose index.html is a symlink to the secret outside
+//   tree-…/site/index-dir/         a folder whose index.html is itself a folder
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,6 +59,7 @@ export function makeSite(extra: Record<string, string | Buffer> = {}): Site {
     'outside/secret.txt': SECRET,
     'site/binary.bin': BINARY,
     'site/image.png': BINARY,
+    'site/index-dir/index.html/inner.txt': 'A folder named index.html is no page.\n',
   };
   for (const [name, content] of Object.entries({ ...TEXT_FILES, ...extra })) tree[`site/${name}`] = content;
   const top = makeTree(tree);
@@ -69,6 +72,8 @@ export function makeSite(extra: Record<string, string | Buffer> = {}): Site {
     fs.symlinkSync(path.join(top, 'outside'), path.join(root, 'outside-link'), 'dir');
     fs.symlinkSync('hello.txt', path.join(root, 'alias.txt'));
     fs.symlinkSync('docs', path.join(root, 'docs-link'), 'dir');
+    fs.mkdirSync(path.join(root, 'linked-index'));
+    fs.symlinkSync(path.join(top, 'secret.txt'), path.join(root, 'linked-index', 'index.html'));
   } catch {
     symlinks = false;
   }

@@ -27,7 +27,6 @@ function slice(name: string, value: string, first: number, last: number, teachin
         'Content-Range': `bytes ${first}-${last}/${SIZE}`,
         'Content-Length': String(last - first + 1),
         'Content-Type': BYTES,
-        'Accept-Ranges': 'bytes',
       },
       body: DATA.subarray(first, last + 1),
       close: false,
@@ -136,6 +135,22 @@ httpCases(
       'A suffix of zero bytes names no byte: it is not satisfiable.',
       'A suffix range "-N" is satisfiable only when N > 0.',
     ),
+    {
+      name: 'says Accept-Ranges: bytes on a 206 too (bytes=0-99)',
+      send: range('bytes=0-99'),
+      expect: { status: 206, fields: { 'Accept-Ranges': 'bytes' } },
+      why: 'The README: Accept-Ranges on every file response, the 206 included: a client that got one range learns it may ask for more.',
+      spec: 'RFC 9110 §14.3',
+      hint: 'Start the fields of every file response with ["Accept-Ranges", "bytes"].',
+    },
+    {
+      name: 'says Accept-Ranges: bytes on a 416 too (bytes=5000-)',
+      send: range('bytes=5000-'),
+      expect: { status: 416, fields: { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${SIZE}` } },
+      why: 'The README: Accept-Ranges on every file response. A 416 says this range missed, not that ranges are unsupported: with Accept-Ranges and Content-Range: bytes */1000 the client knows it may ask again, for bytes that exist.',
+      spec: 'RFC 9110 §14.3 (Accept-Ranges), §15.5.17 (416)',
+      hint: 'Put ["Accept-Ranges", "bytes"] on the 416 as on the 200 and the 206: start every file response\'s fields from it.',
+    },
     ignored(
       'ignores a range whose last-pos is before its first-pos (bytes=5-2): 200',
       'bytes=5-2',
@@ -167,6 +182,14 @@ httpCases(
       'A server MUST ignore a range unit it does not know.',
       'Only "bytes" (any case) is a unit you serve.',
     ),
+    {
+      name: 'says Accept-Ranges: bytes when it ignores an invalid Range (bytes=5-2)',
+      send: range('bytes=5-2'),
+      expect: { status: 200, fields: { 'Accept-Ranges': 'bytes' } },
+      why: 'The README: Accept-Ranges on every file response. An ignored Range gets the 200 a request without one gets, Accept-Ranges included.',
+      spec: 'RFC 9110 §14.2, §14.3',
+      hint: 'Put ["Accept-Ranges", "bytes"] on every file response, whatever the Range field held.',
+    },
     {
       name: 'ignores two Range fields (not one valid field): 200',
       send: {

@@ -1,12 +1,16 @@
 // Hidden tests for range-requests, part 2: several ranges in one multipart/byteranges body, parsed
 // back and compared byte for byte; an exact Content-Length; and the abuse rule of the README.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { serverTest, check, exchange, request, makeTree, byteCount, checkHeader, type Server, type HttpResponse } from '#harness/testing/index.ts';
-import { checkSlices, type Slice } from './parts.ts';
+import { boundaryOf, checkSlices, type Slice } from './parts.ts';
 
 const DATA = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7 + (i >> 8)) % 256));
 const TEXT = Buffer.from('line 01: abcdefghijklmnopqrstuv\n'.repeat(40)); // 1280 bytes of text
-const root = makeTree({ 'data.bin': DATA, 'page.txt': TEXT });
+/** 3200 bytes, as the README's alphabet.txt: two halves of 1600. */
+const HALVES = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 13 + (i >> 7)) % 256));
+const root = makeTree({ 'data.bin': DATA, 'page.txt': TEXT, 'halves.bin': HALVES });
 const test = serverTest('range-requests', { args: ['--root', root] });
 
 async function ask(server: Server, target: string, value: string, method = 'GET'): Promise<HttpResponse> {
@@ -91,6 +95,11 @@ test.for([
     spec: 'RFC 9110 §14.6, §15.3.7.2',
     hint: 'Content-Type: multipart/byteranges; boundary=<something that is not in the file, e.g. random hex>.',
   });
+  checkHeader(response, 'Accept-Ranges', 'bytes', {
+    why: 'The README: Accept-Ranges on every file response, a multipart 206 as well.',
+    spec: 'RFC 9110 §14.3',
+    hint: 'Put ["Accept-Ranges", "bytes"] on the multipart 206 too.',
+  });
   // The harness already read exactly Content-Length bytes: a wrong length shows as a part that
   // does not parse, or as bytes left over for the next response (checked below).
   checkSlices(response, file, target === '/page.txt' ? 'text/plain; charset=utf-8' : 'application/octet-stream', slices, `the response to "Range: ${value}"`);
@@ -120,6 +129,20 @@ test('sends only the ranges that fit: bytes=0-9,5000-6000 is the first range alo
   checkSlices(response, DATA, 'application/octet-stream', [{ first: 0, last: 9 }], 'the response to "Range: bytes=0-9,5000-6000"');
 });
 
+test('sends every range that fits, also those after one that does not: bytes=0-9,5000-6000,20-29 is two parts', async ({ server }) => {
+  const response = await ask(server, '/data.bin', 'bytes=0-9,5000-6000,20-29');
+  checkSlices(
+    response,
+    DATA,
+    'application/octet-stream',
+    [
+      { first: 0, last: 9 },
+      { first: 20, last: 29 },
+    ],
+    'the response to "Range: bytes=0-9,5000-6000,20-29"',
+  );
+});
+
 test.for([
   ['17 ranges, one more than the rule allows', `bytes=${Array.from({ length: 17 }, (_, i) => `${i * 10}-${i * 10 + 4}`).join(',')}`],
   ['200 one-byte ranges', `bytes=${Array.from({ length: 200 }, (_, i) => `${i * 2}-${i * 2}`).join(',')}`],
@@ -127,14 +150,62 @@ test.for([
   ['overlapping ranges (bytes=0-499,250-749)', 'bytes=0-499,250-749'],
   ['a range inside another (bytes=0-999,10-19)', 'bytes=0-999,10-19'],
   ['the same byte twice (bytes=5-5,5-5)', 'bytes=5-5,5-5'],
-] as Array<[string, string]>)('sends the whole file once (200) for %s', async ([, value], { server }) => {
-  const response = await ask(server, '/data.bin', value);
-  check(response.status === 200 && response.body.equals(DATA), {
-    message: `Expected 200 with the whole file (${byteCount(DATA.length)}) for "Range: ${value.length > 60 ? `${value.slice(0, 60)}…` : value}", received ${response.summary().slice(0, 200)}${response.body.length !== DATA.length ? ` (${byteCount(response.body.length)})` : ''}.`,
+  ['ranges that share only their edge byte (bytes=0-9,9-19)', 'bytes=0-9,9-19'],
+  ['two ranges that overlap with another range asked for between them (bytes=0-9,100-109,5-14)', 'bytes=0-9,100-109,5-14'],
+  [
+    'both halves of a 3200-byte file asked for 8 times (bytes=0-1599,1600-3199,0-1599,…: 16 ranges, no two neighbours overlapping)',
+    `bytes=${Array.from({ length: 8 }, () => '0-1599,1600-3199').join(',')}`,
+    '/halves.bin',
+  ],
+] as Array<[string, string, string?]>)('sends the whole file once (200) for %s', async ([, value, target = '/data.bin'], { server }) => {
+  const file = target === '/halves.bin' ? HALVES : DATA;
+  const response = await ask(server, target, value);
+  check(response.status === 200 && response.body.equals(file), {
+    message: `Expected 200 with the whole file (${byteCount(file.length)}) for "Range: ${value.length > 60 ? `${value.slice(0, 60)}…` : value}", received ${response.summary().slice(0, 200)}${response.body.length !== file.length ? ` (${byteCount(response.body.length)})` : ''}.`,
     why: RULE,
     spec: RULE_SPEC,
-    hint: 'After clamping: more than 16 ranges, or any two that share a byte (sort by first, compare each first with the previous last) → send the whole file, 200.',
+    hint: 'After clamping: more than 16 ranges, or any two that share a byte, wherever they stand in the list (sort a copy by first, then compare each first with the largest last before it) → send the whole file, 200.',
   });
+  check(response.header('accept-ranges') === 'bytes', {
+    message: `Expected the whole file sent instead of the ranges to say "Accept-Ranges: bytes", received ${response.header('accept-ranges') === undefined ? 'no Accept-Ranges' : `"Accept-Ranges: ${response.header('accept-ranges')}"`}.`,
+    why: "The README: Accept-Ranges on every file response. Ranges are still supported; only this request's set was refused.",
+    spec: 'RFC 9110 §14.3',
+    hint: 'Put ["Accept-Ranges", "bytes"] on the 200 too, whatever made it a 200.',
+  });
+});
+
+test('chooses a boundary that is not in the file: a file that contains the last boundary still parses', async ({ server }) => {
+  // RFC 2046 §5.1.1: the boundary must not occur in any part. A fixed boundary is safe only until a
+  // file contains it; here the check writes the boundary of a first answer into a file.
+  const first = await ask(server, '/data.bin', 'bytes=0-9,500-509');
+  const seen = boundaryOf(first.header('content-type'));
+  check(first.status === 206 && seen !== undefined, {
+    message: `Expected 206 multipart/byteranges for "Range: bytes=0-9,500-509", received ${first.summary()} with "Content-Type: ${first.header('content-type')}".`,
+    spec: 'RFC 9110 §14.6',
+  });
+  const trap = Buffer.from(
+    `A file that quotes a multipart body:\r\n--${seen}\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-0/1\r\n\r\nx\r\n--${seen}--\r\n${'filler line\n'.repeat(20)}`,
+    'latin1',
+  );
+  fs.writeFileSync(path.join(root, 'quotes-boundary.txt'), trap);
+  const second = await ask(server, '/quotes-boundary.txt', `bytes=0-99,150-199`);
+  const boundary = boundaryOf(second.header('content-type'));
+  check(boundary === undefined || !trap.includes(`--${boundary}`), {
+    message: `Expected a boundary that does not occur in the file, received "boundary=${boundary}" again, and this file contains "--${boundary}" (written there after your first answer): a client splits the part where it occurs.`,
+    why: 'A multipart body is cut wherever "--" and the boundary start a line, so the boundary must not occur inside any part. A server cannot know every file in advance; a long random boundary, new for each response, makes a collision practically impossible.',
+    spec: 'RFC 2046 §5.1.1; RFC 9110 §14.6',
+    hint: "crypto.randomBytes(12).toString('hex') for each multipart response.",
+  });
+  checkSlices(
+    second,
+    trap,
+    'text/plain; charset=utf-8',
+    [
+      { first: 0, last: 99 },
+      { first: 150, last: 199 },
+    ],
+    'the response to "Range: bytes=0-99,150-199" on a file that quotes a multipart body',
+  );
 });
 
 test('answers HEAD with several ranges with the head GET would get, Content-Length included', async ({ server }) => {

@@ -10,12 +10,28 @@ const test = serverTest('compression', { args: ['--root', site.root] });
 
 const SPEC = 'RFC 9110 §12.5.3 (Accept-Encoding), §12.4.2 (quality values)';
 
+/**
+ * The teaching for a row that expected `coding` and received the file as it is, when the field gave
+ * that coding a weight below 1 and named no identity: then the likely difference is an implicit
+ * weight for identity, whatever the row is about, and the failure says so instead of the row's theme.
+ */
+function unnamedIdentity(accept: string | undefined, coding: 'gzip' | 'br' | undefined, got: string | undefined): { why: string; hint: string } | undefined {
+  if (accept === undefined || coding === undefined || got !== undefined || /identity|\*/i.test(accept)) return undefined;
+  const weight = new RegExp(`(?:^|,)[ \\t]*${coding}[ \\t]*;[ \\t]*q=(0\\.[0-9]*[1-9][0-9]*)`, 'i').exec(accept)?.[1];
+  if (weight === undefined) return undefined;
+  return {
+    why: `Here ${coding} has weight ${weight}, below 1, and identity is not named. If your parser read this field, the difference is likely step 1 of the rule: it compares the best coding with identity only when the client named identity (by itself or through "*"); an identity that is not listed has no weight of its own to beat ${weight}.`,
+    hint: 'Take the weight identity is compared with from the field (identity, else "*"); when neither is listed, compress whatever the weight of the coding.',
+  };
+}
+
 /** The check of a row: Content-Encoding as expected, and the body decodes to the file. */
-function coded(coding: 'gzip' | 'br' | undefined, file: Buffer, teaching: { why: string; hint: string }) {
+function coded(coding: 'gzip' | 'br' | undefined, file: Buffer, teaching: { why: string; hint: string }, accept?: string) {
   return (response: HttpResponse, label: string) => {
     const got = response.header('content-encoding');
     check(got === coding, {
       ...teaching,
+      ...unnamedIdentity(accept, coding, got),
       spec: SPEC,
       message: `Expected ${label} to be ${coding ? `encoded with ${coding} ("Content-Encoding: ${coding}")` : 'sent as it is (no Content-Encoding)'}, received ${got === undefined ? 'no Content-Encoding' : `"Content-Encoding: ${got}"`}.`,
     });
@@ -47,7 +63,8 @@ function row({ accept, coding, why, hint, target = '/text.txt' }: Row): HttpCase
   return {
     name: `${target}, ${shown} → ${outcome}`,
     send: { target, headers },
-    expect: coding === 406 ? { status: 406, fields: { 'Content-Encoding': null } } : { status: 200, check: coded(coding, file, { why, hint }) },
+    expect:
+      coding === 406 ? { status: 406, fields: { 'Content-Encoding': null } } : { status: 200, check: coded(coding, file, { why, hint }, lines.join(', ')) },
     why,
     spec: SPEC,
     hint,
@@ -81,9 +98,15 @@ httpCases(test, [
     hint: 'Lower-case each coding name before you look it up.',
   }),
   row({
-    accept: ' gzip ;  q=0.8 ,\tbr;Q=0.7 ',
+    accept: 'gzip;q=0.5',
     coding: 'gzip',
-    why: 'Optional whitespace (spaces and tabs) may stand around commas and semicolons, and the q of a weight is case-insensitive (Q=0.7).',
+    why: 'gzip is the only coding named, with weight 0.5: accepted. identity is not named, so it has no weight to set against gzip\'s: step 1 of the rule compares with identity only when the client named it (by itself, or through "*"). An identity given weight 1 when it is not listed turns every q below 1 into "send it plain".',
+    hint: 'Compare the best coding\'s weight with identity\'s only when the field lists identity or "*"; an unlisted identity is merely acceptable (step 2), not preferred.',
+  }),
+  row({
+    accept: ' gzip ;  Q=1 ,\tbr;q=0.7 ',
+    coding: 'gzip',
+    why: 'Optional whitespace (spaces and tabs) may stand around commas and semicolons, and the q of a weight is case-insensitive (Q=1): this is gzip at 1 and br at 0.7, and gzip wins on weight. Read as malformed, the field would be ignored, and the file sent as it is.',
     hint: 'Trim spaces and tabs around each member and each parameter; match /^q=/i.',
   }),
   row({
@@ -95,8 +118,8 @@ httpCases(test, [
   row({
     accept: '*',
     coding: 'br',
-    why: '"*" accepts every coding not listed, so both br and gzip, and br is preferred.',
-    hint: 'A coding not listed takes the weight of "*".',
+    why: '"*" gives weight 1 to every coding not listed: br, gzip, and identity too. Identity named through "*" ties with br, and the rule sends the body as it is only when identity weighs more; between br and gzip, br is preferred.',
+    hint: 'A coding not listed takes the weight of "*" (identity included); compress when the best coding weighs at least as much as identity (>=).',
   }),
   row({
     accept: '*;q=0.5, gzip',
@@ -115,6 +138,18 @@ httpCases(test, [
     coding: undefined,
     why: 'q=0.000 is zero too, written with three decimals: both codings are refused.',
     hint: 'Turn the qvalue into a number (0.000 → 0) and refuse what is 0.',
+  }),
+  row({
+    accept: 'gzip;q=0, gzip',
+    coding: undefined,
+    why: "gzip is named twice: refused, then accepted. RFC 9110 §12.5.3 gives a coding one weight and does not say which mention counts; the README's rule keeps the lower one, so that a refusal is never undone by a second mention, whichever comes first. Refused, gzip leaves identity.",
+    hint: 'When a coding is already in your map, keep Math.min(old weight, new weight), not the last one seen.',
+  }),
+  row({
+    accept: 'gzip, gzip;q=0',
+    coding: undefined,
+    why: "gzip is named twice: accepted, then refused. The README's rule keeps the lower weight, whichever mention comes first: gzip is refused, and identity is left.",
+    hint: 'When a coding is already in your map, keep Math.min(old weight, new weight), not the first one seen.',
   }),
   row({
     accept: 'gzip;q=0.001',
@@ -141,10 +176,28 @@ httpCases(test, [
     hint: 'Match qvalues with /^(0(\\.\\d{0,3})?|1(\\.0{0,3})?)$/ before Number(); parseFloat reads 1.001 happily.',
   }),
   row({
+    accept: 'gzip;q=0.0001',
+    coding: undefined,
+    why: 'A qvalue has at most three decimals: "0.0001" breaks the grammar (it is not a tiny weight), so the field is malformed and ignored: identity only.',
+    hint: 'Match qvalues with /^(0(\\.\\d{0,3})?|1(\\.0{0,3})?)$/: {0,3}, not *.',
+  }),
+  row({
     accept: 'gzip;q=.5',
     coding: undefined,
     why: 'A qvalue starts with 0 or 1: ".5" breaks the grammar, so the field is ignored.',
     hint: 'Match qvalues with /^(0(\\.\\d{0,3})?|1(\\.0{0,3})?)$/.',
+  }),
+  row({
+    accept: 'gzip;level=9',
+    coding: undefined,
+    why: 'The only parameter a coding takes in Accept-Encoding is its weight (codings [ weight ]): "level=9" breaks the grammar, so the README counts the field as malformed and ignores it: identity only.',
+    hint: 'After the coding, allow at most one parameter, and only q=…; anything else makes the whole field malformed.',
+  }),
+  row({
+    accept: 'gzip;q=0.5;q=0.8',
+    coding: undefined,
+    why: 'A coding has at most one weight: two parameters break the grammar (codings [ weight ]), and the field is ignored.',
+    hint: 'More than one parameter after a coding: the whole field is malformed.',
   }),
   row({
     accept: undefined,
@@ -164,6 +217,12 @@ httpCases(test, [
     coding: undefined,
     why: 'The client named identity with weight 1 and gzip with 0.5: it prefers the file as it is, and says so.',
     hint: 'When identity is named (by itself or through "*"), compress only if the coding weighs at least as much as identity.',
+  }),
+  row({
+    accept: 'gzip;q=0.5, identity;q=0.5',
+    coding: 'gzip',
+    why: 'identity is named, with the same weight as gzip. The rule sends the body as it is only when the client gave identity a higher weight; on a tie the server chooses, and compresses.',
+    hint: 'Compress when the best coding weighs at least as much as a named identity (>=, not >).',
   }),
   row({
     accept: 'identity;q=0, gzip',

@@ -3,7 +3,7 @@
 // Content-Length (chunked for HTTP/1.1, the close for HTTP/1.0); pictures, bytes, short bodies and
 // a body encoded already go out as they are; HEAD's head says what GET's would.
 
-import { serverTest, httpCases, check, type HttpCase, type HttpResponse } from '#harness/testing/index.ts';
+import { serverTest, httpCases, check, importLessonModule, type HttpCase, type HttpResponse } from '#harness/testing/index.ts';
 import { AT_LIMIT, HTML, JS, JSON_TEXT, NOISE, SVG, TEXT, UNDER_LIMIT, ask, checkDecodesTo, decoded, makeSite } from './site.ts';
 import zlib from 'node:zlib';
 
@@ -133,7 +133,7 @@ httpCases(test, [
     },
   },
   {
-    name: "answers HEAD with GET's head: Content-Encoding, Vary, the encoded ETag, no Content-Length, no body",
+    name: "answers HEAD with GET's head: Content-Encoding, Vary, no Content-Length, and no body",
     exchanges: [
       { send: { target: '/text.txt', headers: [['Accept-Encoding', 'gzip']] }, expect: { status: 200, fields: { 'Content-Encoding': 'gzip' } } },
       {
@@ -141,6 +141,7 @@ httpCases(test, [
         expect: {
           status: 200,
           fields: { 'Content-Encoding': 'gzip', Vary: /accept-encoding/i, 'Content-Length': null },
+          close: false,
         },
       },
     ],
@@ -178,5 +179,82 @@ test('HEAD and GET agree on the ETag of the encoded representation', async ({ se
   // A second look at the body: the encoded bytes really are smaller than the file.
   check(get.body.length < TEXT.length && zlib.gunzipSync(get.body).equals(TEXT), {
     message: `Expected the gzip'd text to be smaller than the file (${TEXT.length} bytes), received ${get.body.length} bytes.`,
+  });
+});
+
+test('isCompressible knows text underneath by its media type: text/*, JSON, JavaScript, XML, SVG, wasm, +json and +xml, in any case', async () => {
+  const { isCompressible } = await importLessonModule<{ isCompressible(type: string | undefined): boolean }>('compression', 'compress.ts', ['isCompressible']);
+  const table: Array<[string | undefined, boolean]> = [
+    ['text/plain; charset=utf-8', true],
+    ['text/css', true],
+    ['Text/HTML; Charset=UTF-8', true],
+    ['application/json', true],
+    ['application/javascript', true],
+    ['application/xml', true],
+    ['application/wasm', true],
+    ['image/svg+xml', true],
+    ['application/ld+json', true],
+    ['application/atom+xml; charset=utf-8', true],
+    ['APPLICATION/JSON', true],
+    ['image/png', false],
+    ['image/jpeg', false],
+    ['video/mp4', false],
+    ['application/zip', false],
+    ['application/octet-stream', false],
+    ['font/woff2', false],
+    [undefined, false],
+  ];
+  const wrong = table.filter(([type, want]) => isCompressible(type) !== want);
+  check(wrong.length === 0, {
+    message: `Expected isCompressible() to be right for every media type of the README's list, received the wrong answer for ${wrong.map(([type, want]) => `${type === undefined ? 'no Content-Type' : `"${type}"`} (${want ? 'compressible' : 'not compressible'})`).join(', ')}.`,
+    why: 'A media type is case-insensitive and may carry parameters (; charset=…). Text underneath is text/*, JSON, JavaScript, XML, SVG, wasm, and any type with a +json or +xml suffix (ld+json, atom+xml): they all shrink. Images, video, archives and fonts are compressed already.',
+    spec: 'RFC 9110 §8.3.1 (media types are case-insensitive); RFC 6838 §4.2.8 (structured syntax suffixes)',
+    hint: 'Take the part before ";", trim it, lower-case it; then text/ prefix, the set of named types, or a +json / +xml ending.',
+  });
+});
+
+test.for([
+  [206, 'a 206 (its byte positions are those of the body as it is)'],
+  [404, 'a 404 page'],
+] as Array<[number, string]>)("compressResponse leaves a route's response that is not a 200 as it is: %s", async ([status, what]) => {
+  const { compressResponse } = await importLessonModule<CompressModule>('compression', 'compress.ts', ['compressResponse']);
+  const head = { method: 'GET', target: '/route', version: 'HTTP/1.1', headers: [{ name: 'Accept-Encoding', value: 'gzip' }] };
+  const out = compressResponse(head, { status, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: 'x'.repeat(4096) });
+  const coding = out.headers?.find(([name]) => name.toLowerCase() === 'content-encoding')?.[1];
+  check(out.status === status && coding === undefined, {
+    message: `Expected compressResponse() to leave ${what} of 4096 bytes of text as it is for "Accept-Encoding: gzip", received status ${out.status} with ${coding === undefined ? 'no Content-Encoding' : `"Content-Encoding: ${coding}"`}.`,
+    why: "The README: worth compressing means a 200. A 206 names byte positions of the body as it is; compressed, they point at nothing. Other statuses are not this server's content to encode.",
+    spec: 'RFC 9110 §14.2, §15.3.7 (206)',
+    hint: 'In compressResponse, return the response untouched unless its status is 200.',
+  });
+});
+
+/** compressResponse as a route uses it: the request's head and the route's response in, the response to send out. */
+interface CompressModule {
+  compressResponse(
+    head: { method: string; target: string; version: string; headers: Array<{ name: string; value: string }> },
+    response: { status: number; headers?: Array<[string, string]>; body?: unknown },
+  ): { status: number; headers?: Array<[string, string]>; body?: unknown };
+}
+
+test.for([
+  ['1023 bytes of ASCII', 'a'.repeat(1023), false],
+  ['1024 bytes of ASCII', 'a'.repeat(1024), true],
+  ['a string of 1024 bytes in 683 characters ("é" is 2 bytes)', `${'é'.repeat(341)}${'a'.repeat(342)}`, true],
+  ['a Buffer of 1023 bytes', Buffer.alloc(1023, 0x61), false],
+  ['a Buffer of 1024 bytes', Buffer.alloc(1024, 0x61), true],
+] as Array<[string, string | Buffer, boolean]>)("compressResponse measures a route's body in bytes, 1024 and up: %s", async ([what, body, compressed]) => {
+  const { compressResponse } = await importLessonModule<CompressModule>('compression', 'compress.ts', ['compressResponse']);
+  const head = { method: 'GET', target: '/route', version: 'HTTP/1.1', headers: [{ name: 'Accept-Encoding', value: 'gzip' }] };
+  const out = compressResponse(head, { status: 200, headers: [['Content-Type', 'text/plain; charset=utf-8']], body });
+  const coding = out.headers?.find(([name]) => name.toLowerCase() === 'content-encoding')?.[1];
+  const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  check(compressed ? coding === 'gzip' : coding === undefined, {
+    message: `Expected compressResponse() to ${compressed ? 'compress' : 'leave as it is'} a text route's body of ${what} for "Accept-Encoding: gzip", received ${coding === undefined ? 'no Content-Encoding' : `"Content-Encoding: ${coding}"`}.`,
+    why: `The README's threshold: a body is worth compressing when it is at least 1024 bytes long, counted as they go on the wire. This one is ${bytes} bytes${typeof body === 'string' && body.length !== bytes ? ` (${body.length} characters: a string's length counts UTF-16 units, not bytes)` : ''}, so it is ${compressed ? '' : 'not '}compressed.`,
+    spec: 'RFC 9110 §8.4, §8.6 (Content-Length counts octets)',
+    hint: compressed
+      ? 'length >= 1024, with the length of a string taken as Buffer.byteLength(body).'
+      : 'Compress only when length >= 1024 (1023 is under it).',
   });
 });

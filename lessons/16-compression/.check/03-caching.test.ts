@@ -41,6 +41,28 @@ test('says Vary: Accept-Encoding on compressed and uncompressed responses of a c
   checkVary(await ask(server, '/text.txt', [['Accept-Encoding', 'gzip;q=0']]), 'the response to GET /text.txt with gzip refused (sent as it is)');
 });
 
+test('says Vary: Accept-Encoding on the live text route /sheep when it sends it as it is', async ({ server }) => {
+  checkVary(await ask(server, '/sheep?n=1&interval=0'), 'the response to GET /sheep without Accept-Encoding (sent as it is)');
+  checkVary(await ask(server, '/sheep?n=1&interval=0', [['Accept-Encoding', 'gzip;q=0']]), 'the response to GET /sheep with gzip refused (sent as it is)');
+});
+
+test('says no Vary where the bytes never depend on Accept-Encoding: a PNG file, an octet-stream route', async ({ server }) => {
+  for (const [target, what] of [
+    ['/noise.png', 'a PNG file'],
+    ['/pieces', 'the application/octet-stream route /pieces'],
+  ]) {
+    for (const fields of [[GZIP], []] as Array<Array<[string, string]>>) {
+      const response = await ask(server, target!, fields);
+      check(response.status === 200 && response.header('vary') === undefined, {
+        message: `Expected ${what} (GET ${target} ${fields.length ? 'with "Accept-Encoding: gzip"' : 'without Accept-Encoding'}) to be 200 with no Vary, received ${response.summary()}${response.header('vary') === undefined ? '' : ` with "Vary: ${response.header('vary')}"`}.`,
+        why: 'Vary tells caches that other requests may get other bytes, so they keep a copy per Accept-Encoding value (browsers send several). A type this server never compresses is the same bytes for everyone: Vary there only splits the cache for nothing. The README: "A PNG is the same bytes for everyone: no Vary".',
+        spec: 'RFC 9110 §12.5.5',
+        hint: 'Add Vary only where the coding could differ: responses of a compressible type. Return a PNG (and any type you never compress) as it is, before choosing a coding.',
+      });
+    }
+  }
+});
+
 test('gives each encoding its own strong ETag', async ({ server }) => {
   const identity = strongEtag(await ask(server, '/text.txt'), 'the file as it is');
   const gzip = strongEtag(await ask(server, '/text.txt', [GZIP]), "the gzip'd file");
