@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
-import { explainWireError } from '../testing/explain.ts';
+import { explainWireError, untilListening } from '../testing/explain.ts';
 import { LessonFailure } from '../testing/failure.ts';
 import { ScriptedServer } from '../testing/scripted-server.ts';
 import { RawClient } from '../wire/client.ts';
@@ -77,10 +77,12 @@ async function gone(pid: number | undefined): Promise<boolean> {
   return !isRunning(pid);
 }
 
+// process/ throws the fact as data (ProgramStartError); untilListening (testing/explain.ts), as the
+// fixtures do, turns it into the failure a learner reads.
 describe('a program that fails to start', () => {
   test('throws at start: its exit code and the stack trace are reported', async () => {
     const program = await start('throws-at-start');
-    const failure = await failureOf(program.waitUntilListening());
+    const failure = await failureOf(untilListening(program));
     expect(failure.message).toMatch(/exited with code 1/);
     expect(failure.learn.hint).toMatch(/npx tsx .*throws-at-start\.ts --port \d+/);
     expect(failure.learn.why).toBe(
@@ -92,14 +94,14 @@ describe('a program that fails to start', () => {
 
   test('ends at once: explained as nothing keeping the event loop busy', async () => {
     const program = await start('exits-at-start');
-    const failure = await failureOf(program.waitUntilListening());
+    const failure = await failureOf(untilListening(program));
     expect(failure.message).toMatch(/exited with code 0/);
     expect(failure.learn.why).toMatch(/event loop/);
   });
 
   test('never listens: fails after the start timeout, and is stopped', async () => {
     const program = await start('never-listens', 1500);
-    const failure = await failureOf(program.waitUntilListening());
+    const failure = await failureOf(untilListening(program));
     expect(failure.message).toMatch(/did not/);
     expect(failure.learn.why).toMatch(/never called listen/);
     await program.stop();
@@ -108,7 +110,7 @@ describe('a program that fails to start', () => {
 
   test('listens on another port: says which', async () => {
     const program = await start('listens-elsewhere', 1500);
-    const failure = await failureOf(program.waitUntilListening());
+    const failure = await failureOf(untilListening(program));
     expect(failure.message).toContain(`port ${program.spec.port + 1}`);
     expect(failure.learn.hint).toMatch(/--port/);
     await program.stop();
@@ -116,7 +118,7 @@ describe('a program that fails to start', () => {
 
   test.runIf(process.platform === 'linux')('loops forever before listening: the busy CPU is named', async () => {
     const program = await start('busy-at-start', 2000);
-    const failure = await failureOf(program.waitUntilListening());
+    const failure = await failureOf(untilListening(program));
     expect(failure.learn.why).toMatch(/CPU busy/);
     await program.stop();
     expect(await gone(program.pid)).toBe(true);

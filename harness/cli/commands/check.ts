@@ -29,14 +29,16 @@ export async function check(context: Context): Promise<number> {
   if (unpassed.length > 0) context.out(paint.warning(dependsOnUnpassed(lesson, unpassed)));
   context.out('');
 
-  // Ctrl-C mid-check: stop every program the check started before going.
-  process.once('SIGINT', () => {
-    reapStrays();
-    process.exit(130);
-  });
   // The first failure's report waits for its blame (check/blame.ts): an earlier lesson's file at
   // fault is said first. Nothing is held, and nothing more runs, when the checks pass.
   const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true, all: context.flags.all === true, hold: !solution });
+  // Ctrl-C mid-check (or mid-blame): show the failure as it is, stop every program the check
+  // started, and go.
+  process.once('SIGINT', () => {
+    reporter.release();
+    reapStrays();
+    process.exit(130);
+  });
   const session = new CheckSession();
   let result: RunResult;
   try {
