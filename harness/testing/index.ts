@@ -10,6 +10,7 @@ export { LossyEchoServer, lossy, perfect, type Fate, type Schedule } from '../wi
 export { Transcript } from '../wire/transcript.ts';
 export { LessonFailure, check, type FailureDetails } from './failure.ts';
 export { wireErrorOf } from '../wire/errors.ts';
+export { explainWireError } from './explain.ts';
 export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';
@@ -57,3 +58,19 @@ export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, e
 export { expect, describe, test } from 'vitest';
 export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type Expect, type Teaching } from './cases.ts';
 export { within, checkNoLeakedSockets } from './bounded.ts';
+export {
+  clientHello,
+  records,
+  record,
+  alertRecord,
+  extension,
+  serverNameData,
+  alpnData,
+  grease,
+  ContentType,
+  ExtensionType,
+  AlertDescription,
+  type HelloSpec,
+  type Field as HelloField,
+  type Extension as HelloExtension,
+} from '../wire/tls.ts';
