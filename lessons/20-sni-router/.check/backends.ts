@@ -8,6 +8,7 @@ import { check, explainWireError, RawClient, type Server } from '#harness/testin
 
 export class Backend {
   private readonly waiting: net.Socket[] = [];
+  private readonly accepted: RawClient[] = [];
   private wake: (() => void) | undefined;
 
   private constructor(
@@ -33,9 +34,10 @@ export class Backend {
     return `127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
   }
 
-  /** Drops connections left over from an earlier test (one that failed, say). */
+  /** Closes the connections of earlier tests, accepted or not (the router then closes its side). */
   forget(): void {
     for (const socket of this.waiting.splice(0)) socket.destroy();
+    for (const client of this.accepted.splice(0)) client.destroy();
   }
 
   /** The next connection the router opened to this backend, within `timeoutMs`. */
@@ -54,13 +56,15 @@ export class Backend {
       message: `Expected your router to connect to backend ${this.name} (${this.address}) within ${timeoutMs / 1000} s, but it did not.`,
       ...rest,
     });
-    return RawClient.accepted(socket!, { name: this.name, transcript: server.transcript, peer: server.program, explain: explainWireError });
+    const client = RawClient.accepted(socket!, { name: this.name, transcript: server.transcript, peer: server.program, explain: explainWireError });
+    this.accepted.push(client);
+    return client;
   }
 
   /** Fails if the router connected to this backend (it must not route this connection). */
   expectNone(message: string, teaching: { why?: string; hint?: string; spec?: string } = {}): void {
     const count = this.waiting.length;
-    this.forget();
+    for (const socket of this.waiting.splice(0)) socket.destroy();
     check(count === 0, { message: `${message} Expected no connection to backend ${this.name}, but your router opened ${count}.`, ...teaching });
   }
 }
