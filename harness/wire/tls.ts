@@ -126,7 +126,9 @@ export function clientHello(spec: HelloSpec = {}): Buffer {
   extensions.push(extension(ExtensionType.signature_algorithms, vector(2, Buffer.concat([0x0403, 0x0804, 0x0401].map(u16)), undefined, lies)));
   const alpn = spec.alpn ?? ['h2', 'http/1.1'];
   if (alpn.length > 0) extensions.push(extension(ExtensionType.application_layer_protocol_negotiation, alpnData(alpn, lies), 'alpn_extension', lies));
-  extensions.push(extension(ExtensionType.supported_versions, vector(1, Buffer.concat((g ? [grease(4), 0x0304, 0x0303] : [0x0304, 0x0303]).map(u16)), undefined, lies)));
+  extensions.push(
+    extension(ExtensionType.supported_versions, vector(1, Buffer.concat((g ? [grease(4), 0x0304, 0x0303] : [0x0304, 0x0303]).map(u16)), undefined, lies)),
+  );
   extensions.push(extension(ExtensionType.psk_key_exchange_modes, vector(1, u8(1), undefined, lies)));
   const shares: Buffer[] = [Buffer.concat([u16(0x001d), vector(2, Buffer.alloc(32, 0x5c), undefined, lies)])];
   if (spec.keyShareBytes) shares.unshift(Buffer.concat([u16(0x11ec), vector(2, fill(spec.keyShareBytes), undefined, lies)]));
@@ -167,7 +169,7 @@ export interface RecordOptions {
 export function records(message: Buffer, options: RecordOptions = {}): Buffer {
   const out: Buffer[] = [];
   const sizes = [...(options.sizes ?? [])];
-  for (let at = 0; at < message.length || out.length === 0; ) {
+  for (let at = 0; at < message.length || out.length === 0;) {
     const size = sizes.shift() ?? 16384;
     const fragment = message.subarray(at, at + size);
     at += fragment.length;

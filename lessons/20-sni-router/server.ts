@@ -46,8 +46,8 @@ function parseTarget(text: string): Target {
  * as complete; RFC 6066 §3 says a client sends none, but one that does still means that host).
  */
 function routeKey(name: string): string {
-  const lower = name.toLowerCase(); // host names are ASCII (client-hello.ts checks), so this is ASCII folding
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+  // TODO: fold the name to lower case and drop one trailing dot.
+  return name;
 }
 
 const routes = new Map<string, Target>();
@@ -72,7 +72,9 @@ function routeFor(serverName: string | undefined): Target | undefined {
  * legacy_record_version 0x0303 (RFC 8446 §5.1), length 2, level 2 (fatal), the description.
  */
 function alert(description: number): Buffer {
-  return Buffer.from([21, 0x03, 0x03, 0x00, 0x02, 2, description]);
+  // TODO: the 7 bytes of the record: type, version (2 bytes), length (2 bytes), level, description.
+  void description;
+  return Buffer.alloc(0);
 }
 const UNRECOGNIZED_NAME = 112; // RFC 8446 §6.2, RFC 6066 §3
 
@@ -81,73 +83,28 @@ const server = net.createServer({ allowHalfOpen: true }, (client) => {
   const reader = new ClientHelloReader();
   /** Every byte read so far: the backend gets all of them, exactly as they came. */
   const received: Buffer[] = [];
-
-  // A client that connects and says nothing, or trickles forever, must not hold a socket forever.
-  const deadline = setTimeout(() => {
-    console.log(`${peer} no ClientHello within ${helloTimeoutMs} ms: closed`);
-    client.destroy();
-  }, helloTimeoutMs);
-  client.on('close', () => clearTimeout(deadline));
   client.on('error', (error) => console.log(`${peer} error: ${error.message}`));
 
-  const onData = (chunk: Buffer) => {
-    received.push(chunk);
-    let hello;
-    try {
-      hello = reader.push(chunk);
-    } catch (error) {
-      if (!(error instanceof HelloError)) throw error;
-      console.log(`${peer} ${error.message} Closed.`);
-      client.destroy();
-      return;
-    }
-    if (!hello) return; // not whole yet: wait for the next read
-    // The hello is here: stop reading until the backend can take what follows.
-    client.off('data', onData);
-    client.off('end', onEndBeforeHello);
-    client.pause();
-    const target = routeFor(hello.serverName);
-    const alpn = hello.alpn.length > 0 ? ` [${hello.alpn.join(', ')}]` : '';
-    if (!target) {
-      // RFC 6066 §3: a server that does not know the name may end the handshake with this alert.
-      // The deadline still runs, so a client that never closes is closed for it.
-      console.log(`${peer} ${hello.serverName ?? '(no server name)'}${alpn}: no route, unrecognized_name`);
-      client.end(alert(UNRECOGNIZED_NAME));
-      client.resume(); // read (and drop) whatever else it sends until it closes
-      return;
-    }
-    clearTimeout(deadline);
-    console.log(`${peer} ${hello.serverName ?? '(no server name)'}${alpn} → ${target.host}:${target.port}`);
-    relay(client, Buffer.concat(received), target, peer);
-  };
-  const onEndBeforeHello = () => {
-    console.log(`${peer} closed before its ClientHello was whole`);
-    client.destroy();
-  };
-  client.on('data', onData);
-  client.on('end', onEndBeforeHello);
+  // TODO: a deadline: destroy the client if its ClientHello is not whole within helloTimeoutMs
+  //       (and clear the timer when the socket closes, or when the connection is relayed).
+
+  // TODO: on each 'data' chunk: keep it in `received` and push it into the reader.
+  //       - A HelloError: log it and destroy the client.
+  //       - undefined: the hello is not whole yet; wait for the next chunk.
+  //       - A ClientHello: stop reading (remove your listeners, client.pause()), find the target
+  //         with routeFor(hello.serverName). No target: end the client with
+  //         alert(UNRECOGNIZED_NAME). Else relay(client, Buffer.concat(received), target, peer).
+  //       On 'end' before the hello is whole, destroy the client.
+  void [reader, received, routeFor, alert, UNRECOGNIZED_NAME, HelloError, relay];
 });
 
 /** Connects to `target`, sends it `first` (the bytes already read), then pipes both ways. */
 function relay(client: net.Socket, first: Buffer, target: Target, peer: string): void {
-  const backend = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
-  let connected = false;
-  backend.on('connect', () => {
-    connected = true;
-    backend.write(first);
-    // pipe(): a destination that is full pauses its source ('drain' resumes it), and the end of
-    // one direction (FIN) is passed on with end() while the other keeps flowing.
-    client.pipe(backend);
-    backend.pipe(client);
-  });
-  // A reset on one side is passed on as a reset: destroy() alone would send FIN, and the other
-  // side would take an abort for an orderly end.
-  backend.on('error', (error) => {
-    console.log(`${peer} backend ${target.host}:${target.port}: ${error.message}`);
-    if (connected) client.resetAndDestroy();
-    else client.destroy(); // refused or unreachable: nothing was relayed, just close
-  });
-  client.on('error', () => backend.resetAndDestroy());
+  // TODO: connect to the target (allowHalfOpen: true). Once connected, write `first`, then pipe
+  //       the client to the backend and the backend to the client. A backend 'error' before it
+  //       connected closes the client; after, it resets the client (resetAndDestroy). A client
+  //       'error' resets the backend.
+  void [client, first, target, peer];
 }
 
 server.listen(port, host, () => {

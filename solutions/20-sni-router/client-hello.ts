@@ -124,7 +124,7 @@ export class ClientHelloReader {
   private consume(n: number): Buffer {
     this.buffered -= n;
     const out = Buffer.allocUnsafe(n);
-    for (let filled = 0; filled < n; ) {
+    for (let filled = 0; filled < n;) {
       const first = this.chunks[0]!;
       const take = Math.min(first.length, n - filled);
       first.copy(out, filled, 0, take);
@@ -231,7 +231,8 @@ function readServerName(data: Fields): string | undefined {
 /** A host_name is ASCII (RFC 6066 §3): letters, digits, '-', '.', and '_' seen in practice. */
 function readHostName(name: Buffer): string {
   for (const byte of name) {
-    const ok = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2e || byte === 0x5f;
+    const ok =
+      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2e || byte === 0x5f;
     if (!ok) throw new HelloError(`host_name holds the byte 0x${byte.toString(16).padStart(2, '0')}: a DNS name is letters, digits, '-' and '.'.`);
   }
   return name.toString('latin1');

@@ -3,7 +3,18 @@
 // your parser). It must return the same hello however the bytes are cut into reads and records,
 // skip what it does not need, and throw HelloError on a length that lies, never read past one.
 
-import { importLessonModule, check, clientHello, records, record, grease, ExtensionType, type HelloSpec, type HelloField, test } from '#harness/testing/index.ts';
+import {
+  importLessonModule,
+  check,
+  clientHello,
+  records,
+  record,
+  grease,
+  ExtensionType,
+  type HelloSpec,
+  type HelloField,
+  test,
+} from '#harness/testing/index.ts';
 import { helloOfLength, hex } from './hellos.ts';
 
 interface Hello {
@@ -44,7 +55,7 @@ function describeOutcome(outcome: Outcome): string {
   if ('waiting' in outcome) return 'undefined after every push (still waiting for bytes)';
   if ('hello' in outcome) return `a hello (server name ${JSON.stringify(outcome.hello.serverName)}) after push ${outcome.at} of ${outcome.of}`;
   const error = outcome.error as Error;
-  return `${error?.name ?? 'an exception'} after push ${outcome.at} of ${outcome.of}: ${error?.message ?? String(error)}`;
+  return `${error?.name ?? 'an exception'} after push ${outcome.at} of ${outcome.of}: ${(error?.message ?? String(error)).replace(/\.$/, '')}`;
 }
 
 /** Checks that the pieces give exactly the expected hello, after the last piece and not before. */
@@ -62,7 +73,8 @@ function expectHello(outcome: Outcome, want: Partial<Hello>, shape: string, teac
     check(same, {
       message: `Expected ${key} ${JSON.stringify(Buffer.isBuffer(value) ? value.toString('hex') : value)} (${shape}), received ${JSON.stringify(Buffer.isBuffer(got) ? got.toString('hex') : got)}.`,
       why: teaching.why,
-      spec: key === 'serverName' ? 'RFC 6066 §3 (server_name: a ServerNameList of host_name entries)' : key === 'alpn' ? 'RFC 7301 §3.1 (ProtocolNameList)' : HELLO,
+      spec:
+        key === 'serverName' ? 'RFC 6066 §3 (server_name: a ServerNameList of host_name entries)' : key === 'alpn' ? 'RFC 7301 §3.1 (ProtocolNameList)' : HELLO,
       hint: teaching.hint,
     });
   }
@@ -99,10 +111,15 @@ test('reads server_name, ALPN, the version, session id, cipher suites and extens
     },
   );
   const other = records(clientHello({ serverName: 'www.b.test', alpn: ['http/1.1'], sessionId: Buffer.alloc(0) }), { version: 0x0303 });
-  expectHello(feed(ClientHelloReader, [other]), { serverName: 'www.b.test', alpn: ['http/1.1'], sessionId: Buffer.alloc(0) }, 'an empty session id, record version 0x0303', {
-    why: 'legacy_session_id may be empty (0 to 32 bytes), and the record version is 0x0303 or 0x0301: both are TLS.',
-    hint: 'Read the session id length, then exactly that many bytes; ignore legacy_record_version (RFC 8446 §5.1: it "MUST be ignored for all purposes").',
-  });
+  expectHello(
+    feed(ClientHelloReader, [other]),
+    { serverName: 'www.b.test', alpn: ['http/1.1'], sessionId: Buffer.alloc(0) },
+    'an empty session id, record version 0x0303',
+    {
+      why: 'legacy_session_id may be empty (0 to 32 bytes), and the record version is 0x0303 or 0x0301: both are TLS.',
+      hint: 'Read the session id length, then exactly that many bytes; ignore legacy_record_version (RFC 8446 §5.1: it "MUST be ignored for all purposes").',
+    },
+  );
 });
 
 test('returns the hello only once it is whole, wherever the bytes are cut', async () => {
@@ -129,7 +146,7 @@ test('returns the hello only once it is whole, wherever the bytes are cut', asyn
 test('reads a ClientHello split across several records, and a 1.8 KB one with a post-quantum key share', async () => {
   const { ClientHelloReader } = await parser();
   const teaching = {
-    why: "A handshake message may span several records (RFC 8446 §5.1: \"may be fragmented across several records\"); the record boundaries say nothing about the message's. Chromium's ClientHello with an X25519MLKEM768 key share is about 1.8 KB.",
+    why: 'A handshake message may span several records (RFC 8446 §5.1: "may be fragmented across several records"); the record boundaries say nothing about the message\'s. Chromium\'s ClientHello with an X25519MLKEM768 key share is about 1.8 KB.',
     hint: "Collect the fragments of consecutive handshake records until you have the 4-byte handshake header, then until you have its length's worth of bytes; parse the ClientHello only then.",
   };
   const small = clientHello({});
@@ -163,11 +180,16 @@ test('skips every other extension, GREASE and unknown ones included, and finds s
 
 test('reads a ClientHello with no extensions block, and one with no server_name, as having no name', async () => {
   const { ClientHelloReader } = await parser();
-  expectHello(feed(ClientHelloReader, [records(clientHello({ noExtensions: true }))]), { serverName: undefined, alpn: [], extensions: [] }, 'no extensions block at all', {
-    why: 'A TLS 1.2 ClientHello may end right after the compression methods: the extensions block is optional there (RFC 5246 §7.4.1.2). Such a client asks for no name, and the router sends it to the default backend.',
-    spec: 'RFC 5246 §7.4.1.2',
-    hint: 'After the compression methods, read the extensions only if bytes remain in the ClientHello.',
-  });
+  expectHello(
+    feed(ClientHelloReader, [records(clientHello({ noExtensions: true }))]),
+    { serverName: undefined, alpn: [], extensions: [] },
+    'no extensions block at all',
+    {
+      why: 'A TLS 1.2 ClientHello may end right after the compression methods: the extensions block is optional there (RFC 5246 §7.4.1.2). Such a client asks for no name, and the router sends it to the default backend.',
+      spec: 'RFC 5246 §7.4.1.2',
+      hint: 'After the compression methods, read the extensions only if bytes remain in the ClientHello.',
+    },
+  );
   expectHello(feed(ClientHelloReader, [records(clientHello({ serverName: null, alpn: [] }))]), { serverName: undefined, alpn: [] }, 'no server_name, no ALPN', {
     why: 'A client connecting to an IP address sends no server_name (RFC 6066 §3 forbids addresses in it).',
     spec: 'RFC 6066 §3',
@@ -219,7 +241,12 @@ test('throws HelloError when a length in the ClientHello lies, at every level', 
     const bytes = records(clientHello(spec));
     expectRejected(HelloError, feed(ClientHelloReader, [bytes]), `a ClientHello whose ${field} length is ${by > 0 ? '+' : ''}${by} off`, {
       why: `Each length is checked against what contains it: a vector may not claim more bytes than are left in the vector around it, and a vector's contents must be used up exactly. Here ${field} claims ${by > 0 ? 'more' : 'fewer'} bytes than it holds. A parser that checks only against the whole buffer reads a name from the wrong bytes, or past its end (a RangeError, or a Buffer.subarray that silently returns fewer bytes).`,
-      spec: field.includes('server_name') || field === 'host_name' ? 'RFC 6066 §3; RFC 8446 §3.4' : field.includes('protocol') || field.includes('alpn') ? 'RFC 7301 §3.1; RFC 8446 §3.4' : HELLO,
+      spec:
+        field.includes('server_name') || field === 'host_name'
+          ? 'RFC 6066 §3; RFC 8446 §3.4'
+          : field.includes('protocol') || field.includes('alpn')
+            ? 'RFC 7301 §3.1; RFC 8446 §3.4'
+            : HELLO,
       hint: 'Read each vector into a cursor of its own (its bytes only), fail when a length is over what is left, and fail when a cursor has bytes left once its fields are read.',
     });
   }
@@ -230,11 +257,20 @@ test('throws HelloError when the record or handshake length lies', async () => {
   const hello = clientHello({});
   const cases: Array<[string, Buffer]> = [
     // The record ends a byte early: the hello's last byte stands where the next record's type goes.
-    ['a record length 1 short (the next "record" starts with the hello\'s last byte)', Buffer.concat([records(hello, { lies: { record: -1 } }), Buffer.alloc(4)])],
+    [
+      'a record length 1 short (the next "record" starts with the hello\'s last byte)',
+      Buffer.concat([records(hello, { lies: { record: -1 } }), Buffer.alloc(4)]),
+    ],
     ['a handshake length 1 short (the hello ends inside its extensions)', records(clientHello({ lies: { handshake: -1 } }))],
-    ['a handshake length 1 long, the byte after it in a record of its own', Buffer.concat([records(clientHello({ lies: { handshake: 1 } })), record(Buffer.from([0]))])],
+    [
+      'a handshake length 1 long, the byte after it in a record of its own',
+      Buffer.concat([records(clientHello({ lies: { handshake: 1 } })), record(Buffer.from([0]))]),
+    ],
     ['an empty handshake record before the hello', Buffer.concat([record(Buffer.alloc(0)), records(hello)])],
-    ['an alert record in the middle of the hello', Buffer.concat([record(hello.subarray(0, 40)), record(Buffer.from([2, 40]), { type: 21 }), record(hello.subarray(40))])],
+    [
+      'an alert record in the middle of the hello',
+      Buffer.concat([record(hello.subarray(0, 40)), record(Buffer.from([2, 40]), { type: 21 }), record(hello.subarray(40))]),
+    ],
     ['a handshake message of type 2 (server_hello)', records(Buffer.concat([Buffer.from([2]), hello.subarray(1)]))],
   ];
   for (const [what, bytes] of cases) {
@@ -284,10 +320,26 @@ test('throws HelloError on two server_name extensions, two host_names, or a host
   const second = { type: ExtensionType.server_name, data: hex('0009 00 0006 622e74657374') }; // b.test
   const twoNames = hex('0012 00 0006 612e74657374 00 0006 622e74657374');
   const cases: Array<[string, Buffer, string]> = [
-    ['server_name sent twice (a.test, then b.test)', records(clientHello({ after: [second] })), 'RFC 8446 §4.2 ("There MUST NOT be more than one extension of the same type")'],
-    ['two host_names in one server_name (a.test, b.test)', records(clientHello({ serverName: null, before: [{ type: 0, data: twoNames }] })), 'RFC 6066 §3 ("MUST NOT contain more than one name of the same name_type")'],
-    ['a host_name with a NUL byte ("a.test\\0.evil")', records(clientHello({ serverName: Buffer.from('a.test\0.evil', 'latin1') })), 'RFC 6066 §3 (HostName: the ASCII hostname)'],
-    ['a host_name with a byte over 0x7f', records(clientHello({ serverName: Buffer.from([0x61, 0xe9, 0x2e, 0x74]) })), 'RFC 6066 §3 (HostName: the ASCII hostname)'],
+    [
+      'server_name sent twice (a.test, then b.test)',
+      records(clientHello({ after: [second] })),
+      'RFC 8446 §4.2 ("There MUST NOT be more than one extension of the same type")',
+    ],
+    [
+      'two host_names in one server_name (a.test, b.test)',
+      records(clientHello({ serverName: null, before: [{ type: 0, data: twoNames }] })),
+      'RFC 6066 §3 ("MUST NOT contain more than one name of the same name_type")',
+    ],
+    [
+      'a host_name with a NUL byte ("a.test\\0.evil")',
+      records(clientHello({ serverName: Buffer.from('a.test\0.evil', 'latin1') })),
+      'RFC 6066 §3 (HostName: the ASCII hostname)',
+    ],
+    [
+      'a host_name with a byte over 0x7f',
+      records(clientHello({ serverName: Buffer.from([0x61, 0xe9, 0x2e, 0x74]) })),
+      'RFC 6066 §3 (HostName: the ASCII hostname)',
+    ],
     ['a host_name with a space', records(clientHello({ serverName: 'a test' })), 'RFC 6066 §3 (HostName: the ASCII hostname)'],
   ];
   for (const [what, bytes, spec] of cases) {

@@ -48,11 +48,15 @@ async function expectRouted(
   return { client, backend };
 }
 
-const NAME_WHY = 'The router reads server_name from the ClientHello and sends the connection to the backend routed for that name; a hello with no name, or a name with no route, goes to the --default backend.';
+const NAME_WHY =
+  'The router reads server_name from the ClientHello and sends the connection to the backend routed for that name; a hello with no name, or a name with no route, goes to the --default backend.';
 const NAME_HINT = 'Look the name up in the routes (a Map from name to host and port); without a match, use the default.';
 
 test('relays a ClientHello for a.test to its backend byte for byte, and the reply back', async ({ server }) => {
-  const { client, backend } = await expectRouted(server, records(clientHello({ serverName: 'a.test' })), A, 'A ClientHello for a.test', { why: NAME_WHY, hint: NAME_HINT });
+  const { client, backend } = await expectRouted(server, records(clientHello({ serverName: 'a.test' })), A, 'A ClientHello for a.test', {
+    why: NAME_WHY,
+    hint: NAME_HINT,
+  });
   // After the hello the router knows nothing of what passes: every byte value goes both ways.
   const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
   await client.send(all);
@@ -83,10 +87,25 @@ test('routes b.test to its backend, and a hello without server_name to the defau
 
 test('matches whole names, without regard to case or a trailing dot', async ({ server }) => {
   const cases: Array<[string, Backend, string, string]> = [
-    ['A.TEST', A, 'DNS names are case-insensitive (RFC 4343): A.TEST is a.test.', 'Compare lower-cased names: name.toLowerCase() (host names are ASCII, so this folds only A–Z).'],
-    ['a.test.', A, 'A trailing dot marks a fully qualified name: a.test. and a.test are the same host (RFC 6066 §3 says clients send none; some do).', 'Drop one trailing dot before the lookup.'],
+    [
+      'A.TEST',
+      A,
+      'DNS names are case-insensitive (RFC 4343): A.TEST is a.test.',
+      'Compare lower-cased names: name.toLowerCase() (host names are ASCII, so this folds only A–Z).',
+    ],
+    [
+      'a.test.',
+      A,
+      'A trailing dot marks a fully qualified name: a.test. and a.test are the same host (RFC 6066 §3 says clients send none; some do).',
+      'Drop one trailing dot before the lookup.',
+    ],
     ['b.TEST.', B, 'Case and the trailing dot together: b.TEST. is b.test.', 'Lower-case, then drop a trailing dot, on both the routes and the name.'],
-    ['xa.test', D, 'xa.test is another name, not a.test: a suffix match would hand a.test\'s connections to anyone who names a host ending in "a.test".', 'Look up the whole name (map.get), not name.endsWith(route) or includes().'],
+    [
+      'xa.test',
+      D,
+      'xa.test is another name, not a.test: a suffix match would hand a.test\'s connections to anyone who names a host ending in "a.test".',
+      'Look up the whole name (map.get), not name.endsWith(route) or includes().',
+    ],
     ['a.test.evil', D, 'a.test.evil is another name: a prefix match would route it to a.test.', 'Look up the whole name, not name.startsWith(route).'],
     ['test', D, 'test is not a.test.', 'Look up the whole name.'],
   ];
@@ -138,12 +157,21 @@ test('passes on what the client sent after the ClientHello in the same write, in
   // A TLS 1.3 client in middlebox-compatibility mode sends change_cipher_spec right after its
   // hello, and one with early data (0-RTT) sends application_data records too: all in one write.
   const hello = records(clientHello({ serverName: 'a.test' }));
-  const after = Buffer.concat([record(Buffer.from([1]), { type: 20, version: 0x0303 }), record(Buffer.from(Array.from({ length: 200 }, (_, i) => 255 - i)), { type: 23, version: 0x0303 })]);
-  const { backend, client } = await expectRouted(server, Buffer.concat([hello, after]), A, 'A ClientHello for a.test followed by two more records in the same write', {
-    why: 'Whatever the client sent after its ClientHello belongs to the same connection: the backend needs it, in order, after the hello. A read can hold the hello and more.',
-    spec: 'RFC 8446 Appendix D.4 (change_cipher_spec after the ClientHello); §4.2.10 (early data)',
-    hint: "Forward every byte you read, not just the hello's records: keep the chunks as they came.",
-  });
+  const after = Buffer.concat([
+    record(Buffer.from([1]), { type: 20, version: 0x0303 }),
+    record(Buffer.from(Array.from({ length: 200 }, (_, i) => 255 - i)), { type: 23, version: 0x0303 }),
+  ]);
+  const { backend, client } = await expectRouted(
+    server,
+    Buffer.concat([hello, after]),
+    A,
+    'A ClientHello for a.test followed by two more records in the same write',
+    {
+      why: 'Whatever the client sent after its ClientHello belongs to the same connection: the backend needs it, in order, after the hello. A read can hold the hello and more.',
+      spec: 'RFC 8446 Appendix D.4 (change_cipher_spec after the ClientHello); §4.2.10 (early data)',
+      hint: "Forward every byte you read, not just the hello's records: keep the chunks as they came.",
+    },
+  );
   await client.send(Buffer.from('more'));
   await backend.expect('more', { hint: 'After the first bytes, pipe the client to the backend.' });
 });

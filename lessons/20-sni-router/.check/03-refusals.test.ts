@@ -12,14 +12,21 @@ const refused = await refusingAddress();
 const test = serverTest('sni-router', { args: ['--route', `a.test=${A.address}`, '--route', `refused.test=${refused}`, '--hello-timeout', '2500'] });
 
 const UNRECOGNIZED_NAME = alertRecord(112);
-const ALERTS = 'RFC 8446 §6 (Alert protocol: level 2 fatal, description 112 unrecognized_name) and §5.1 (legacy_record_version 0x0303 on everything but a ClientHello)';
+const ALERTS =
+  'RFC 8446 §6 (Alert protocol: level 2 fatal, description 112 unrecognized_name) and §5.1 (legacy_record_version 0x0303 on everything but a ClientHello)';
 
 /**
  * Sends `bytes` and expects the router to close the connection without routing it: nothing back
  * but possibly one fatal alert record (not unrecognized_name: the name was never read), then a
  * close, within `timeoutMs`.
  */
-async function expectRefused(server: Server, bytes: Buffer, what: string, teaching: { why: string; hint: string; spec: string }, timeoutMs = 1200): Promise<void> {
+async function expectRefused(
+  server: Server,
+  bytes: Buffer,
+  what: string,
+  teaching: { why: string; hint: string; spec: string },
+  timeoutMs = 1200,
+): Promise<void> {
   A.forget();
   const client = await server.connect();
   await client.send(bytes);
@@ -51,14 +58,18 @@ test('answers a name with no route with the fatal alert unrecognized_name, 15 03
       spec: `${ALERTS}; RFC 6066 §3`,
       hint: 'Write Buffer.from([21, 3, 3, 0, 2, 2, 112]) with client.end(alert): it sends the alert, then FIN.',
     });
-    await client.expectClose({ why: 'A fatal alert ends the connection: close it after the alert.', spec: 'RFC 8446 §6.2', hint: 'client.end(alert) sends the alert and then FIN.' });
+    await client.expectClose({
+      why: 'A fatal alert ends the connection: close it after the alert.',
+      spec: 'RFC 8446 §6.2',
+      hint: 'client.end(alert) sends the alert and then FIN.',
+    });
     A.expectNone(`A ClientHello for ${name} got the alert, but it was also routed.`);
   }
 });
 
 test('closes a connection that does not start with a TLS record, without routing it', async ({ server }) => {
   await expectRefused(server, Buffer.from('GET / HTTP/1.1\r\nHost: a.test\r\n\r\n'), 'A plain HTTP request', {
-    why: "A TLS connection's first byte is 22 (a handshake record). An HTTP request starts with a letter: this is not TLS, and taking its bytes 3–4 as a record length (\" /\" = 8239) would keep it waiting for bytes that never come.",
+    why: 'A TLS connection\'s first byte is 22 (a handshake record). An HTTP request starts with a letter: this is not TLS, and taking its bytes 3–4 as a record length (" /" = 8239) would keep it waiting for bytes that never come.',
     spec: 'RFC 8446 §5.1',
     hint: 'Check the first byte as soon as it arrives; throw HelloError if it is not 22, and close the connection.',
   });
@@ -91,10 +102,25 @@ test('closes, without routing, every ClientHello in which a length lies', async 
     hint: 'Catch HelloError from the reader, destroy the client socket, and never connect a backend for it.',
   };
   for (const [field, by] of LIES) {
-    await expectRefused(server, records(clientHello({ serverName: 'a.test', lies: { [field]: by } })), `A ClientHello for a.test whose ${field} length is ${by > 0 ? '+' : ''}${by} off`, teaching);
+    await expectRefused(
+      server,
+      records(clientHello({ serverName: 'a.test', lies: { [field]: by } })),
+      `A ClientHello for a.test whose ${field} length is ${by > 0 ? '+' : ''}${by} off`,
+      teaching,
+    );
   }
-  await expectRefused(server, Buffer.concat([records(clientHello({}), { lies: { record: -1 } }), Buffer.alloc(4)]), 'A ClientHello for a.test in a record 1 byte shorter than its contents', teaching);
-  await expectRefused(server, Buffer.concat([records(clientHello({ lies: { handshake: 1 } })), record(Buffer.from([0]))]), 'A ClientHello for a.test whose handshake length claims 1 byte more (sent in a record of its own)', teaching);
+  await expectRefused(
+    server,
+    Buffer.concat([records(clientHello({}), { lies: { record: -1 } }), Buffer.alloc(4)]),
+    'A ClientHello for a.test in a record 1 byte shorter than its contents',
+    teaching,
+  );
+  await expectRefused(
+    server,
+    Buffer.concat([records(clientHello({ lies: { handshake: 1 } })), record(Buffer.from([0]))]),
+    'A ClientHello for a.test whose handshake length claims 1 byte more (sent in a record of its own)',
+    teaching,
+  );
 });
 
 test('closes a ClientHello over 16 KiB, and a record over 2^14 bytes, without routing them', async ({ server }) => {
@@ -125,7 +151,11 @@ test('closes a client that sends nothing, and one that trickles its hello, at th
     sent++;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await silent.expectClose({ timeoutMs: 1500, ...teaching, why: `A client that sent nothing for ${Math.round(performance.now() - started)} ms: ${teaching.why}` });
+  await silent.expectClose({
+    timeoutMs: 1500,
+    ...teaching,
+    why: `A client that sent nothing for ${Math.round(performance.now() - started)} ms: ${teaching.why}`,
+  });
   await trickler.expectClose({ timeoutMs: 500, ...teaching, why: `A client that sent ${sent} bytes, one every 50 ms: ${teaching.why}` });
   A.expectNone('The trickling client was routed.');
 });

@@ -9,7 +9,7 @@ const A = await Backend.listen('backend-a');
 const test = serverTest('sni-router', { args: ['--route', `a.test=${A.address}`] });
 
 const HALF_CLOSE = 'RFC 9293 §3.6 (closing one direction); Node docs: net.createServer allowHalfOpen, readable.pipe()';
-const RESET = "RFC 9293 §3.5.2 (reset); Node docs: socket.resetAndDestroy()";
+const RESET = 'RFC 9293 §3.5.2 (reset); Node docs: socket.resetAndDestroy()';
 
 /** A client routed to backend-a, with the hello already through. */
 async function routed(server: Server) {
@@ -31,7 +31,7 @@ test("passes the client's FIN to the backend as FIN, and the backend's answer st
     by: 'fin',
     why: 'The client half-closed (FIN): it sends nothing more, but may still read. The router passes the FIN on to the backend and keeps the other direction open.',
     spec: HALF_CLOSE,
-    hint: "Create the server and the backend socket with allowHalfOpen: true; pipe() calls end() on the destination when the source ends.",
+    hint: 'Create the server and the backend socket with allowHalfOpen: true; pipe() calls end() on the destination when the source ends.',
   });
   const answer = Buffer.alloc(100_000, 0xa5);
   await backend.send(answer);
@@ -41,7 +41,12 @@ test("passes the client's FIN to the backend as FIN, and the backend's answer st
     hint: "Don't end or destroy the client socket on its 'end' event: let pipe() pass the FIN on, and end the client only when the backend ends.",
   });
   await backend.end();
-  await client.expectClose({ by: 'fin', why: "Then the backend's FIN reaches the client: the connection is closed both ways.", spec: HALF_CLOSE, hint: 'backend.pipe(client) ends the client when the backend ends.' });
+  await client.expectClose({
+    by: 'fin',
+    why: "Then the backend's FIN reaches the client: the connection is closed both ways.",
+    spec: HALF_CLOSE,
+    hint: 'backend.pipe(client) ends the client when the backend ends.',
+  });
 });
 
 test("passes the backend's FIN to the client as FIN, and the client can still send", async ({ server }) => {
@@ -49,7 +54,12 @@ test("passes the backend's FIN to the client as FIN, and the client can still se
   await backend.send('bye');
   await backend.end();
   await client.expect('bye');
-  await client.expectClose({ by: 'fin', why: "The backend half-closed: the router passes its FIN to the client.", spec: HALF_CLOSE, hint: 'backend.pipe(client) ends the client when the backend ends.' });
+  await client.expectClose({
+    by: 'fin',
+    why: 'The backend half-closed: the router passes its FIN to the client.',
+    spec: HALF_CLOSE,
+    hint: 'backend.pipe(client) ends the client when the backend ends.',
+  });
   await client.send('one more thing');
   await backend.expect('one more thing', {
     why: 'The backend closed its sending side only: the client may still send, and the backend still reads.',
@@ -63,7 +73,7 @@ test('passes a reset from the client to the backend as a reset', async ({ server
   client.reset();
   await backend.expectClose({
     by: 'rst',
-    why: "The client reset the connection (RST): it aborted, and what it sent may be incomplete. Passed on as FIN, the backend would take the abort for an orderly end. socket.destroy() sends FIN; resetAndDestroy() sends RST.",
+    why: 'The client reset the connection (RST): it aborted, and what it sent may be incomplete. Passed on as FIN, the backend would take the abort for an orderly end. socket.destroy() sends FIN; resetAndDestroy() sends RST.',
     spec: RESET,
     hint: "On the client socket's 'error' (ECONNRESET), call backend.resetAndDestroy().",
   });
@@ -107,7 +117,7 @@ test('a backend that stops reading holds the client back: the router does not bu
     'from the client',
     (size) => client.flood(Buffer.alloc(256 * 1024, 0x62), size, 400),
     () => backend.pauseReading(),
-    'Use client.pipe(backend) (it pauses the client while the backend is full), not a \'data\' handler that calls backend.write() whatever it returns.',
+    "Use client.pipe(backend) (it pauses the client while the backend is full), not a 'data' handler that calls backend.write() whatever it returns.",
   );
 });
 
@@ -118,6 +128,6 @@ test('a client that stops reading holds the backend back', async ({ server }) =>
     'from the backend',
     (size) => backend.flood(Buffer.alloc(256 * 1024, 0x63), size, 400),
     () => client.pauseReading(),
-    "Use backend.pipe(client) too: both directions need backpressure.",
+    'Use backend.pipe(client) too: both directions need backpressure.',
   );
 });
