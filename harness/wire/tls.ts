@@ -37,6 +37,7 @@ export type Field =
   | 'cipher_suites'
   | 'compression_methods'
   | 'extensions'
+  | 'extension'
   | 'server_name_extension'
   | 'server_name_list'
   | 'host_name'
@@ -47,7 +48,7 @@ export type Field =
 export interface Extension {
   type: number;
   data: Buffer;
-  /** Names the extension's length prefix, for `lies`. */
+  /** Names the extension's length prefix, for `lies` ('extension' for one of `before` or `after`). */
   field?: Field;
 }
 

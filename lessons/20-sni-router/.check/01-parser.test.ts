@@ -10,6 +10,8 @@ import {
   records,
   record,
   grease,
+  serverNameData,
+  alpnData,
   ExtensionType,
   type HelloSpec,
   type HelloField,
@@ -208,6 +210,9 @@ test('throws HelloError on bytes that are not TLS, as soon as the first byte sho
   }
 });
 
+/** An unknown extension at the end of the block: the `extension` lie makes it claim more than the block has left. */
+const LAST = { type: 0x4469, data: Buffer.from('last'), field: 'extension' as const };
+
 /** The lies table: which length, by how much; each must be thrown on. */
 const LIES: Array<[HelloField, number]> = [
   ['session_id', 1],
@@ -218,6 +223,8 @@ const LIES: Array<[HelloField, number]> = [
   ['compression_methods', 200],
   ['extensions', 1],
   ['extensions', -1],
+  ['extension', 1],
+  ['extension', 40],
   ['server_name_extension', 1],
   ['server_name_extension', -1],
   ['server_name_extension', 300],
@@ -237,7 +244,7 @@ const LIES: Array<[HelloField, number]> = [
 test('throws HelloError when a length in the ClientHello lies, at every level', async () => {
   const { ClientHelloReader, HelloError } = await parser();
   for (const [field, by] of LIES) {
-    const spec: HelloSpec = { lies: { [field]: by } };
+    const spec: HelloSpec = { lies: { [field]: by }, after: field === 'extension' ? [LAST] : [] };
     const bytes = records(clientHello(spec));
     expectRejected(HelloError, feed(ClientHelloReader, [bytes]), `a ClientHello whose ${field} length is ${by > 0 ? '+' : ''}${by} off`, {
       why: `Each length is checked against what contains it: a vector may not claim more bytes than are left in the vector around it, and a vector's contents must be used up exactly. Here ${field} claims ${by > 0 ? 'more' : 'fewer'} bytes than it holds. A parser that checks only against the whole buffer reads a name from the wrong bytes, or past its end (a RangeError, or a Buffer.subarray that silently returns fewer bytes).`,
@@ -248,6 +255,27 @@ test('throws HelloError when a length in the ClientHello lies, at every level', 
             ? 'RFC 7301 §3.1; RFC 8446 §3.4'
             : HELLO,
       hint: 'Read each vector into a cursor of its own (its bytes only), fail when a length is over what is left, and fail when a cursor has bytes left once its fields are read.',
+    });
+  }
+});
+
+test('throws HelloError when server_name or ALPN holds bytes after its list', async () => {
+  const { ClientHelloReader, HelloError } = await parser();
+  const cases: Array<[string, HelloSpec]> = [
+    [
+      'a server_name extension with a byte after its list',
+      { serverName: null, before: [{ type: ExtensionType.server_name, data: Buffer.concat([serverNameData('a.test'), Buffer.from([0x00])]) }] },
+    ],
+    [
+      'an ALPN extension with a byte after its list',
+      { alpn: [], before: [{ type: ExtensionType.application_layer_protocol_negotiation, data: Buffer.concat([alpnData(['h2']), Buffer.from([0x02])]) }] },
+    ],
+  ];
+  for (const [what, spec] of cases) {
+    expectRejected(HelloError, feed(ClientHelloReader, [records(clientHello(spec))]), what, {
+      why: "An extension's data is exactly its structure: the list, and nothing after it. Bytes left over mean the extension's length and the list's disagree, and the router and the backend could each believe the other one.",
+      spec: 'RFC 6066 §3; RFC 7301 §3.1; RFC 8446 §6.2 (decode_error: "the length of a message was incorrect")',
+      hint: "After reading the list out of the extension's data, check that no bytes are left (data.end()).",
     });
   }
 });

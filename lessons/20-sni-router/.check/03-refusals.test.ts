@@ -3,7 +3,18 @@
 // deadline of 2.5 s. An unknown name gets a fatal alert unrecognized_name; anything that is not a
 // well-formed ClientHello, or is too large or too slow, is closed, and no backend ever hears of it.
 
-import { serverTest, check, clientHello, records, record, alertRecord, describeBytes, type HelloField, type Server } from '#harness/testing/index.ts';
+import {
+  serverTest,
+  check,
+  clientHello,
+  records,
+  record,
+  alertRecord,
+  serverNameData,
+  describeBytes,
+  type HelloField,
+  type Server,
+} from '#harness/testing/index.ts';
 import { Backend, refusingAddress } from './backends.ts';
 import { helloOfLength } from './hellos.ts';
 
@@ -81,6 +92,7 @@ const LIES: Array<[HelloField, number]> = [
   ['compression_methods', -1],
   ['extensions', 1],
   ['extensions', -1],
+  ['extension', 1],
   ['server_name_extension', 1],
   ['server_name_extension', -1],
   ['server_name_list', 1],
@@ -101,14 +113,22 @@ test('closes, without routing, every ClientHello in which a length lies', async 
     spec: 'RFC 8446 §3.4, §4.1.2; RFC 6066 §3; RFC 7301 §3.1',
     hint: 'Catch HelloError from the reader, destroy the client socket, and never connect a backend for it.',
   };
+  const last = { type: 0x4469, data: Buffer.from('last'), field: 'extension' as const };
   for (const [field, by] of LIES) {
     await expectRefused(
       server,
-      records(clientHello({ serverName: 'a.test', lies: { [field]: by } })),
+      records(clientHello({ serverName: 'a.test', lies: { [field]: by }, after: field === 'extension' ? [last] : [] })),
       `A ClientHello for a.test whose ${field} length is ${by > 0 ? '+' : ''}${by} off`,
       teaching,
     );
   }
+  const trailing = Buffer.concat([serverNameData('a.test'), Buffer.from([0x00])]);
+  await expectRefused(
+    server,
+    records(clientHello({ serverName: null, before: [{ type: 0, data: trailing }] })),
+    'A ClientHello whose server_name (a.test) has a byte after its list',
+    teaching,
+  );
   await expectRefused(
     server,
     Buffer.concat([records(clientHello({}), { lies: { record: -1 } }), Buffer.alloc(4)]),
