@@ -49,9 +49,13 @@ export const sniThroughput: Suite = {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sni-bench-'));
     const key = path.join(scratch, 'key.pem');
     const cert = path.join(scratch, 'cert.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-subj', '/CN=localhost'], {
-      encoding: 'utf8',
-    });
+    const made = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-subj', '/CN=localhost'],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`);
     const backendScript = path.join(scratch, 'backend.mjs');
     fs.writeFileSync(backendScript, BACKEND);
