@@ -192,3 +192,89 @@ export function alertRecord(description: number): Buffer {
 
 /** AlertDescription values used here (RFC 8446 §6). */
 export const AlertDescription = { unexpected_message: 10, record_overflow: 22, decode_error: 50, illegal_parameter: 47, unrecognized_name: 112 } as const;
+
+/** What a passive observer reads in a ClientHello (spy's TLS lane). */
+export interface ObservedHello {
+  serverName: string | undefined;
+  alpn: string[];
+  /** supported_versions (RFC 8446 §4.2.1), GREASE left out; else legacy_version alone. */
+  versions: number[];
+}
+
+/**
+ * Reads the names and versions out of a ClientHello body (after the 4-byte handshake header), or
+ * undefined when it is not well formed. Every read is checked against the bytes it may use.
+ */
+export function observeClientHello(body: Buffer): ObservedHello | undefined {
+  const at = { offset: 0 };
+  const take = (bytes: Buffer, n: number): Buffer => {
+    if (n > bytes.length - at.offset) throw new RangeError('short');
+    const out = bytes.subarray(at.offset, at.offset + n);
+    at.offset += n;
+    return out;
+  };
+  try {
+    const legacy = take(body, 2).readUInt16BE(0);
+    take(body, 32);
+    take(body, take(body, 1)[0]!);
+    take(body, take(body, 2).readUInt16BE(0));
+    take(body, take(body, 1)[0]!);
+    const seen: ObservedHello = { serverName: undefined, alpn: [], versions: [legacy] };
+    if (at.offset === body.length) return seen;
+    const block = take(body, take(body, 2).readUInt16BE(0));
+    for (let i = 0; i + 4 <= block.length;) {
+      const type = block.readUInt16BE(i);
+      const data = block.subarray(i + 4, i + 4 + block.readUInt16BE(i + 2));
+      i += 4 + data.length;
+      if (type === ExtensionType.server_name && data.length >= 5 && data[2] === 0) seen.serverName = data.toString('latin1', 5, 5 + data.readUInt16BE(3));
+      if (type === ExtensionType.application_layer_protocol_negotiation) {
+        for (let j = 2; j < data.length; j += 1 + data[j]!) seen.alpn.push(data.toString('latin1', j + 1, j + 1 + data[j]!));
+      }
+      if (type === ExtensionType.supported_versions && data.length >= 1) {
+        const versions: number[] = [];
+        for (let j = 1; j + 2 <= 1 + data[0]! && j + 2 <= data.length; j += 2) versions.push(data.readUInt16BE(j));
+        seen.versions = versions.filter((v) => (v & 0x0f0f) !== 0x0a0a); // GREASE: 0x?a?a
+      }
+    }
+    return seen;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `TLS 1.3` for 0x0304, `TLS 1.0` for 0x0301 (RFC 8446 Appendix B: 0x0300 is SSL 3.0). */
+export function versionName(version: number): string {
+  if (version >= 0x0301 && version <= 0x0304) return `TLS 1.${version - 0x0301}`;
+  return version === 0x0300 ? 'SSL 3.0' : `0x${version.toString(16).padStart(4, '0')}`;
+}
+
+/** AlertDescription names (RFC 8446 §6). */
+export const ALERT_NAMES: Record<number, string> = {
+  0: 'close_notify',
+  10: 'unexpected_message',
+  20: 'bad_record_mac',
+  22: 'record_overflow',
+  40: 'handshake_failure',
+  42: 'bad_certificate',
+  43: 'unsupported_certificate',
+  44: 'certificate_revoked',
+  45: 'certificate_expired',
+  46: 'certificate_unknown',
+  47: 'illegal_parameter',
+  48: 'unknown_ca',
+  49: 'access_denied',
+  50: 'decode_error',
+  51: 'decrypt_error',
+  70: 'protocol_version',
+  71: 'insufficient_security',
+  80: 'internal_error',
+  86: 'inappropriate_fallback',
+  90: 'user_canceled',
+  109: 'missing_extension',
+  110: 'unsupported_extension',
+  112: 'unrecognized_name',
+  113: 'bad_certificate_status_response',
+  115: 'unknown_psk_identity',
+  116: 'certificate_required',
+  120: 'no_application_protocol',
+};
