@@ -415,4 +415,25 @@ export const manifest: LessonEntry[] = [
     // Floods and large messages from several members can take a while on a loaded machine.
     timeouts: { testMs: 60000 },
   },
+  {
+    slug: 'sni-router',
+    title: 'A TLS router that reads the ClientHello',
+    part: 'TLS',
+    summary:
+      "A passthrough router: it reads each connection's TLS ClientHello from the raw bytes (records, handshake, server_name, ALPN), picks a backend by name, and relays the encrypted connection to it untouched.",
+    files: ['client-hello.ts', 'server.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run sni-router --port {port} -- --route localhost=127.0.0.1:9001',
+      'openssl s_server -accept 9001 -www -cert cert.pem -key key.pem        (a backend; make cert.pem and key.pem as the README shows)',
+      'curl -vk https://localhost:{port}/        (the handshake goes through the router to the backend)',
+      'openssl s_client -connect 127.0.0.1:{port} -servername nobody.test        (no route, no default: the alert unrecognized_name)',
+    ],
+    learned: [
+      'TLS starts in the clear: records (type 22, a version, a length of at most 2^14) carry a ClientHello whose server_name anyone on the path can read.',
+      'A parser of untrusted bytes checks every length against what contains it; a length that lies is an error, never a read past the end.',
+      'A ClientHello is not one read, nor even one record: reassemble records from the stream, and bound what you wait for in size and time.',
+      'A passthrough relay sends the bytes it already read first, then pipes both ways with backpressure; a FIN stays a FIN and a reset stays a reset.',
+    ],
+  },
 ];

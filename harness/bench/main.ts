@@ -6,6 +6,7 @@ import { checkTime } from './check-time.ts';
 import { compressionBench } from './compression.ts';
 import { httpThroughput } from './http-throughput.ts';
 import { matrixTime } from './matrix-time.ts';
+import { sniThroughput } from './sni-throughput.ts';
 import { watchRerun } from './watch-rerun.ts';
 
 export interface Suite {
@@ -14,7 +15,7 @@ export interface Suite {
   run: (args: string[]) => Promise<void>;
 }
 
-const suites: Suite[] = [checkTime, watchRerun, matrixTime, httpThroughput, compressionBench];
+const suites: Suite[] = [checkTime, watchRerun, matrixTime, httpThroughput, compressionBench, sniThroughput];
 
 const [wanted, ...rest] = process.argv.slice(2);
 const chosen = wanted ? suites.filter((s) => s.name === wanted) : suites;

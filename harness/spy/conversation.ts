@@ -1,6 +1,7 @@
 // What one relayed connection says, in the words of its protocol where spy can tell it: HTTP/1.1
-// when the client opens with a request line, WebSocket frames after a 101 to an Upgrade, and raw
-// bytes otherwise (a TCP lesson's own protocol, or anything spy cannot follow). Each call returns
+// when the client opens with a request line, WebSocket frames after a 101 to an Upgrade, TLS
+// records when the client opens with a handshake record (what an observer sees: spy cannot
+// decrypt), and raw bytes otherwise (a TCP lesson's own protocol, or anything spy cannot follow). Each call returns
 // the summary lines for the bytes just seen; the bytes themselves are shown as they are anyway.
 // The payloads of the client's masked WebSocket frames, unmasked, are handed over separately
 // (takeUnmasked): on the wire they read as noise.
@@ -8,13 +9,15 @@
 import { framingOf, HttpResponse } from '../wire/http.ts';
 import { HttpLane, type BodyFraming, type Head } from './http-lane.ts';
 import type { Side } from './relay.ts';
+import { TlsScanner } from './tls-lane.ts';
 import { FrameScanner, type UnmaskedPayload } from './websocket-lane.ts';
 
 /** `GET `, `OPTIONS `: a token and a space, the start of a request line (RFC 9112 §3). */
 const REQUEST_START = /^[A-Z]{3,10} /;
 
 export class Conversation {
-  private mode: 'sniff' | 'http' | 'raw' = 'sniff';
+  private mode: 'sniff' | 'http' | 'tls' | 'raw' = 'sniff';
+  private tls: Record<Side, TlsScanner> | undefined;
   private sniffed: Buffer = Buffer.alloc(0);
   private readonly lanes: Record<Side, HttpLane>;
   private readonly frames: Partial<Record<Side, FrameScanner>> = {};
@@ -38,13 +41,19 @@ export class Conversation {
       else {
         this.sniffed = Buffer.concat([this.sniffed, bytes]);
         const start = this.sniffed.toString('latin1', 0, 11);
-        if (REQUEST_START.test(start)) this.mode = 'http';
+        // RFC 8446 §5.1: a TLS connection opens with a handshake record, type 22, version 3.x.
+        if (this.sniffed[0] === 22 && (this.sniffed.length < 2 || this.sniffed[1] === 3)) {
+          if (this.sniffed.length < 2) return [];
+          this.mode = 'tls';
+          this.tls = { client: new TlsScanner('client'), server: new TlsScanner('server') };
+        } else if (REQUEST_START.test(start)) this.mode = 'http';
         else if (this.sniffed.length >= 11 || !/^[A-Z]*$/.test(start)) this.mode = 'raw';
         else return []; // `GE`: too early to tell
         bytes = this.sniffed;
       }
     }
     if (this.mode === 'raw') return [];
+    if (this.mode === 'tls') return this.tls![from].feed(bytes);
     const scanner = this.frames[from];
     if (scanner) return this.scan(scanner, bytes);
     const { lines, rest } = this.lanes[from].feed(bytes);

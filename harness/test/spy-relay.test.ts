@@ -12,6 +12,7 @@ import { SpySession } from '../spy/session.ts';
 import { PREVIEW_CHARS } from '../spy/text-preview.ts';
 import { setColour } from '../terminal.ts';
 import { encodeFrame, closePayload, Opcode } from '../wire/websocket.ts';
+import { alertRecord, clientHello, ContentType, record, records } from '../wire/tls.ts';
 
 setColour(false);
 
@@ -235,6 +236,40 @@ describe('what spy says the bytes mean', () => {
     // The server's frames are not masked: their bytes on the wire already read as they mean.
     conversation.data('server', encodeFrame(Opcode.text, 'hi', { mask: null }));
     expect(conversation.takeUnmasked()).toEqual([]);
+  });
+
+  test('TLS: the ClientHello in the clear (name, ALPN, versions), the ServerHello, alerts; encrypted records only counted', () => {
+    const hello = records(clientHello({ serverName: 'a.test', grease: true, keyShareBytes: 1216 }), { sizes: [600] }); // 2 records
+    const random = Buffer.alloc(32, 0x42);
+    const serverHelloBody = Buffer.concat([
+      Buffer.from([3, 3]),
+      random,
+      Buffer.from([0]),
+      Buffer.from([0x13, 0x01, 0]),
+      Buffer.from('0006002b00020304', 'hex'),
+    ]);
+    const serverHello = record(Buffer.concat([Buffer.from([2, 0, 0, serverHelloBody.length]), serverHelloBody]), { version: 0x0303 });
+    const ccs = record(Buffer.from([1]), { type: ContentType.change_cipher_spec, version: 0x0303 });
+    const encrypted = (n: number) => record(Buffer.alloc(n, 0xee), { type: ContentType.application_data, version: 0x0303 });
+    const lines = say(
+      ...[...hello].map((b) => ['client', Buffer.from([b])] as ['client', Buffer]), // one byte at a time
+      ['server', Buffer.concat([serverHello, ccs, encrypted(300), encrypted(40)])],
+      ['client', Buffer.concat([ccs, encrypted(53)])],
+    );
+    expect(lines).toEqual([
+      `TLS ClientHello · server_name "a.test" · ALPN h2, http/1.1 · offers TLS 1.3, TLS 1.2 · ${hello.length - 14} bytes (readable by anyone on the path)`,
+      'TLS ServerHello · TLS 1.3 · cipher suite 0x1301 · 46 bytes',
+      'TLS change_cipher_spec record · 1 byte',
+      'TLS application_data record · 300 bytes (encrypted: from here on spy, like anyone on the path, sees only record sizes)',
+      'TLS application_data record · 40 bytes (encrypted)',
+      'TLS change_cipher_spec record · 1 byte',
+      'TLS application_data record · 53 bytes (encrypted: from here on spy, like anyone on the path, sees only record sizes)',
+    ]);
+    const bare = clientHello({ serverName: null, alpn: [] });
+    expect(say(['client', records(bare)], ['server', alertRecord(112)])).toEqual([
+      `TLS ClientHello · no server_name · offers TLS 1.3, TLS 1.2 · ${bare.length - 4} bytes (readable by anyone on the path)`,
+      'TLS alert · fatal · unrecognized_name (112)',
+    ]);
   });
 
   test('a protocol spy cannot tell stays raw: no summaries', () => {

@@ -10,6 +10,7 @@ export { LossyEchoServer, lossy, perfect, type Fate, type Schedule } from '../wi
 export { Transcript } from '../wire/transcript.ts';
 export { LessonFailure, check, type FailureDetails } from './failure.ts';
 export { wireErrorOf } from '../wire/errors.ts';
+export { explainWireError } from './explain.ts';
 export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';
@@ -59,3 +60,19 @@ export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type E
 export { within, checkNoLeakedSockets } from './bounded.ts';
 export { checkLingeringClose, closedWithin, LINGERING, type LingeringCase } from './lingering.ts';
 export { clientCrashes, type ClientCrashes, type CrashTeaching } from './crashes.ts';
+export {
+  clientHello,
+  records,
+  record,
+  alertRecord,
+  extension,
+  serverNameData,
+  alpnData,
+  grease,
+  ContentType,
+  ExtensionType,
+  AlertDescription,
+  type HelloSpec,
+  type Field as HelloField,
+  type Extension as HelloExtension,
+} from '../wire/tls.ts';
