@@ -425,7 +425,7 @@ export const manifest: LessonEntry[] = [
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run sni-router --port {port} -- --route localhost=127.0.0.1:9001',
-      'openssl s_server -accept 9001 -www -cert cert.pem -key key.pem        (a backend; make cert.pem and key.pem as the README shows)',
+      'openssl s_server -accept 127.0.0.1:9001 -www -cert cert.pem -key key.pem        (a backend; make cert.pem and key.pem as the README shows)',
       'curl -vk https://localhost:{port}/        (the handshake goes through the router to the backend)',
       'openssl s_client -connect 127.0.0.1:{port} -servername nobody.test        (no route, no default: the alert unrecognized_name)',
     ],

@@ -72,7 +72,13 @@ class Session implements Scenario {
       const written = Number(match[2]);
       if (!this.ports.has(written)) this.ports.set(written, await freePort());
     }
-    return text.replace(pattern, (_, before: string, port: string) => `${before}${this.ports.get(Number(port))}`).replaceAll('/tmp/', `${this.tmp}/`);
+    const swapped = text.replace(pattern, (_, before: string, port: string) => `${before}${this.ports.get(Number(port))}`);
+    // A port already met, written after a name (`https://a.test:8443/`, curl's `--resolve a.test:8443:…`).
+    const named = swapped.replace(/\b([a-z][\w.-]*:)(\d{4,5})\b/g, (all, before: string, port: string) => {
+      const local = this.ports.get(Number(port));
+      return local === undefined ? all : `${before}${local}`;
+    });
+    return named.replaceAll('/tmp/', `${this.tmp}/`);
   }
 
   port(written: number): number {

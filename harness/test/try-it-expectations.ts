@@ -59,6 +59,24 @@ const typedEcho: Expectation = { command: 'nc -N 127.0.0.1 3000', stdin: 'one li
 const json = (name: string, value: string) => new RegExp(`"name": "${name}",\\s*"value": "${value}"`);
 const dupFields = new RegExp(`${json('X-Dup', 'a').source}[\\s\\S]*${json('x-dup', 'b').source}`);
 
+/**
+ * A TLS backend that runs until the lesson ends (`openssl s_server`, as in a second terminal). The
+ * same command again (a tryIt line after the README's) finds it already listening.
+ */
+const backends = new WeakMap<Scenario, Set<string>>();
+const tlsBackend = (command: string): Expectation => ({
+  command,
+  scenario: async (scenario, localized) => {
+    const started = backends.get(scenario) ?? new Set<string>();
+    backends.set(scenario, started);
+    if (started.has(localized)) return;
+    started.add(localized);
+    const server = scenario.shell(localized);
+    server.type('', { end: false });
+    expect(await server.until(/^ACCEPT$/m, 20_000), `openssl s_server never said ACCEPT: ${server.out}`).toBe(true);
+  },
+});
+
 export const EXPECTATIONS: Record<string, Expectation[]> = {
   'tcp-echo': [
     run('npx learn run tcp-echo --port 3000'),
@@ -432,5 +450,29 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       out: [/^closed 1001 server shutting down$/m],
     },
     { command: 'In a browser: open http://127.0.0.1:3000/ in two windows, join with two names, and talk.', out: [/^200 text\/html.* and [1-9]/] },
+  ],
+  'sni-router': [
+    {
+      command:
+        'openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -keyout key.pem -out cert.pem -subj /CN=localhost -addext subjectAltName=DNS:localhost,DNS:a.test',
+      check: (run) => expect(run.out).not.toMatch(/error/i),
+    },
+    tlsBackend('openssl s_server -accept 127.0.0.1:9001 -www -cert cert.pem -key key.pem'),
+    tlsBackend('openssl s_server -accept 127.0.0.1:9002 -www -cert cert.pem -key key.pem'),
+    run('npx learn run sni-router --port 8443 -- --route a.test=127.0.0.1:9001 --default 127.0.0.1:9002'),
+    {
+      command: 'curl --cacert cert.pem --resolve a.test:8443:127.0.0.1 https://a.test:8443/',
+      // s_server -www's status page starts with its own command line: which backend answered.
+      check: (run, scenario) => expect(run.out).toContain(`s_server -accept 127.0.0.1:${scenario.port(9001)} -www`),
+    },
+    { command: 'openssl s_client -connect 127.0.0.1:8443 -servername a.test </dev/null', out: [/subject=CN ?= ?localhost/, /Verify return code: \d+/] },
+    // Not TLS: the router closes without a byte, so xxd has nothing to show.
+    { command: "printf 'GET / HTTP/1.1\\r\\n\\r\\n' | nc 127.0.0.1 8443 | xxd", out: [/^$/] },
+    run('npx learn run sni-router --port 3000 -- --route localhost=127.0.0.1:9001'),
+    {
+      command: 'curl -vk https://localhost:3000/',
+      check: (run, scenario) => expect(run.out).toContain(`s_server -accept 127.0.0.1:${scenario.port(9001)} -www`),
+    },
+    { command: 'openssl s_client -connect 127.0.0.1:3000 -servername nobody.test', exit: 'any', out: [/unrecognized name/] },
   ],
 };
