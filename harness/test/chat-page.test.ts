@@ -50,7 +50,8 @@ describe.skipIf(!haveChromium)(`the chat page in headless Chromium${haveChromium
     return { page, errors };
   }
 
-  const sockets = (page: Page) => page.evaluate(() => (window as unknown as { __sockets: number }).__sockets);
+  // Page scripts are strings: this project's TypeScript has no DOM types.
+  const sockets = (page: Page) => page.evaluate<number>('window.__sockets');
 
   test('shows the join form alone until the welcome, then the message form alone', { timeout: 60_000 }, async () => {
     const { page, errors } = await open();
@@ -71,11 +72,11 @@ describe.skipIf(!haveChromium)(`the chat page in headless Chromium${haveChromium
     const { page, errors } = await open();
     // The form is hidden until the welcome (a click cannot reach it), but a script or an old page
     // layout can still submit it.
-    await page.evaluate(() => {
-      const form = document.getElementById('say') as HTMLFormElement;
-      (form.elements.namedItem('text') as HTMLInputElement).value = 'too early';
+    await page.evaluate(`{
+      const form = document.getElementById('say');
+      form.elements.text.value = 'too early';
       form.requestSubmit();
-    });
+    }`);
     await page.waitForSelector('#log li:has-text("Not connected")', { timeout: 5_000 });
     expect(errors).toEqual([]);
     expect(await sockets(page)).toBe(0);
@@ -87,11 +88,11 @@ describe.skipIf(!haveChromium)(`the chat page in headless Chromium${haveChromium
     await first.page.fill('input[name=name]', 'ann');
     await first.page.fill('input[name=room]', 'page-twice');
     // Two submits before the socket opens: the second must not open another.
-    await first.page.evaluate(() => {
-      const form = document.getElementById('join') as HTMLFormElement;
+    await first.page.evaluate(`{
+      const form = document.getElementById('join');
       form.requestSubmit();
       form.requestSubmit();
-    });
+    }`);
     await first.page.waitForSelector('#status:has-text("You are ann in page-twice, with ann.")', { timeout: 10_000 });
     expect(await sockets(first.page)).toBe(1);
 
