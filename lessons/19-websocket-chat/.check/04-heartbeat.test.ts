@@ -16,7 +16,7 @@ const PINGS = 3;
 const WINDOW = INTERVAL * 15;
 
 // The tests use rooms of their own, and a member dropped in one is not seen in the other.
-test.concurrent(`pings members every ${INTERVAL} ms, and keeps those that answer`, async ({ server }) => {
+test.concurrent(`pings members again and again (--ping-interval ${INTERVAL}), and keeps those that answer`, async ({ server }) => {
   const [ann, bob] = await joinAll(server, ['ann', 'bob'], 'alive');
   await Promise.all(
     [ann!, bob!].map((member) =>
