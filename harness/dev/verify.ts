@@ -68,6 +68,15 @@ export function inspect(lesson: Lesson): string[] {
   try {
     const stub = pristineStub(lesson);
     if (![...stub.values()].some((content) => content.includes('TODO'))) problems.push("the stub has no TODO marking the learner's work");
+    // Every file the manifest gives the learner to write must have work left in it: a stub file
+    // identical to the reference ships the answer (and `learn reset` restores the answer).
+    for (const file of lesson.files) {
+      if (stub.get(file) === fs.readFileSync(path.join(solutionFolder(lesson), file), 'utf8')) {
+        problems.push(
+          `${path.join(lesson.folder, file)} is one of the learner's files (the manifest's files) but the stub leaves it identical to the reference: put TODOs where the README and hints say the work is, then \`learn dev stub ${lesson.slug}\``,
+        );
+      }
+    }
     for (const [file, content] of stub) {
       if (content !== fs.readFileSync(path.join(lessonFolder(lesson), file), 'utf8')) {
         problems.push(

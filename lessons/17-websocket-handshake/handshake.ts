@@ -4,7 +4,7 @@
 // client's key, or an error status that says what was wrong.
 
 import { createHash } from 'node:crypto';
-import { fieldValues, type RequestHead } from '../07-http-request-head/request-head.ts';
+import { HttpError, fieldValues, type RequestHead } from '../07-http-request-head/request-head.ts';
 import { text, type Response } from '../08-http-response/response.ts';
 
 /** RFC 6455 §1.3: the GUID every server appends to the client's key before hashing it. */
@@ -20,10 +20,11 @@ export interface HandshakePolicy {
 
 /** The Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)) (RFC 6455 §4.2.2, step 5.4). */
 export function acceptKey(key: string): string {
-  // The key is hashed as the client sent it, as text: it is never base64-decoded first.
-  return createHash('sha1')
-    .update(key + WEBSOCKET_GUID, 'latin1')
-    .digest('base64');
+  // TODO: createHash('sha1') from node:crypto, update() with the key and WEBSOCKET_GUID joined as
+  //       one string, digest('base64'). Hash the key as the client sent it (24 characters of text):
+  //       never base64-decode it first. The RFC's key dGhlIHNhbXBsZSBub25jZQ== must give
+  //       s3pPLMBiTxaQ9kYGzzhZRbK+xOo=.
+  throw new HttpError(501, 'acceptKey is not written yet (TODO in handshake.ts).');
 }
 
 /**
@@ -31,8 +32,10 @@ export function acceptKey(key: string): string {
  * (`Connection: keep-alive, Upgrade` lists `upgrade`; RFC 9110 §5.6.1, §7.6.1).
  */
 export function listsToken(head: RequestHead, name: string, token: string): boolean {
-  const wanted = token.toLowerCase();
-  return fieldValues(head.headers, name).some((value) => value.split(',').some((item) => item.trim().toLowerCase() === wanted));
+  // TODO: every line of the field (fieldValues(head.headers, name)), each split at ",", each piece
+  //       trimmed and lower-cased, compared whole with the token lower-cased: true when one is equal.
+  //       "keep-alive, Upgrade" lists "upgrade"; "upgrades" does not (no includes() on the value).
+  throw new HttpError(501, 'listsToken is not written yet (TODO in handshake.ts).');
 }
 
 /** Whether the request asks to switch to WebSocket at all: its Upgrade field lists `websocket`. */
@@ -46,43 +49,21 @@ export function wantsWebSocket(head: RequestHead): boolean {
  * WebSocket (wantsWebSocket).
  */
 export function answerHandshake(head: RequestHead, policy: HandshakePolicy): Response {
-  // §4.2.1 item 1: an HTTP/1.1 (or later) GET.
-  if (head.method !== 'GET') return refuse(400, `A WebSocket handshake is a GET; received ${head.method}.`);
-  if (head.version === 'HTTP/1.0') return refuse(400, 'A WebSocket handshake needs HTTP/1.1; received HTTP/1.0.');
-  // Item 4: the Upgrade must be named in Connection too (RFC 9110 §7.8), or a proxy that does not
-  // understand it would forward it as if it were an ordinary request.
-  if (!listsToken(head, 'connection', 'upgrade')) return refuse(400, 'The Connection field must list "Upgrade".');
-  // Item 5: a nonce of exactly 16 bytes, base64-encoded: always 24 characters ending in "==".
-  const keys = fieldValues(head.headers, 'sec-websocket-key');
-  if (keys.length !== 1) return refuse(400, `A handshake has exactly one Sec-WebSocket-Key; received ${keys.length}.`);
-  const key = keys[0]!;
-  if (!/^[A-Za-z0-9+/]{22}==$/.test(key)) return refuse(400, `Sec-WebSocket-Key must be 16 bytes in base64 (24 characters); received ${JSON.stringify(key)}.`);
-  // Item 6, and §4.4: a version we do not speak is answered with the one we do.
-  const versions = fieldValues(head.headers, 'sec-websocket-version');
-  if (versions.length !== 1 || versions[0] !== '13') {
-    const response = refuse(426, `This server speaks WebSocket version 13; received ${versions.length === 0 ? 'no version' : versions.join(', ')}.`);
-    response.headers!.push(['Sec-WebSocket-Version', '13']);
-    return response;
-  }
-  // §10.2: a browser always says which page opened the socket; other clients may say anything.
-  const origin = fieldValues(head.headers, 'origin')[0];
-  if (policy.origins && origin !== undefined && !policy.origins.includes(origin.toLowerCase())) {
-    return refuse(403, `Origin ${origin} may not open a WebSocket here.`);
-  }
-
-  const headers: Array<[string, string]> = [
-    ['Upgrade', 'websocket'],
-    ['Connection', 'Upgrade'],
-    ['Sec-WebSocket-Accept', acceptKey(key)],
-  ];
-  // §4.2.2 step 5.5: at most one subprotocol, one the client offered, or none at all. Offers come
-  // in the client's order of preference, across any number of lines.
-  const offered = fieldValues(head.headers, 'sec-websocket-protocol').flatMap((value) => value.split(',').map((item) => item.trim()));
-  const protocol = offered.find((name) => policy.protocols.includes(name));
-  if (protocol !== undefined) headers.push(['Sec-WebSocket-Protocol', protocol]);
-  // Extensions (Sec-WebSocket-Extensions, such as permessage-deflate) are only offers: a server
-  // that answers none of them uses none, and that is what this one does.
-  return { status: 101, headers };
+  // TODO: check the rules of RFC 6455 §4.2.1 in this order; at the first one the request breaks,
+  //       return refuse(status, why) (why: what was wrong, for the body):
+  //       1. the method is GET, and head.version is not "HTTP/1.0": else 400;
+  //       2. Connection lists "upgrade" (listsToken): else 400;
+  //       3. exactly one Sec-WebSocket-Key (fieldValues), 16 bytes in base64, that is 24 characters
+  //          matching /^[A-Za-z0-9+/]{22}==$/: else 400;
+  //       4. exactly one Sec-WebSocket-Version, and it is "13": else 426, and push
+  //          ['Sec-WebSocket-Version', '13'] onto that response's headers (the version we speak);
+  //       5. policy.origins set and an Origin came: it is on the list, lower-cased and compared
+  //          whole: else 403. Without an allow-list, or without Origin, go on.
+  //       Then return { status: 101, headers } with Upgrade: websocket, Connection: Upgrade,
+  //       Sec-WebSocket-Accept: acceptKey(key), and Sec-WebSocket-Protocol: the first offer the
+  //       policy speaks (every Sec-WebSocket-Protocol line, split at ",", trimmed; in the client's
+  //       order), or no such field when it speaks none. Never echo an offer; answer no extension.
+  return refuse(501, 'answerHandshake is not written yet (TODO in handshake.ts).');
 }
 
 /** An error response for a handshake the server will not complete. */

@@ -40,7 +40,9 @@ interface Room {
   history: Said[];
 }
 
-const NAME = /^[^\x00-\x1f\x7f]{1,32}$/u;
+// 1 to 32 characters (code points, with the u flag), none of them a control character (Cc:
+// U+0000–U+001F, U+007F, U+0080–U+009F).
+const NAME = /^\P{Cc}{1,32}$/u;
 
 export class Chat {
   private readonly members = new Set<Member>();

@@ -25,9 +25,14 @@ export function encodeFrame(opcode: number, payload: Buffer, fin = true): Buffer
 
 /** A close frame's body (§5.5.1): a 2-byte big-endian status code, then a UTF-8 reason. */
 export function closePayload(code: number, reason = ''): Buffer {
-  const body = Buffer.alloc(2 + Buffer.byteLength(reason));
+  const text = Buffer.from(reason, 'utf8');
+  // §5.5: the whole body fits in 125 bytes, so the reason in 123. A longer one is cut before the
+  // first byte of a character, never inside its UTF-8 sequence (continuation bytes are 10xxxxxx):
+  // half a character is not UTF-8 (§5.5.1), and the peer would fail the connection for it.
+  let end = Math.min(text.length, 123);
+  if (end < text.length) while (end > 0 && (text[end]! & 0xc0) === 0x80) end--;
+  const body = Buffer.alloc(2 + end);
   body.writeUInt16BE(code, 0);
-  body.write(reason, 2, 'utf8');
-  // §5.5: the whole body fits in 125 bytes; a longer reason is cut, at a character boundary.
-  return body.length <= 125 ? body : closePayload(code, reason.slice(0, -1));
+  text.copy(body, 2, 0, end);
+  return body;
 }

@@ -44,13 +44,14 @@ test("acceptKey turns the RFC's sample key into s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", a
     [fresh, acceptFor(fresh)],
   ] as const) {
     let got: unknown;
+    let thrown: Error | undefined;
     try {
       got = acceptKey(key);
     } catch (error) {
-      got = `an exception: ${(error as Error).message}`;
+      thrown = error as Error;
     }
-    check(got === want, {
-      message: `Expected acceptKey(${quote(key)}) to return ${quote(want)}, received ${typeof got === 'string' ? quote(got) : String(got)}.`,
+    check(thrown === undefined && got === want, {
+      message: `Expected acceptKey(${quote(key)}) to return ${quote(want)}, ${thrown ? `but it threw: ${thrown.message.replace(/\.$/, '')}` : `received ${typeof got === 'string' ? quote(got) : String(got)}`}.`,
       why: 'The server proves it read this handshake: it appends the GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" to the key exactly as sent (a string of 24 characters, not decoded), takes the SHA-1 of that, and sends the 20-byte digest in base64.',
       spec: ACCEPT,
       hint: "createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64') (node:crypto).",

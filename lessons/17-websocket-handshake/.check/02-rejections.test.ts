@@ -7,13 +7,22 @@ const test = serverTest('websocket-handshake');
 
 const REQUIREMENTS = "RFC 6455 §4.2.1 (reading the client's opening handshake)";
 
-/** A handshake with one thing wrong, and the status it must get. */
+/**
+ * A handshake with one thing wrong, and the status it must get. The connection stays open after
+ * the refusal (the request had no body: the next request starts right after it), unless the
+ * request was HTTP/1.0, whose connections close after each response.
+ */
 function refused(name: string, spec: HandshakeSpec, status: 400 | 426, details: { why: string; spec?: string; hint: string }): HttpCase {
+  const stays = spec.version !== 'HTTP/1.0';
   return {
     name,
     send: handshakeRequest(spec),
-    expect: { status, fields: status === 426 ? { 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Accept': null } : { 'Sec-WebSocket-Accept': null } },
-    why: `${details.why} The server does not switch protocols: no 101, no Sec-WebSocket-Accept.`,
+    expect: {
+      status,
+      fields: status === 426 ? { 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Accept': null } : { 'Sec-WebSocket-Accept': null },
+      ...(stays ? { close: false } : {}),
+    },
+    why: `${details.why} The server does not switch protocols: no 101, no Sec-WebSocket-Accept${stays ? '; and the connection is still good HTTP, so it stays open (a refusal is a response, not an error that ends the connection)' : ''}.`,
     spec: details.spec ?? REQUIREMENTS,
     hint: details.hint,
   };
@@ -54,6 +63,21 @@ httpCases(test, [
     spec: 'RFC 6455 §4.2.1 item 6, §4.4',
     hint: 'A missing version is not version 13.',
   }),
+  refused(
+    'refuses two Sec-WebSocket-Version fields with 426, even when the first is 13',
+    {
+      headers: [
+        ['Sec-WebSocket-Version', '13'],
+        ['Sec-WebSocket-Version', '8'],
+      ],
+    },
+    426,
+    {
+      why: 'A handshake has exactly one Sec-WebSocket-Version; two say the client speaks several versions, and this server speaks only 13.',
+      spec: 'RFC 6455 §4.2.1 item 6, §4.4, §11.3.5',
+      hint: 'fieldValues(head.headers, "sec-websocket-version") must be exactly ["13"]: one field, that value.',
+    },
+  ),
   refused('refuses a handshake without Sec-WebSocket-Key with 400', { omit: ['Sec-WebSocket-Key'] }, 400, {
     why: 'Without a key there is nothing to prove the handshake was read.',
     hint: KEY_HINT,

@@ -11,7 +11,9 @@ const ALLOWED = 'The server was started with --origin http://good.example --orig
 const origin = (name: string, value: string | undefined, status: 101 | 403, why: string, hint: string): HttpCase => ({
   name,
   send: handshakeRequest({ headers: value === undefined ? [] : [['Origin', value]] }),
-  expect: status === 101 ? { status, fields: { 'Sec-WebSocket-Accept': acceptFor(SAMPLE_KEY) } } : { status, fields: { 'Sec-WebSocket-Accept': null } },
+  // A 403 is an ordinary response: the connection stays open for the next request.
+  expect:
+    status === 101 ? { status, fields: { 'Sec-WebSocket-Accept': acceptFor(SAMPLE_KEY) } } : { status, fields: { 'Sec-WebSocket-Accept': null }, close: false },
   why: `${ALLOWED} ${why}`,
   spec: SPEC,
   hint,

@@ -84,7 +84,7 @@ test('FrameReader returns the same frames wherever the bytes are cut', async () 
     check(thrown === undefined && same, {
       message:
         thrown !== undefined
-          ? `Expected the reader to return 4 frames from ${bytes.length} bytes ${shape}, but it threw ${(thrown as Error).message}.`
+          ? `Expected the reader to return 4 frames from ${bytes.length} bytes ${shape}, but it threw: ${(thrown as Error).message.replace(/\.$/, '')}.`
           : `Expected the reader to return 4 frames (text "cut me anywhere", binary 200 bytes not FIN, ping, continuation 70000 bytes) from ${bytes.length} bytes ${shape}, received ${got.length}: ${got.map((f) => `opcode ${f.opcode} ${f.fin ? 'FIN' : 'not FIN'} ${f.payload.length} bytes${f.payload.length < 20 ? ` ${quote(f.payload)}` : ''}`).join('; ') || 'none'}.`,
       why: 'push() may be given any piece of the stream. A step that lacks bytes returns and waits; the next push() resumes it where it stopped, however the bytes were cut.',
       spec: FRAMING,
@@ -95,12 +95,25 @@ test('FrameReader returns the same frames wherever the bytes are cut', async () 
 
 test('FrameReader fails a frame on its header, before the payload has arrived', async () => {
   const { FrameReader } = await importLessonModule<ReaderModule>('websocket-frames', 'frame-reader.ts', ['FrameReader']);
-  const cases: Array<[string, Buffer, number]> = [
-    ['a ping with FIN clear', hex('09 80'), 1002],
-    ['a binary frame of 1 MiB + 1 byte (over the 1 MiB limit)', hex('82 ff 00 00 00 00 00 10 00 01'), 1009],
-    ['a text frame with RSV1 set', hex('c1 85'), 1002],
+  const HEADER_FIRST = {
+    why: 'Whatever can be judged from the header is judged there: a server that waits for the payload of a frame it will refuse lets a client make it buffer megabytes for nothing.',
+    spec: `${FRAMING}; ${CONTROL}`,
+    hint: 'Check the first two bytes in the first step, and the length against the limit as soon as it is known.',
+  };
+  const cases: Array<{ what: string; head: Buffer; code: number; why: string; spec: string; hint: string }> = [
+    { what: 'a ping with FIN clear', head: hex('09 80'), code: 1002, ...HEADER_FIRST },
+    { what: 'a binary frame of 1 MiB + 1 byte (over the 1 MiB limit)', head: hex('82 ff 00 00 00 00 00 10 00 01'), code: 1009, ...HEADER_FIRST },
+    { what: 'a text frame with RSV1 set', head: hex('c1 85'), code: 1002, ...HEADER_FIRST },
+    {
+      what: 'a binary frame whose 64-bit length has its most significant bit set (2^63 + 5)',
+      head: hex('82 ff 80 00 00 00 00 00 00 05'),
+      code: 1002,
+      why: 'The most significant bit of a 64-bit length MUST be 0, so a frame with it set is malformed: a protocol error (1002), whatever the limit. It is not a message too big (1009): no message has that length.',
+      spec: 'RFC 6455 §5.2 (Payload length: "the most significant bit MUST be 0"), §7.4.1 (1002)',
+      hint: 'In readLength64, before comparing with the limit: if ((length >> 63n) !== 0n) throw new ProtocolError(1002, …).',
+    },
   ];
-  for (const [what, head, code] of cases) {
+  for (const { what, head, code, why, spec, hint } of cases) {
     const reader = new FrameReader(1024 * 1024);
     let thrown: unknown;
     try {
@@ -110,10 +123,57 @@ test('FrameReader fails a frame on its header, before the payload has arrived', 
       thrown = error;
     }
     check((thrown as { code?: unknown } | undefined)?.code === code, {
-      message: `Expected next() to throw a ProtocolError with code ${code} for the header of ${what} (${quote(head)}), ${thrown === undefined ? 'but it returned' : `but it threw ${(thrown as Error).name}: ${(thrown as Error).message} (code ${String((thrown as { code?: unknown }).code)})`}.`,
-      why: 'Whatever can be judged from the header is judged there: a server that waits for the payload of a frame it will refuse lets a client make it buffer megabytes for nothing.',
-      spec: `${FRAMING}; ${CONTROL}`,
-      hint: 'Check the first two bytes in the first step, and the length against the limit as soon as it is known.',
+      message: `Expected next() to throw a ProtocolError with code ${code} for the header of ${what} (${quote(head)}), ${thrown === undefined ? 'but it returned' : `but it threw ${(thrown as Error).name}: ${(thrown as Error).message.replace(/\.$/, '')} (code ${String((thrown as { code?: unknown }).code)})`}.`,
+      why,
+      spec,
+      hint,
+    });
+  }
+});
+
+/** What closePayload must make: the code, then the longest run of whole characters that fits in 123 bytes. */
+function closeBody(code: number, reason: string): Buffer {
+  let kept = '';
+  let bytes = 0;
+  for (const character of reason) {
+    const n = Buffer.byteLength(character);
+    if (bytes + n > 123) break;
+    kept += character;
+    bytes += n;
+  }
+  const head = Buffer.alloc(2);
+  head.writeUInt16BE(code, 0);
+  return Buffer.concat([head, Buffer.from(kept, 'utf8')]);
+}
+
+test('closePayload fits a long reason in 125 bytes, cut between characters (é, €, 😀), in one pass', async () => {
+  const { closePayload } = await importLessonModule<WriterModule>('websocket-frames', 'frame-writer.ts', ['closePayload']);
+  const cases: Array<[number, string, string]> = [
+    [1000, '', 'no reason'],
+    [1001, 'going away', 'a short reason'],
+    [1000, 'x'.repeat(200), '200 × "x"'],
+    [1000, 'é'.repeat(100), '100 × "é" (2 bytes each)'],
+    [1000, '€'.repeat(50), '50 × "€" (3 bytes each)'],
+    [1000, '😀'.repeat(40), '40 × "😀" (4 bytes each, 2 UTF-16 units)'],
+    [4000, `a${'😀'.repeat(40)}`, '"a" then 40 × "😀"'],
+    [1000, 'x'.repeat(30_000), '30,000 × "x"'],
+  ];
+  for (const [code, reason, what] of cases) {
+    const want = closeBody(code, reason);
+    let got: Buffer | string;
+    try {
+      got = Buffer.from(closePayload(code, reason));
+    } catch (error) {
+      got = `${(error as Error).name}: ${(error as Error).message.replace(/\.$/, '')}`;
+    }
+    const bytes = (b: Buffer) => (b.length <= 16 ? [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ') : `${b.length} bytes`);
+    check(Buffer.isBuffer(got) && got.equals(want), {
+      message: `Expected closePayload(${code}, ${what}) to be ${bytes(want)} (the code, then ${want.length - 2} bytes of whole characters), ${Buffer.isBuffer(got) ? `received ${bytes(got)}` : `but it threw ${got}`}.`,
+      why: 'A close frame is a control frame: its body is at most 125 bytes, 2 for the code and at most 123 for the reason (§5.5), and the reason is UTF-8 (§5.5.1). A cut must fall between two characters: half of "😀" (a lone surrogate in a JS string) is written as U+FFFD (ef bf bd), and a cut inside a UTF-8 sequence is invalid UTF-8, for which the peer fails the connection. And a reason of any length must not cost a call per character: recursion that drops one character at a time overflows the stack.',
+      spec: 'RFC 6455 §5.5 (control frames: 125 bytes), §5.5.1 (the reason is UTF-8)',
+      hint: 'Encode the reason once (Buffer.from(reason)), keep at most 123 bytes, and move the cut back while the byte at the cut is a continuation byte ((byte & 0xc0) === 0x80). One pass, no recursion.',
+      expected: want,
+      received: Buffer.isBuffer(got) ? got : Buffer.alloc(0),
     });
   }
 });

@@ -37,6 +37,18 @@ test('welcomes a member who joins: the room, the name, the users, an empty histo
   await leaveAll([member]);
 });
 
+test('puts a member who names no room in "lobby"', async ({ server }) => {
+  const { member, welcome } = await join(server, 'lobby-default', undefined, {
+    why: 'A join without "room" is a join to the room "lobby": the field is optional, and "lobby" is its default.',
+    hint: 'request.room ?? "lobby" (not "undefined", not an error).',
+  });
+  check(Array.isArray(welcome.users) && (welcome.users as unknown[]).includes('lobby-default'), {
+    message: `Expected the welcome in "lobby" to list lobby-default among its users, received ${show(welcome)}.`,
+    spec: PROTOCOL,
+  });
+  await leaveAll([member]);
+});
+
 test('tells the room when someone joins and when someone leaves', async ({ server }) => {
   const [ann, bob] = await joinAll(server, ['ann', 'bob'], 'notices');
   const { member: cid, welcome } = await join(server, 'cid', 'notices');
@@ -87,7 +99,7 @@ test('sends a message to everyone in the room, the sender included', async ({ se
   await leaveAll(members);
 });
 
-test('keeps rooms apart', async ({ server }) => {
+test('keeps rooms apart: their messages and their histories', async ({ server }) => {
   const [ann] = await joinAll(server, ['ann'], 'kitchen');
   const [ann2, bob] = await joinAll(server, ['ann', 'bob'], 'garden');
   await ann!.say('only for the kitchen');
@@ -102,7 +114,17 @@ test('keeps rooms apart', async ({ server }) => {
       },
     );
   }
-  await leaveAll([ann!, ann2!, bob!]);
+  const { member: cid, welcome } = await join(server, 'cid', 'garden');
+  check(
+    JSON.stringify((welcome.history as ChatEvent[] | undefined)?.map((said) => [said.room, said.text])) === JSON.stringify([['garden', 'only for the garden']]),
+    {
+      message: `Expected the history of "garden" to hold its one message, and nothing said in "kitchen", received ${show(welcome)}.`,
+      why: 'Each room keeps a history of its own: a newcomer to the garden must not read what was said in the kitchen.',
+      spec: PROTOCOL,
+      hint: 'Keep the history on the room (room.history), not one list for the whole server.',
+    },
+  );
+  await leaveAll([ann!, ann2!, bob!, cid]);
 });
 
 test('gives a newcomer the last 50 messages of the room, oldest first', async ({ server }) => {
@@ -133,14 +155,36 @@ test('gives a newcomer the last 50 messages of the room, oldest first', async ({
   await leaveAll([ann!, bob]);
 });
 
-test('lists the users of the room', async ({ server }) => {
-  const members = await joinAll(server, ['ann', 'bob', 'cid'], 'who');
-  await members[2]!.request({ type: 'list_users' });
-  await members[2]!.expect(
+test('lists the users of the room to the asker only, without those who left', async ({ server }) => {
+  const [ann, bob, cid] = await joinAll(server, ['ann', 'bob', 'cid'], 'who');
+  await cid!.request({ type: 'list_users' });
+  await cid!.expect(
     { type: 'users', room: 'who', users: ['ann', 'bob', 'cid'] },
     { hint: 'Answer {"type":"list_users"} with {"type":"users","room":…,"users":[…]}, to the asker only.' },
   );
-  await leaveAll(members);
+  await ann!.say('after the list');
+  for (const member of [ann!, bob!])
+    await member.expect(
+      { type: 'message', from: 'ann', text: 'after the list' },
+      {
+        why: 'Only cid asked who is here: the answer goes to cid alone, so the next thing ann and bob hear is the message.',
+        spec: PROTOCOL,
+        hint: 'Send the "users" answer to the asking member (send), not to the room (broadcast).',
+      },
+    );
+  await cid!.expect({ type: 'message', from: 'ann', text: 'after the list' });
+  await leave(bob!);
+  for (const member of [ann!, cid!]) await member.expect({ type: 'left', room: 'who', name: 'bob' });
+  await cid!.request({ type: 'list_users' });
+  await cid!.expect(
+    { type: 'users', room: 'who', users: ['ann', 'cid'] },
+    {
+      why: 'bob has left: he is no longer a member of the room, and the list says so.',
+      spec: PROTOCOL,
+      hint: "When a member leaves, delete it from the room's members as well as telling the others.",
+    },
+  );
+  await leaveAll([ann!, cid!]);
 });
 
 test('delivers a private message to the named member only, with a copy for the sender', async ({ server }) => {
@@ -161,6 +205,57 @@ test('delivers a private message to the named member only, with a copy for the s
     },
   );
   await leaveAll([ann!, bob!, cid!]);
+});
+
+test('keeps a private message out of other rooms and out of the history', async ({ server }) => {
+  const [ann, bob, cid] = await joinAll(server, ['ann', 'bob', 'cid'], 'secrets');
+  // Namesakes in another room: a "cid" and an "eve" that the whisperers' room does not have.
+  const [otherCid, eve] = await joinAll(server, ['cid', 'eve'], 'elsewhere');
+  await ann!.request({ type: 'private', to: 'cid', text: 'only for cid of secrets 🤫' });
+  const whisper = { type: 'private', room: 'secrets', from: 'ann', to: 'cid', text: 'only for cid of secrets 🤫' };
+  await cid!.expect(whisper, { why: 'A private message goes to the member of the room named in "to".' });
+  await ann!.expect(whisper, { why: 'The sender gets a copy.' });
+  await otherCid!.say('marker in elsewhere');
+  await otherCid!.expect(
+    { type: 'message', room: 'elsewhere', from: 'cid', text: 'marker in elsewhere' },
+    {
+      what: 'its own message next (not the whisper)',
+      why: 'The "cid" of another room is someone else: "to" names a member of the sender\'s room, and nobody outside it may receive the message.',
+      spec: PROTOCOL,
+      hint: 'Look "to" up in the sender\'s room only (room.members.get(to)), not among every connection.',
+    },
+  );
+  await eve!.expect({ type: 'message', room: 'elsewhere', from: 'cid', text: 'marker in elsewhere' });
+  await ann!.request({ type: 'private', to: 'eve', text: 'eve is not in this room' });
+  await ann!.expect(
+    { type: 'error' },
+    {
+      what: 'an error event for a private message to a member of another room',
+      why: 'eve is in "elsewhere", not in "secrets": there is nobody of that name to deliver to here.',
+      hint: 'Look "to" up in the sender\'s room only.',
+    },
+  );
+  await eve!.say('eve was not whispered to');
+  await eve!.expect(
+    { type: 'message', room: 'elsewhere', from: 'eve', text: 'eve was not whispered to' },
+    { why: 'A private message to a name of another room reaches nobody.', spec: PROTOCOL },
+  );
+  await otherCid!.expect({ type: 'message', from: 'eve', text: 'eve was not whispered to' });
+  await leave(bob!);
+  for (const member of [ann!, cid!]) await member.expect({ type: 'left', room: 'secrets', name: 'bob' });
+  await cid!.request({ type: 'dance' });
+  await cid!.expect({ type: 'error' }, { what: 'an error event for an unknown request type' });
+  // Nothing said in public in "secrets": a newcomer's history is empty, whatever else happened.
+  const { member: dan, welcome } = await join(server, 'dan', 'secrets');
+  check(JSON.stringify(welcome.history) === '[]', {
+    message: `Expected an empty history in the welcome to "secrets" (a private message, joins, a leave and an error, but no public message), received ${show(welcome)}.`,
+    why: "The history is the room's public messages, and only those: a private message is for two members and must never reach a newcomer; joins, leaves and errors are not messages.",
+    spec: PROTOCOL,
+    hint: 'Push onto room.history only in the "message" case, never for "private", notices or errors.',
+  });
+  await dan.request({ type: 'list_messages' });
+  await dan.expect({ type: 'messages', room: 'secrets', messages: [] }, { why: 'list_messages answers with the same history: no private message in it.' });
+  await leaveAll([ann!, cid!, otherCid!, eve!, dan]);
 });
 
 test('answers requests it cannot serve with an error event, and keeps the connection', async ({ server }) => {
@@ -210,16 +305,29 @@ test('answers requests it cannot serve with an error event, and keeps the connec
       hint: 'Refuse a join whose name the room has already.',
     },
   );
-  for (const name of ['', ' padded ', 'x'.repeat(33), 'bell\u0007']) {
+  for (const name of ['', ' padded ', ' leading', 'trailing ', 'x'.repeat(33), '😀'.repeat(33), 'bell\u0007', 'tab\there', 'del\u007f', 'nel\u0085']) {
     await early.request({ type: 'join', name, room: 'names' });
     await early.expect(
       { type: 'error' },
       {
         what: `an error event for the name ${JSON.stringify(name)}`,
-        why: 'A name is 1 to 32 characters, without control characters or spaces around it.',
-        hint: 'Check the name before joining.',
+        why: 'A name is 1 to 32 characters, without control characters (U+0000–U+001F, U+007F, U+0080–U+009F) or spaces around it (either end).',
+        spec: `${PROTOCOL}; Unicode general category Cc`,
+        hint: 'Check the name before joining: /^\\P{Cc}{1,32}$/u counts characters (code points) and refuses control characters; name.trim() === name refuses spaces around it.',
       },
     );
   }
   await leaveAll([ann, bob, early]);
+});
+
+test('takes names of 1 to 32 characters, counted as characters: 32 × "x", "é" or "😀"', async ({ server }) => {
+  const members = [];
+  for (const [i, name] of ['x'.repeat(32), 'é'.repeat(32), '😀'.repeat(32), 'z', 'Zoë 🦊 de la Forêt'].entries()) {
+    const { member } = await join(server, name, `names-ok-${i}`, {
+      why: `A name is 1 to 32 characters: ${JSON.stringify(name)} has ${[...name].length} (${Buffer.byteLength(name)} bytes in UTF-8, ${name.length} UTF-16 units in a JS string). It counts as characters, outside the BMP too.`,
+      hint: 'Count code points: [...name].length, or a regular expression with the u flag ({1,32} then counts characters); name.length counts UTF-16 units, and "😀" is two of them.',
+    });
+    members.push(member);
+  }
+  await leaveAll(members);
 });

@@ -2,7 +2,8 @@
 // `server.ts --port N --max-queue 1048576`. Its queue must not grow without bound, nor hold anyone
 // back: it is closed (1008 or 1013) and leaves the room, and the others receive everything in time.
 
-import { serverTest, check, closeBodyOf, decodeFrame, Opcode } from '#harness/testing/index.ts';
+import { Duplex } from 'node:stream';
+import { serverTest, check, closeBodyOf, decodeFrame, importLessonModule, Opcode } from '#harness/testing/index.ts';
 import { joinAll, leaveAll, PROTOCOL, type ChatEvent } from './members.ts';
 
 const MAX_QUEUE = 1024 * 1024;
@@ -12,6 +13,115 @@ const test = serverTest('websocket-chat', { args: ['--max-queue', String(MAX_QUE
 const BATCH = 4;
 
 const SPEC = `${PROTOCOL}; RFC 6455 §7.4.1 (1008 policy violation, 1013 try again later)`;
+
+/**
+ * A socket as a peer that stops reading makes it: write() takes the bytes into its buffer
+ * (writableLength) and returns false, and nothing leaves until release(). Nothing is ever read.
+ */
+class StuckSocket extends Duplex {
+  private held: Array<() => void> = [];
+  readonly sent: Buffer[] = [];
+
+  constructor() {
+    super({ writableHighWaterMark: 1, allowHalfOpen: true });
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.sent.push(chunk);
+    this.held.push(() => done());
+  }
+
+  /** Lets every write through, including those the releases start. */
+  async release(): Promise<void> {
+    for (let rounds = 0; rounds < 1000 && this.held.length > 0; rounds++) {
+      this.held.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+interface QueueModule {
+  QueuedWebSocket: new (
+    conn: unknown,
+    options: { maxMessageBytes: number; closeTimeoutMs: number; maxQueueBytes: number },
+  ) => { onOverflow: () => void; send(data: string | Buffer): Promise<void> };
+}
+
+const BOUND = 'README "A bound per connection" and "What the bound counts"; Node docs: writable.writableLength';
+
+test("counts the bytes waiting for a member in its queue and in the socket's buffer, and frees them once sent", async () => {
+  const { QueuedWebSocket } = await importLessonModule<QueueModule>('websocket-chat', 'send-queue.ts', ['QueuedWebSocket']);
+  const socket = new StuckSocket();
+  const conn = { socket, destroy: () => socket.destroy(), end: async () => void socket.end(), read: async () => Buffer.alloc(0), write: async () => {} };
+  const max = 1000;
+  const queue = new QueuedWebSocket(conn, { maxMessageBytes: 1 << 20, closeTimeoutMs: 60_000, maxQueueBytes: max });
+  let overflows = 0;
+  queue.onOverflow = () => overflows++;
+  // 700 bytes go to the socket and stay in its buffer (the peer reads nothing); 250 and 40 wait in
+  // the queue: 990 bytes of payload wait in all, under the bound of 1000 whatever the heads count.
+  const steps: Array<[number, number]> = [
+    [700, 0],
+    [250, 0],
+    [40, 0],
+    // 1030 bytes would wait now: over the bound.
+    [40, 1],
+    // After the overflow, no second one.
+    [40, 1],
+  ];
+  const sizes: number[] = [];
+  for (const [size, want] of steps) {
+    void queue.send(Buffer.alloc(size, 0x61));
+    sizes.push(size);
+    check(overflows === want, {
+      message: `Expected ${want === 0 ? 'no call' : 'exactly one call'} of onOverflow (maxQueueBytes ${max}) after messages of ${sizes.join(', ')} bytes to a peer that reads nothing, received ${overflows}.`,
+      why:
+        want === 0
+          ? 'The bound is on the bytes waiting for this peer, and these are under it: the member must stay.'
+          : overflows === 0
+            ? "The first 700-byte frame left the queue for the socket, but the peer has not read it: it still waits, in the socket's buffer (socket.writableLength). Counted with the queue, more than 1000 bytes wait now. A bound on the queue alone lets the socket's buffer grow without end."
+            : 'onOverflow runs once: the member is dropped once, and leaves the room once.',
+      spec: BOUND,
+      hint: 'Before queueing a frame (not a close): this.waitingBytes (queuedBytes + conn.socket.writableLength) + payload.length > maxQueueBytes → overflow(), once.',
+    });
+  }
+  // The peer reads again: what was written goes out, and the last frame is the close.
+  await socket.release();
+  const wire = Buffer.concat(socket.sent);
+  const frames: Array<{ opcode: number; payload: Buffer }> = [];
+  for (let offset = 0, decoded = decodeFrame(wire); decoded; decoded = decodeFrame(wire.subarray(offset))) {
+    frames.push(decoded.frame);
+    offset += decoded.size;
+  }
+  const last = frames.at(-1);
+  const code = last?.opcode === Opcode.close ? closeBodyOf(last as Parameters<typeof closeBodyOf>[0]).code : undefined;
+  check(frames[0]?.payload.length === 700 && (code === 1008 || code === 1013), {
+    message: `Expected the frames written to be the 700-byte message first and a close frame 1008 (or 1013) last, received ${frames.map((f) => `opcode ${f.opcode} (${f.payload.length} bytes)`).join(', ') || 'nothing'}.`,
+    why: 'A member dropped as too slow is told why, in a close frame, behind the frame being written (never in the middle of it), if it ever reads again.',
+    spec: `${BOUND}; RFC 6455 §7.4.1 (1008 policy violation, 1013 try again later)`,
+    hint: 'overflow(): drop what is queued, call onOverflow(), and void this.close(1008, why): the close is queued even past the bound.',
+  });
+  socket.destroy();
+
+  // A peer that reads at once: nothing waits for long, and 50 × 100 bytes must never overflow a
+  // bound of 1000 (the bytes waiting go back down as frames are sent).
+  const reader = new Duplex({ read() {}, write: (_chunk, _encoding, done) => done() });
+  const fast = new QueuedWebSocket(
+    { socket: reader, destroy: () => reader.destroy(), end: async () => void reader.end(), read: async () => Buffer.alloc(0), write: async () => {} },
+    { maxMessageBytes: 1 << 20, closeTimeoutMs: 60_000, maxQueueBytes: max },
+  );
+  let fastOverflows = 0;
+  fast.onOverflow = () => fastOverflows++;
+  for (let n = 1; n <= 50; n++) await fast.send(Buffer.alloc(100, 0x62));
+  check(fastOverflows === 0, {
+    message: `Expected no overflow for a peer that reads everything (50 frames of 100 bytes, each sent before the next, --max-queue ${max}), received ${fastOverflows}.`,
+    why: 'The bound counts bytes waiting now, not bytes ever sent: once a frame is written, its bytes no longer wait.',
+    spec: BOUND,
+    hint: "In drain(): subtract each frame's bytes from queuedBytes when it leaves the queue.",
+  });
+  reader.destroy();
+});
 
 test('drops a member that stops reading, while the others keep receiving every message in time', { timeout: 60_000 }, async ({ server }) => {
   // slow joins first: whoever sends to the room in join order meets it first.

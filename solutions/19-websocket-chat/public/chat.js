@@ -19,17 +19,27 @@ function time(at) {
   return new Date(at).toLocaleTimeString();
 }
 
-joinForm.addEventListener('submit', (event) => {
-  event.preventDefault();
+/** Asks to join, with what the form says now. */
+function sendJoin() {
   const name = joinForm.elements.name.value.trim();
   const room = joinForm.elements.room.value.trim();
+  socket.send(JSON.stringify({ type: 'join', name, room }));
+}
+
+joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  // One socket at a time. Open: the server refused the last join (a name taken, say) and kept the
+  // connection, so ask again on it. Still connecting: the join goes out when it opens.
+  if (socket?.readyState === WebSocket.OPEN) return sendJoin();
+  if (socket?.readyState === WebSocket.CONNECTING) return;
   // ws:// on an http:// page, wss:// on an https:// one; same host and port as the page.
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  socket = new WebSocket(`${scheme}//${location.host}/chat`);
+  const opened = new WebSocket(`${scheme}//${location.host}/chat`);
+  socket = opened;
   status.textContent = 'Connecting…';
-  socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'join', name, room })));
-  socket.addEventListener('message', (event) => receive(JSON.parse(event.data)));
-  socket.addEventListener('close', (event) => {
+  opened.addEventListener('open', sendJoin);
+  opened.addEventListener('message', (event) => receive(JSON.parse(event.data)));
+  opened.addEventListener('close', (event) => {
     status.textContent = `Disconnected (${event.code}${event.reason ? `: ${event.reason}` : ''}).`;
     sayForm.hidden = true;
     joinForm.hidden = false;
@@ -70,6 +80,7 @@ sayForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = sayForm.elements.text.value;
   if (!text) return;
+  if (socket?.readyState !== WebSocket.OPEN) return show('Not connected: join a room first.', 'notice');
   const whisper = /^\/msg (\S+) (.+)$/.exec(text);
   if (whisper) socket.send(JSON.stringify({ type: 'private', to: whisper[1], text: whisper[2] }));
   else if (text === '/who') socket.send(JSON.stringify({ type: 'list_users' }));
