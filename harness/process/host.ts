@@ -70,14 +70,15 @@ export class ProgramHost {
   }
 
   /**
-   * Starts a program for `key` now, and keeps one started until `count` have been adopted (one
-   * per test file that will ask for it).
+   * Starts `now` programs for `key` (one for each test file that starts at once: one per worker),
+   * and keeps one started until `count` have been adopted (one per test file that will ask for it).
    */
-  async offer(key: ProgramKey, count = 1): Promise<void> {
+  async offer(key: ProgramKey, count = 1, now = Math.min(count, 1)): Promise<void> {
     const name = keyOf(key);
     this.expected.set(name, count);
     this.adoptions.set(name, 0);
-    if (count > 0 && !this.spare(name)) await this.start(key);
+    let spares = [...this.programs.values()].filter((hosted) => hosted.key === name && hosted.events).length;
+    for (; spares < now; spares++) await this.start(key);
   }
 
   /** Starts a zygote now if the host keeps one and has none, so the next run finds it ready. */
