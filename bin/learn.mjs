@@ -15,6 +15,10 @@ if (major < 20 || (major === 20 && minor < 19)) {
 // LEARN_TRACE=1 prints when each phase of a check happens (harness/trace.ts).
 const trace = (what) => process.env.LEARN_TRACE && process.stderr.write(`[trace] ${performance.now().toFixed(0).padStart(5)} ms  ${what}\n`);
 trace('learn.mjs started');
+// `learn check` needs the learner's program: its process (node, tsx, the preload) starts now, on
+// the other core, while this one loads Vitest and the CLI; the check's program host takes it.
+let spawning;
+if (process.argv[2] === 'check') spawning = import('../harness/process/spawn.mjs').then((spawn) => (spawn.startEarlyZygote(), spawn));
 if (['check', 'watch', 'dev'].includes(process.argv[2])) await import('vitest/node');
 trace('vitest/node loaded');
 
@@ -23,3 +27,5 @@ register();
 const { main } = await import('../harness/cli/main.ts');
 trace('CLI loaded');
 process.exitCode = await main(process.argv.slice(2));
+// A check that ended before it needed a program (a usage error) leaves the zygote untaken.
+(await spawning)?.takeEarlyZygote()?.child.kill();

@@ -13,8 +13,9 @@ import { repoRoot } from '../paths.ts';
 import type { Suite } from './main.ts';
 import { at, millis, seconds, spread, traceEvents } from './stats.ts';
 
-/** The goals of issue 7: every lesson ≤ 1.2 s, lessons without deliberate timing (7–9) ≤ 1.0 s. */
-const goalFor = (number: number) => (number >= 7 && number <= 9 ? 1.0 : 1.2);
+/** The goals of issue 22: the median over lessons ≤ 1.2 s, and every lesson (the slowest) ≤ 2.0 s. */
+const MEDIAN_GOAL_S = 1.2;
+const SLOWEST_GOAL_S = 2.0;
 
 /** Phases of a check, between trace events (the first one from the process start). */
 const PHASES: Array<[string, string | undefined, string]> = [
@@ -32,7 +33,7 @@ const PHASES: Array<[string, string | undefined, string]> = [
  * One `learn check <slug> --solution` in `root`, timed. Under /usr/bin/time when there is one, for
  * the CPU time of the whole tree (the learner's programs are reaped by it, so they count).
  */
-function learnCheck(root: string, slug: string, trace: boolean): { result: SpawnSyncReturns<string>; wall: number; cpu?: number } {
+function learnCheck(root: string, slug: string, trace: boolean): { result: SpawnSyncReturns<string>; wall: number; cpu?: number } | undefined {
   const time = fs.existsSync('/usr/bin/time');
   const command = [process.execPath, path.join(root, 'bin', 'learn.mjs'), 'check', slug, '--solution', '--no-color'];
   const started = performance.now();
@@ -42,14 +43,23 @@ function learnCheck(root: string, slug: string, trace: boolean): { result: Spawn
     env: { ...process.env, CI: '1', ...(trace ? { LEARN_TRACE: '1' } : {}) },
   });
   const wall = performance.now() - started;
-  if (result.status !== 0) throw new Error(`learn check ${slug} --solution failed in ${root}:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0) {
+    // A reference that fails under load is a finding, not the end of the bench: said, and not counted.
+    console.log(
+      `(learn check ${slug} --solution failed in ${root}; not counted)\n${result.stdout
+        .split('\n')
+        .filter((line) => line.includes('✗'))
+        .join('\n')}`,
+    );
+    return undefined;
+  }
   const cpu = /^\[cpu\] ([\d.]+) ([\d.]+)$/m.exec(result.stderr);
   return { result, wall, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
 }
 
 export const checkTime: Suite = {
   name: 'check-time',
-  summary: 'wall time of `learn check <lesson> --solution` (goal: ≤ 1.2 s, ≤ 1.0 s for lessons 7–9), and where it goes',
+  summary: 'wall time of `learn check <lesson> --solution` (goals: median over lessons ≤ 1.2 s, slowest ≤ 2.0 s), and where it goes',
   async run(args) {
     const against = args.includes('--against') ? args.splice(args.indexOf('--against'), 2)[1] : undefined;
     const rounds = Number(args[0] ?? 5);
@@ -65,24 +75,31 @@ export const checkTime: Suite = {
         if (against) {
           // The other checkout right before this one, so that both meet the same neighbours.
           const other = learnCheck(against, lesson.slug, false);
+          if (!other) continue;
           const seen = others.get(lesson.slug) ?? { wall: [], cpu: [] };
           seen.wall.push(other.wall);
           if (other.cpu !== undefined) seen.cpu.push(other.cpu);
           others.set(lesson.slug, seen);
         }
-        const { result, wall, cpu } = learnCheck(repoRoot, lesson.slug, true);
+        const mine = learnCheck(repoRoot, lesson.slug, true);
+        if (!mine) {
+          // Rounds are compared in pairs: the other checkout's run of this round goes too.
+          others.get(lesson.slug)?.wall.pop();
+          continue;
+        }
+        const { result, wall, cpu } = mine;
         walls.set(lesson.slug, [...(walls.get(lesson.slug) ?? []), wall]);
         if (cpu !== undefined) cpus.set(lesson.slug, [...(cpus.get(lesson.slug) ?? []), cpu]);
         const events = traceEvents(result.stderr);
-        const mine = phases.get(lesson.slug) ?? new Map<string, number[]>();
+        const spent = phases.get(lesson.slug) ?? new Map<string, number[]>();
         for (const [name, from, to] of PHASES) {
           const end = at(events, to);
           const begin = from === undefined ? 0 : at(events, from);
-          if (end !== undefined && begin !== undefined) mine.set(name, [...(mine.get(name) ?? []), end - begin]);
+          if (end !== undefined && begin !== undefined) spent.set(name, [...(spent.get(name) ?? []), end - begin]);
         }
         const closed = at(events, 'closed');
-        if (closed !== undefined) mine.set('exit', [...(mine.get('exit') ?? []), wall - closed]);
-        phases.set(lesson.slug, mine);
+        if (closed !== undefined) spent.set('exit', [...(spent.get('exit') ?? []), wall - closed]);
+        phases.set(lesson.slug, spent);
         const durations = [...result.stdout.matchAll(/✓ .*?(\d+(?:\.\d+)?) (ms|s)$/gm)].map((m) => Number(m[1]) * (m[2] === 's' ? 1000 : 1));
         testSums.set(lesson.slug, [...(testSums.get(lesson.slug) ?? []), durations.reduce((a, b) => a + b, 0)]);
       }
@@ -91,9 +108,10 @@ export const checkTime: Suite = {
     const compared = against ? ` | ${path.basename(against)}: wall | its CPU | this / that (wall)` : '';
     console.log(`| lesson | wall | goal | CPU (user+sys, all processes) | sum of test durations${compared} |`);
     console.log(`| --- | --- | --- | --- | ---${against ? ' | --- | --- | ---' : ''} |`);
-    for (const lesson of chosen) {
+    const measured = chosen.filter((lesson) => walls.has(lesson.slug));
+    for (const lesson of measured) {
       const wall = spread(walls.get(lesson.slug)!);
-      const goal = goalFor(lesson.number);
+      const goal = SLOWEST_GOAL_S;
       const cpu = cpus.get(lesson.slug);
       let row = `| ${lesson.number} ${lesson.slug} | ${seconds(wall)} | ${wall.median / 1000 <= goal ? '✓' : '✗'} ≤ ${goal.toFixed(1)} s | ${cpu ? seconds(spread(cpu)) : '–'} | ${millis(spread(testSums.get(lesson.slug)!))}`;
       const other = others.get(lesson.slug);
@@ -104,11 +122,19 @@ export const checkTime: Suite = {
       }
       console.log(`${row} |`);
     }
+    const medians = measured.map((lesson) => spread(walls.get(lesson.slug)!).median / 1000).sort((a, b) => a - b);
+    if (medians.length > 0) {
+      const middle = medians.length % 2 ? medians[(medians.length - 1) / 2]! : (medians[medians.length / 2 - 1]! + medians[medians.length / 2]!) / 2;
+      const slowest = medians[medians.length - 1]!;
+      console.log(
+        `\nMedian over these ${medians.length} lessons: ${middle.toFixed(2)} s (goal ≤ ${MEDIAN_GOAL_S} s ${middle <= MEDIAN_GOAL_S ? '✓' : '✗'}); slowest: ${slowest.toFixed(2)} s (goal ≤ ${SLOWEST_GOAL_S} s ${slowest <= SLOWEST_GOAL_S ? '✓' : '✗'}).`,
+      );
+    }
     console.log('\nWhere the time goes (LEARN_TRACE), median (min–max) per phase:\n');
     const names = [...PHASES.map(([name]) => name), 'exit'];
     console.log(`| lesson | ${names.join(' | ')} |`);
     console.log(`| --- |${names.map(() => ' --- |').join('')}`);
-    for (const lesson of chosen) {
+    for (const lesson of measured) {
       const mine = phases.get(lesson.slug)!;
       console.log(`| ${lesson.number} | ${names.map((name) => (mine.get(name) ? millis(spread(mine.get(name)!)) : '–')).join(' | ')} |`);
     }

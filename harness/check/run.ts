@@ -29,7 +29,8 @@ export interface RunOptions {
 
 export async function runLessonTests(lesson: Lesson, options: RunOptions): Promise<RunResult> {
   const { root, dispose } = options.prepared ?? prepareTarget(lesson, options.target);
-  const session = options.session ?? new CheckSession();
+  // Two workers: one test file per core.
+  const session = options.session ?? new CheckSession({ workers: 2 });
   try {
     return await session.run(lesson, { root, seed: options.seed, bail: options.bail, reporters: options.reporters });
   } finally {

@@ -4,8 +4,11 @@
 // lane of the matrix. Each run:
 // - starts the learner's program before the worker exists (process/host.ts), so that its start
 //   overlaps Vitest's; the `server` fixture adopts it;
-// - runs every test file of the lesson in one worker thread, in name order (isolate: false);
-// - reports through the reporters given for that run only;
+// - runs the test files of the lesson in name order, on one worker thread (isolate: false) or, for
+//   `learn check` and `learn watch`, two: one file per core, each file with a program of its own;
+// - reports through the reporters given for that run only, in name order whatever the worker
+//   (a later file's results wait until the files before it are done), stopping at the first
+//   failure in that order;
 // - is watched from this thread: a worker stuck in a learner's busy loop cannot end its own test,
 //   so a run that stops making progress is torn down (the instance is closed, the worker thread
 //   terminated) and the next run starts a fresh instance.
@@ -97,6 +100,13 @@ export interface SessionOptions {
    * and tsx to start.
    */
   keepWarm?: boolean;
+  /**
+   * Worker threads running test files at once (default 1). `learn check` and `learn watch` use two,
+   * one per core: the files of a lesson each start their own program and share nothing, as the
+   * author matrix's lanes already prove by running the same lesson's targets side by side. The
+   * matrix keeps one (its two lanes fill the cores).
+   */
+  workers?: number;
 }
 
 export class CheckSession {
@@ -105,15 +115,17 @@ export class CheckSession {
   private readonly relay = new RelayReporter();
   private readonly host: ProgramHost;
   private closed = false;
+  private readonly workers: number;
 
   constructor(options: SessionOptions = {}) {
     this.host = new ProgramHost({ freePort, keepWarm: options.keepWarm });
+    this.workers = Math.max(1, options.workers ?? 1);
   }
 
   /** Creates the Vitest instance (and a zygote, if kept) now, so that the first run does not wait for them. */
   warm(): Promise<Vitest> {
     this.host.warm();
-    this.starting ??= createInstance(this.relay).then((vitest) => (this.vitest = vitest));
+    this.starting ??= createInstance(this.relay, this.workers).then((vitest) => (this.vitest = vitest));
     return this.starting;
   }
 
@@ -143,14 +155,17 @@ export class CheckSession {
     if (files.length === 0) throw new Error(`Lesson ${lesson.slug} has no tests in ${path.relative(repoRoot, checkFolder(lesson))}.`);
     // First the learner's program: it starts on the other core while Vitest gets ready.
     trace('run: start');
-    if (lesson.program) await this.host.offer(programKey(lesson, undefined, options.root), countDefaultServerFiles(files));
+    // One for each file that starts at once (its own worker), the rest as those are adopted.
+    const serverFiles = lesson.program ? countDefaultServerFiles(files) : 0;
+    if (lesson.program) await this.host.offer(programKey(lesson, undefined, options.root), serverFiles, Math.min(serverFiles, this.workers));
     trace('run: program spawned');
     const vitest = await this.warm();
     trace('run: vitest ready');
     forgetCompiled(vitest, options.root);
 
-    if (options.bail !== false) collector.onFailure = () => void vitest.cancelCurrentRun('test-failure').catch(() => {});
-    this.relay.targets = [collector, ...(options.reporters ?? [])];
+    const bail = options.bail !== false;
+    if (bail) collector.onFailure = () => void vitest.cancelCurrentRun('test-failure').catch(() => {});
+    this.relay.begin([collector, ...(options.reporters ?? [])], files, bail);
     const env: Record<string, string> = { LEARN_ROOT: options.root, [HOST_ENV]: this.host.channelName, ...traceEnv() };
     if (options.seed !== undefined) env.LEARN_SEED = String(options.seed);
     for (const config of [vitest.config, vitest.getRootProject().config]) {
@@ -177,7 +192,7 @@ export class CheckSession {
       // Vitest marks a failed run in process.exitCode; the command decides the exit code.
       process.exitCode = exitCode;
       collector.disarm();
-      this.relay.targets = [];
+      this.relay.begin([], [], bail);
       await this.host.stopAll();
       trace('run: programs stopped');
     }
@@ -255,7 +270,7 @@ function guardWorkerExits(): void {
 /** Process events Vitest listens to when it is the command; here the `learn` command owns them. */
 const PROCESS_EVENTS = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
 
-async function createInstance(relay: RelayReporter): Promise<Vitest> {
+async function createInstance(relay: RelayReporter, workers: number): Promise<Vitest> {
   // Imported here, not at the top: loading Vitest is most of a check's start-up time, and the
   // commands that never run tests should not pay for it.
   const { createVitest } = await import('vitest/node');
@@ -270,11 +285,11 @@ async function createInstance(relay: RelayReporter): Promise<Vitest> {
       include: ['lessons/*/.check/**/*.test.ts'],
       watch: false,
       reporters: [relay],
-      // Threads start faster than forks; one worker runs every file of the lesson, in order.
+      // Threads start faster than forks; each worker runs files of the lesson in name order.
       pool: 'threads',
       isolate: false,
-      maxWorkers: 1,
-      fileParallelism: false,
+      maxWorkers: workers,
+      fileParallelism: workers > 1,
       sequence: { sequencer: NameOrderSequencer },
       // Compiled harness and check modules are kept on disk, so a check does not compile them
       // again (content-addressed: an edited file is compiled anew).
@@ -325,31 +340,105 @@ function countDefaultServerFiles(files: string[]): number {
 }
 
 /**
- * Passes Vitest's events to the reporters of the run in progress. At the end of a run, every
- * finished test whose result event did not come (a run cancelled while tests ran concurrently)
- * is reported, so that a failure is never lost (and the run never taken for a pass).
+ * Passes Vitest's events to the reporters of the run in progress. Test results and file ends go in
+ * the run's name order of files: with two workers, a later file's results wait until every file
+ * before it has ended, so the report reads as if the files ran one after another. Once a failure
+ * has been passed on (and the run stops there), what later files did is dropped, as tests after
+ * the failure that a one-worker run never starts. At the end of a run, every finished test whose
+ * result event did not come (a run cancelled while tests ran concurrently) is reported, so that a
+ * failure is never lost (and the run never taken for a pass).
  */
-class RelayReporter implements Reporter {
-  targets: Reporter[] = [];
+export class RelayReporter implements Reporter {
+  private targets: Reporter[] = [];
   private readonly reported = new Set<string>();
+  /** The run's test files, in name order (as Vite names them). */
+  private order: string[] = [];
+  /** The file being reported: results of files after it are held. */
+  private current = 0;
+  private readonly held = new Map<number, Array<() => Promise<void>>>();
+  private readonly ended = new Set<number>();
+  /** Stop at the first failure: the file it was in, once passed on. */
+  private bail = true;
+  private stopAt: number | undefined;
+  /** Ordered events are passed on one at a time, in the order they were put in turn. */
+  private chain: Promise<void> = Promise.resolve();
+
+  begin(targets: Reporter[], files: string[], bail: boolean): void {
+    this.targets = targets;
+    this.order = files.map((file) => file.split(path.sep).join('/'));
+    this.current = 0;
+    this.held.clear();
+    this.ended.clear();
+    this.bail = bail;
+    this.stopAt = undefined;
+  }
+
   onTestRunStart: Reporter['onTestRunStart'] = (...args) => (this.reported.clear(), this.each((r) => r.onTestRunStart?.(...args)));
   onTestModuleQueued: Reporter['onTestModuleQueued'] = (...args) => this.each((r) => r.onTestModuleQueued?.(...args));
   onTestModuleCollected: Reporter['onTestModuleCollected'] = (...args) => this.each((r) => r.onTestModuleCollected?.(...args));
   onTestModuleStart: Reporter['onTestModuleStart'] = (...args) => this.each((r) => r.onTestModuleStart?.(...args));
-  onTestModuleEnd: Reporter['onTestModuleEnd'] = (...args) => this.each((r) => r.onTestModuleEnd?.(...args));
   onTestCaseReady: Reporter['onTestCaseReady'] = (...args) => this.each((r) => r.onTestCaseReady?.(...args));
-  onTestCaseResult = (testCase: TestCase) => (this.reported.add(testCase.id), this.each((r) => r.onTestCaseResult?.(testCase)));
-  onTestRunEnd: Reporter['onTestRunEnd'] = async (...args) => {
-    const [modules] = args;
-    for (const module of modules) {
-      for (const testCase of module.children.allTests()) {
-        const state = testCase.result().state;
-        if (this.reported.has(testCase.id) || (state !== 'failed' && state !== 'passed')) continue;
-        await this.onTestCaseResult(testCase);
+  onTestCaseResult = (testCase: TestCase) => this.serially(() => this.result(testCase));
+  onTestModuleEnd = (module: TestModule) =>
+    this.serially(() =>
+      this.inTurn(this.indexOf(module.moduleId), async () => {
+        await this.each((r) => r.onTestModuleEnd?.(module));
+        this.ended.add(this.indexOf(module.moduleId));
+      }),
+    );
+  onTestRunEnd: Reporter['onTestRunEnd'] = (...args) =>
+    this.serially(async () => {
+      const [modules] = args;
+      for (const module of modules) {
+        for (const testCase of module.children.allTests()) {
+          const state = testCase.result().state;
+          if (this.reported.has(testCase.id) || (state !== 'failed' && state !== 'passed')) continue;
+          await this.result(testCase);
+        }
       }
+      // Files whose end never came (a cancelled run): what they did, in order.
+      for (let index = this.current + 1; index < this.order.length; index++) await this.release(index);
+      this.current = this.order.length;
+      await this.each((r) => r.onTestRunEnd?.(...args));
+    });
+
+  private result(testCase: TestCase): Promise<void> {
+    this.reported.add(testCase.id);
+    const index = this.indexOf(testCase.module.moduleId);
+    return this.inTurn(index, async () => {
+      if (this.bail && this.stopAt === undefined && testCase.result().state === 'failed') this.stopAt = index;
+      await this.each((r) => r.onTestCaseResult?.(testCase));
+    });
+  }
+
+  private indexOf(moduleId: string): number {
+    return this.order.indexOf(moduleId);
+  }
+
+  /** Passes an event of file `index` on now if it is that file's turn, or holds it until then. */
+  private async inTurn(index: number, deliver: () => Promise<void>): Promise<void> {
+    if (this.stopAt !== undefined && index > this.stopAt) return;
+    if (index === -1 || index <= this.current) {
+      await deliver();
+      // That file has ended: the next files' turns, each as far as it got.
+      while (this.ended.has(this.current) && this.current < this.order.length - 1) await this.release(++this.current);
+      return;
     }
-    await this.each((r) => r.onTestRunEnd?.(...args));
-  };
+    const list = this.held.get(index) ?? [];
+    list.push(deliver);
+    this.held.set(index, list);
+  }
+
+  private async release(index: number): Promise<void> {
+    const list = this.held.get(index) ?? [];
+    this.held.delete(index);
+    for (const deliver of list) if (this.stopAt === undefined || index <= this.stopAt) await deliver();
+  }
+
+  private serially(step: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(step, step);
+    return this.chain;
+  }
 
   private async each(call: (reporter: Reporter) => unknown): Promise<void> {
     for (const reporter of this.targets) await call(reporter);

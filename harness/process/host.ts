@@ -14,11 +14,10 @@
 // outlives a check whatever state the worker is in.
 
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
 import { trace } from '../trace.ts';
 import { forget, killTree, remember } from './reaper.ts';
-import { spawnProgramProcess } from './program.ts';
+import { spawnProgramProcess, takeEarlyZygote, zygoteEntry as zygote } from './spawn.mjs';
 import type { ChildEvent, HostReply, ProgramKey, WorkerRequest } from './handoff.ts';
 
 export { HOST_ENV, type ProgramKey } from './handoff.ts';
@@ -40,8 +39,6 @@ interface Hosted {
 
 /** How long an exit waits for the program's last output to arrive. */
 const EXIT_DRAIN_MS = 100;
-
-const zygote = fileURLToPath(new URL('./zygote.ts', import.meta.url));
 
 let channels = 0;
 
@@ -67,17 +64,23 @@ export class ProgramHost {
     this.channel.unref();
     // A request after close() finds nothing to start; the worker asking is being torn down too.
     this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data).catch(() => {});
+    // `learn check` started a zygote before it loaded anything else (bin/learn.mjs): the first
+    // program comes from it.
+    const early = takeEarlyZygote();
+    if (early && early.child.exitCode === null && early.child.signalCode === null) this.zygotes.push(this.spawnZygote(early));
+    else if (early) early.child.kill();
   }
 
   /**
-   * Starts a program for `key` now, and keeps one started until `count` have been adopted (one
-   * per test file that will ask for it).
+   * Starts `now` programs for `key` (one for each test file that starts at once: one per worker),
+   * and keeps one started until `count` have been adopted (one per test file that will ask for it).
    */
-  async offer(key: ProgramKey, count = 1): Promise<void> {
+  async offer(key: ProgramKey, count = 1, now = Math.min(count, 1)): Promise<void> {
     const name = keyOf(key);
     this.expected.set(name, count);
     this.adoptions.set(name, 0);
-    if (count > 0 && !this.spare(name)) await this.start(key);
+    let spares = [...this.programs.values()].filter((hosted) => hosted.key === name && hosted.events).length;
+    for (; spares < now; spares++) await this.start(key);
   }
 
   /** Starts a zygote now if the host keeps one and has none, so the next run finds it ready. */
@@ -133,8 +136,9 @@ export class ProgramHost {
     return hosted;
   }
 
-  private spawnZygote(): Hosted {
-    const child = spawnProgramProcess({ entry: zygote, args: [] });
+  /** A new zygote, or one started earlier (`early.ready`: it said so before this listened). */
+  private spawnZygote(early?: { child: ChildProcess; ready: boolean }): Hosted {
+    const child = early?.child ?? spawnProgramProcess({ entry: zygote, args: [] });
     const hosted: Hosted = { id: this.nextId++, child, events: [], ready: Promise.resolve(), exited: Promise.resolve(), gone: false };
     if (child.pid !== undefined) remember(child.pid, zygote);
     // Before it is told what to run, nothing it does belongs to a program.
@@ -157,6 +161,7 @@ export class ProgramHost {
     child.stdout!.on('end', () => end('stdout-end'));
     child.stderr!.on('end', () => end('stderr-end'));
     hosted.ready = new Promise((resolve) => {
+      if (early?.ready) resolve();
       child.on('message', (message: { type?: string }) => {
         if (message?.type === 'zygote-ready') return resolve();
         if (message?.type === 'listening') trace(`program ${hosted.id} listening`);

@@ -3,7 +3,8 @@
 // A program that does not start is a ProgramStartError: the fact and its data, no advice (the
 // checks' layer, testing/explain.ts, says why and what to try).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnProgramProcess } from './spawn.mjs';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -332,22 +333,9 @@ export class Program {
 
 /**
  * Spawns the program as `node --import tsx --import preload.ts <entry> <args>`: its own process
- * group, output piped, and the IPC channel the preload talks on.
+ * group, output piped, and the IPC channel the preload talks on (process/spawn.mjs).
  */
-export function spawnProgramProcess(spec: Pick<ProgramSpec, 'entry' | 'args' | 'cwd'>): ChildProcess {
-  // As file URLs: `--import C:\\…` is not a valid module specifier on Windows; a URL is, everywhere.
-  // Resolved here, not at load: a test worker that adopts its programs never spawns one.
-  const tsxLoader = import.meta.resolve('tsx');
-  const preload = new URL('./preload.ts', import.meta.url).href;
-  return spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
-    cwd: spec.cwd ?? repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    // Its own process group, so that killing it kills whatever it started too.
-    detached: process.platform !== 'win32',
-    env: { ...process.env, FORCE_COLOR: '0', NODE_OPTIONS: '' },
-    windowsHide: true,
-  });
-}
+export { spawnProgramProcess };
 
 /** True when something accepts a TCP connection on 127.0.0.1:port right now. */
 function canConnect(port: number): Promise<boolean> {

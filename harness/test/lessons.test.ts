@@ -5,13 +5,17 @@
 // `npm test` runs the lessons' checks: the reference runs once.
 // LEARN_MATRIX_SEEDS runs each mistake with that many seeds (default 1 here; `learn dev check`
 // uses 3, to find mistakes caught only sometimes); LEARN_MATRIX_LANES, runs at once (default 2).
+// On a developer's machine a lesson whose inputs have not changed since it last passed is not run
+// again: its verdict comes from the cache (dev/matrix-cache.ts, keyed by content hashes). Never in
+// CI (CI set); `LEARN_MATRIX_CACHE=off npm test` runs every lesson.
 
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { LessonVerdict, TargetVerdict } from '../dev/verify.ts';
+import { cacheEnabled, VerdictCache, verdictKeys } from '../dev/matrix-cache.ts';
 import { lessons, mistakes } from '../lesson.ts';
-import { repoRoot } from '../paths.ts';
+import { repoRoot, stateDir } from '../paths.ts';
 
 interface Matrix {
   ok: boolean;
@@ -21,12 +25,43 @@ interface Matrix {
 
 let matrix: Promise<Matrix> | undefined;
 
-/** The whole matrix, run once (on first use) by one `learn dev check --json`. */
+/** The matrix: passing verdicts from the cache where their inputs are unchanged, the rest run once (on first use). */
 function runMatrix(): Promise<Matrix> {
-  matrix ??= new Promise((resolve, reject) => {
+  matrix ??= (async () => {
     const seeds = process.env.LEARN_MATRIX_SEEDS ?? '1';
+    if (!cacheEnabled()) return runLessons([], seeds);
+    const keys = verdictKeys(lessons, { root: repoRoot, nodeVersion: process.version, settings: `seeds ${seeds}` });
+    const cache = new VerdictCache<LessonVerdict>(path.join(stateDir, 'cache', 'matrix-verdicts.json'));
+    const cached = lessons.flatMap((lesson) => cache.get(lesson.slug, keys.get(lesson.slug)!) ?? []);
+    const toRun = lessons.filter((lesson) => !cached.some((verdict) => verdict.slug === lesson.slug));
+    if (cached.length > 0)
+      console.log(
+        `Lesson matrix: ${cached.length} of ${lessons.length} lessons unchanged since they passed (cached verdicts; LEARN_MATRIX_CACHE=off runs them).`,
+      );
+    const fresh: Matrix =
+      toRun.length > 0
+        ? await runLessons(
+            toRun.map((l) => l.slug),
+            seeds,
+          )
+        : { ok: true, seconds: 0, lessons: [] };
+    // A file saved while the matrix ran: that lesson's verdict is of neither version, so not kept.
+    const after = verdictKeys(lessons, { root: repoRoot, nodeVersion: process.version, settings: `seeds ${seeds}` });
+    for (const verdict of fresh.lessons) {
+      if (verdict.ok && after.get(verdict.slug) === keys.get(verdict.slug)) cache.set(verdict.slug, keys.get(verdict.slug)!, verdict);
+      else cache.delete(verdict.slug);
+    }
+    cache.save();
+    return { ok: fresh.ok, seconds: fresh.seconds, lessons: [...cached, ...fresh.lessons] };
+  })();
+  return matrix;
+}
+
+/** One `learn dev check --json` for these lessons (all, when none are named). */
+function runLessons(slugs: string[], seeds: string): Promise<Matrix> {
+  return new Promise((resolve, reject) => {
     const lanes = process.env.LEARN_MATRIX_LANES ?? '2';
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', '--json', '--seeds', seeds, '--lanes', lanes], {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'learn.mjs'), 'dev', 'check', ...slugs, '--json', '--seeds', seeds, '--lanes', lanes], {
       cwd: repoRoot,
       env: { ...process.env, CI: '1', NO_COLOR: '1', LEARN_ROOT: '' },
     });
@@ -43,7 +78,6 @@ function runMatrix(): Promise<Matrix> {
       }
     });
   });
-  return matrix;
 }
 
 async function verdictOf(slug: string, target: string): Promise<{ lesson: LessonVerdict; target: TargetVerdict | undefined }> {
