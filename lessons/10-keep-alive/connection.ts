@@ -45,7 +45,9 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
   // TODO: make this a loop over the requests of the connection: read one, answer it, and go
   //       round again, until the client closes or a response closes the connection (keepAlive
   //       false: leave the loop). Before going round, skip what the handler left unread of the
-  //       body: those bytes stand in front of the next request.
+  //       body: those bytes stand in front of the next request. Skipping can throw HttpError (a
+  //       body cut short, a bad chunk): the response is out already, so leave the loop and close
+  //       as after any bad request; a throw out of here would lose the responses still corked.
   let head: RequestHead | undefined;
   let keepAlive = false;
   let response: Response;

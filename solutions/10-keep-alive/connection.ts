@@ -80,10 +80,26 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
     // A writer may have ended the connection itself (a body that the close delimits, chunked-response).
     if (!keepAlive || socket.writableEnded) break;
     // What the handler did not read of the body is still in front of the next request: skip it.
-    if (body && body.remaining > 0) for await (const _ of body);
+    if (body && !(await skipUnread(body))) break;
   }
   flush(socket);
   await closeLingering(conn, reader);
+}
+
+/**
+ * Reads and drops what the handler left of a body. False when the body cannot be read to its end
+ * (HttpError: a chunk size that is not hex, the client closing half way): its response is already
+ * written, so there is nothing left to answer, and nobody knows where the next request starts.
+ * The caller closes, and the responses written before (still corked) go out first (RFC 9112 §9.6).
+ */
+async function skipUnread(body: BodyReader): Promise<boolean> {
+  try {
+    if (body.remaining > 0) for await (const _ of body);
+    return true;
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    return false;
+  }
 }
 
 /** Whether the connection stays open after this request (RFC 9112 §9.3). */
