@@ -2,7 +2,6 @@
 // handler, whatever the method (the handler answers 405 itself). A file server needs it: its paths
 // are whatever files there are, not a list known in advance.
 
-import { REASON_PHRASES } from '../08-http-response/response.ts';
 import { Router, pathOf, type Handler, type Route } from '../08-http-response/router.ts';
 
 export class MountRouter<R> extends Router<R> {
@@ -30,7 +29,3 @@ export class MountRouter<R> extends Router<R> {
     return super.match(method, target);
   }
 }
-
-// The statuses a file server adds to those http-response's writer knows by name; without them the
-// status line would carry an empty reason phrase (valid, RFC 9112 §4, but puzzling in curl -v).
-Object.assign(REASON_PHRASES, { 206: 'Partial Content', 301: 'Moved Permanently', 412: 'Precondition Failed', 416: 'Range Not Satisfiable' });

@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import { Conn } from '../02-socket-promises/socket.ts';
-import { REASON_PHRASES } from '../08-http-response/response.ts';
 import type { Handler } from '../08-http-response/router.ts';
 import type { Request } from '../09-http-body/body.ts';
 import { serveConnection } from '../10-keep-alive/connection.ts';
@@ -48,8 +47,6 @@ const maxAge = Number(values['max-age']);
 if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`--max-age takes a whole number of seconds; received ${values['max-age']}.`);
 const root = path.resolve(values.root);
 if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
-
-Object.assign(REASON_PHRASES, { 406: 'Not Acceptable' });
 
 /**
  * A router whose routes (those added with add(), not the files) answer through your

@@ -3,9 +3,10 @@
 // answered (ping → pong, close → close); and the connection ends with the closing handshake of
 // RFC 6455 §7, or fails with a close code when the peer breaks the protocol.
 
-import type net from 'node:net';
 import { TextDecoder } from 'node:util';
 import type { Conn } from '../02-socket-promises/socket.ts';
+// http-response's send(): the one way the course's server writes with backpressure.
+import { send as writeBytes } from '../08-http-response/response.ts';
 import { FrameReader, Opcode, ProtocolError, type Frame } from './frame-reader.ts';
 import { closePayload, frameHead } from './frame-writer.ts';
 
@@ -96,9 +97,9 @@ export class WebSocket {
    */
   protected async writeFrame(opcode: number, payload: Buffer): Promise<void> {
     const head = frameHead(opcode, payload.length);
-    if (payload.length <= ONE_WRITE_BYTES) return write(this.conn.socket, Buffer.concat([head, payload]));
-    await write(this.conn.socket, head);
-    await write(this.conn.socket, payload);
+    if (payload.length <= ONE_WRITE_BYTES) return writeBytes(this.conn, Buffer.concat([head, payload]));
+    await writeBytes(this.conn, head);
+    await writeBytes(this.conn, payload);
   }
 
   private async handle(frame: Frame): Promise<void> {
@@ -199,21 +200,6 @@ export class WebSocket {
 /** §7.4: codes an endpoint may put in a close frame (1004–1006 and 1015 never go on the wire). */
 export function isValidCloseCode(code: number): boolean {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-}
-
-/** Writes bytes, and waits for 'drain' when the socket's buffer is full (or for its close). */
-function write(socket: net.Socket, bytes: Buffer): Promise<void> {
-  if (socket.destroyed) return Promise.resolve();
-  if (socket.write(bytes)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
 }
 
 function isSocketError(error: unknown): boolean {
