@@ -381,6 +381,7 @@ export const manifest: LessonEntry[] = [
       'npx learn run websocket-chat --port {port}',
       'Open http://127.0.0.1:{port}/ in two browser windows, join with two names, and talk.',
       "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/chat'); ws.on('open', () => ws.send(JSON.stringify({ type: 'join', name: 'node' }))); ws.on('message', (m) => console.log(String(m)))\"",
+      'The rest of the course answers too: curl --compressed -r 0-99 http://127.0.0.1:{port}/alphabet.txt, echo hi | curl -T - http://127.0.0.1:{port}/echo, open http://127.0.0.1:{port}/index.html',
     ],
     learned: [
       'Full duplex: frames for one connection come from many places at once; one queue and one writer keep each frame whole.',

@@ -5,8 +5,7 @@
 
 import { TextDecoder } from 'node:util';
 import type { Conn } from '../02-socket-promises/socket.ts';
-// http-response's send(): the one way the course's server writes with backpressure.
-import { send as writeBytes } from '../08-http-response/response.ts';
+import { send } from '../08-http-response/response.ts';
 import { FrameReader, Opcode, ProtocolError, type Frame } from './frame-reader.ts';
 import { closePayload, frameHead } from './frame-writer.ts';
 
@@ -177,4 +176,13 @@ export function isValidCloseCode(code: number): boolean {
 
 function isSocketError(error: unknown): boolean {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/**
+ * Writes bytes with http-response's send(), the one way the course's server writes with
+ * backpressure. A WebSocket learns of a closed connection from its reader: a write that finds the
+ * socket gone simply ends, instead of failing whoever sent the message.
+ */
+async function writeBytes(conn: Conn, bytes: Buffer): Promise<void> {
+  await send(conn, bytes).catch(() => {});
 }

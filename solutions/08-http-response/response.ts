@@ -140,13 +140,14 @@ export async function send(conn: Conn, bytes: Uint8Array): Promise<void> {
   // Corked writes (keep-alive collects pipelined responses that way) wait for uncork(): let them
   // go, or 'drain' would never come.
   while (socket.writableCorked > 0) socket.uncork();
-  // 'drain' once the buffer has emptied; 'close' if the socket goes away first (a reset, a
-  // timeout), after which no 'drain' ever comes. The caller sees a destroyed socket and stops.
-  await new Promise<void>((resolve) => {
+  // 'drain' once the buffer has emptied. If the socket goes away first (a reset, a timeout, a
+  // destroy()), no 'drain' ever comes: fail, so that whoever is sending (a file, a stream) stops.
+  await new Promise<void>((resolve, reject) => {
     const done = () => {
       socket.off('drain', done);
       socket.off('close', done);
-      resolve();
+      if (socket.destroyed) reject(new Error('The connection closed while bytes waited to be sent.'));
+      else resolve();
     };
     socket.on('drain', done);
     socket.on('close', done);
