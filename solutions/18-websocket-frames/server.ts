@@ -1,7 +1,8 @@
 // websocket-frames: the server of websocket-handshake (every route of the lessons before), now with
 // real frames: /echo sends every message back, text as text and binary as binary, whatever its
-// size (up to --max-message) or fragmentation. Your work is in frame-reader.ts, frame-writer.ts and websocket.ts; the handshake
-// and the hand-over are yours from websocket-handshake. Written for you; it stays as it is.
+// size (up to --max-message) or fragmentation. Your work is in frame-reader.ts, frame-writer.ts and
+// websocket.ts; the handshake and the hand-over are yours from websocket-handshake. Written for
+// you; it stays as it is.
 // Run: npx learn run websocket-frames --port 3000 [-- --max-message 16777216 --close-timeout 1000 --root DIR]
 // Check: npx learn check websocket-frames
 
