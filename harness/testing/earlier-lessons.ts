@@ -55,6 +55,13 @@ export function earlierLessonsCases(): HttpCase[] {
       spec: 'RFC 9112 §7.1 (a body of unknown length goes in chunks)',
       hint: 'If this fails, run npx learn check chunked-response.',
     },
+    ...policyCases(),
+  ];
+}
+
+/** One policy for the same situation in every server from keep-alive on (which keeps the connection for them). */
+export function policyCases(): HttpCase[] {
+  return [
     {
       name: 'answers a method the server does not implement (BREW) with 501, on a route and on any other path',
       exchanges: [

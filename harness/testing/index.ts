@@ -57,4 +57,4 @@ export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, e
 export { expect, describe, test } from 'vitest';
 export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type Expect, type Teaching } from './cases.ts';
 export { within, checkNoLeakedSockets } from './bounded.ts';
-export { earlierLessonsCases } from './earlier-lessons.ts';
+export { earlierLessonsCases, policyCases } from './earlier-lessons.ts';
