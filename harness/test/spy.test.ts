@@ -67,7 +67,7 @@ function checkWellFormed(html: string): void {
 const PYTHON = `
 import http.client, sys
 conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
-for path in ["/", "/?again"]:
+for path in ["/greeting", "/greeting?again"]:
     conn.request("GET", path)
     response = conn.getresponse()
     print(response.status, response.read().decode("utf-8"), end="")
@@ -77,12 +77,12 @@ describe.concurrent('learn spy', () => {
   test('relays curl, Python and a WebSocket client to the reference, bytes intact both ways; Ctrl-C writes the session as a page', async () => {
     const spy = await startSpy('websocket-frames');
     try {
-      const curl = await run('curl', ['-s', '-i', `http://127.0.0.1:${spy.port}/`]);
-      expect(curl.stdout.toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nHello, world! WebSocket echo at \/echo\.\n$/);
+      const curl = await run('curl', ['-s', '-i', `http://127.0.0.1:${spy.port}/greeting`]);
+      expect(curl.stdout.toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nGrüße aus Köln — 你好, 世界 👋\n$/);
 
       const python = await run('python3', ['-c', PYTHON, String(spy.port)]);
       expect(python.stderr).toBe('');
-      expect(python.stdout.toString()).toBe('200 Hello, world! WebSocket echo at /echo.\n'.repeat(2));
+      expect(python.stdout.toString()).toBe('200 Grüße aus Köln — 你好, 世界 👋\n'.repeat(2));
       const ws = new WebSocket(`ws://127.0.0.1:${spy.port}/echo`);
       const received: Buffer[] = [];
       ws.on('message', (data: Buffer) => received.push(Buffer.from(data)));
@@ -104,7 +104,7 @@ describe.concurrent('learn spy', () => {
     // Ctrl-C stopped the server spy started too: nothing listens on its port any more.
     const serverPort = Number(/server on 127\.0\.0\.1:(\d+)\./.exec(out)?.[1]);
     expect(await refused(serverPort)).toBe(true);
-    expect(out).toContain('GET / HTTP/1.1 · 3 fields · no body'); // curl: Host, User-Agent, Accept
+    expect(out).toContain('GET /greeting HTTP/1.1 · 3 fields · no body'); // curl: Host, User-Agent, Accept
     expect(out).toContain('HTTP/1.1 101 Switching Protocols');
     expect(out).toContain('WebSocket binary frame · FIN · masked · 256 bytes: "\\x00\\x01');
     expect(out).toContain('WebSocket binary frame · FIN · unmasked · 256 bytes'); // the echo

@@ -76,3 +76,4 @@ export {
   type Field as HelloField,
   type Extension as HelloExtension,
 } from '../wire/tls.ts';
+export { earlierLessonsCases, policyCases } from './earlier-lessons.ts';

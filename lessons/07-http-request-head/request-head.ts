@@ -80,8 +80,9 @@ export function parseRequestHead(head: Buffer): RequestHead {
 }
 
 // RFC 9110 §5.6.2: token = 1*tchar, tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" /
-// "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA. Methods, field names, transfer and content
+// codings, range units are all tokens: the lessons after this one import this one grammar.
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** RFC 9112 §3: method SP request-target SP HTTP-version. */
 function parseRequestLine(line: string): { method: string; target: string; version: string } {
@@ -109,8 +110,8 @@ function checkTarget(method: string, target: string): void {
   void AUTHORITY_FORM;
 }
 
-/** RFC 9112 §5: field-name ":" OWS field-value OWS. */
-function parseFieldLine(line: string): HeaderField {
+/** RFC 9112 §5: field-name ":" OWS field-value OWS. Trailer fields (chunked-request) have this grammar too. */
+export function parseFieldLine(line: string): HeaderField {
   // TODO: 400 for a line that starts with a space or tab (obs-fold), for a line without a colon,
   //       and for a name (everything before the FIRST colon) that ends in whitespace or is not a
   //       TOKEN. The value is the rest, with spaces and tabs (only those) trimmed at both ends;

@@ -11,7 +11,7 @@ import { Conn } from '../02-socket-promises/socket.ts';
 import { BufferedReader } from '../07-http-request-head/reader.ts';
 import { HttpError, readRequestHead } from '../07-http-request-head/request-head.ts';
 import { json, text, writeResponse, type Response } from './response.ts';
-import { Router } from './router.ts';
+import { METHODS, Router } from './router.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +27,9 @@ const router = new Router()
   // Two-, three- and four-byte UTF-8 characters: 26 characters (27 UTF-16 units), 42 bytes.
   .add('GET', '/greeting', () => text(200, 'Grüße aus Köln — 你好, 世界 👋\n'))
   // What http-request-head's server answered to everything: the request head, as parsed.
-  .add('*', '/inspect', (head) => json(200, head));
+  .add('*', '/inspect', (head) => json(200, head))
+  // OPTIONS * asks about the server as a whole (RFC 9110 §9.3.7): the methods it implements.
+  .add('OPTIONS', '*', () => ({ status: 204, headers: [['Allow', METHODS.join(', ')]] }));
 
 /** Answers one request, then closes: reusing a connection is keep-alive's subject. */
 async function serveOneRequest(conn: Conn): Promise<void> {

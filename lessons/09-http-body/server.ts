@@ -12,7 +12,7 @@ import { Conn } from '../02-socket-promises/socket.ts';
 import { BufferedReader } from '../07-http-request-head/reader.ts';
 import { HttpError, fieldValues, readRequestHead } from '../07-http-request-head/request-head.ts';
 import { json, text, writeResponse, type Response, type StreamedBody } from '../08-http-response/response.ts';
-import { Router } from '../08-http-response/router.ts';
+import { METHODS, Router } from '../08-http-response/router.ts';
 import { openBody, type BodyReader, type Request } from './body.ts';
 
 const { values } = parseArgs({
@@ -45,7 +45,9 @@ const router = new Router<Request>()
       body: await started(body),
     }),
     { maxBodyBytes: 16 * MiB },
-  );
+  )
+  // OPTIONS * asks about the server as a whole (RFC 9110 §9.3.7): the methods it implements.
+  .add('OPTIONS', '*', () => ({ status: 204, headers: [['Allow', METHODS.join(', ')]] }));
 
 /**
  * The body, with its first piece read before the answer begins. A client that sent "Expect:

@@ -9,30 +9,60 @@ import type { Conn } from '../02-socket-promises/socket.ts';
 import { BufferedReader } from '../07-http-request-head/reader.ts';
 import { HttpError, fieldValues, readRequestHead, type RequestHead } from '../07-http-request-head/request-head.ts';
 import { text, writeResponse as writeKnownLength, type Response, type WriteOptions } from '../08-http-response/response.ts';
-import type { Router } from '../08-http-response/router.ts';
+import type { Route } from '../08-http-response/router.ts';
 import { openBody as openLengthBody, type BodyReader, type Request } from '../09-http-body/body.ts';
+
+/**
+ * The message layer, as the loop is given it: how a request's body is read after its head, and how
+ * a response goes on the wire (its framing). The loop reads heads and decides keep-alive; what a
+ * body or a response looks like in bytes is decided here, and nowhere in the loop.
+ */
+export interface MessageFraming {
+  /** Opens a request's body from the bytes after its head. */
+  openBody(head: RequestHead, reader: BufferedReader, maxBytes?: number): BodyReader;
+  /** Writes a response. */
+  writeResponse: ResponseWriter;
+}
+
+/** Writes a response; `request` is the head it answers (undefined when none could be read). */
+export type ResponseWriter = (conn: Conn, response: Response, options: WriteOptions & { request?: RequestHead }) => Promise<void>;
+
+/** The framing of the lessons so far: bodies by Content-Length (http-body), responses of known length (http-response). */
+export const LENGTH_FRAMING: MessageFraming = { openBody: openLengthBody, writeResponse: writeKnownLength };
+
+/**
+ * What takes a connection over once a request is answered with 101 Switching Protocols: it writes
+ * the 101 and speaks the new protocol until it is done. `start` is every byte the loop had read past
+ * the request head, the new protocol's first. websocket-handshake writes one.
+ */
+export type UpgradeHandOver = (conn: Conn, response: Response, start: Buffer) => Promise<void>;
 
 export interface ConnectionOptions {
   /** Close the connection after this long with no byte going either way. */
   idleTimeoutMs: number;
   /** A request's head must be complete this long after its first byte (default: 60 s). */
   headTimeoutMs?: number;
-  /** Opens each request's body (default: http-body's); chunked-request passes one that reads chunked bodies too. */
-  openBody?: typeof openLengthBody;
-  /** Writes each response (default: http-response's); chunked-response passes one that streams bodies of unknown length. */
-  writeResponse?: ResponseWriter;
+  /** Reads bodies and writes responses (default: LENGTH_FRAMING); the streaming lessons pass HTTP/1.1's whole framing. */
+  framing?: MessageFraming;
+  /** Takes the connection over after a 101 (websocket-handshake); without one, a 101 is written like any response. */
+  upgrade?: UpgradeHandOver;
+}
+
+/**
+ * The application, as the connection sees it: which route answers a request. A Router is one; the
+ * loop never needs more of it, and the application never sees the connection.
+ */
+export interface Application {
+  match(method: string, target: string): Route<Request>;
 }
 
 /** node:http gives a head as long (its headersTimeout). */
 export const DEFAULT_HEAD_TIMEOUT_MS = 60_000;
 
-/** Writes a response; `request` is the head it answers (undefined when none could be read). */
-export type ResponseWriter = (conn: Conn, response: Response, options: WriteOptions & { request?: RequestHead }) => Promise<void>;
-
 /** Serves the requests of one connection, one after another, then ends it. */
-export async function serveConnection(conn: Conn, router: Router<Request>, options: ConnectionOptions): Promise<void> {
+export async function serveConnection(conn: Conn, router: Application, options: ConnectionOptions): Promise<void> {
   // The body reader and the response writer of the lessons before, unless the server passes others.
-  const { openBody = openLengthBody, writeResponse = writeKnownLength } = options;
+  const { openBody, writeResponse } = options.framing ?? LENGTH_FRAMING;
   const { socket } = conn;
   const headTimeoutMs = options.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS;
   // One reader for the whole connection: bytes read past one request are the next one's start.
@@ -45,7 +75,9 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
   // TODO: make this a loop over the requests of the connection: read one, answer it, and go
   //       round again, until the client closes or a response closes the connection (keepAlive
   //       false: leave the loop). Before going round, skip what the handler left unread of the
-  //       body: those bytes stand in front of the next request.
+  //       body: those bytes stand in front of the next request. Skipping can throw HttpError (a
+  //       body cut short, a bad chunk): the response is out already, so leave the loop and close
+  //       as after any bad request; a throw out of here would lose the responses still corked.
   let head: RequestHead | undefined;
   let keepAlive = false;
   let response: Response;
@@ -69,6 +101,10 @@ export async function serveConnection(conn: Conn, router: Router<Request>, optio
     keepAlive = false;
     response = text(error.status, `${error.message}\n`);
   }
+  // Written for you (used from websocket-handshake on; keep it in your loop, before the cork):
+  // 101 Switching Protocols ends HTTP on this connection. Whoever takes it over writes the 101 and
+  // gets every byte read past the head; the loop reads no more requests (leave it).
+  if (response.status === 101 && options.upgrade) return void (await options.upgrade(conn, response, reader.consume(reader.buffer.length)));
   // Pipelining: when more bytes are already here (the next request, or this one's body), hold
   // the response in the socket (cork). The responses to the requests already here join it, and
   // all leave in one write as soon as the reader has to wait for the client (ConnectionReader).

@@ -13,7 +13,7 @@ export type RangePlan = { kind: 'whole' } | { kind: 'unsatisfiable' } | { kind: 
 /** More ranges than this in one request: the whole file instead (see the README's abuse rule). */
 export const MAX_RANGES = 16;
 
-import { HttpError } from '../07-http-request-head/request-head.ts';
+import { HttpError, TOKEN } from '../07-http-request-head/request-head.ts';
 
 /** A range as written: `first-last`, `first-` (last undefined) or `-suffix` (first undefined). */
 interface RangeSpec {
@@ -37,7 +37,7 @@ export function planRanges(field: string | undefined, size: number): RangePlan {
 }
 
 // RFC 9110 §14.1.1: ranges-specifier = range-unit "=" range-set; range-unit = token.
-const SPECIFIER = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)=(.*)$/;
+const SPECIFIER = new RegExp(`^(${TOKEN.source.slice(1, -1)})=(.*)$`); // http-request-head's token
 
 /** The range specs of a `bytes=` field, or undefined if it is not one we can read. */
 function parseRangeField(field: string): RangeSpec[] | undefined {

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
-import type { Request } from '../09-http-body/body.ts';
 import { serveConnection } from '../10-keep-alive/connection.ts';
-import { MountRouter } from '../13-static-files/mount.ts';
+import { HTTP11_FRAMING } from '../12-chunked-request/framing.ts';
+import { fileServerApp } from '../13-static-files/app.ts';
 import { serveFiles } from '../13-static-files/serve-file.ts';
 import { answerConditional } from './conditional.ts';
 import { logged } from '../13-static-files/access-log.ts';
@@ -41,12 +41,13 @@ const root = path.resolve(values.root);
 if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
 
 const files = serveFiles(root, answerConditional({ maxAge }));
-const router = new MountRouter<Request>().mount('/', values.log ? logged(files) : files);
+// Every route of the lessons before (Part 3), and the files at every other path.
+const app = fileServerApp(values.log ? logged(files) : files);
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const conn = new Conn(socket);
-  serveConnection(conn, router, { idleTimeoutMs })
+  serveConnection(conn, app, { idleTimeoutMs, framing: HTTP11_FRAMING })
     .catch((error: Error) => console.log(`${peer}: ${error.message}`))
     .finally(() => conn.destroy());
 });

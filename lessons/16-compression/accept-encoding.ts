@@ -2,14 +2,12 @@
 // Accept-Encoding, each with a weight from 0 to 1 (RFC 9110 §12.5.3, §12.4.2); the server picks one
 // it can produce, or none (identity), or answers 406 when the client has refused everything.
 
-import { fieldValues, type RequestHead } from '../07-http-request-head/request-head.ts';
+import { TOKEN, fieldValues, type RequestHead } from '../07-http-request-head/request-head.ts';
 
 /** The codings this server produces, in its own order of preference (used on ties). */
 export const SUPPORTED = ['br', 'gzip'] as const;
 export type Coding = (typeof SUPPORTED)[number];
 
-// token = 1*tchar (RFC 9110 §5.6.2)
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). 1.001 and .5 are not weights.
 const QVALUE = /^(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)$/;
 

@@ -5,6 +5,7 @@
 // websocket-frames writes the real reader and writer; this stays as it is.
 
 import type { Conn } from '../02-socket-promises/socket.ts';
+import { send } from '../08-http-response/response.ts';
 
 /** Echoes frames of up to 125 bytes, starting with `start` (the bytes that came with the request). */
 export async function echoFirstFrames(conn: Conn, start: Buffer): Promise<void> {
@@ -27,7 +28,7 @@ export async function echoFirstFrames(conn: Conn, start: Buffer): Promise<void> 
     pending = pending.subarray(6 + length);
     // The server's frame: FIN, the same opcode (a pong for a ping), no mask, the same payload.
     if (![0x1, 0x2, 0x8, 0x9].includes(opcode)) return conn.destroy();
-    await conn.write(Buffer.concat([Buffer.from([0x80 | (opcode === 0x9 ? 0xa : opcode), payload.length]), payload]));
+    await send(conn, Buffer.concat([Buffer.from([0x80 | (opcode === 0x9 ? 0xa : opcode), payload.length]), payload]));
     if (opcode === 0x8) return conn.end(); // a close: answered with the same close, then FIN
   }
 }

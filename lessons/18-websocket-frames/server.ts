@@ -1,18 +1,23 @@
-// websocket-frames: the server of websocket-handshake, now with real frames: /echo sends every
-// message back, text as text and binary as binary, whatever its size (up to --max-message) or
-// fragmentation. Your work is in frame-reader.ts, frame-writer.ts and websocket.ts; the handshake
-// and the hand-over are yours from websocket-handshake. Written for you; it stays as it is.
-// Run: npx learn run websocket-frames --port 3000 [--max-message 16777216] [--close-timeout 1000]
+// websocket-frames: the server of websocket-handshake (every route of the lessons before), now with
+// real frames: /echo sends every message back, text as text and binary as binary, whatever its
+// size (up to --max-message) or fragmentation. Your work is in frame-reader.ts, frame-writer.ts and
+// websocket.ts; the handshake and the hand-over are yours from websocket-handshake. Written for
+// you; it stays as it is.
+// Run: npx learn run websocket-frames --port 3000 [-- --max-message 16777216 --close-timeout 1000 --root DIR]
 // Check: npx learn check websocket-frames
 
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
-import { text } from '../08-http-response/response.ts';
-import { Router } from '../08-http-response/router.ts';
-import type { Request } from '../09-http-body/body.ts';
+import { HTTP11_FRAMING } from '../12-chunked-request/framing.ts';
+import { logged } from '../13-static-files/access-log.ts';
+import { serveFiles } from '../13-static-files/serve-file.ts';
+import { answerEncoded } from '../16-compression/encoded-files.ts';
+import { websocketApp } from '../17-websocket-handshake/app.ts';
 import { serveConnection } from '../17-websocket-handshake/connection.ts';
-import { websocketRoute } from '../17-websocket-handshake/upgrade.ts';
 import { WebSocket } from './websocket.ts';
 
 const { values } = parseArgs({
@@ -23,6 +28,10 @@ const { values } = parseArgs({
     // 16 MiB: the largest message the usual conformance suites send.
     'max-message': { type: 'string', default: String(16 * 1024 * 1024) },
     'close-timeout': { type: 'string', default: '1000' },
+    // The site of Part 4 and 5, compression's sample folder unless told otherwise.
+    root: { type: 'string', default: fileURLToPath(new URL('../16-compression/site', import.meta.url)) },
+    'max-age': { type: 'string', default: '0' },
+    log: { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
@@ -36,26 +45,29 @@ const idleTimeoutMs = number('idle-timeout');
 const maxMessageBytes = number('max-message');
 const closeTimeoutMs = number('close-timeout');
 
-const router = new Router<Request>()
-  .add('GET', '/', () => text(200, 'Hello, world! WebSocket echo at /echo.\n'))
-  .add(
-    '*',
-    '/echo',
-    websocketRoute({ protocols: ['chat'] }, async (conn, start) => {
-      const socket = new WebSocket(conn, { maxMessageBytes, closeTimeoutMs });
-      socket.onMessage = (message) => socket.send(message.data);
-      await socket.serve(start);
-    }),
-  );
+const maxAge = Number(values['max-age']);
+if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`--max-age takes a whole number of seconds; received ${values['max-age']}.`);
+const root = path.resolve(values.root);
+if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
+
+const files = serveFiles(root, answerEncoded({ maxAge }));
+// /echo echoes every WebSocket message, text as text and binary as binary.
+const app = websocketApp(values.log ? logged(files) : files, { protocols: ['chat'] }, async (conn, start) => {
+  const socket = new WebSocket(conn, { maxMessageBytes, closeTimeoutMs });
+  socket.onMessage = (message) => socket.send(message.data);
+  await socket.serve(start);
+});
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const conn = new Conn(socket);
-  serveConnection(conn, router, { idleTimeoutMs })
+  serveConnection(conn, app, { idleTimeoutMs, framing: HTTP11_FRAMING })
     .catch((error: Error) => console.log(`${peer}: ${error.message}`))
     .finally(() => conn.destroy());
 });
 
 server.listen(port, host, () => {
-  console.log(`WebSocket echo server listening on ws://${host}:${port}/echo (max message ${maxMessageBytes} bytes)`);
+  console.log(
+    `HTTP server listening on http://${host}:${port}/, serving ${root}; WebSocket echo at ws://${host}:${port}/echo (max message ${maxMessageBytes} bytes)`,
+  );
 });

@@ -3,9 +3,9 @@
 // answered (ping → pong, close → close); and the connection ends with the closing handshake of
 // RFC 6455 §7, or fails with a close code when the peer breaks the protocol.
 
-import type net from 'node:net';
 import { TextDecoder } from 'node:util';
 import type { Conn } from '../02-socket-promises/socket.ts';
+import { send } from '../08-http-response/response.ts';
 import { FrameReader, Opcode, ProtocolError, type Frame } from './frame-reader.ts';
 import { closePayload, frameHead } from './frame-writer.ts';
 
@@ -96,9 +96,9 @@ export class WebSocket {
    */
   protected async writeFrame(opcode: number, payload: Buffer): Promise<void> {
     const head = frameHead(opcode, payload.length);
-    if (payload.length <= ONE_WRITE_BYTES) return write(this.conn.socket, Buffer.concat([head, payload]));
-    await write(this.conn.socket, head);
-    await write(this.conn.socket, payload);
+    if (payload.length <= ONE_WRITE_BYTES) return writeBytes(this.conn, Buffer.concat([head, payload]));
+    await writeBytes(this.conn, head);
+    await writeBytes(this.conn, payload);
   }
 
   private async handle(frame: Frame): Promise<void> {
@@ -174,21 +174,15 @@ export function isValidCloseCode(code: number): boolean {
   return true;
 }
 
-/** Writes bytes, and waits for 'drain' when the socket's buffer is full (or for its close). */
-function write(socket: net.Socket, bytes: Buffer): Promise<void> {
-  if (socket.destroyed) return Promise.resolve();
-  if (socket.write(bytes)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
-}
-
 function isSocketError(error: unknown): boolean {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/**
+ * Writes bytes with http-response's send(), the one way the course's server writes with
+ * backpressure. A WebSocket learns of a closed connection from its reader: a write that finds the
+ * socket gone simply ends, instead of failing whoever sent the message.
+ */
+async function writeBytes(conn: Conn, bytes: Buffer): Promise<void> {
+  await send(conn, bytes).catch(() => {});
 }

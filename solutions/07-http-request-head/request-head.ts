@@ -103,8 +103,9 @@ export function parseRequestHead(head: Buffer): RequestHead {
 }
 
 // RFC 9110 §5.6.2: token = 1*tchar, tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" /
-// "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA. Methods, field names, transfer and content
+// codings, range units are all tokens: the lessons after this one import this one grammar.
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** RFC 9112 §3: method SP request-target SP HTTP-version. */
 function parseRequestLine(line: string): { method: string; target: string; version: string } {
@@ -145,8 +146,8 @@ function checkTarget(method: string, target: string): void {
   }
 }
 
-/** RFC 9112 §5: field-name ":" OWS field-value OWS. */
-function parseFieldLine(line: string): HeaderField {
+/** RFC 9112 §5: field-name ":" OWS field-value OWS. Trailer fields (chunked-request) have this grammar too. */
+export function parseFieldLine(line: string): HeaderField {
   // §5.2: a line that starts with whitespace continues the previous one (obs-fold). A server must
   // reject it or unfold it; we reject it.
   if (line.startsWith(' ') || line.startsWith('\t')) throw new HttpError(400, 'Header fields may not be folded onto a line that starts with whitespace.');

@@ -1,22 +1,33 @@
 // http-response: writing an HTTP/1.1 response: the status line, the header fields, the empty line and
 // the body (RFC 9112 §4–§6), with the fields every response needs: Content-Length and Date.
 
-import { once } from 'node:events';
 import type { Conn } from '../02-socket-promises/socket.ts';
 
-/** Reason phrases of the status codes this server sends (RFC 9110 §15). */
-export const REASON_PHRASES: Record<number, string> = {
+/**
+ * Reason phrases of every status code the course's server sends, from this lesson to the last
+ * (RFC 9110 §15; 101 and 426 for WebSocket, RFC 6455 §4.2.2). One table, complete from the start:
+ * later lessons send these statuses without adding to it.
+ */
+export const REASON_PHRASES: Readonly<Record<number, string>> = {
   100: 'Continue',
+  101: 'Switching Protocols',
   200: 'OK',
   201: 'Created',
   204: 'No Content',
+  206: 'Partial Content',
+  301: 'Moved Permanently',
   304: 'Not Modified',
   400: 'Bad Request',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  406: 'Not Acceptable',
   408: 'Request Timeout',
   411: 'Length Required',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
+  416: 'Range Not Satisfiable',
+  426: 'Upgrade Required',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',
@@ -129,7 +140,18 @@ export async function send(conn: Conn, bytes: Uint8Array): Promise<void> {
   // Corked writes (keep-alive collects pipelined responses that way) wait for uncork(): let them
   // go, or 'drain' would never come.
   while (socket.writableCorked > 0) socket.uncork();
-  await once(socket, 'drain');
+  // 'drain' once the buffer has emptied. If the socket goes away first (a reset, a timeout, a
+  // destroy()), no 'drain' ever comes: fail, so that whoever is sending (a file, a stream) stops.
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      if (socket.destroyed) reject(new Error('The connection closed while bytes waited to be sent.'));
+      else resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 }
 
 /** Copies a streamed body to the connection, one piece at a time; it must be exactly `length` bytes. */

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
 import { fieldValues } from '../07-http-request-head/request-head.ts';
 import { json, text, type StreamedBody } from '../08-http-response/response.ts';
-import { Router } from '../08-http-response/router.ts';
+import { METHODS, Router } from '../08-http-response/router.ts';
 import type { BodyReader, Request } from '../09-http-body/body.ts';
 import { serveConnection } from './connection.ts';
 
@@ -58,7 +58,9 @@ const router = new Router<Request>()
   .add('GET', '/slow', async () => {
     await sleep(50);
     return text(200, 'Sorry to keep you waiting.\n');
-  });
+  })
+  // OPTIONS * asks about the server as a whole (RFC 9110 §9.3.7): the methods it implements.
+  .add('OPTIONS', '*', () => ({ status: 204, headers: [['Allow', METHODS.join(', ')]] }));
 
 /**
  * The body, with its first piece read before the answer begins (as in http-body): a client that

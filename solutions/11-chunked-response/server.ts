@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
 import { fieldValues } from '../07-http-request-head/request-head.ts';
 import { json, text } from '../08-http-response/response.ts';
-import { Router } from '../08-http-response/router.ts';
-import type { Request } from '../09-http-body/body.ts';
-import { serveConnection } from '../10-keep-alive/connection.ts';
+import { METHODS, Router } from '../08-http-response/router.ts';
+import { openBody, type Request } from '../09-http-body/body.ts';
+import { serveConnection, type MessageFraming } from '../10-keep-alive/connection.ts';
 import { writeResponse } from './chunked.ts';
 import { addStreamingRoutes } from './routes.ts';
 
@@ -54,14 +54,20 @@ const router = addStreamingRoutes(
     .add('GET', '/slow', async () => {
       await sleep(50);
       return text(200, 'Sorry to keep you waiting.\n');
-    }),
+    })
+    // OPTIONS * asks about the server as a whole (RFC 9110 §9.3.7): the methods it implements.
+    .add('OPTIONS', '*', () => ({ status: 204, headers: [['Allow', METHODS.join(', ')]] })),
 );
+
+// The message layer this server gives keep-alive's loop: http-body's reader (bodies have a
+// Content-Length until chunked-request), and your writer, which frames bodies of unknown length.
+const framing: MessageFraming = { openBody, writeResponse };
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const conn = new Conn(socket);
   // Your loop from keep-alive, with your writer from chunked.ts.
-  serveConnection(conn, router, { idleTimeoutMs, writeResponse })
+  serveConnection(conn, router, { idleTimeoutMs, framing })
     .catch((error: Error) => console.log(`${peer}: ${error.message}`))
     .finally(() => conn.destroy());
 });

@@ -4,7 +4,7 @@
 // get smuggled. The data is handed on as it arrives, never a whole chunk at a time.
 
 import type { BufferedReader } from '../07-http-request-head/reader.ts';
-import { HttpError, MAX_HEAD_BYTES, fieldValues, type HeaderField, type RequestHead } from '../07-http-request-head/request-head.ts';
+import { HttpError, MAX_HEAD_BYTES, TOKEN, fieldValues, parseFieldLine, type HeaderField, type RequestHead } from '../07-http-request-head/request-head.ts';
 import { send } from '../08-http-response/response.ts';
 import { DEFAULT_MAX_BODY_BYTES, openBody as openLengthBody, type BodyReader } from '../09-http-body/body.ts';
 
@@ -20,8 +20,8 @@ export interface Request {
 /** The longest chunk-size line we read, extensions included (RFC 9112 §7.1.1 asks for a limit). */
 export const MAX_CHUNK_LINE_BYTES = 4096;
 
-// RFC 9110 §5.6.2: token = 1*tchar.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// OWS around a list element: spaces and tabs, and nothing else (RFC 9110 §5.6.3).
+const OWS_AROUND = /^[ \t]+|[ \t]+$/g;
 
 /**
  * Whether the request's body is chunked, from its header fields (RFC 9112 §6.1, §6.3). Throws
@@ -37,21 +37,24 @@ export function isChunked(head: RequestHead): boolean {
   // back end that trusts the chunks would each see a different next request (request smuggling).
   if (fieldValues(head.headers, 'content-length').length > 0) throw new HttpError(400, 'A request may not have both Transfer-Encoding and Content-Length.');
   // The codings are a comma-separated list across every Transfer-Encoding field, case-insensitive
-  // (§7), and empty elements are ignored (RFC 9110 §5.6.1).
+  // (§7), and empty elements are ignored (RFC 9110 §5.6.1). Only spaces and tabs surround an
+  // element: trim() would also strip U+00A0 (the byte 0xa0 here), and read "chunked\xa0" as chunked.
   const codings = values
     .flatMap((value) => value.split(','))
-    .map((coding) => coding.trim().toLowerCase())
+    .map((coding) => coding.replace(OWS_AROUND, '').toLowerCase())
     .filter((coding) => coding !== '');
+  // The whole list is checked before any coding is refused as unknown: a list that cannot be
+  // framed is a 400, whatever else it holds. A coding is a token, with parameters after ";"
+  // (RFC 9110 §10.1.4).
+  for (const coding of codings) {
+    if (!TOKEN.test(coding.split(';')[0]!.replace(OWS_AROUND, ''))) throw new HttpError(400, `${JSON.stringify(coding)} is not a transfer coding.`);
+  }
   // §6.3 rule 4: if chunked is not the last coding, the end of the body cannot be found: 400.
   if (codings.at(-1) !== 'chunked') throw new HttpError(400, `The last transfer coding must be chunked; received ${JSON.stringify(values.join(', '))}.`);
-  for (const coding of codings.slice(0, -1)) {
-    // §7: chunked is applied once, and last.
-    if (coding === 'chunked') throw new HttpError(400, 'The chunked transfer coding is applied more than once.');
-    const name = coding.split(';')[0]!.trim();
-    if (!TOKEN.test(name)) throw new HttpError(400, `${JSON.stringify(coding)} is not a transfer coding.`);
-    // §6.1: a coding we do not understand is a 501 (gzip and friends are not implemented here).
-    throw new HttpError(501, `This server does not implement the transfer coding ${JSON.stringify(coding)}.`);
-  }
+  // §7: chunked is applied once, and last.
+  if (codings.indexOf('chunked') < codings.length - 1) throw new HttpError(400, 'The chunked transfer coding is applied more than once.');
+  // §6.1: a coding we do not understand is a 501 (gzip and friends are not implemented here).
+  if (codings.length > 1) throw new HttpError(501, `This server does not implement the transfer coding ${JSON.stringify(codings[0])}.`);
   return true;
 }
 
@@ -61,10 +64,11 @@ export function openBody(head: RequestHead, reader: BufferedReader, maxBytes = D
   return openLengthBody(head, reader, maxBytes);
 }
 
-// chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), a value being a token
-// or a quoted-string (RFC 9112 §7.1.1; RFC 9110 §5.6.4).
-const CHUNK_EXT =
-  /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
+// chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), a name being a token
+// and a value a token or a quoted-string (RFC 9112 §7.1.1; RFC 9110 §5.6.4).
+const TOKEN_RUN = TOKEN.source.slice(1, -1); // http-request-head's token, without its ^ and $
+const QUOTED_STRING = String.raw`"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"`;
+const CHUNK_EXT = new RegExp(String.raw`^(?:[ \t]*;[ \t]*${TOKEN_RUN}(?:[ \t]*=[ \t]*(?:${TOKEN_RUN}|${QUOTED_STRING}))?)*$`);
 
 /**
  * The size of a chunk from its size line (without the CRLF): hex digits, then extensions, which are
@@ -163,7 +167,8 @@ export class ChunkedBodyReader implements AsyncIterable<Buffer> {
       const line = await this.readLine(budget - 2, 'the trailer section', 431);
       budget -= line.length + 2;
       if (line === '') return;
-      this.trailers.push(parseTrailerField(line));
+      // Trailer fields have the grammar of header fields (§7.1.2): http-request-head's parser.
+      this.trailers.push(parseFieldLine(line));
     }
   }
 
@@ -217,14 +222,4 @@ const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
 /** Whether the client waits for 100 Continue before sending the body (RFC 9110 §10.1.1; not for HTTP/1.0). */
 function expectsContinue(head: RequestHead): boolean {
   return head.version !== 'HTTP/1.0' && fieldValues(head.headers, 'expect').some((value) => value.toLowerCase() === '100-continue');
-}
-
-/** A trailer field line: the grammar of a header field line (RFC 9112 §5, §7.1.2). */
-function parseTrailerField(line: string): HeaderField {
-  const colon = line.indexOf(':');
-  const name = colon < 0 ? '' : line.slice(0, colon);
-  if (!TOKEN.test(name)) throw new HttpError(400, `The trailer line ${JSON.stringify(line.slice(0, 40))} is not "name: value".`);
-  const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) throw new HttpError(400, `The value of the trailer field ${name} contains a control character.`);
-  return { name, value };
 }

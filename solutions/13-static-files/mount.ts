@@ -1,9 +1,8 @@
 // static-files: http-response's Router with one addition: every path under a prefix goes to one
-// handler, whatever the method (the handler answers 405 itself). A file server needs it: its paths
+// handler, whatever the method the server implements (the handler answers 405 itself). A file server needs it: its paths
 // are whatever files there are, not a list known in advance.
 
-import { REASON_PHRASES } from '../08-http-response/response.ts';
-import { Router, pathOf, type Handler, type Route } from '../08-http-response/router.ts';
+import { METHODS, Router, pathOf, type Handler, type Route } from '../08-http-response/router.ts';
 
 export class MountRouter<R> extends Router<R> {
   private readonly paths = new Set<string>();
@@ -20,17 +19,17 @@ export class MountRouter<R> extends Router<R> {
     return this;
   }
 
-  /** A route added with add() first; else the longest mount whose prefix the path starts with. */
+  /**
+   * A route added with add() first; else the longest mount whose prefix the path starts with. A
+   * method the server does not implement is http-response's 501 wherever it is sent, mounts too:
+   * one policy for the whole server (RFC 9110 §9.1), not a 405 from whichever handler is mounted.
+   */
   override match(method: string, target: string): Route<R> {
     const path = pathOf(target);
-    if (!this.paths.has(path)) {
+    if (!this.paths.has(path) && METHODS.includes(method)) {
       const mount = this.mounts.filter((m) => path.startsWith(m.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
       if (mount) return { method: '*', path, handler: mount.handler };
     }
     return super.match(method, target);
   }
 }
-
-// The statuses a file server adds to those http-response's writer knows by name; without them the
-// status line would carry an empty reason phrase (valid, RFC 9112 §4, but puzzling in curl -v).
-Object.assign(REASON_PHRASES, { 206: 'Partial Content', 301: 'Moved Permanently', 412: 'Precondition Failed', 416: 'Range Not Satisfiable' });

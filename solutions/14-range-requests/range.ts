@@ -1,6 +1,8 @@
 // range-requests: the Range field, read against the size of a file. Which bytes did the client ask
 // for (RFC 9110 §14.1), do any of them exist, and is the field one to ignore (§14.2)?
 
+import { TOKEN } from '../07-http-request-head/request-head.ts';
+
 /** Bytes `first` to `last` of a file, both included: `bytes=0-99` is the first 100. */
 export interface ByteRange {
   first: number;
@@ -44,7 +46,7 @@ export function planRanges(field: string | undefined, size: number): RangePlan {
 }
 
 // RFC 9110 §14.1.1: ranges-specifier = range-unit "=" range-set; range-unit = token.
-const SPECIFIER = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)=(.*)$/;
+const SPECIFIER = new RegExp(`^(${TOKEN.source.slice(1, -1)})=(.*)$`); // http-request-head's token
 
 /** The range specs of a `bytes=` field, or undefined if it is not one we can read. */
 function parseRangeField(field: string): RangeSpec[] | undefined {

@@ -7,24 +7,17 @@
 //      Then: curl -v --compressed http://127.0.0.1:3000/page.js -o /dev/null
 // Check: npx learn check compression
 
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import zlib from 'node:zlib';
 import { Conn } from '../02-socket-promises/socket.ts';
-import { REASON_PHRASES } from '../08-http-response/response.ts';
-import type { Handler } from '../08-http-response/router.ts';
-import type { Request } from '../09-http-body/body.ts';
 import { serveConnection } from '../10-keep-alive/connection.ts';
-import { writeResponse, type StreamingResponse } from '../11-chunked-response/chunked.ts';
-import { addStreamingRoutes, streaming } from '../11-chunked-response/routes.ts';
+import { HTTP11_FRAMING } from '../12-chunked-request/framing.ts';
 import { logged } from '../13-static-files/access-log.ts';
-import { MountRouter } from '../13-static-files/mount.ts';
 import { serveFiles } from '../13-static-files/serve-file.ts';
-import { compressResponse } from './compress.ts';
+import { compressionApp } from './app.ts';
 import { answerEncoded } from './encoded-files.ts';
 
 const { values } = parseArgs({
@@ -49,54 +42,16 @@ if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`--max-age takes a 
 const root = path.resolve(values.root);
 if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--root must name a folder; ${root} is not one.`);
 
-Object.assign(REASON_PHRASES, { 406: 'Not Acceptable' });
-
-/**
- * A router whose routes (those added with add(), not the files) answer through your
- * compressResponse, flushed after every piece: a route may be a live source like /sheep.
- */
-class CompressingRouter extends MountRouter<Request> {
-  override add(method: string, path: string, handler: Handler<Request>, options: { maxBodyBytes?: number } = {}): this {
-    const compressed = async (request: Request) => compressResponse(request.head, (await handler(request)) as StreamingResponse, { live: true });
-    return super.add(method, path, compressed as Handler<Request>, options);
-  }
-}
-
-/**
- * Text that is gzip'd once, here, as a file stored compressed on disk would be: a line of prose,
- * then hashes (which compress poorly, so that the gzip'd body stays over the threshold).
- */
-const PRECOMPRESSED = zlib.gzipSync(
-  [
-    "This body was gzip'd before anybody asked for it. Compressed again, a client that decodes gzip once sees gzip.\n",
-    ...Array.from({ length: 100 }, (_, i) => `${i}: ${createHash('sha256').update(String(i)).digest('hex')}\n`),
-  ].join(''),
-);
-
 const files = serveFiles(root, answerEncoded({ maxAge }));
-const router = new CompressingRouter();
-// /sheep (?n=, ?interval=), /pieces, /stream (?mib=), /broken: chunked-response's demo routes.
-addStreamingRoutes(router);
-router
-  .add(
-    'GET',
-    '/precompressed',
-    streaming(() => ({
-      status: 200,
-      headers: [
-        ['Content-Type', 'text/plain; charset=utf-8'],
-        ['Content-Encoding', 'gzip'],
-      ],
-      body: PRECOMPRESSED,
-    })),
-  )
-  .mount('/', values.log ? logged(files) : files);
+// Every route of the lessons before, compressed, and the files, encoded (app.ts).
+const app = compressionApp(values.log ? logged(files) : files);
 
 const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => {
   const peer = `${socket.remoteAddress}:${socket.remotePort}`;
   const conn = new Conn(socket);
-  // Your loop from keep-alive, with chunked-response's writer: encoded bodies have no known length.
-  serveConnection(conn, router, { idleTimeoutMs, writeResponse })
+  // Your loop from keep-alive, with HTTP/1.1's whole framing: encoded bodies have no known length,
+  // and uploads may come in chunks.
+  serveConnection(conn, app, { idleTimeoutMs, framing: HTTP11_FRAMING })
     .catch((error: Error) => console.log(`${peer}: ${error.message}`))
     .finally(() => conn.destroy());
 });

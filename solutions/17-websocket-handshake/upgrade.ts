@@ -5,12 +5,9 @@
 // Written for you; it stays as it is.
 
 import type { Conn } from '../02-socket-promises/socket.ts';
-import { REASON_PHRASES, text, type Response } from '../08-http-response/response.ts';
+import { text, type Response } from '../08-http-response/response.ts';
 import type { Request } from '../09-http-body/body.ts';
 import { answerHandshake, wantsWebSocket, type HandshakePolicy } from './handshake.ts';
-
-// http-response's table stops at the statuses its lessons sent; these are the handshake's.
-Object.assign(REASON_PHRASES, { 101: 'Switching Protocols', 403: 'Forbidden', 426: 'Upgrade Required' });
 
 /** A 101 response, and what runs on the connection once it has been written. */
 export interface Upgrade extends Response {

@@ -3,7 +3,7 @@
 // with Transfer-Encoding, coding lists that do not end in chunked, HTTP/1.0) are each a case: an
 // answer (400, 431, 501), then the close.
 
-import { serverTest, httpCases, readResponse, checkStatus, expectClosedAfter, type HttpCase } from '#harness/testing/index.ts';
+import { serverTest, httpCases, readResponse, checkStatus, expectClosedAfter, request, type HttpCase } from '#harness/testing/index.ts';
 import { chunkedBody, chunkedRequest, inspected } from './bodies.ts';
 
 const test = serverTest('chunked-request');
@@ -93,7 +93,7 @@ httpCases(test, [
     refused(`answers ${what} with 400 and closes`, withChunks(`5\r\nhello\r\n0\r\n${line}\r\n\r\n`), 400, {
       why: `The trailer section has ${what}. Trailer fields have the grammar of header fields: a token, a colon, a value.`,
       spec: 'RFC 9112 §7.1.2, §5',
-      hint: 'Parse each trailer line with parseTrailerField() (written for you).',
+      hint: 'Parse each trailer line with parseFieldLine() from http-request-head (yours): trailer fields are header fields. Run npx learn check http-request-head if it lets one of these through.',
     }),
   ),
   refused('answers a trailer section over 8 KiB with 431 and closes', withChunks(`5\r\nhello\r\n0\r\nX-Pad: ${'p'.repeat(8192 - 10)}\r\n\r\n`), 431, {
@@ -164,6 +164,26 @@ httpCases(test, [
       hint: 'A "chunked" before the last coding is a 400.',
     },
   ),
+  refused(
+    'answers Transfer-Encoding "chunked" followed by a byte 0xa0 (a no-break space in latin1) with 400 and closes',
+    chunkedRequest('/inspect', chunkedBody(['hello']), { te: 'chunked\xa0' }),
+    400,
+    {
+      why: 'The value is "chunked" and then the byte 0xa0, which is not whitespace in HTTP: only spaces and tabs are (OWS). A coding is a token (RFC 9110 §5.6.2), and "chunked\xa0" is none. String.prototype.trim() strips U+00A0 too, so a server that trims with it reads plain chunked, while a proxy in front of it may not: the same request framed two ways is request smuggling.',
+      spec: `${SMUGGLING}; RFC 9110 §5.6.2 (token), §5.6.3 (OWS is SP and HTAB)`,
+      hint: "Trim codings of spaces and tabs only (replace(/^[ \\t]+|[ \\t]+$/g, '')), never with trim(); then every coding must be a token.",
+    },
+  ),
+  refused(
+    'answers Transfer-Encoding "gzip, chunked, chunked" with 400 (not 501) and closes',
+    chunkedRequest('/inspect', chunkedBody(['hello']), { te: 'gzip, chunked, chunked' }),
+    400,
+    {
+      why: 'The list applies chunked twice, which no sender may do: the framing is invalid (400) whatever else the list says. The gzip in front of it is a coding this server does not implement (501), but that question comes only once the framing is known to be sound; answering 501 on the first coding never looks at the rest of the list.',
+      spec: 'RFC 9112 §7 (chunked MUST NOT be applied more than once), §6.3 rule 4; RFC 9110 §15.6.2 (501)',
+      hint: 'Check the whole list first (every coding a token, chunked last and only last: 400), and only then refuse the codings you do not implement (501).',
+    },
+  ),
   {
     name: 'reads a chunked body, then answers a transfer coding it does not implement ("gzip, chunked") with 501 and closes',
     exchanges: [
@@ -211,5 +231,33 @@ test('answers a chunked body cut short by the client closing with 400, wherever 
       hint: 'Only the empty line after the last chunk (and its trailers) ends the body; EOF before it is a 400.',
     });
     await expectClosedAfter(client, 'the 400 response', { spec: 'RFC 9112 §9.6' });
+  }
+});
+
+test('answers the requests pipelined before a bad chunk-size line, then answers or closes, all from one write', async ({ server }) => {
+  const greeting = request({ target: '/greeting' });
+  for (const bad of ['zz', '2;']) {
+    const body = Buffer.from(`${bad}\r\nhi\r\n0\r\n\r\n`, 'latin1');
+    // /inspect reads the body before it answers: the 400 is its answer. /greeting answers without
+    // reading it: its 200 is written (held back with the first one, as a pipeline is), and the
+    // connection's loop then finds the bad size while it skips the unread body.
+    for (const [target, status] of [
+      ['/inspect', 400],
+      ['/greeting', 200],
+    ] as const) {
+      const client = await server.connect();
+      await client.send(Buffer.concat([greeting, greeting, chunkedRequest(target, body, { method: target === '/greeting' ? 'GET' : 'POST' })]));
+      const shown = `GET /greeting twice, then ${target === '/greeting' ? 'GET' : 'POST'} ${target} with the chunk-size line ${JSON.stringify(bad)}, all in one write`;
+      const details = {
+        why: `The client sent ${shown}. The two GETs are whole requests: their responses were written before the bad line was read, and must reach the client. Then the body cannot be framed, so the connection closes after the answer to the third request (400 when the handler was reading the body; the 200 it had already written when it was not).`,
+        spec: 'RFC 9112 §9.3.2 (pipelined responses in order), §7.1, §9.6 (close after a framing error)',
+        hint: "In keep-alive's loop (connection.ts), skipping the unread body can throw HttpError too: catch it there, stop reading requests, and close as after any other error (flush what is written, then the lingering close). A throw out of serveConnection destroys the socket with the responses still corked.",
+      };
+      for (const [i, expected] of [200, 200, status].entries()) {
+        const response = await readResponse(client, { what: `response ${i + 1} of 3 to ${shown}`, ...details });
+        checkStatus(response, expected, details);
+      }
+      await expectClosedAfter(client, 'the third response', details);
+    }
   }
 });

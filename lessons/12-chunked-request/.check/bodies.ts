@@ -73,7 +73,7 @@ export function inspected(bodyLength: number, trailers: Array<[string, string]> 
         message: `Expected ${label} to report the trailer fields ${quote(want.join(' | ') || '(none)')}, received ${quote(got.join(' | ') || '(none)')}.`,
         why: 'After the last chunk (size 0) come trailer fields, like header fields, then an empty line. They are part of the body, not of the next request.',
         spec: 'RFC 9112 §7.1.2 (chunked trailer section)',
-        hint: 'In readTrailers, read lines until the empty one and push each through parseTrailerField() onto this.trailers.',
+        hint: 'In readTrailers, read lines until the empty one and push each through parseFieldLine() (yours, from http-request-head) onto this.trailers.',
       });
     },
   };

@@ -35,17 +35,17 @@ httpCases(test, [
     name: 'answers a plain GET /echo (no Upgrade) with 426 Upgrade Required, and goes on serving HTTP',
     exchanges: [
       { send: { target: '/echo' }, expect: { status: 426, fields: { Upgrade: /^websocket$/i, 'Sec-WebSocket-Accept': null } } },
-      { send: { target: '/' }, expect: { status: 200, body: /Hello, world!/ } },
+      { send: { target: '/greeting' }, expect: { status: 200, body: /aus K/ } },
     ],
     why: 'A request that does not ask to switch protocols is ordinary HTTP. This endpoint has nothing else to offer, so it says which protocol to ask for (426 with Upgrade), and the connection goes on as any keep-alive connection.',
     spec: 'RFC 9110 §15.5.22 (426 Upgrade Required), §7.8',
     hint: 'Only a request whose Upgrade field lists "websocket" is a handshake (wantsWebSocket); websocketRoute answers the others.',
   },
   {
-    name: 'still serves ordinary routes: GET / is 200',
-    send: request({ target: '/' }),
-    expect: { status: 200, body: /Hello, world!/, close: false },
-    why: 'The WebSocket endpoint is one route among others; the rest of the server is unchanged.',
+    name: 'still serves ordinary routes: GET /greeting is 200',
+    send: request({ target: '/greeting' }),
+    expect: { status: 200, body: /aus K/, close: false },
+    why: 'The WebSocket endpoint is one route among others; the rest of the server (every route of the lessons before) is unchanged.',
     hint: 'Ordinary responses go through the keep-alive loop as before.',
   },
   refused('refuses Sec-WebSocket-Version: 8 with 426 and "Sec-WebSocket-Version: 13"', { headers: [['Sec-WebSocket-Version', '8']] }, 426, {
