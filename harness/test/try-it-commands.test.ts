@@ -82,8 +82,7 @@ class Session implements Scenario {
   }
 
   shell(text: string): ShellRun {
-    // Debian's tools first (its python3 has python3-websockets), as on a learner's Debian machine.
-    const run = new ShellRun(text, { cwd: book.root, env: book.env({ PATH: `/usr/bin:/bin:${process.env.PATH}`, CURL_HOME: this.tmp }) });
+    const run = new ShellRun(text, { cwd: book.root, env: book.env({ PATH: SYSTEM_PATH, CURL_HOME: this.tmp }) });
     this.started.push(run);
     return run;
   }
@@ -112,6 +111,12 @@ class Session implements Scenario {
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }
+
+/**
+ * The system's tools only, as on a learner's Debian machine (its python3 has python3-websockets):
+ * this Node first, then the system folders; no version managers (a pyenv python3 has no websockets).
+ */
+const SYSTEM_PATH = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(path.delimiter);
 
 const where = (lesson: Lesson, command: TryCommand) => `lesson ${lesson.number} (${lesson.slug}), ${command.source}:`;
 
