@@ -114,7 +114,8 @@ class Session implements Scenario {
 
 /**
  * The system's tools only, as on a learner's Debian machine (its python3 has python3-websockets):
- * this Node first, then the system folders; no version managers (a pyenv python3 has no websockets).
+ * this Node first, then the system folders; no version managers (a pyenv python3 has no websockets,
+ * and ShellRun keeps bash from reading a ~/.bashrc that would put one first).
  */
 const SYSTEM_PATH = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(path.delimiter);
 
