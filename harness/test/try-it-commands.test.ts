@@ -88,8 +88,7 @@ class Session implements Scenario {
   }
 
   shell(text: string): ShellRun {
-    // Debian's tools first (its python3 has python3-websockets), as on a learner's Debian machine.
-    const run = new ShellRun(text, { cwd: book.root, env: book.env({ PATH: `/usr/bin:/bin:${process.env.PATH}`, CURL_HOME: this.tmp }) });
+    const run = new ShellRun(text, { cwd: book.root, env: book.env({ PATH: SYSTEM_PATH, CURL_HOME: this.tmp }) });
     this.started.push(run);
     return run;
   }
@@ -118,6 +117,13 @@ class Session implements Scenario {
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }
+
+/**
+ * The system's tools only, as on a learner's Debian machine (its python3 has python3-websockets):
+ * this Node first, then the system folders; no version managers (a pyenv python3 has no websockets,
+ * and ShellRun keeps bash from reading a ~/.bashrc that would put one first).
+ */
+const SYSTEM_PATH = [...new Set([path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(path.delimiter);
 
 const where = (lesson: Lesson, command: TryCommand) => `lesson ${lesson.number} (${lesson.slug}), ${command.source}:`;
 

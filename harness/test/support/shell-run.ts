@@ -23,7 +23,14 @@ export class ShellRun {
     readonly command: string,
     options: { cwd: string; env: NodeJS.ProcessEnv },
   ) {
-    this.child = spawn('bash', ['-c', command], { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // --norc: Node's stdio pipes are sockets, and bash given a socket for stdin (and SHLVL < 2)
+    // reads ~/.bashrc as if run by rshd, which may put its own PATH first (pyenv, cargo …).
+    this.child = spawn('bash', ['--norc', '--noprofile', '-c', command], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child.stdin!.on('error', () => {}); // a command that never reads its input
     const take = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
       this.chunks.push({ at: Date.now() - this.started, bytes: data, stream });
