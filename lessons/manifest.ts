@@ -404,9 +404,9 @@ export const manifest: LessonEntry[] = [
     tryIt: [
       'npx learn run websocket-chat --port {port}',
       'In a browser: open http://127.0.0.1:{port}/ in two windows, join with two names, and talk.',
-      "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/chat'); ws.on('open', () => ws.send(JSON.stringify({ type: 'join', name: 'node' }))); ws.on('message', (m) => console.log(String(m))); ws.on('close', (code, why) => console.log('closed', code, String(why)))\"",
       'curl --compressed -r 0-99 http://127.0.0.1:{port}/alphabet.txt        (the rest of the course answers too: files, ranges, compression)',
       'echo hi | curl -T - http://127.0.0.1:{port}/echo        (a chunked upload, echoed)',
+      "node -e \"const ws = new (require('ws'))('ws://127.0.0.1:{port}/chat'); ws.on('open', () => ws.send(JSON.stringify({ type: 'join', name: 'node' }))); ws.on('message', (m) => console.log(String(m))); ws.on('close', (code, why) => console.log('closed', code, String(why)))\"",
     ],
     learned: [
       'Full duplex: frames for one connection come from many places at once; one queue and one writer keep each frame whole.',

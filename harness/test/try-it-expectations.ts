@@ -450,6 +450,12 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       out: [/^closed 1001 server shutting down$/m],
     },
     { command: 'In a browser: open http://127.0.0.1:3000/ in two windows, join with two names, and talk.', out: [/^200 text\/html.* and [1-9]/] },
+    // The trophy answers every lesson's routes too: bytes 0-99 of a file (not compressed: a 206 never is), a chunked upload.
+    {
+      command: 'curl --compressed -r 0-99 http://127.0.0.1:3000/alphabet.txt',
+      out: [/^line 001: abcdefghijklmnopqrstu\nline 002: abcdefghijklmnopqrstu\nline 003: abcdefghijklmnopqrstu\nline$/],
+    },
+    { command: 'echo hi | curl -T - http://127.0.0.1:3000/echo', out: [/^hi\n$/] },
   ],
   'sni-router': [
     {
