@@ -59,3 +59,5 @@ export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type E
 export { within, checkNoLeakedSockets } from './bounded.ts';
 export { checkLingeringClose, closedWithin, LINGERING, type LingeringCase } from './lingering.ts';
 export { clientCrashes, type ClientCrashes, type CrashTeaching } from './crashes.ts';
+export { throwawayCertificates, certificateArgs, type DevCertificates } from './tls.ts';
+export { freePort } from '../process/free-port.ts';
