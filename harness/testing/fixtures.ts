@@ -42,6 +42,13 @@ export class Server {
     return client;
   }
 
+  /** A new raw TCP connection to another port of the program (a second listener it opens). */
+  async connectTo(port: number, name = `c${++this.count}`): Promise<RawClient> {
+    const client = await RawClient.connect({ name, port, transcript: this.transcript, peer: this.program, explain: explainWireError });
+    this.clients.push(client);
+    return client;
+  }
+
   /** A new TLS connection (node:tls options: the CA, servername, ALPN, versions), handshake done. */
   async connectTls(options: tls.ConnectionOptions, name = `c${++this.count}`): Promise<RawClient> {
     const client = await RawClient.connectTls({ name, port: this.port, transcript: this.transcript, peer: this.program, explain: explainWireError, tls: options });

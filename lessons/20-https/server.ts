@@ -59,7 +59,9 @@ const tlsServer = createTlsServer(keyPairs(), { handshakeTimeoutMs: number('hand
 });
 
 // The TLS port is a plain TCP listener that looks at each connection's first byte first.
-const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => acceptTlsOrRefuse(socket, tlsServer));
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) =>
+  acceptTlsOrRefuse(socket, tlsServer, number('handshake-timeout')),
+);
 server.listen(port, host, () => console.log(`HTTPS on https://${host}:${port}/ (the chat's page; wss://${host}:${port}/chat)`));
 
 if (values['http-port'] !== undefined) {

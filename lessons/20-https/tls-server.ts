@@ -68,11 +68,13 @@ export function createTlsServer(pairs: KeyPair[], options: TlsServerOptions, ser
     },
     serve,
   );
-  // A failed handshake (a wrong version, an unknown CA on the client's side, a timeout, garbage)
-  // is the client's problem: log it and go on. Without a listener, Node destroys the socket
-  // quietly; with one that throws, the process dies.
+  // A failed handshake (a wrong version, a client that does not trust us, a timeout, garbage) is
+  // the client's doing: log it and go on. With a listener here Node leaves the socket to it —
+  // it is not closed, not even after the handshake timeout — so destroy it. A listener that
+  // throws kills the process: any client could then stop the server.
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
     console.log(`${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}: TLS handshake failed: ${error.code ?? error.message}`);
+    socket.destroy();
   });
   return server;
 }

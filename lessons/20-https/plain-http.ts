@@ -37,12 +37,23 @@ export const PLAIN_HTTP_REFUSAL =
 
 /**
  * Takes each raw connection on the TLS port: reads its first bytes, and either hands it to the
- * TLS server (the bytes put back first) or answers plain HTTP with the 400 and closes.
+ * TLS server (the bytes put back first) or answers plain HTTP with the 400 and closes. A client
+ * that sends nothing within `deadlineMs` is cut here: the TLS server's own handshake deadline
+ * starts only when it is given the socket.
  */
-export function acceptTlsOrRefuse(socket: net.Socket, tlsServer: tls.Server): void {
-  socket.on('error', () => socket.destroy()); // a reset before the first byte: nothing to serve
+export function acceptTlsOrRefuse(socket: net.Socket, tlsServer: tls.Server, deadlineMs: number): void {
+  // A plain timer, not socket.setTimeout: that one would stay on this socket after the TLS
+  // server wraps it, and cut a healthy connection later.
+  const deadline = setTimeout(() => socket.destroy(), deadlineMs);
+  socket.once('close', () => clearTimeout(deadline));
+  const quiet = () => socket.destroy(); // a reset or a FIN before the first byte: nothing to serve
+  socket.on('error', quiet);
+  socket.once('end', quiet);
   socket.once('data', (chunk: Buffer) => {
+    clearTimeout(deadline);
     socket.pause();
+    socket.off('error', quiet);
+    socket.off('end', quiet);
     if (chunk[0] === HANDSHAKE_RECORD) {
       // The TLS server reads from the socket as if it had just arrived: unshift puts the bytes
       // back in front, and 'connection' is how a tls.Server is given a socket it did not accept.
@@ -51,7 +62,9 @@ export function acceptTlsOrRefuse(socket: net.Socket, tlsServer: tls.Server): vo
       return;
     }
     // Not TLS. Answer in the client's language, then close: nothing after it can be a request to
-    // this server. end() sends the bytes before the FIN; the rest the client sends is discarded.
+    // this server. end() sends the bytes before the FIN; what else the client sends is read and
+    // dropped, so that the close is a FIN and not a reset (unread bytes make the kernel send RST).
+    socket.on('error', () => socket.destroy());
     socket.end(PLAIN_HTTP_REFUSAL);
     socket.resume();
   });
