@@ -423,7 +423,7 @@ export const manifest: LessonEntry[] = [
       "node:tls in front of the course's server: HTTP/1.1 by ALPN, TLS 1.2 at least, a certificate per name by SNI, a handshake deadline, plain HTTP on the TLS port refused with a 400 it can read, a second port that redirects to https:// with 308, and HSTS.",
     files: ['tls-server.ts', 'plain-http.ts'],
     uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-request', 'websocket-handshake', 'websocket-chat'],
-    program: { entry: 'server.ts', transport: 'tcp' },
+    program: { entry: 'server.ts', transport: 'tcp', tls: true },
     tryIt: [
       'npx learn run https --port {port}        (makes the development certificates under .learn/tls/ on first use)',
       'curl -v --cacert .learn/tls/ca.pem https://localhost:{port}/        (ALPN: server accepted http/1.1; Strict-Transport-Security)',

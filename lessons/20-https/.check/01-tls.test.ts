@@ -1,5 +1,5 @@
 import type tls from 'node:tls';
-import { check, readResponse, request, serverTest, checkStatus, checkHeader, toBuffer } from '#harness/testing/index.ts';
+import { check, readResponse, request, serverTest, checkStatus, toBuffer } from '#harness/testing/index.ts';
 import { args, trusting } from './setup.ts';
 
 const test = serverTest('https', { args });

@@ -1,6 +1,6 @@
 import tls from 'node:tls';
 import { check, readResponse, request, serverTest, checkStatus } from '#harness/testing/index.ts';
-import { args, certs, HANDSHAKE_TIMEOUT_MS, trusting } from './setup.ts';
+import { args, HANDSHAKE_TIMEOUT_MS, trusting } from './setup.ts';
 
 const test = serverTest('https', { args });
 
