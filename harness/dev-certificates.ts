@@ -84,7 +84,24 @@ function issue(dir: string, file: string, subject: string, extensions: string[])
   openssl(['req', '-new', ...keyArgs, '-keyout', `${file}-key.pem`, '-out', `${file}.csr`, '-subj', `/CN=${subject}`], dir);
   const serial = `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('hex')}`;
   openssl(
-    ['x509', '-req', '-in', `${file}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-set_serial', serial, '-days', String(SERVER_DAYS), '-out', `${file}.pem`, '-extfile', extFile],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${file}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-set_serial',
+      serial,
+      '-days',
+      String(SERVER_DAYS),
+      '-out',
+      `${file}.pem`,
+      '-extfile',
+      extFile,
+    ],
     dir,
   );
   fs.rmSync(path.join(dir, `${file}.csr`));
@@ -104,10 +121,26 @@ export function ensureDevCertificates(dir: string, now = Date.now()): DevCertifi
     // basicConstraints CA:TRUE and keyUsage keyCertSign: what makes a certificate a CA (RFC 5280 §4.2.1.9, §4.2.1.3).
     openssl(
       [
-        'req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', String(CA_DAYS),
-        '-subj', '/CN=Networking From Scratch development CA',
-        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+        'req',
+        '-x509',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        'ca-key.pem',
+        '-out',
+        'ca.pem',
+        '-days',
+        String(CA_DAYS),
+        '-subj',
+        '/CN=Networking From Scratch development CA',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
       ],
       dir,
     );

@@ -51,7 +51,14 @@ export class Server {
 
   /** A new TLS connection (node:tls options: the CA, servername, ALPN, versions), handshake done. */
   async connectTls(options: tls.ConnectionOptions, name = `c${++this.count}`): Promise<RawClient> {
-    const client = await RawClient.connectTls({ name, port: this.port, transcript: this.transcript, peer: this.program, explain: explainWireError, tls: options });
+    const client = await RawClient.connectTls({
+      name,
+      port: this.port,
+      transcript: this.transcript,
+      peer: this.program,
+      explain: explainWireError,
+      tls: options,
+    });
     this.clients.push(client);
     return client;
   }

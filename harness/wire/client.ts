@@ -171,7 +171,11 @@ export class RawClient {
       const failed = async (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const code = error.code ?? error.message;
-        options.transcript.mark(code === 'ETIMEDOUT' ? 'timeout' : 'rst', options.name, `TLS handshake with ${host}:${options.port} failed (${code}: ${error.message.split('\n')[0]})`);
+        options.transcript.mark(
+          code === 'ETIMEDOUT' ? 'timeout' : 'rst',
+          options.name,
+          `TLS handshake with ${host}:${options.port} failed (${code}: ${error.message.split('\n')[0]})`,
+        );
         const peer = options.peer?.name ?? 'the program';
         const wire = new WireError({
           kind: code === 'ETIMEDOUT' ? 'timeout' : 'refused',

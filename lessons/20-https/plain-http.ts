@@ -4,7 +4,7 @@
 // the https:// URL of the same resource. And every HTTPS response tells the browser to come back
 // over HTTPS only (HSTS).
 
-import type net from 'node:net';
+import net from 'node:net';
 import type tls from 'node:tls';
 import { Conn } from '../02-socket-promises/socket.ts';
 import { fieldValues } from '../07-http-request-head/request-head.ts';
@@ -47,6 +47,17 @@ export function acceptTlsOrRefuse(socket: net.Socket, tlsServer: tls.Server, dea
   // a close. For now every connection goes to the TLS server as it is.
   void deadlineMs;
   tlsServer.emit('connection', socket);
+}
+
+/**
+ * The TLS port: a plain TCP listener that looks at each connection's first byte before TLS does.
+ * A TLSSocket made from a socket handed to the TLS server keeps that socket's settings, so these
+ * are the ones the connection loop runs with.
+ */
+export function createTlsPort(tlsServer: tls.Server, deadlineMs: number): net.Server {
+  // TODO: the socket options the connection loop needs (lesson 19's server.ts gives them to its
+  // net.createServer).
+  return net.createServer((socket) => acceptTlsOrRefuse(socket, tlsServer, deadlineMs));
 }
 
 /** Adds Strict-Transport-Security to a response sent over HTTPS (RFC 6797 §7.1; never over HTTP, §7.2). */

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { Conn } from '../02-socket-promises/socket.ts';
 import { courseApp } from './app.ts';
-import { acceptTlsOrRefuse, serveRedirects, withHsts } from './plain-http.ts';
+import { createTlsPort, serveRedirects, withHsts } from './plain-http.ts';
 import { createTlsServer, type KeyPair } from './tls-server.ts';
 
 const { values } = parseArgs({
@@ -59,9 +59,7 @@ const tlsServer = createTlsServer(keyPairs(), { handshakeTimeoutMs: number('hand
 });
 
 // The TLS port is a plain TCP listener that looks at each connection's first byte first.
-const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) =>
-  acceptTlsOrRefuse(socket, tlsServer, number('handshake-timeout')),
-);
+const server = createTlsPort(tlsServer, number('handshake-timeout'));
 server.listen(port, host, () => console.log(`HTTPS on https://${host}:${port}/ (the chat's page; wss://${host}:${port}/chat)`));
 
 if (values['http-port'] !== undefined) {

@@ -50,9 +50,8 @@ export function createTlsServer(pairs: KeyPair[], options: TlsServerOptions, ser
   const server = tls.createServer(
     {
       // TODO: the versions this server accepts (TLS 1.2 and up), the application protocol it
-      // speaks (ALPN), a certificate per name (SNICallback with identityFor), a handshake
-      // deadline, and what the connection loop needs of its sockets (as net.createServer in
-      // lesson 19's server.ts).
+      // speaks (ALPN), a certificate per name (SNICallback with identityFor), and a handshake
+      // deadline.
       cert: fs.readFileSync(pairs[0]!.cert),
       key: fs.readFileSync(pairs[0]!.key),
     },

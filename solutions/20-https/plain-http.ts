@@ -4,7 +4,7 @@
 // the https:// URL of the same resource. And every HTTPS response tells the browser to come back
 // over HTTPS only (HSTS).
 
-import type net from 'node:net';
+import net from 'node:net';
 import type tls from 'node:tls';
 import { Conn } from '../02-socket-promises/socket.ts';
 import { fieldValues } from '../07-http-request-head/request-head.ts';
@@ -69,6 +69,16 @@ export function acceptTlsOrRefuse(socket: net.Socket, tlsServer: tls.Server, dea
     socket.resume();
   });
   socket.resume();
+}
+
+/**
+ * The TLS port: a plain TCP listener that looks at each connection's first byte before TLS does.
+ * A TLSSocket made from a socket handed to the TLS server keeps that socket's settings, so these
+ * are the ones the connection loop runs with: half-open (a client's FIN after its request ends
+ * its requests, not our answers: RFC 9112 §9.6) and paused until someone reads.
+ */
+export function createTlsPort(tlsServer: tls.Server, deadlineMs: number): net.Server {
+  return net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => acceptTlsOrRefuse(socket, tlsServer, deadlineMs));
 }
 
 /** Adds Strict-Transport-Security to a response sent over HTTPS (RFC 6797 §7.1; never over HTTP, §7.2). */

@@ -61,10 +61,6 @@ export function createTlsServer(pairs: KeyPair[], options: TlsServerOptions, ser
       // (it then emits 'tlsClientError' with ERR_TLS_HANDSHAKE_TIMEOUT). The clock starts at the
       // connection, not at the first byte, so a silent client is cut too.
       handshakeTimeout: options.handshakeTimeoutMs,
-      // The connection loop half-closes the way a TCP server does: a client's FIN ends its
-      // requests, not our answers (RFC 9112 §9.6). And the loop reads when it is ready.
-      allowHalfOpen: true,
-      pauseOnConnect: true,
     },
     serve,
   );

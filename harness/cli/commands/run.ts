@@ -51,11 +51,15 @@ function developmentCertificates(context: Context): boolean {
   try {
     const set = ensureDevCertificates(tlsDir);
     const ca = path.relative(process.cwd(), set.ca) || set.ca;
-    context.out(`Development certificates in ${path.relative(process.cwd(), set.dir) || set.dir}/ (localhost, 127.0.0.1; app.test, *.app.test). Trust the CA ${paint.code(ca)}:`);
+    context.out(
+      `Development certificates in ${path.relative(process.cwd(), set.dir) || set.dir}/ (localhost, 127.0.0.1; app.test, *.app.test). Trust the CA ${paint.code(ca)}:`,
+    );
     context.out(`  curl --cacert ${ca} https://localhost:PORT/    Python: ssl.create_default_context(cafile='${ca}')    a browser: import it as an authority`);
     return true;
   } catch (error) {
-    context.out(paint.failure(error instanceof OpensslMissingError ? error.message : `Could not make the development certificates: ${(error as Error).message}`));
+    context.out(
+      paint.failure(error instanceof OpensslMissingError ? error.message : `Could not make the development certificates: ${(error as Error).message}`),
+    );
     return false;
   }
 }

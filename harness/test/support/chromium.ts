@@ -9,9 +9,10 @@ export const haveChromium = fs.existsSync(CHROMIUM);
 
 /**
  * A fresh browser with its own profile folder. QUIC off (loopback HTTP/1.1 only), no sandbox (root
- * in CI), no background traffic: the only requests are the test's.
+ * in CI), no background traffic: the only requests are the test's. `extraArgs` are added to the
+ * command line (`--host-resolver-rules=…` for names that resolve to loopback).
  */
-export async function launchChromium(profile: string): Promise<BrowserContext> {
+export async function launchChromium(profile: string, extraArgs: string[] = []): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -26,6 +27,7 @@ export async function launchChromium(profile: string): Promise<BrowserContext> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

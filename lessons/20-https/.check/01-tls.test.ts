@@ -1,4 +1,6 @@
-import type tls from 'node:tls';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { check, readResponse, request, serverTest, checkStatus, toBuffer } from '#harness/testing/index.ts';
 import { args, trusting } from './setup.ts';
 
@@ -32,7 +34,9 @@ test('takes a chunked upload over TLS', async ({ server }) => {
   const client = await server.connectTls(trusting('localhost'));
   const body = Buffer.alloc(40_000, 0xe9);
   const head = 'PUT /upload HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n';
-  const chunks = [body.subarray(0, 30_000), body.subarray(30_000)].map((piece) => Buffer.concat([toBuffer(`${piece.length.toString(16)}\r\n`), piece, toBuffer('\r\n')]));
+  const chunks = [body.subarray(0, 30_000), body.subarray(30_000)].map((piece) =>
+    Buffer.concat([toBuffer(`${piece.length.toString(16)}\r\n`), piece, toBuffer('\r\n')]),
+  );
   await client.send([toBuffer(head), ...chunks, toBuffer('0\r\n\r\n')], { split: 'random' });
   const response = await readResponse(client, { what: 'the response to a chunked PUT /upload' });
   checkStatus(response, 200);
@@ -55,35 +59,42 @@ test('answers a client that half-closes after its request', async ({ server }) =
   checkStatus(response, 200);
 });
 
-test('serves a ClientHello that arrives one byte at a time', async ({ server }) => {
-  // Coalescing off: the RawClient's socket is a TLSSocket here, so its raw writes are below us. A
-  // client that trickles sends records in small TCP segments: a server that sees the first
-  // byte, then the rest, must give the TLS server all of them.
-  const { default: net } = await import('node:net');
-  const { default: tls } = await import('node:tls');
+test('serves a ClientHello whose first byte arrives alone', async ({ server }) => {
+  // The TLS client writes through a Duplex of ours (not a net.Socket, so node:tls really calls
+  // its write): the first write, the ClientHello, goes out as its first byte, then the rest 50 ms
+  // later, as separate TCP segments.
   const raw = net.connect({ host: '127.0.0.1', port: server.port });
   await new Promise((resolve, reject) => raw.once('connect', resolve).once('error', reject));
-  const originalWrite = raw.write.bind(raw);
+  raw.setNoDelay(true);
   let first = true;
-  // The first write (the ClientHello) goes out as one byte, a pause, then the rest.
-  raw.write = ((data: Buffer, ...rest: unknown[]) => {
-    if (!first) return originalWrite(data, ...(rest as []));
-    first = false;
-    originalWrite(data.subarray(0, 1));
-    setTimeout(() => originalWrite(data.subarray(1), ...(rest as [])), 50);
-    return true;
-  }) as typeof raw.write;
-  const secure = tls.connect({ socket: raw, ...trusting('localhost') });
+  const wire = new Duplex({
+    write(chunk: Buffer, _encoding, done) {
+      if (!first) return void raw.write(chunk, done);
+      first = false;
+      raw.write(chunk.subarray(0, 1));
+      setTimeout(() => raw.write(chunk.subarray(1), done), 50);
+    },
+    read() {},
+    final(done) {
+      raw.end(done);
+    },
+  });
+  raw.on('data', (chunk) => wire.push(chunk));
+  raw.on('end', () => wire.push(null));
+  raw.on('error', (error) => wire.destroy(error));
   server.transcript.note('c1 sends its ClientHello as 1 byte, then the rest 50 ms later');
+  const secure = tls.connect({ socket: wire, ...trusting('localhost') });
   const error = await new Promise<Error | undefined>((resolve) => {
     secure.once('secureConnect', () => resolve(undefined));
     secure.once('error', resolve);
     setTimeout(() => resolve(new Error('no handshake within 2 s')), 2000);
   });
   secure.destroy();
+  raw.destroy();
   check(error === undefined, {
     message: `Expected a TLS handshake when the ClientHello's first byte arrives alone, received ${error?.message.split('\n')[0]}.`,
-    why: 'TCP may deliver the first byte alone. The byte that tells TLS from plain HTTP is only a peek: every byte read, that one included, must reach the TLS server.',
-    hint: "socket.unshift(chunk) puts what you read back before tlsServer.emit('connection', socket).",
+    why: 'TCP may deliver the first byte alone. Only the first byte tells TLS (22) from plain HTTP, and every byte read, that one included, must reach the TLS server.',
+    spec: 'RFC 8446 §5.1',
+    hint: "Decide on chunk[0] only; socket.unshift(chunk) puts what you read back before tlsServer.emit('connection', socket).",
   });
 });

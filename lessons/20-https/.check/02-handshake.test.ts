@@ -5,7 +5,10 @@ import { args, HANDSHAKE_TIMEOUT_MS, trusting } from './setup.ts';
 const test = serverTest('https', { args });
 
 /** The subjectAltName of the certificate the program presented to a client asking for `servername`. */
-async function presentedNames(server: { connectTls(options: tls.ConnectionOptions): Promise<{ socket: unknown; destroy(): void }> }, servername: string | undefined): Promise<string> {
+async function presentedNames(
+  server: { connectTls(options: tls.ConnectionOptions): Promise<{ socket: unknown; destroy(): void }> },
+  servername: string | undefined,
+): Promise<string> {
   const client = await server.connectTls(trusting(servername));
   const names = (client.socket as tls.TLSSocket).getPeerCertificate().subjectaltname ?? '(none)';
   client.destroy();

@@ -57,7 +57,7 @@ test('redirects plain HTTP on --http-port to https:// with 308, path and query k
       why: '308 Permanent Redirect keeps the method and body (RFC 9110 §15.4.9); with 301 or 302 a client may turn a POST into a GET (§15.4.2, §15.4.3).',
     });
     checkHeader(response, 'Location', location, {
-      why: "The same resource over HTTPS: the host the client asked for (the Host field, without the plain port), the TLS port, and the request-target as it came, path and query, byte for byte (RFC 9110 §4.2.2: https URIs; §10.2.2 Location).",
+      why: 'The same resource over HTTPS: the host the client asked for (the Host field, without the plain port), the TLS port, and the request-target as it came, path and query, byte for byte (RFC 9110 §4.2.2: https URIs; §10.2.2 Location).',
       hint: 'https:// + the Host name + ":" + the TLS port + head.target.',
     });
     checkNoHeader(response, 'Strict-Transport-Security', {
