@@ -117,7 +117,7 @@ test('the ws client chats over wss://', async () => {
     for (let i = 0; i < 100 && !JSON.stringify(messages).includes(text); i++) await new Promise((r) => setTimeout(r, 50));
     expect(JSON.stringify(messages)).toContain(text);
   };
-  ann.ws.send(JSON.stringify({ type: 'say', text: 'over TLS 🔒' }));
+  ann.ws.send(JSON.stringify({ type: 'message', text: 'over TLS 🔒' }));
   await until(bob.messages, 'over TLS 🔒');
   ann.ws.close(1000);
   bob.ws.close(1000);
@@ -133,24 +133,28 @@ test.skipIf(!haveChromium && !process.env.CI)(
         .digest('base64');
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-chromium-'));
     const context = await launchChromium(profile, [`--ignore-certificate-errors-spki-list=${spki(certs.servers[0]!.cert)}`]);
+    const logs: string[] = [];
     try {
       const join = async (name: string) => {
         const page = await context.newPage();
+        page.on('console', (message) => logs.push(message.text()));
         const response = await page.goto(`https://localhost:${server.port}/`);
         expect(response?.status()).toBe(200);
         expect(await response?.headerValue('strict-transport-security')).toBe('max-age=86400');
         await page.fill('input[name=name]', name);
         await page.fill('input[name=room]', 'tls');
         await page.click('#join button');
-        await page.waitForSelector('#say:not([hidden])', { timeout: 10_000 });
+        await page.waitForSelector('#say:not([hidden])', { timeout: 20_000 }).catch(async (error: Error) => {
+          throw new Error(`${error.message}\nstatus: ${await page.textContent('#status')}\nconsole: ${logs.join('\n')}`);
+        });
         return page;
       };
       const ann = await join('ann');
       const bob = await join('bob');
-      await ann.waitForSelector('#log li:has-text("bob joined")', { timeout: 10_000 });
+      await ann.waitForSelector('#log li:has-text("bob joined")', { timeout: 20_000 });
       await ann.fill('input[name=text]', 'hello over wss');
       await ann.click('#say button');
-      await bob.waitForSelector('#log li:has-text("ann: hello over wss")', { timeout: 10_000 });
+      await bob.waitForSelector('#log li:has-text("ann: hello over wss")', { timeout: 20_000 });
     } finally {
       await context.close();
       fs.rmSync(profile, { recursive: true, force: true });
