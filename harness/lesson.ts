@@ -31,8 +31,10 @@ export interface LessonEntry {
   /**
    * The program the tests start, if the lesson has one: `entry` (default: files[0]) is run as
    * `tsx <entry> --port N [...args]`. Lessons that only test a module leave this out.
+   * `tls: true`: `learn run` first makes (or reuses) the development certificates in .learn/tls/
+   * (harness/dev-certificates.ts), which the program reads when it is given no --cert.
    */
-  program?: { entry?: string; transport: 'tcp' | 'udp'; args?: string[] };
+  program?: { entry?: string; transport: 'tcp' | 'udp'; args?: string[]; tls?: boolean };
   /** Lines shown by `learn next` and `learn run`: how to try it by hand. `{port}` is filled in. */
   tryIt: string[];
   /** Lines shown when the lesson passes: what was learned. */

@@ -23,3 +23,6 @@ export const scratchDir = path.join(stateDir, 'scratch');
 
 /** Backups of the learner's files, made before anything overwrites them. */
 export const backupsDir = path.join(stateDir, 'backups');
+
+/** The development certificate authority and server certificates (harness/dev-certificates.ts). */
+export const tlsDir = path.join(stateDir, 'tls');

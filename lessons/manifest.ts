@@ -438,4 +438,25 @@ export const manifest: LessonEntry[] = [
       'A passthrough relay sends the bytes it already read first, then pipes both ways with backpressure; a FIN stays a FIN and a reset stays a reset.',
     ],
   },
+  {
+    slug: 'https',
+    title: 'The server over TLS',
+    part: 'TLS',
+    summary:
+      "node:tls in front of the course's server: HTTP/1.1 by ALPN, TLS 1.2 at least, a certificate per name by SNI, a handshake deadline, plain HTTP on the TLS port refused with a 400 it can read, a second port that redirects to https:// with 308, and HSTS.",
+    files: ['tls-server.ts', 'plain-http.ts'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-request', 'websocket-handshake', 'websocket-chat'],
+    program: { entry: 'server.ts', transport: 'tcp', tls: true },
+    tryIt: [
+      'npx learn run https --port {port}        (makes the development certificates under .learn/tls/ on first use)',
+      'curl -v --cacert .learn/tls/ca.pem https://localhost:{port}/        (ALPN: server accepted http/1.1; Strict-Transport-Security)',
+      'curl -i http://127.0.0.1:{port}/        (plain HTTP on the TLS port: 400, "This port speaks HTTPS")',
+    ],
+    learned: [
+      'TLS wraps a connection: a TLSSocket is a Duplex like net.Socket, and the same HTTP code runs on it once the handshake is done.',
+      'The server picks its certificate by the name in the ClientHello (SNI), agrees the application protocol by ALPN, and refuses versions below TLS 1.2.',
+      'A handshake has a deadline, and a failed one is logged, never a crash: every client can fail it on purpose.',
+      'Plain HTTP is answered in plain HTTP: a 400 on the TLS port, a 308 to https:// (path and query kept) on the HTTP port; HSTS only over HTTPS.',
+    ],
+  },
 ];

@@ -67,7 +67,8 @@ class Session implements Scenario {
 
   /** The command as this machine runs it: README ports → free ones, /tmp/ → the test's folder. */
   async localize(text: string): Promise<string> {
-    const pattern = /(127\.0\.0\.1[:\s",']+|--port\s+|connect\()(\d{4,5})\b/g;
+    // localhost:3000 too: a TLS lesson's commands name the host its certificate is for.
+    const pattern = /(127\.0\.0\.1[:\s",']+|localhost:|--port\s+|connect\()(\d{4,5})\b/g;
     for (const match of text.matchAll(pattern)) {
       const written = Number(match[2]);
       if (!this.ports.has(written)) this.ports.set(written, await freePort());

@@ -481,4 +481,17 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
     },
     { command: 'openssl s_client -connect 127.0.0.1:3000 -servername nobody.test', exit: 'any', out: [/unrecognized name/] },
   ],
+  https: [
+    run('npx learn run https --port 3000', [/Development certificates in \.learn\/tls\//]),
+    {
+      command: 'curl -v --cacert .learn/tls/ca.pem https://localhost:3000/',
+      out: [/ALPN[:,] server accepted (to use )?http\/1\.1/, shown(200), field('Strict-Transport-Security', 'max-age=86400')],
+    },
+    { command: 'curl -i http://127.0.0.1:3000/', out: [raw(400), /This port speaks HTTPS/] },
+    {
+      command: 'openssl s_client -connect 127.0.0.1:3000 -servername chat.app.test -CAfile .learn/tls/ca.pem -alpn http/1.1 -tls1_2 </dev/null',
+      out: [/^subject=CN ?= ?app\.test$/m, /^ALPN protocol: http\/1\.1$/m, /Protocol *: TLSv1\.2/, /Verify return code: 0 \(ok\)/],
+    },
+    { command: "openssl s_client -connect 127.0.0.1:3000 -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' </dev/null", exit: 1, out: [/alert protocol version/] },
+  ],
 };

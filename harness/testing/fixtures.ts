@@ -3,6 +3,7 @@
 // Each test gets its own transcript, and at its end the transcript and the program's output are
 // attached to the test (task.meta) for the learner reporter.
 
+import type tls from 'node:tls';
 import { afterAll, test as base } from 'vitest';
 import { findLesson, type Lesson } from '../lesson.ts';
 import { adoptProgram, hasHost, prepareProgram } from '../process/adopt.ts';
@@ -37,6 +38,27 @@ export class Server {
   /** A new raw TCP connection, named `c1`, `c2`, … unless named here. */
   async connect(name = `c${++this.count}`): Promise<RawClient> {
     const client = await RawClient.connect({ name, port: this.port, transcript: this.transcript, peer: this.program, explain: explainWireError });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** A new raw TCP connection to another port of the program (a second listener it opens). */
+  async connectTo(port: number, name = `c${++this.count}`): Promise<RawClient> {
+    const client = await RawClient.connect({ name, port, transcript: this.transcript, peer: this.program, explain: explainWireError });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** A new TLS connection (node:tls options: the CA, servername, ALPN, versions), handshake done. */
+  async connectTls(options: tls.ConnectionOptions, name = `c${++this.count}`): Promise<RawClient> {
+    const client = await RawClient.connectTls({
+      name,
+      port: this.port,
+      transcript: this.transcript,
+      peer: this.program,
+      explain: explainWireError,
+      tls: options,
+    });
     this.clients.push(client);
     return client;
   }

@@ -77,3 +77,5 @@ export {
   type Extension as HelloExtension,
 } from '../wire/tls.ts';
 export { earlierLessonsCases, policyCases } from './earlier-lessons.ts';
+export { throwawayCertificates, certificateArgs, type DevCertificates } from './tls.ts';
+export { freePort } from '../process/free-port.ts';

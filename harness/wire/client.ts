@@ -5,6 +5,7 @@
 // makes of the WireError instead: a LessonFailure that teaches.
 
 import net from 'node:net';
+import tls from 'node:tls';
 import { byteCount, compareBytes, firstDifference, quote, toBuffer, type Bytes } from './bytes.ts';
 import { WireError, type PeerExit, type Teaching, type WireErrorData } from './errors.ts';
 import { cut, runSeed, type Split } from './segmentation.ts';
@@ -149,6 +150,54 @@ export class RawClient {
         clearTimeout(timer);
         socket.off('error', failed); // from now on the RawClient listens
         options.transcript.mark('connect', options.name, `connected to ${host}:${options.port}`);
+        resolve(new RawClient(socket, options.name, options.transcript, options.peer, timeoutMs, options.explain));
+      });
+    });
+  }
+
+  /**
+   * Connects with TLS (node:tls, loopback) and resolves once the handshake is done: the RawClient
+   * then reads and writes the decrypted bytes, and `socket` is the TLSSocket (its ALPN protocol,
+   * the peer's certificate). A handshake that fails rejects with the TLS error's code in the fact.
+   */
+  static connectTls(options: ClientOptions & { tls: tls.ConnectionOptions }): Promise<RawClient> {
+    const host = options.host ?? '127.0.0.1';
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      // allowHalfOpen is passed on to the TLSSocket (a net.Socket option the tls types leave out).
+      const socket = tls.connect({ host, port: options.port, allowHalfOpen: true, ...options.tls } as tls.ConnectionOptions);
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('TLS handshake ETIMEDOUT'), { code: 'ETIMEDOUT' })), timeoutMs);
+      const failed = async (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const code = error.code ?? error.message;
+        options.transcript.mark(
+          code === 'ETIMEDOUT' ? 'timeout' : 'rst',
+          options.name,
+          `TLS handshake with ${host}:${options.port} failed (${code}: ${error.message.split('\n')[0]})`,
+        );
+        const peer = options.peer?.name ?? 'the program';
+        const wire = new WireError({
+          kind: code === 'ETIMEDOUT' ? 'timeout' : 'refused',
+          fact: `Expected a TLS handshake with ${peer} at ${host}:${options.port}, but it failed (${code}: ${error.message.split('\n')[0]}).`,
+          who: options.name,
+          peer,
+          waitingFor: `a TLS handshake with ${host}:${options.port}`,
+          waitedMs: Math.round(performance.now() - started),
+          timeoutMs,
+          connection: 'refused',
+          code,
+          bytesReceived: 0,
+          exit: await exitOf(options.peer),
+        });
+        reject(options.explain ? options.explain(wire) : wire);
+      };
+      socket.once('error', failed);
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        socket.off('error', failed);
+        const alpn = socket.alpnProtocol || 'none';
+        options.transcript.mark('connect', options.name, `TLS connected to ${host}:${options.port} (${socket.getProtocol()}, ALPN ${alpn})`);
         resolve(new RawClient(socket, options.name, options.transcript, options.peer, timeoutMs, options.explain));
       });
     });

@@ -1,0 +1,100 @@
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import { check, readResponse, request, serverTest, checkStatus, toBuffer } from '#harness/testing/index.ts';
+import { args, trusting } from './setup.ts';
+
+const test = serverTest('https', { args });
+
+test('answers GET / over TLS, with HTTP/1.1 agreed by ALPN', async ({ server }) => {
+  const client = await server.connectTls({ ...trusting('localhost'), ALPNProtocols: ['h2', 'http/1.1'] });
+  const alpn = (client.socket as tls.TLSSocket).alpnProtocol;
+  check(alpn === 'http/1.1', {
+    message: `Expected the handshake to agree on "http/1.1" (the client offered h2 and http/1.1), received ${alpn ? `"${alpn}"` : 'no protocol'}.`,
+    why: 'ALPN tells the client which protocol to speak on the connection. Agreeing on nothing leaves a browser guessing; agreeing on h2 makes it speak HTTP/2 to a server that speaks HTTP/1.1.',
+    spec: 'RFC 7301 §3.2',
+    hint: "Give tls.createServer ALPNProtocols: ['http/1.1'] (h2 joins it in Part 8).",
+  });
+  await client.send(request({ target: '/' }));
+  const response = await readResponse(client, { what: 'the response to GET / over TLS' });
+  checkStatus(response, 200, { hint: 'Once the handshake is done, the TLSSocket is handed to the same connection code as a net.Socket.' });
+});
+
+test('keeps a TLS connection alive for a second request', async ({ server }) => {
+  const client = await server.connectTls(trusting('localhost'));
+  for (const target of ['/', '/chat.js']) {
+    await client.send(request({ target }));
+    checkStatus(await readResponse(client, { what: `the response to GET ${target}` }), 200, {
+      why: 'HTTP/1.1 keeps a connection open between requests (RFC 9112 §9.3); over TLS that saves a whole handshake each time.',
+    });
+  }
+});
+
+test('takes a chunked upload over TLS', async ({ server }) => {
+  const client = await server.connectTls(trusting('localhost'));
+  const body = Buffer.alloc(40_000, 0xe9);
+  const head = 'PUT /upload HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n';
+  const chunks = [body.subarray(0, 30_000), body.subarray(30_000)].map((piece) =>
+    Buffer.concat([toBuffer(`${piece.length.toString(16)}\r\n`), piece, toBuffer('\r\n')]),
+  );
+  await client.send([toBuffer(head), ...chunks, toBuffer('0\r\n\r\n')], { split: 'random' });
+  const response = await readResponse(client, { what: 'the response to a chunked PUT /upload' });
+  checkStatus(response, 200);
+  check(response.body.toString() === 'received 40000 bytes\n', {
+    message: `Expected the body "received 40000 bytes\\n", received "${response.body.toString()}".`,
+    why: 'The decrypted bytes are the same stream as over TCP: the body reader must see every one.',
+  });
+});
+
+test('answers a client that half-closes after its request', async ({ server }) => {
+  const client = await server.connectTls(trusting('localhost'));
+  await client.send(request({ target: '/' }));
+  client.end();
+  const response = await readResponse(client, {
+    what: 'the response to a request sent before the client closed its side',
+    why: "A client's FIN (after TLS close_notify) ends its requests, not the server's answers. A TLSSocket without allowHalfOpen ends its own side as soon as the client's ends, and the response is lost.",
+    spec: 'RFC 9112 §9.6',
+    hint: 'Give tls.createServer allowHalfOpen: true, as the course gives net.createServer.',
+  });
+  checkStatus(response, 200);
+});
+
+test('serves a ClientHello whose first byte arrives alone', async ({ server }) => {
+  // The TLS client writes through a Duplex of ours (not a net.Socket, so node:tls really calls
+  // its write): the first write, the ClientHello, goes out as its first byte, then the rest 50 ms
+  // later, as separate TCP segments.
+  const raw = net.connect({ host: '127.0.0.1', port: server.port });
+  await new Promise((resolve, reject) => raw.once('connect', resolve).once('error', reject));
+  raw.setNoDelay(true);
+  let first = true;
+  const wire = new Duplex({
+    write(chunk: Buffer, _encoding, done) {
+      if (!first) return void raw.write(chunk, done);
+      first = false;
+      raw.write(chunk.subarray(0, 1));
+      setTimeout(() => raw.write(chunk.subarray(1), done), 50);
+    },
+    read() {},
+    final(done) {
+      raw.end(done);
+    },
+  });
+  raw.on('data', (chunk) => wire.push(chunk));
+  raw.on('end', () => wire.push(null));
+  raw.on('error', (error) => wire.destroy(error));
+  server.transcript.note('c1 sends its ClientHello as 1 byte, then the rest 50 ms later');
+  const secure = tls.connect({ socket: wire, ...trusting('localhost') });
+  const error = await new Promise<Error | undefined>((resolve) => {
+    secure.once('secureConnect', () => resolve(undefined));
+    secure.once('error', resolve);
+    setTimeout(() => resolve(new Error('no handshake within 2 s')), 2000);
+  });
+  secure.destroy();
+  raw.destroy();
+  check(error === undefined, {
+    message: `Expected a TLS handshake when the ClientHello's first byte arrives alone, received ${error?.message.split('\n')[0]}.`,
+    why: 'TCP may deliver the first byte alone. Only the first byte tells TLS (22) from plain HTTP, and every byte read, that one included, must reach the TLS server.',
+    spec: 'RFC 8446 §5.1',
+    hint: "Decide on chunk[0] only; socket.unshift(chunk) puts what you read back before tlsServer.emit('connection', socket).",
+  });
+});
