@@ -20,6 +20,7 @@ import { ACK, ping, pingAck, PING_TEACHING } from './h2.ts';
 
 const test = serverTest('http2-frames');
 const SETTINGS = 'RFC 9113 §6.5.2';
+const SIZE = 'RFC 9113 §4.2';
 
 interface Good {
   name: string;
@@ -208,5 +209,15 @@ test('answers a bad value in the first SETTINGS frame with a GOAWAY and no ACK',
     spec: 'RFC 9113 §6.5.3, §6.5.2',
     hint: 'Validate all the settings, then write the ACK.',
     skip: (f) => f.type === H2Type.SETTINGS && f.flags === 0 && f.length === 0,
+  });
+});
+
+test("keeps its own 16384 limit after the client's SETTINGS_MAX_FRAME_SIZE 16777215", async ({ server }) => {
+  const client = await openH2(server, { settings: [[0x5, 16777215]] });
+  await client.send(h2Frame(0x20, 0, 0, Buffer.alloc(16385, 0x5a)));
+  await expectGoaway(client, H2Error.FRAME_SIZE_ERROR, 'a 16385-octet frame, after the client raised its own SETTINGS_MAX_FRAME_SIZE', {
+    why: "SETTINGS_MAX_FRAME_SIZE is the largest frame the SENDER of the setting is willing to receive: the client's value limits what the server sends, never what it accepts. The server announced nothing, so 16384 stands for it.",
+    spec: `${SETTINGS} (SETTINGS_MAX_FRAME_SIZE), ${SIZE}`,
+    hint: "Give the frame reader the server's own limit (16384), and keep the client's in the peer settings.",
   });
 });

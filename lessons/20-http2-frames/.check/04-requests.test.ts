@@ -62,6 +62,39 @@ test('answers a request on an even stream with GOAWAY PROTOCOL_ERROR', async ({ 
   });
 });
 
+test('answers a request on a stream below an earlier one with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+  const client = await openH2(server);
+  await client.send(request(5));
+  await expectResponse(client, 5);
+  await client.send(request(3));
+  await expectGoaway(client, H2Error.PROTOCOL_ERROR, 'HEADERS on stream 3 after stream 5', {
+    lastStreamId: 5,
+    why: 'Each new stream a client opens has an id greater than every stream it opened before; a lower one is a connection error of type PROTOCOL_ERROR.',
+    spec: 'RFC 9113 §5.1.1',
+    hint: 'Compare the new id with the highest one so far (lastStreamId): it must be greater.',
+  });
+});
+
+test('answers a PUSH_PROMISE from the client with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+  const client = await openH2(server);
+  await client.send(h2Frame(H2Type.PUSH_PROMISE, END_HEADERS, 1, Buffer.concat([Buffer.from([0, 0, 0, 2]), H2_REQUEST_BLOCK])));
+  await expectGoaway(client, H2Error.PROTOCOL_ERROR, 'a PUSH_PROMISE sent by a client', {
+    why: 'Only servers push; a client must not send PUSH_PROMISE, and a server that receives one treats it as a connection error of type PROTOCOL_ERROR.',
+    spec: 'RFC 9113 §8.4, §6.6',
+    hint: 'PUSH_PROMISE (0x5) is a known type: it is not ignored like an unknown one.',
+  });
+});
+
+test("closes the connection after the client's GOAWAY", async ({ server }) => {
+  const client = await openH2(server);
+  await client.send(h2Frame(H2Type.GOAWAY, 0, 0, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])));
+  await client.expectClose({
+    why: 'A GOAWAY NO_ERROR from the client says it starts no more streams; with nothing in flight, the connection is done and the server closes it.',
+    spec: 'RFC 9113 §6.8',
+    hint: 'On a GOAWAY (stream 0, at least 8 octets), close the connection.',
+  });
+});
+
 test('answers HEADERS on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const client = await openH2(server);
   await client.send(request(0));
