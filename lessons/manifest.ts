@@ -459,4 +459,24 @@ export const manifest: LessonEntry[] = [
       'Plain HTTP is answered in plain HTTP: a 400 on the TLS port, a 308 to https:// (path and query kept) on the HTTP port; HSTS only over HTTPS.',
     ],
   },
+  {
+    slug: 'http2-frames',
+    title: 'HTTP/2 frames',
+    part: 'HTTP/2',
+    summary:
+      'Cleartext HTTP/2 with prior knowledge at the level of frames: the connection preface, the 9-octet frame header read by a state machine, SETTINGS validated and acknowledged, PING, GOAWAY with the right error code, and one fixed response to every request.',
+    files: ['frame-reader.ts', 'frame-writer.ts', 'settings.ts', 'connection.ts'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run http2-frames --port {port}',
+      'curl --http2-prior-knowledge http://127.0.0.1:{port}/        (prints Hello, HTTP/2!)',
+      'nghttp -v http://127.0.0.1:{port}/        (Debian: apt install nghttp2-client; shows every frame both ways)',
+    ],
+    learned: [
+      'HTTP/2 starts with a fixed 24-octet preface, then both sides send SETTINGS first; each SETTINGS is acknowledged.',
+      'Every frame has the same 9-octet header: a 24-bit length, a type, flags, and a 31-bit stream id whose top bit is ignored.',
+      'Frames of unknown types and settings of unknown ids are ignored: that is how the protocol is extended.',
+      'A connection error is a GOAWAY carrying the last stream processed and an error code, then the close.',
+    ],
+  },
 ];

@@ -494,4 +494,23 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
     },
     { command: "openssl s_client -connect 127.0.0.1:3000 -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' </dev/null", exit: 1, out: [/alert protocol version/] },
   ],
+  'http2-frames': [
+    run('npx learn run http2-frames --port 3000'),
+    { command: 'curl --http2-prior-knowledge http://127.0.0.1:3000/', out: [/^Hello, HTTP\/2!\n$/] },
+    {
+      command: 'nghttp -v http://127.0.0.1:3000/',
+      out: [
+        /recv SETTINGS frame <length=0, flags=0x00, stream_id=0>/,
+        /recv SETTINGS frame <length=0, flags=0x01, stream_id=0>\n\s+; ACK/,
+        /recv HEADERS frame/,
+        /^Hello, HTTP\/2!$/m,
+        /; END_STREAM/,
+      ],
+    },
+    {
+      command:
+        "printf 'PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\\000\\000\\000\\004\\000\\000\\000\\000\\000\\000\\000\\010\\006\\000\\000\\000\\000\\000hi-there' | nc -N 127.0.0.1 3000 | od -An -tx1",
+      out: [/^ 00 00 00 04 00 00 00 00 00 00 00 00 04 01 00 00\n 00 00 00 00 08 06 01 00 00 00 00 68 69 2d 74 68\n 65 72 65\n$/],
+    },
+  ],
 };

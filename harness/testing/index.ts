@@ -54,6 +54,21 @@ export {
   type RequestSpec,
   type ReadResponseOptions,
 } from '../wire/http.ts';
+export {
+  H2_PREFACE,
+  H2_SETTINGS_ACK,
+  H2_REQUEST_BLOCK,
+  H2Type,
+  H2Error,
+  H2_ERROR_NAMES,
+  h2Frame,
+  h2Settings,
+  h2SettingsFrame,
+  readH2Frame,
+  describeH2Frame,
+  type H2Frame,
+} from '../wire/http2.ts';
+export { openH2, expectH2Frame, expectGoaway, H2_SERVER_SETTINGS, type GoawayExpectation, type OpenH2Options } from './http2.ts';
 export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, expectStillOpen, recordReads, REASON_PHRASES } from './http.ts';
 export { expect, describe, test } from 'vitest';
 export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type Expect, type Teaching } from './cases.ts';
