@@ -20,16 +20,13 @@ const MAX_CONTINUATION_OCTETS = 5;
 
 /** Appends `value` with an N-bit prefix; `first` holds the bits above the prefix (the representation's pattern). */
 export function encodeInteger(value: number, prefixBits: number, first = 0): number[] {
-  const limit = 2 ** prefixBits - 1;
-  if (value < limit) return [first | value];
-  const out = [first | limit];
-  let rest = value - limit;
-  while (rest >= 128) {
-    out.push((rest % 128) + 128);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return out;
+  // TODO: if value < 2^N − 1 it fits in the prefix; otherwise the prefix is all ones, then
+  // value − (2^N − 1) in 7-bit groups, least significant first, high bit set on all but the last.
+  // Use * and Math.floor(/ 128), not << and >>: those wrap at 32 bits.
+  void value;
+  void prefixBits;
+  void first;
+  throw new HpackError('encodeInteger is not written yet (TODO in integer.ts)');
 }
 
 /**
@@ -37,20 +34,12 @@ export function encodeInteger(value: number, prefixBits: number, first = 0): num
  * offset after it; throws HpackError if the block ends inside it or it exceeds MAX_INTEGER.
  */
 export function decodeInteger(block: Uint8Array, offset: number, prefixBits: number): { value: number; next: number } {
-  if (offset >= block.length) throw new HpackError('RFC 7541 §5.1: the header block ends where an integer should start.');
-  const limit = 2 ** prefixBits - 1;
-  let value = block[offset]! & limit;
-  let at = offset + 1;
-  if (value < limit) return { value, next: at };
-  for (let count = 0; ; count++) {
-    if (at >= block.length) throw new HpackError('RFC 7541 §5.1: the header block ends inside an integer (a continuation octet had its high bit set).');
-    if (count === MAX_CONTINUATION_OCTETS) {
-      throw new HpackError(`RFC 7541 §5.1: an integer with more than ${MAX_CONTINUATION_OCTETS} continuation octets; this decoder accepts values up to 2^32 − 1.`);
-    }
-    const octet = block[at++]!;
-    // Multiplication, not <<: a shift works on 32-bit signed integers and would wrap.
-    value += (octet & 0x7f) * 2 ** (7 * count);
-    if (value > MAX_INTEGER) throw new HpackError(`RFC 7541 §5.1: an integer over 2^32 − 1 (${value}); this decoder's limit.`);
-    if ((octet & 0x80) === 0) return { value, next: at };
-  }
+  // TODO: mask the first octet with 2^N − 1 (the bits above belong to the representation); if
+  // the prefix is all ones, add continuation octets until one has its high bit clear. Throw
+  // HpackError when the block ends first, after MAX_CONTINUATION_OCTETS octets, or past MAX_INTEGER.
+  void block;
+  void offset;
+  void prefixBits;
+  void MAX_CONTINUATION_OCTETS;
+  throw new HpackError('decodeInteger is not written yet (TODO in integer.ts)');
 }

@@ -51,7 +51,8 @@ export class HpackDecoder {
         fields.push(this.lookup(index.value));
       } else if ((first & 0xe0) === 0x20) {
         // §4.2: a size update must come at the start of a block, before any field.
-        if (fields.length > 0) throw new HpackError('RFC 7541 §4.2: a dynamic table size update after a header field; it is only allowed at the start of a block.');
+        if (fields.length > 0)
+          throw new HpackError('RFC 7541 §4.2: a dynamic table size update after a header field; it is only allowed at the start of a block.');
         const size = decodeInteger(block, at, 5);
         at = size.next;
         // §6.3: "The new maximum size MUST be lower than or equal to the limit" the decoder set.

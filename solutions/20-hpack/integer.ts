@@ -45,7 +45,9 @@ export function decodeInteger(block: Uint8Array, offset: number, prefixBits: num
   for (let count = 0; ; count++) {
     if (at >= block.length) throw new HpackError('RFC 7541 §5.1: the header block ends inside an integer (a continuation octet had its high bit set).');
     if (count === MAX_CONTINUATION_OCTETS) {
-      throw new HpackError(`RFC 7541 §5.1: an integer with more than ${MAX_CONTINUATION_OCTETS} continuation octets; this decoder accepts values up to 2^32 − 1.`);
+      throw new HpackError(
+        `RFC 7541 §5.1: an integer with more than ${MAX_CONTINUATION_OCTETS} continuation octets; this decoder accepts values up to 2^32 − 1.`,
+      );
     }
     const octet = block[at++]!;
     // Multiplication, not <<: a shift works on 32-bit signed integers and would wrap.

@@ -8,7 +8,8 @@ import { hpack, attempt, expectFields, expectTable } from './steps.ts';
 
 const LITERAL_WHY: Record<string, string> = {
   'C.2.1': 'Pattern 01 with index 0: a literal name, then the value, and the field goes into the dynamic table (§6.2.1).',
-  'C.2.2': 'Pattern 0000 with name index 4 (:path): the name comes from the static table, the value follows, and nothing is added to the dynamic table (§6.2.2).',
+  'C.2.2':
+    'Pattern 0000 with name index 4 (:path): the name comes from the static table, the value follows, and nothing is added to the dynamic table (§6.2.2).',
   'C.2.3': 'Pattern 0001 with index 0: never indexed, a literal name and value, and nothing is added to the dynamic table (§6.2.3).',
   'C.2.4': 'An octet with the high bit set is an indexed field: 0x82 is index 2 of the static table, :method GET (§6.1, Appendix A).',
 };
@@ -18,7 +19,11 @@ for (const example of literals) {
   test(`decodes ${example.section}`, async () => {
     const { HpackDecoder } = await hpack();
     const decoder = new HpackDecoder();
-    const teaching = { why: LITERAL_WHY[id], spec: `RFC 7541 ${id} and §6`, hint: 'Look at the first bits of the first octet: 1 indexed, 01 incremental indexing, 001 size update, 0001 never indexed, 0000 without indexing.' };
+    const teaching = {
+      why: LITERAL_WHY[id],
+      spec: `RFC 7541 ${id} and §6`,
+      hint: 'Look at the first bits of the first octet: 1 indexed, 01 incremental indexing, 001 size update, 0001 never indexed, 0000 without indexing.',
+    };
     expectFields(attempt(decoder, bytes(example.hex)), example.fields, `${example.hex.replace(/ /g, '')} (${id})`, teaching);
     expectTable(decoder.table, example.table, example.size, id, teaching);
   });

@@ -21,11 +21,19 @@ const EVICTION = {
 
 test('decodes the first and last entries of the static table (indexes 1 and 61)', async () => {
   const { HpackDecoder } = await hpack();
-  expectFields(attempt(new HpackDecoder(), bytes('81 bd')), [[':authority', ''], ['www-authenticate', '']], '81 bd', {
-    why: 'The static table has 61 entries, indexes 1 to 61 (Appendix A); index 62 is the first dynamic entry (§2.3.3).',
-    spec: 'RFC 7541 §2.3.3, Appendix A',
-    hint: 'Index i ≤ 61 is STATIC_TABLE[i - 1]; i ≥ 62 is dynamic entry i - 62, counting from the newest.',
-  });
+  expectFields(
+    attempt(new HpackDecoder(), bytes('81 bd')),
+    [
+      [':authority', ''],
+      ['www-authenticate', ''],
+    ],
+    '81 bd',
+    {
+      why: 'The static table has 61 entries, indexes 1 to 61 (Appendix A); index 62 is the first dynamic entry (§2.3.3).',
+      spec: 'RFC 7541 §2.3.3, Appendix A',
+      hint: 'Index i ≤ 61 is STATIC_TABLE[i - 1]; i ≥ 62 is dynamic entry i - 62, counting from the newest.',
+    },
+  );
 });
 
 test('keeps an entry that makes the table exactly full, and evicts the oldest when one octet more is needed', async () => {
@@ -70,7 +78,7 @@ test('an entry larger than the whole table empties it and is not added, and the 
 test('applies dynamic table size updates at the start of a block: one, two in a row, to 0 and back up', async () => {
   const { HpackDecoder } = await hpack();
   const SIZE = {
-    why: 'RFC 7541 §6.3 and §4.3: a size update (001 and a 5-bit prefix integer) sets the table\'s maximum size; a smaller size evicts from the end at once. Several may open a block; each is applied in turn.',
+    why: "RFC 7541 §6.3 and §4.3: a size update (001 and a 5-bit prefix integer) sets the table's maximum size; a smaller size evicts from the end at once. Several may open a block; each is applied in turn.",
     spec: 'RFC 7541 §4.3, §6.3',
     hint: 'In decode(), before any field, a first octet 001xxxxx is a size update: read the integer, check it, resize (evicting).',
   };
@@ -81,9 +89,17 @@ test('applies dynamic table size updates at the start of a block: one, two in a 
   expectTable(decoder.table, [sized('b', 60)], 60, 'a size update to 76', SIZE);
   check(decoder.table.maxSize === 76, { message: `Expected the table's maxSize to be 76 after the update, received ${decoder.table.maxSize}.`, ...SIZE });
   // To 0 (empties), then to 4096 again, then an entry: both updates apply.
-  expectFields(attempt(decoder, Buffer.concat([bytes('20 3fe11f'), indexed('c', 'd')])), [['c', 'd']], '20 3fe11f and a literal (updates to 0 then 4096)', SIZE);
+  expectFields(
+    attempt(decoder, Buffer.concat([bytes('20 3fe11f'), indexed('c', 'd')])),
+    [['c', 'd']],
+    '20 3fe11f and a literal (updates to 0 then 4096)',
+    SIZE,
+  );
   expectTable(decoder.table, [['c', 'd']], 34, 'updates to 0 then 4096 and one new entry', SIZE);
-  check((decoder.table.maxSize as number) === 4096, { message: `Expected the table's maxSize to be 4096 after updates to 0 and 4096, received ${decoder.table.maxSize}.`, ...SIZE });
+  check((decoder.table.maxSize as number) === 4096, {
+    message: `Expected the table's maxSize to be 4096 after updates to 0 and 4096, received ${decoder.table.maxSize}.`,
+    ...SIZE,
+  });
   // To 0 in one block, entries in the next stay out until the size goes up.
   decoder.decode(bytes('20'));
   expectTable(decoder.table, [], 0, 'a block holding only a size update to 0', SIZE);
@@ -96,9 +112,17 @@ test('applies dynamic table size updates at the start of a block: one, two in a 
 test('rejects a size update after a field or above the limit, and follows the limit the owner sets', async () => {
   const module = await hpack();
   const { HpackDecoder } = module;
-  const misplaced = { why: 'RFC 7541 §4.2: a size update "MUST occur at the beginning of the first header block following the change"; one after a field is a decoding error.', spec: 'RFC 7541 §4.2, §6.3', hint: 'Remember whether a field has been decoded in this block; a size update after one throws HpackError.' };
+  const misplaced = {
+    why: 'RFC 7541 §4.2: a size update "MUST occur at the beginning of the first header block following the change"; one after a field is a decoding error.',
+    spec: 'RFC 7541 §4.2, §6.3',
+    hint: 'Remember whether a field has been decoded in this block; a size update after one throws HpackError.',
+  };
   expectHpackError(module.HpackError, attempt(new HpackDecoder(), bytes('82 20')), '82 20 (a size update after :method GET)', misplaced);
-  const limit = { why: 'RFC 7541 §6.3: "The new maximum size MUST be lower than or equal to the limit" the decoder announced (SETTINGS_HEADER_TABLE_SIZE); a larger one is a decoding error.', spec: 'RFC 7541 §6.3, §4.2', hint: 'Compare the update with maxTableSize (the owner\'s limit), not with the table\'s current size.' };
+  const limit = {
+    why: 'RFC 7541 §6.3: "The new maximum size MUST be lower than or equal to the limit" the decoder announced (SETTINGS_HEADER_TABLE_SIZE); a larger one is a decoding error.',
+    spec: 'RFC 7541 §6.3, §4.2',
+    hint: "Compare the update with maxTableSize (the owner's limit), not with the table's current size.",
+  };
   expectHpackError(module.HpackError, attempt(new HpackDecoder(), bytes('3fe21f')), 'a size update to 4097 with the default limit 4096', limit);
   const decoder = new HpackDecoder(4096);
   decoder.maxTableSize = 100;
@@ -119,9 +143,9 @@ test('lowering maxTableSize evicts at once, oldest first', async () => {
   decoder.decode(bytes('8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d'));
   decoder.decode(bytes('8286 84be 5808 6e6f 2d63 6163 6865'));
   decoder.maxTableSize = 60;
-  expectTable(decoder.table, [['cache-control', 'no-cache']], 53, 'the owner lowered maxTableSize to 60 (C.3.2\'s table held 110 octets)', {
+  expectTable(decoder.table, [['cache-control', 'no-cache']], 53, "the owner lowered maxTableSize to 60 (C.3.2's table held 110 octets)", {
     why: 'A lower SETTINGS_HEADER_TABLE_SIZE is a promise the table will not exceed it: the decoder evicts from the end until it fits (§4.3), as the encoder will.',
     spec: 'RFC 7541 §4.2, §4.3',
-    hint: 'In the maxTableSize setter: if the table\'s maximum is above the new limit, resize it (evicting).',
+    hint: "In the maxTableSize setter: if the table's maximum is above the new limit, resize it (evicting).",
   });
 });

@@ -24,7 +24,7 @@ for (const sequence of sequences) {
         expected: want,
         received: got,
         why:
-          'An exact match in either table is one indexed octet; anything else is a literal with incremental indexing, its name from the lowest index that has it, added to the encoder\'s own table so the next block can index it' +
+          "An exact match in either table is one indexed octet; anything else is a literal with incremental indexing, its name from the lowest index that has it, added to the encoder's own table so the next block can index it" +
           (sequence.huffman ? '; every string is Huffman-coded unless that is longer.' : '; with huffman: false no string is Huffman-coded.'),
         spec: `RFC 7541 ${block.section}, §6.1, §6.2.1, §5.2`,
         hint: 'Search the static table first, then the dynamic one (newest first); remember an exact match and the first name match separately.',
@@ -43,13 +43,16 @@ test('round-trips header lists with every octet value through one encoder and on
     const decoder = new HpackDecoder(size);
     const names = ['x-a', 'x-b', 'content-type', 'cookie', ':path', 'x-' + anyOctets(3)];
     for (let blockNumber = 0; blockNumber < 30; blockNumber++) {
-      const fields: Field[] = Array.from({ length: randomInt(0, 6) }, () => [names[randomInt(0, names.length - 1)]!, randomInt(0, 2) === 0 ? 'same' : anyOctets(randomInt(0, 40))]);
+      const fields: Field[] = Array.from({ length: randomInt(0, 6) }, () => [
+        names[randomInt(0, names.length - 1)]!,
+        randomInt(0, 2) === 0 ? 'same' : anyOctets(randomInt(0, 40)),
+      ]);
       if (blockNumber === 0) fields.push(['x-all', String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i))]);
       const block = encoder.encode(fields);
       expectFields(attempt(decoder, block), fields, `block ${blockNumber + 1} of a ${size}-octet table (${hex(block).slice(0, 80)}…)`, {
-        why: 'Whatever the encoder chooses, decode(encode(fields)) gives the fields back, octet for octet (latin1: one character per octet, 0x00–0xff). Its table must evict exactly as the decoder\'s does (§4.4).',
+        why: "Whatever the encoder chooses, decode(encode(fields)) gives the fields back, octet for octet (latin1: one character per octet, 0x00–0xff). Its table must evict exactly as the decoder's does (§4.4).",
         spec: 'RFC 7541 §4.4, §5.2, §6',
-        hint: 'Convert strings with Buffer.from(s, \'latin1\') and back with toString(\'latin1\'), never utf8; add to the encoder\'s table with the same rules as the decoder.',
+        hint: "Convert strings with Buffer.from(s, 'latin1') and back with toString('latin1'), never utf8; add to the encoder's table with the same rules as the decoder.",
       });
       check(sameFields(encoder.table.list(), decoder.table.list()), {
         message: `Expected the encoder's table after block ${blockNumber + 1} to equal the decoder's (${show(decoder.table.list()).slice(0, 200)}), received ${show(encoder.table.list()).slice(0, 200)}.`,
@@ -118,14 +121,20 @@ test('announces a changed table size at the start of the next block', async () =
   decoder.decode(encoder.encode([['x-a', 'one']]));
   encoder.maxTableSize = 256;
   const block = encoder.encode([[':method', 'GET']]);
-  check(hex(block) === '3fe10182', { message: `Expected the block after maxTableSize = 256 to be 3f e1 01 82 (size update to 256, :method GET), received ${hex(block)}.`, ...teaching });
+  check(hex(block) === '3fe10182', {
+    message: `Expected the block after maxTableSize = 256 to be 3f e1 01 82 (size update to 256, :method GET), received ${hex(block)}.`,
+    ...teaching,
+  });
   decoder.decode(block);
   const next = encoder.encode([[':method', 'GET']]);
   check(hex(next) === '82', { message: `Expected the block after that one to be 82 (no second size update), received ${hex(next)}.`, ...teaching });
   encoder.maxTableSize = 0;
   encoder.maxTableSize = 4096;
   const both = encoder.encode([['x-a', 'one']]);
-  check(hex(both).startsWith('203fe11f'), { message: `Expected the block after maxTableSize = 0 then 4096 to start 20 3f e1 1f (to 0, then to 4096), received ${hex(both)}.`, ...teaching });
+  check(hex(both).startsWith('203fe11f'), {
+    message: `Expected the block after maxTableSize = 0 then 4096 to start 20 3f e1 1f (to 0, then to 4096), received ${hex(both)}.`,
+    ...teaching,
+  });
   expectFields(attempt(decoder, both), [['x-a', 'one']], hex(both), teaching);
   check(decoder.table.length === 1 && encoder.table.length === 1, {
     message: `Expected both tables to hold just x-a: one after the updates to 0 and 4096, received ${decoder.table.length} in the decoder and ${encoder.table.length} in the encoder.`,

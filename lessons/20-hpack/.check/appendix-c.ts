@@ -138,7 +138,15 @@ const responseTables: Array<{ table: Field[]; size: number }> = [
   },
 ];
 
-const sequence = (section: string, what: string, maxTableSize: number, huffman: boolean, lists: Field[][], tables: typeof requestTables, hexes: string[]): Sequence => ({
+const sequence = (
+  section: string,
+  what: string,
+  maxTableSize: number,
+  huffman: boolean,
+  lists: Field[][],
+  tables: typeof requestTables,
+  hexes: string[],
+): Sequence => ({
   section,
   what,
   maxTableSize,

@@ -44,7 +44,8 @@ export function attempt(decoder: Decoder, block: Uint8Array): Outcome {
   }
 }
 
-export const show = (fields: Field[]) => (fields.length === 0 ? '[] (no fields)' : fields.map(([n, v]) => `${JSON.stringify(n)}: ${JSON.stringify(v)}`).join(', '));
+export const show = (fields: Field[]) =>
+  fields.length === 0 ? '[] (no fields)' : fields.map(([n, v]) => `${JSON.stringify(n)}: ${JSON.stringify(v)}`).join(', ');
 
 export function describeOutcome(outcome: Outcome): string {
   if ('fields' in outcome) return show(outcome.fields);
