@@ -433,4 +433,16 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
     },
     { command: 'In a browser: open http://127.0.0.1:3000/ in two windows, join with two names, and talk.', out: [/^200 text\/html.* and [1-9]/] },
   ],
+  hpack: [
+    {
+      command:
+        "npx tsx -e \"import { HpackDecoder } from './lessons/20-hpack/hpack.ts'; console.log(new HpackDecoder().decode(Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex')))\"",
+      out: [/\[ ':method', 'GET' \]/, /\[ ':authority', 'www\.example\.com' \]/],
+    },
+    {
+      command:
+        "npx tsx -e \"import { HpackEncoder } from './lessons/20-hpack/hpack.ts'; process.stdout.write(new HpackEncoder().encode([[':method', 'GET'], ['x-id', '7']]).toString('hex'))\" | /usr/bin/python3 -c \"import sys, hpack; print(hpack.Decoder().decode(bytes.fromhex(sys.stdin.read())))\"",
+      out: [/^\[\(':method', 'GET'\), \('x-id', '7'\)\]$/m],
+    },
+  ],
 };
