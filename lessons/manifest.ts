@@ -479,4 +479,21 @@ export const manifest: LessonEntry[] = [
       'A connection error is a GOAWAY carrying the last stream processed and an error code, then the close.',
     ],
   },
+  {
+    slug: 'hpack',
+    title: 'HPACK header compression',
+    part: 'HTTP/2',
+    summary:
+      'HTTP/2 header blocks both ways: prefix integers, string literals with Huffman coding, the static and dynamic tables with their size accounting, and an encoder that uses them.',
+    files: ['integer.ts', 'huffman.ts', 'dynamic-table.ts', 'hpack.ts'],
+    tryIt: [
+      "npx tsx -e \"import { HpackDecoder } from './lessons/23-hpack/hpack.ts'; console.log(new HpackDecoder().decode(Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex')))\"        (RFC 7541 Appendix C.4.1: four request fields)",
+    ],
+    learned: [
+      'HPACK compresses headers with tables, not with a general compressor: nothing secret shares a compression context with what an attacker sends (CRIME).',
+      'Integers with an N-bit prefix, and a decoder that bounds them: every length a peer sends needs a limit.',
+      'A Huffman code is a prefix code: read bits until they spell a code; the padding must be the start of EOS.',
+      'The dynamic table is a FIFO sized in octets (+32 each), and both sides must evict the same entries at the same moment.',
+    ],
+  },
 ];

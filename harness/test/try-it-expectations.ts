@@ -513,4 +513,16 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       out: [/^ 00 00 00 04 00 00 00 00 00 00 00 00 04 01 00 00\n 00 00 00 00 08 06 01 00 00 00 00 68 69 2d 74 68\n 65 72 65\n$/],
     },
   ],
+  hpack: [
+    {
+      command:
+        "npx tsx -e \"import { HpackDecoder } from './lessons/23-hpack/hpack.ts'; console.log(new HpackDecoder().decode(Buffer.from('828684418cf1e3c2e5f23a6ba0ab90f4ff', 'hex')))\"",
+      out: [/\[ ':method', 'GET' \]/, /\[ ':authority', 'www\.example\.com' \]/],
+    },
+    {
+      command:
+        "npx tsx -e \"import { HpackEncoder } from './lessons/23-hpack/hpack.ts'; process.stdout.write(new HpackEncoder().encode([[':method', 'GET'], ['x-id', '7']]).toString('hex'))\" | /usr/bin/python3 -c \"import sys, hpack; print(hpack.Decoder().decode(bytes.fromhex(sys.stdin.read())))\"",
+      out: [/^\[\(':method', 'GET'\), \('x-id', '7'\)\]$/m],
+    },
+  ],
 };
