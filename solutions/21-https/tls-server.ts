@@ -46,8 +46,8 @@ export function createTlsServer(pairs: KeyPair[], options: TlsServerOptions, ser
   const identities = loadIdentities(pairs);
   const server = tls.createServer(
     {
-      // Node's default is TLS 1.2 already; saying it keeps it so whatever NODE_OPTIONS or
-      // --tls-min-v1.0 say. TLS 1.0 and 1.1 are deprecated (RFC 8996).
+      // TLS 1.0 and 1.1 are deprecated (RFC 8996). Node's default minimum is TLS 1.2 already, but
+      // --tls-min-v1.0 (in NODE_OPTIONS, say) lowers the default; this line does not move.
       minVersion: 'TLSv1.2',
       // RFC 7301: the application protocol is agreed in the handshake. This server speaks HTTP/1.1
       // only; h2 joins the list when the server speaks HTTP/2 (Part 8). A client that offers only
@@ -57,9 +57,9 @@ export function createTlsServer(pairs: KeyPair[], options: TlsServerOptions, ser
       cert: fs.readFileSync(pairs[0]!.cert),
       key: fs.readFileSync(pairs[0]!.key),
       SNICallback: (servername, done) => done(null, identityFor(identities, servername).context),
-      // A client that connects and says nothing holds a socket and memory until this cuts it
-      // (it then emits 'tlsClientError' with ERR_TLS_HANDSHAKE_TIMEOUT). The clock starts at the
-      // connection, not at the first byte, so a silent client is cut too.
+      // A client that starts a handshake and stalls holds a socket and memory until this cuts it
+      // (then 'tlsClientError' with ERR_TLS_HANDSHAKE_TIMEOUT). Its clock starts when this server
+      // is given the socket: after the first byte here, so the TLS port has a deadline of its own.
       handshakeTimeout: options.handshakeTimeoutMs,
     },
     serve,
