@@ -1,4 +1,4 @@
-// https: the application behind TLS — the course's server as lesson 19 composes it (the chat's
+// https: the application behind TLS — the chat as lesson 19 composes it (the chat's
 // page, the chat over WebSocket, 17's connection loop), with 12's chunked bodies and one upload
 // route. This lesson does not change it: TLS wraps a connection and hands the same code a socket.
 // Written for you; it stays as it is.
