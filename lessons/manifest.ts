@@ -250,7 +250,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'A file server: map a URL path to a file under the root without ever leaving it (encodings, dot segments, symlinks), folders and index.html, Content-Type, and the file streamed with backpressure from a handle closed on every path.',
     files: ['file-path.ts', 'serve-file.ts'],
-    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-request'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run static-files --port {port}        (serves site/ beside server.ts; add -- --root DIR for another folder)',
@@ -273,7 +273,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'Range: bytes=… answered with 206 and the exact slice read from its offset, 416 with Content-Range when nothing fits, several ranges as multipart/byteranges with an exact Content-Length, and a rule against abusive range sets.',
     files: ['range.ts', 'partial.ts'],
-    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'static-files'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-request', 'static-files'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run range-requests --port {port}',
@@ -296,7 +296,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'Last-Modified and a strong ETag for every file, If-None-Match and If-Modified-Since answered with 304 in the order of RFC 9110 §13.2.2, If-Range for resumed downloads, and a Cache-Control policy.',
     files: ['validators.ts', 'conditional.ts'],
-    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive', 'static-files', 'range-requests'],
+    uses: ['socket-promises', 'http-request-head', 'http-response', 'keep-alive', 'chunked-request', 'static-files', 'range-requests'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run http-caching --port {port} -- --log        (prints every request and its status)',
@@ -326,6 +326,7 @@ export const manifest: LessonEntry[] = [
       'http-body',
       'keep-alive',
       'chunked-response',
+      'chunked-request',
       'static-files',
       'range-requests',
       'http-caching',
@@ -353,7 +354,17 @@ export const manifest: LessonEntry[] = [
     summary:
       'An HTTP GET that asks to switch protocols: check it by RFC 6455 §4, answer 101 with Sec-WebSocket-Accept (or 400, 403, 426), and hand the connection, with the bytes already read, from the keep-alive loop to WebSocket.',
     files: ['handshake.ts', 'connection.ts'],
-    uses: ['socket-promises', 'http-request-head', 'http-response', 'http-body', 'keep-alive'],
+    uses: [
+      'socket-promises',
+      'http-request-head',
+      'http-response',
+      'http-body',
+      'keep-alive',
+      'chunked-response',
+      'chunked-request',
+      'static-files',
+      'compression',
+    ],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-handshake --port {port}',
@@ -375,7 +386,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'A frame reader as a small state machine and a frame writer: lengths in 7, 16 and 64 bits, masking, fragments, ping and pong, UTF-8 checked as it arrives, close codes and the closing handshake, on an echo endpoint.',
     files: ['frame-reader.ts', 'frame-writer.ts', 'websocket.ts'],
-    uses: ['socket-promises', 'http-response', 'http-body', 'websocket-handshake'],
+    uses: ['socket-promises', 'http-response', 'chunked-request', 'static-files', 'compression', 'websocket-handshake'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-frames --port {port}',
@@ -399,7 +410,7 @@ export const manifest: LessonEntry[] = [
     summary:
       'The capstone: rooms, names, history and private messages as JSON over WebSocket, one bounded send queue per connection, a heartbeat, a graceful shutdown, and a page a browser chats from.',
     files: ['send-queue.ts', 'chat.ts'],
-    uses: ['socket-promises', 'http-response', 'http-body', 'websocket-handshake', 'websocket-frames'],
+    uses: ['socket-promises', 'http-response', 'chunked-request', 'static-files', 'compression', 'websocket-handshake', 'websocket-frames'],
     program: { entry: 'server.ts', transport: 'tcp' },
     tryIt: [
       'npx learn run websocket-chat --port {port}',
