@@ -58,6 +58,9 @@ export class Server {
       peer: this.program,
       explain: explainWireError,
       tls: options,
+      // A handshake costs more than a TCP accept; the first after a start, on a loaded 2-core
+      // machine, can take seconds.
+      timeoutMs: 5000,
     });
     this.clients.push(client);
     return client;
