@@ -5,7 +5,7 @@ import type { Conn } from '../02-socket-promises/socket.ts';
 
 /**
  * Reason phrases of every status code the course's server sends, from this lesson to the last
- * (RFC 9110 §15; 101 and 426 for WebSocket, RFC 6455 §4.2.2). One table, complete from the start:
+ * (RFC 9110 §15; 101 and 426 for WebSocket, RFC 6455 §4.2.2; 308 for https's redirect). One table, complete from the start:
  * later lessons send these statuses without adding to it.
  */
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
@@ -17,6 +17,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   206: 'Partial Content',
   301: 'Moved Permanently',
   304: 'Not Modified',
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   403: 'Forbidden',
   404: 'Not Found',
