@@ -120,38 +120,12 @@ export class RawClient {
   /** Connects to 127.0.0.1:port (or host), recording the connection in the transcript. */
   static connect(options: ClientOptions): Promise<RawClient> {
     const host = options.host ?? '127.0.0.1';
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port: options.port, allowHalfOpen: true });
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })), timeoutMs);
-      const failed = async (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        const code = error.code ?? error.message;
-        options.transcript.mark(code === 'ETIMEDOUT' ? 'timeout' : 'rst', options.name, `could not connect to ${host}:${options.port} (${code})`);
-        const peer = options.peer?.name ?? 'the program';
-        const wire = new WireError({
-          kind: code === 'ETIMEDOUT' ? 'timeout' : 'refused',
-          fact: `Expected to connect to ${peer} at ${host}:${options.port}, but the connection failed (${code}).`,
-          who: options.name,
-          peer,
-          waitingFor: `a connection to ${host}:${options.port}`,
-          waitedMs: Math.round(performance.now() - started),
-          timeoutMs,
-          connection: 'refused',
-          code,
-          bytesReceived: 0,
-          exit: await exitOf(options.peer),
-        });
-        reject(options.explain ? options.explain(wire) : wire);
-      };
-      socket.once('error', failed);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', failed); // from now on the RawClient listens
-        options.transcript.mark('connect', options.name, `connected to ${host}:${options.port}`);
-        resolve(new RawClient(socket, options.name, options.transcript, options.peer, timeoutMs, options.explain));
-      });
+    const socket = net.connect({ host, port: options.port, allowHalfOpen: true });
+    return RawClient.opening(socket, 'connect', options, {
+      what: `a connection to ${host}:${options.port}`,
+      failed: (code) => `could not connect to ${host}:${options.port} (${code})`,
+      fact: (peer, code) => `Expected to connect to ${peer} at ${host}:${options.port}, but the connection failed (${code}).`,
+      connected: () => `connected to ${host}:${options.port}`,
     });
   }
 
@@ -162,27 +136,46 @@ export class RawClient {
    */
   static connectTls(options: ClientOptions & { tls: tls.ConnectionOptions }): Promise<RawClient> {
     const host = options.host ?? '127.0.0.1';
+    // allowHalfOpen is passed on to the TLSSocket (a net.Socket option the tls types leave out).
+    const socket = tls.connect({ host, port: options.port, allowHalfOpen: true, ...options.tls } as tls.ConnectionOptions);
+    return RawClient.opening(socket, 'secureConnect', options, {
+      what: `a TLS handshake with ${host}:${options.port}`,
+      failed: (code, message) => `TLS handshake with ${host}:${options.port} failed (${code}: ${message})`,
+      fact: (peer, code, message) => `Expected a TLS handshake with ${peer} at ${host}:${options.port}, but it failed (${code}: ${message}).`,
+      connected: () => `TLS connected to ${host}:${options.port} (${socket.getProtocol()}, ALPN ${socket.alpnProtocol || 'none'})`,
+    });
+  }
+
+  /**
+   * A RawClient once `socket` emits `ready` (connect, or secureConnect after a TLS handshake),
+   * bounded by the client's timeout; a socket that fails first rejects with a WireError whose words
+   * come from `say`.
+   */
+  private static opening(
+    socket: net.Socket,
+    ready: 'connect' | 'secureConnect',
+    options: ClientOptions,
+    say: { what: string; failed(code: string, message: string): string; fact(peer: string, code: string, message: string): string; connected(): string },
+  ): Promise<RawClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      // allowHalfOpen is passed on to the TLSSocket (a net.Socket option the tls types leave out).
-      const socket = tls.connect({ host, port: options.port, allowHalfOpen: true, ...options.tls } as tls.ConnectionOptions);
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('TLS handshake ETIMEDOUT'), { code: 'ETIMEDOUT' })), timeoutMs);
+      const timer = setTimeout(
+        () => socket.destroy(Object.assign(new Error(`${ready === 'connect' ? 'connect' : 'TLS handshake'} ETIMEDOUT`), { code: 'ETIMEDOUT' })),
+        timeoutMs,
+      );
       const failed = async (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const code = error.code ?? error.message;
-        options.transcript.mark(
-          code === 'ETIMEDOUT' ? 'timeout' : 'rst',
-          options.name,
-          `TLS handshake with ${host}:${options.port} failed (${code}: ${error.message.split('\n')[0]})`,
-        );
+        const message = error.message.split('\n')[0]!;
+        options.transcript.mark(code === 'ETIMEDOUT' ? 'timeout' : 'rst', options.name, say.failed(code, message));
         const peer = options.peer?.name ?? 'the program';
         const wire = new WireError({
           kind: code === 'ETIMEDOUT' ? 'timeout' : 'refused',
-          fact: `Expected a TLS handshake with ${peer} at ${host}:${options.port}, but it failed (${code}: ${error.message.split('\n')[0]}).`,
+          fact: say.fact(peer, code, message),
           who: options.name,
           peer,
-          waitingFor: `a TLS handshake with ${host}:${options.port}`,
+          waitingFor: say.what,
           waitedMs: Math.round(performance.now() - started),
           timeoutMs,
           connection: 'refused',
@@ -193,11 +186,10 @@ export class RawClient {
         reject(options.explain ? options.explain(wire) : wire);
       };
       socket.once('error', failed);
-      socket.once('secureConnect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
-        socket.off('error', failed);
-        const alpn = socket.alpnProtocol || 'none';
-        options.transcript.mark('connect', options.name, `TLS connected to ${host}:${options.port} (${socket.getProtocol()}, ALPN ${alpn})`);
+        socket.off('error', failed); // from now on the RawClient listens
+        options.transcript.mark('connect', options.name, say.connected());
         resolve(new RawClient(socket, options.name, options.transcript, options.peer, timeoutMs, options.explain));
       });
     });
