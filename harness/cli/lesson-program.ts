@@ -118,6 +118,18 @@ export class SignalStop {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
     clearTimeout(this.timer);
+    // A program that ends at once may end before the same Ctrl-C comes again from npx: without a
+    // listener, that second signal's default action would end `learn` before its last line.
+    const sameSignalLeft = this.signal ? SAME_SIGNAL_MS - (performance.now() - this.signalledAt) : 0;
+    if (sameSignalLeft > 0) {
+      const ignore = () => {};
+      process.on('SIGINT', ignore);
+      process.on('SIGTERM', ignore);
+      setTimeout(() => {
+        process.off('SIGINT', ignore);
+        process.off('SIGTERM', ignore);
+      }, sameSignalLeft).unref();
+    }
     // A program that ended by itself may leave children of its own behind, still in its group.
     if (this.program.pid !== undefined) killTree(this.program.pid);
   }
