@@ -140,7 +140,7 @@ export class Progress {
       const why =
         buildsOn(lesson).length > 0
           ? `it builds on ${nameLessons(waiting)}, which ${have} not passed; its checks run your files of ${waiting.length === 1 ? 'it' : 'them'} too`
-          : `${nameLessons(waiting)} before it, which builds what it needs, ${have} not passed`;
+          : `${nameLessons(waiting)} before it ${have} not passed (the course goes in order)`;
       context.out(paint.warning(`Lesson ${lesson.number} (${lesson.slug}) is still locked: ${why}. Going ahead anyway.`));
     }
     return lesson;
