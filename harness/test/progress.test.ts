@@ -53,13 +53,18 @@ describe('open lessons', () => {
     // http-request-head (7) uses socket-promises (2) and line-protocol (3).
     expect(open(passedInOrder(1, 2, 3))).toEqual([1, 2, 3, 4, 7]);
     expect(open(passedInOrder(1, 2, 3, 8))).toEqual([1, 2, 3, 4, 7, 8, 9]);
-    // Lessons 11, 13 and 17 build on 2, 3 and 7–10 only: the Streaming, Files and WebSocket parts open together.
-    expect(open(passedInOrder(1, 2, 3, 7, 8, 9, 10))).toEqual([1, 2, 3, 4, 7, 8, 9, 10, 11, 13, 17]);
+    // chunked-response (11) builds on 2, 3 (through 7) and 7–10; from 12 on each lesson's app builds on the one
+    // before, so static-files (13) waits for 12 and the WebSocket part for 16.
+    expect(open(passedInOrder(1, 2, 3, 7, 8, 9, 10))).toEqual([1, 2, 3, 4, 7, 8, 9, 10, 11]);
+    // https (21) builds on the whole server up to the chat (19), not on sni-router (20).
+    const through19 = Array.from({ length: 19 }, (_, i) => i + 1);
+    expect(open(passedInOrder(...through19))).toContain(21);
   });
 
   test('a lesson that uses earlier ones stays locked while one of them (followed through) has not passed', () => {
-    // static-files (13) uses 2 and 7–10; 7 uses 3: with 3 unpassed, 13 is locked.
-    expect(open(passedInOrder(2, 7, 8, 9, 10))).not.toContain(13);
-    expect(open(passedInOrder(2, 3, 7, 8, 9, 10))).toContain(13);
+    // https (21) uses 19, which uses 17, which uses 7, which uses line-protocol (3): with 3 unpassed, 21 is locked.
+    const allBut3 = Array.from({ length: 19 }, (_, i) => i + 1).filter((n) => n !== 3);
+    expect(open(passedInOrder(...allBut3))).not.toContain(21);
+    expect(open(passedInOrder(...allBut3, 3))).toContain(21);
   });
 });
