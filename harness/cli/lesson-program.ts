@@ -118,8 +118,9 @@ export class SignalStop {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
     clearTimeout(this.timer);
-    // A program that ends at once may end before the same Ctrl-C comes again from npx: without a
-    // listener, that second signal's default action would end `learn` before its last line.
+    // A program that ends at once may end before the same Ctrl-C comes again from npx. That signal
+    // must not end `learn` (its default action, also while the process is exiting): `learn` stays,
+    // ignoring it, until SAME_SIGNAL_MS after the first has passed, then exits as it would have.
     const sameSignalLeft = this.signal ? SAME_SIGNAL_MS - (performance.now() - this.signalledAt) : 0;
     if (sameSignalLeft > 0) {
       const ignore = () => {};
@@ -128,7 +129,7 @@ export class SignalStop {
       setTimeout(() => {
         process.off('SIGINT', ignore);
         process.off('SIGTERM', ignore);
-      }, sameSignalLeft).unref();
+      }, sameSignalLeft);
     }
     // A program that ended by itself may leave children of its own behind, still in its group.
     if (this.program.pid !== undefined) killTree(this.program.pid);
