@@ -9,7 +9,7 @@ import { freePort } from '../process/free-port.ts';
 import { Conversation } from '../spy/conversation.ts';
 import { SpyRecord, type SpyEvent } from '../spy/record.ts';
 import { SpySession } from '../spy/session.ts';
-import { PREVIEW_CHARS } from '../spy/text-preview.ts';
+import { PREVIEW_CHARS } from '../wire/text-preview.ts';
 import { setColour } from '../terminal.ts';
 import { encodeFrame, closePayload, Opcode } from '../wire/websocket.ts';
 import { alertRecord, clientHello, ContentType, record, records } from '../wire/tls.ts';
