@@ -133,7 +133,7 @@ h1 { font-size: 1.3em; }
 .to-client .arrow::before { left: -2px; border-right: 10px solid currentColor; }
 .rst .arrow { border-top-style: dashed; color: #c00; }
 .fin .arrow { border-top-style: dotted; }
-.summary { font-size: 0.9em; color: #055; margin: 0 0.4em; }
+.summary { font-size: 0.9em; color: #055; margin: 0 0.4em; white-space: pre-wrap; overflow-wrap: anywhere; }
 .note .text, p.note { color: #777; font-style: italic; }
 details { margin: 0.2em 0.4em; }
 summary { cursor: pointer; color: #555; font-size: 0.85em; }

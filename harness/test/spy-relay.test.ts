@@ -14,7 +14,7 @@ import { setColour } from '../terminal.ts';
 import { encodeFrame, closePayload, Opcode } from '../wire/websocket.ts';
 import { alertRecord, clientHello, ContentType, record, records } from '../wire/tls.ts';
 import { H2HeaderEncoder } from '../wire/hpack.ts';
-import { H2_PREFACE, H2Error, h2Frame, h2Settings, h2SettingsFrame, H2_SETTINGS_ACK, H2Type } from '../wire/http2.ts';
+import { H2_PREFACE, H2Error, h2Frame, h2SettingsFrame, H2_SETTINGS_ACK, H2Type } from '../wire/http2.ts';
 
 setColour(false);
 
