@@ -3,7 +3,7 @@
 // FINs and RSTs are passed on, conversation.ts for what they are taken to mean.
 
 import net from 'node:net';
-import { Conversation } from './conversation.ts';
+import { Conversation, type Piece } from './conversation.ts';
 import { LivePrinter } from './live.ts';
 import { SpyRecord } from './record.ts';
 import { relay, type Side } from './relay.ts';
@@ -78,7 +78,7 @@ export class SpySession {
           if (from === 'client') this.totals.sent += chunk.length;
           else this.totals.received += chunk.length;
           // HTTP/2 comes in pieces, one lane per stream (`c1/s3`); stream 0 is the connection's own lane.
-          const pieces = conversation.pieces(from, chunk);
+          const pieces = readSafely(() => conversation.pieces(from, chunk), chunk);
           const unmasked = conversation.takeUnmasked();
           for (const [i, piece] of pieces.entries()) {
             const on = piece.stream ? `${lane}/s${piece.stream}` : lane;
@@ -105,4 +105,16 @@ function resetText(from: Side, code: string): string {
   return code === 'ECONNRESET'
     ? `${from} reset the connection (RST), passed on to the ${other}`
     : `${from}'s socket failed (${code}); the ${other} gets a reset (RST)`;
+}
+
+/**
+ * What the bytes mean, or, should reading them ever fail, the bytes as they are and why: the relay
+ * passes them on either way, and a spy that cannot follow a protocol must never stop relaying it.
+ */
+function readSafely(read: () => Piece[], chunk: Buffer): Piece[] {
+  try {
+    return read();
+  } catch (error) {
+    return [{ bytes: chunk, lines: [`spy could not read these bytes (${(error as Error).message}): shown as they are`] }];
+  }
 }

@@ -104,11 +104,12 @@ export class H2Direction {
 
   /** Reads bytes; returns them cut at frame edges, with lines for every frame that ended in them. */
   feed(bytes: Buffer): H2Piece[] {
-    const pieces: H2Piece[] = [];
+    // Runs of one stream's frames become one piece; their parts are joined once, at the end.
+    const runs: Array<{ stream: number; parts: Buffer[]; lines: string[] }> = [];
     const emit = (stream: number, part: Buffer, lines: string[]) => {
-      const last = pieces.at(-1);
-      if (last?.stream !== stream) return void pieces.push({ stream, bytes: part, lines: [...lines] });
-      last.bytes = Buffer.concat([last.bytes, part]);
+      const last = runs.at(-1);
+      if (last?.stream !== stream) return void runs.push({ stream, parts: [part], lines: [...lines] });
+      last.parts.push(part);
       last.lines.push(...lines);
     };
     let rest = bytes;
@@ -150,7 +151,7 @@ export class H2Direction {
       if (done) this.frame = undefined;
       emit(frame.stream, part, done ? this.describe(frame) : []);
     }
-    return pieces;
+    return runs.map(({ stream, parts, lines }) => ({ stream, bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts), lines }));
   }
 
   /** The connection ended: bytes held for a frame header that never completed, and a frame cut off. */
