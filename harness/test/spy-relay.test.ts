@@ -7,6 +7,7 @@ import net from 'node:net';
 import { describe, expect, test, type TestContext } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Conversation } from '../spy/conversation.ts';
+import { LivePrinter } from '../spy/live.ts';
 import { SpyRecord, type SpyEvent } from '../spy/record.ts';
 import { SpySession } from '../spy/session.ts';
 import { PREVIEW_CHARS } from '../wire/text-preview.ts';
@@ -450,6 +451,18 @@ describe('HTTP/2 as spy reads it', () => {
     expect(text).toMatch(/^\+\d+ms +c1\/s1 +→ 11 bytes\n +HTTP\/2 HEADERS frame · stream 1 · END_STREAM END_HEADERS · 2 bytes\n +:method: GET\n +:path: \/$/m);
     expect(text).toMatch(/^\+\d+ms +c1\/s3 +→ 11 bytes\n +HTTP\/2 HEADERS frame · stream 3/m);
     expect(text).toMatch(/^\+\d+ms +c1\/s3 +← 14 bytes\n +HTTP\/2 DATA frame · stream 3 · END_STREAM · 5 bytes: "three"$/m);
+  });
+});
+
+describe('the live printer', () => {
+  test('past its limit, counts events by connection, however many stream lanes (c1/s3) they were on; the lane column widens for them', () => {
+    const lines: string[] = [];
+    const live = new LivePrinter((line) => lines.push(line), 1);
+    const event = (who: string): SpyEvent => ({ at: 0, kind: 'send', who, size: 1, pieces: 1, head: 'eA==' });
+    for (const who of ['c1/s11', 'c1', 'c1/s1', 'c1/s3', 'c2/s1']) live.event(event(who));
+    live.stop();
+    expect(lines[0]).toMatch(/^\+0ms +c1\/s11 → 1 byte$/);
+    expect(lines.at(-1)).toBe('… 4 more events on 2 connections (c1–c2) not drawn: 4 bytes →, 0 bytes ← (more than 1 events a second)');
   });
 });
 
