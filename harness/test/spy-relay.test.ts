@@ -406,6 +406,25 @@ describe('HTTP/2 as spy reads it', () => {
     expect(lanes.get('server 5')).toEqual(serverFrames.after);
   });
 
+  test("frame header rules a receiver enforces: stream 0 or not by type, and the receiver's SETTINGS_MAX_FRAME_SIZE", () => {
+    const big = Buffer.alloc(16385, 0x61);
+    const { lines } = h2(
+      [
+        'client',
+        Buffer.concat([H2_PREFACE, h2Frame(H2Type.PING, 0, 1, Buffer.alloc(8)), h2Frame(H2Type.DATA, 0, 0, Buffer.from('x')), h2Frame(H2Type.DATA, 0, 1, big)]),
+      ],
+      ['server', h2SettingsFrame([[0x5, 20000]])],
+      ['client', h2Frame(H2Type.DATA, 0x1, 1, big)], // allowed now: the server takes frames up to 20000 octets
+      ['client', h2Frame(H2Type.WINDOW_UPDATE, 0, 7, u32(1))], // both: on a stream or on the connection
+    );
+    expect(lines.filter((line) => !line.startsWith('HTTP/2 '))).toEqual([
+      'a PING frame belongs to stream 0, not 1: a PROTOCOL_ERROR (RFC 9113 §6)',
+      'a DATA frame belongs to a stream, never to stream 0: a PROTOCOL_ERROR (RFC 9113 §6)',
+      '16385 bytes, over the 16384 octets the receiver allows (SETTINGS_MAX_FRAME_SIZE): a FRAME_SIZE_ERROR (RFC 9113 §4.2)',
+    ]);
+    expect(lines).toContain('HTTP/2 DATA frame · stream 1 · END_STREAM · 16385 bytes: "' + 'a'.repeat(PREVIEW_CHARS) + '…"');
+  });
+
   test('the preface is not taken for a request line, and HTTP/1.1 that starts like it still is HTTP/1.1', () => {
     const preface = h2(['client', H2_PREFACE], ['client', h2SettingsFrame()]);
     expect(preface.lines).toEqual([

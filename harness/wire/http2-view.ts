@@ -47,6 +47,10 @@ const FLAG_NAMES: Record<number, Array<[number, string]>> = {
   [H2Type.CONTINUATION]: [[0x4, 'END_HEADERS']],
 };
 
+/** §6.5, §6.7, §6.8: frames about the connection as a whole; §6.1–§6.4, §6.6, §6.10: frames of one stream. */
+const CONNECTION_ONLY = new Set<number>([H2Type.SETTINGS, H2Type.PING, H2Type.GOAWAY]);
+const ON_A_STREAM = new Set<number>([H2Type.DATA, H2Type.HEADERS, H2Type.PRIORITY, H2Type.RST_STREAM, H2Type.PUSH_PROMISE, H2Type.CONTINUATION]);
+
 /** Payload octets kept of a frame that is neither DATA nor part of a header block. */
 const KEEP_OTHER = 16 * 1024;
 /** A header block larger than this is not decoded (the table of that direction is then lost). */
@@ -77,6 +81,8 @@ interface FrameInProgress {
 /** One connection: both directions, each with its own HPACK decoder. */
 export class H2View {
   readonly decoders: Record<H2Side, H2HeaderDecoder> = { client: new H2HeaderDecoder(), server: new H2HeaderDecoder() };
+  /** The largest frame each side may be sent: what the other announced in SETTINGS_MAX_FRAME_SIZE (§4.2, §6.5.2). */
+  readonly maxFrameSize: Record<H2Side, number> = { client: 16384, server: 16384 };
   readonly client: H2Direction;
   readonly server: H2Direction;
 
@@ -179,14 +185,26 @@ export class H2Direction {
     const payload = Buffer.concat(frame.kept);
     const name = H2_TYPE_NAMES[frame.type];
     const flags = flagNames(frame.type, frame.flags);
-    const head = `HTTP/2 ${name ?? `frame of unknown type 0x${frame.type.toString(16)}`}${name ? ' frame' : ''} · stream ${frame.stream}${flags ? ` · ${flags}` : ''} · ${byteCount(frame.length)}`;
+    const head = `HTTP/2 ${name ?? `frame of unknown type 0x${frame.type.toString(16)}`}${name ? ' frame' : ''} · stream ${frame.stream}${flags ? ` · ${flags}` : ''} · ${exactly(frame.length)}`;
     try {
       const { detail = '', more = [] } = this.meaning(frame, payload);
-      return [head + detail, ...more];
+      return [head + detail, ...this.broken(frame), ...more];
     } catch (error) {
       // A payload that breaks its frame's rules: said, shown in hex, and the next frame is read.
       return [`${head}: ${(error as Error).message}: ${hex(payload, frame.length)}`];
     }
+  }
+
+  /** The rules of the frame header a receiver must enforce (a connection error each), where this frame breaks one. */
+  private broken({ type, stream, length }: FrameInProgress): string[] {
+    const name = H2_TYPE_NAMES[type];
+    const lines: string[] = [];
+    if (CONNECTION_ONLY.has(type) && stream !== 0) lines.push(`a ${name} frame belongs to stream 0, not ${stream}: a PROTOCOL_ERROR (RFC 9113 §6)`);
+    if (ON_A_STREAM.has(type) && stream === 0) lines.push(`a ${name} frame belongs to a stream, never to stream 0: a PROTOCOL_ERROR (RFC 9113 §6)`);
+    const limit = this.view.maxFrameSize[this.side === 'client' ? 'server' : 'client'];
+    if (length > limit)
+      lines.push(`${exactly(length)}, over the ${limit} octets the receiver allows (SETTINGS_MAX_FRAME_SIZE): a FRAME_SIZE_ERROR (RFC 9113 §4.2)`);
+    return lines;
   }
 
   private meaning(frame: FrameInProgress, payload: Buffer): { detail?: string; more?: string[] } {
@@ -252,6 +270,8 @@ export class H2Direction {
         const decoder = this.view.decoders[this.side === 'client' ? 'server' : 'client'];
         decoder.maxTableSize = Math.max(decoder.maxTableSize, value);
       }
+      // The frames this side may be sent; spy allows the larger until the ACK would settle it.
+      if (id === 0x5 && value >= 16384 && value < 2 ** 24) this.view.maxFrameSize[this.side] = Math.max(this.view.maxFrameSize[this.side], value);
     }
     return { detail: `: ${said.join(', ')}` };
   }
@@ -334,6 +354,11 @@ function escape(text: string): string {
     out += code >= 0x20 && code < 0x7f ? text[i] : escapeByte(code);
   }
   return out;
+}
+
+/** A frame's length as its header gives it, to the octet (`16385 bytes`, not `16.0 KiB`). */
+function exactly(length: number): string {
+  return `${length} ${length === 1 ? 'byte' : 'bytes'}`;
 }
 
 function hex(bytes: Buffer, total: number): string {
