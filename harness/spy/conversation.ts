@@ -34,6 +34,8 @@ export class Conversation {
   private sniffed: Buffer = Buffer.alloc(0);
   /** What the server sent before the client said anything: HTTP/2's SETTINGS may come first (§3.4). */
   private serverFirst: Buffer = Buffer.alloc(0);
+  /** Bytes of each side shown while sniffing that the HTTP/2 view has yet to hand back. */
+  private shownWhileSniffing: Record<Side, number> = { client: 0, server: 0 };
   private readonly lanes: Record<Side, HttpLane>;
   private readonly frames: Partial<Record<Side, FrameScanner>> = {};
   /** Requests not answered yet, oldest first: a response to HEAD has no body (RFC 9112 §6.3). */
@@ -64,14 +66,29 @@ export class Conversation {
       const server = this.serverFirst;
       this.sniffed = this.serverFirst = Buffer.alloc(0);
       if (mode === 'h2') {
-        const shown = client.length + server.length - bytes.length;
-        return dropFront([...this.h2!.server.feed(server), ...this.h2!.client.feed(client)], shown);
+        // Both sides' held bytes are read now; the view hands each byte back once, perhaps later
+        // (an unfinished frame header waits for its stream): what was shown already is left out then.
+        const other = from === 'client' ? 'server' : 'client';
+        const held = { client, server };
+        this.shownWhileSniffing = { [from]: held[from].length - bytes.length, [other]: held[other].length } as Record<Side, number>;
+        this.h2Pieces(other, held[other]);
+        return this.h2Pieces(from, held[from]);
       }
       if (from === 'client' && (mode === 'http' || mode === 'tls')) return [{ bytes, lines: this.read('client', client) }];
       return [{ bytes, lines: [] }];
     }
-    if (this.mode === 'h2') return this.h2![from].feed(bytes);
+    if (this.mode === 'h2') return this.h2Pieces(from, bytes);
     return [{ bytes, lines: this.read(from, bytes) }];
+  }
+
+  /** HTTP/2 pieces of `from`'s bytes, without those shown while sniffing. */
+  private h2Pieces(from: Side, bytes: Buffer): Piece[] {
+    const pieces = this.h2![from].feed(bytes);
+    const shown = this.shownWhileSniffing[from];
+    if (shown === 0) return pieces;
+    const { kept, dropped } = dropFront(pieces, shown);
+    this.shownWhileSniffing[from] -= dropped;
+    return kept;
   }
 
   private read(from: Side, bytes: Buffer): string[] {
@@ -178,14 +195,14 @@ function requestFraming(head: Head, pending: Head[]): BodyFraming {
   return Number.isSafeInteger(length) && length > 0 ? { kind: 'length', length } : { kind: 'none' };
 }
 
-/** The pieces without their first `count` bytes (shown before), their lines kept. */
-function dropFront(pieces: H2Piece[], count: number): Piece[] {
+/** The pieces without their first `count` bytes (shown before), their lines kept; and how many were dropped. */
+function dropFront(pieces: H2Piece[], count: number): { kept: Piece[]; dropped: number } {
   let left = count;
-  const out: Piece[] = [];
+  const kept: Piece[] = [];
   for (const piece of pieces) {
     const drop = Math.min(left, piece.bytes.length);
     left -= drop;
-    if (drop < piece.bytes.length || piece.lines.length > 0) out.push({ ...piece, bytes: piece.bytes.subarray(drop) });
+    if (drop < piece.bytes.length || piece.lines.length > 0) kept.push({ ...piece, bytes: piece.bytes.subarray(drop) });
   }
-  return out;
+  return { kept, dropped: count - left };
 }

@@ -406,6 +406,30 @@ describe('HTTP/2 as spy reads it', () => {
     expect(lanes.get('server 5')).toEqual(serverFrames.after);
   });
 
+  test('the two prefaces cut and interleaved: each side read from its first byte, each byte on its own side once', () => {
+    const settings = h2SettingsFrame([[0x3, 10]]);
+    const clientBytes = Buffer.concat([H2_PREFACE, h2SettingsFrame(), h2Frame(H2Type.HEADERS, 0x5, 1, Buffer.from([0x82]))]);
+    for (const [clientCut, serverCut] of [
+      [8, 9],
+      [8, 4],
+      [0, 4],
+      [24, 4],
+    ] as const) {
+      const { lines, lanes } = h2(
+        ['client', clientBytes.subarray(0, clientCut)],
+        ['server', settings.subarray(0, serverCut)],
+        ['client', clientBytes.subarray(clientCut)],
+        ['server', settings.subarray(serverCut)],
+      );
+      expect(lanes.get('client 0'), `cut at ${clientCut}/${serverCut}`).toEqual(clientBytes.subarray(0, 33));
+      expect(lanes.get('client 1')).toEqual(clientBytes.subarray(33));
+      expect(lanes.get('server 0')).toEqual(settings);
+      expect(lines.filter((line) => line.includes('MAX_CONCURRENT_STREAMS 10'))).toHaveLength(1);
+      expect(lines.filter((line) => line.startsWith('HTTP/2 client preface'))).toHaveLength(1);
+      expect(lines).toContain('  :method: GET');
+    }
+  });
+
   test("frame header rules a receiver enforces: stream 0 or not by type, and the receiver's SETTINGS_MAX_FRAME_SIZE", () => {
     const big = Buffer.alloc(16385, 0x61);
     const { lines } = h2(
