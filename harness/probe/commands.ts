@@ -7,6 +7,8 @@ import { quote } from '../wire/bytes.ts';
 import type { ProbeConnection } from './connection.ts';
 import { EscapeError, parseEscapes, parseHex } from './escapes.ts';
 import type { Example } from './examples.ts';
+import { H2_PREFACE } from '../wire/http2.ts';
+import { FRAME_USAGE, parseFrame } from './http2-frame.ts';
 
 /** What Enter adds to a line: CRLF (HTTP), LF (most line protocols), or nothing. */
 export type LineEnd = 'crlf' | 'lf' | 'none';
@@ -38,6 +40,15 @@ export class ProbeCommands {
           return void (await this.send(parseHex(argument)));
         case 'file':
           return void (await this.sendFile(argument));
+        case 'preface':
+          this.connection.speakHttp2(true);
+          return void (await this.send(H2_PREFACE));
+        case 'frame': {
+          if (!argument) return void this.say(`Which frame? ${FRAME_USAGE}.`);
+          const frame = parseFrame(argument);
+          this.connection.speakHttp2(false);
+          return void (await this.send(frame));
+        }
         case 'trickle':
           this.trickleNext = true;
           return void this.say('The next line goes a byte at a time, one write each.');
@@ -125,6 +136,16 @@ const HELP = `Type a line to send it. Escapes: \\r \\n \\t \\0 \\xHH (any byte),
   .hex 48656c6c6f     send bytes given in hex
   .file PATH          send a file's bytes
   .trickle            send the next line a byte at a time
+  .preface            HTTP/2: send the client preface, PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n (RFC 9113 §3.4)
+  .frame TYPE FLAGS STREAM [PAYLOAD]
+                      HTTP/2: send one frame; type and flags by name or number; the payload as
+                      id=value settings, name=value header fields (HPACK-encoded), "text", or hex:
+      .frame SETTINGS 0 0 MAX_CONCURRENT_STREAMS=100
+      .frame SETTINGS ACK 0
+      .frame HEADERS END_STREAM|END_HEADERS 1 :method=GET :scheme=http :path=/ :authority=x
+      .frame DATA END_STREAM 1 "hello\n"
+      .frame PING 0 0 0102030405060708
+      .frame 0xfa 0 0 ab      (a type no one knows: a server ignores it, §5.5)
   .end                half-close: send FIN, keep reading
   .reset              reset the connection: send RST
   .reconnect          close and connect again

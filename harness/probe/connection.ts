@@ -6,12 +6,17 @@
 // learner is still typing: its FIN arrives, and the next line, written to a socket the server no
 // longer has, would only bring back a reset (EPIPE). So a FIN that comes after a quiet spell is
 // said for what it is, our side is closed too, and the next line goes on a new connection.
+//
+// On an HTTP/2 lesson (or once `.preface` or `.frame` is used) both directions are also read as
+// HTTP/2 frames, as `learn spy` reads them (wire/http2-view.ts): each event says the frames it
+// carried, with the header blocks decoded, one decoder per direction and per connection.
 
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { renderWireEvent } from '../check/render-wire.ts';
 import type { WireEvent, WireEventKind } from '../wire/transcript.ts';
+import { H2View } from '../wire/http2-view.ts';
 
 /** Bytes that arrive within this long of each other are drawn as one event. */
 const GATHER_MS = 15;
@@ -29,6 +34,8 @@ export interface ProbeTarget {
   out: (line: string) => void;
   /** The server's program takes --idle-timeout: the probe's note names it. */
   idleTimeoutFlag?: boolean;
+  /** The lesson speaks HTTP/2: every connection's bytes are read as frames from the start. */
+  http2?: boolean;
 }
 
 export class ProbeConnection {
@@ -46,6 +53,8 @@ export class ProbeConnection {
   private lastTraffic = performance.now();
   /** The server closed this connection on a timer; the next send opens a new one. */
   private timedOut = false;
+  /** This connection's bytes read as HTTP/2 frames, once it speaks HTTP/2. */
+  private h2: H2View | undefined;
 
   constructor(private readonly target: ProbeTarget) {}
 
@@ -81,6 +90,7 @@ export class ProbeConnection {
       socket.once('error', reject);
     });
     this.mark('connect', `connected to 127.0.0.1:${this.target.port}`);
+    this.h2 = this.target.http2 ? new H2View() : undefined;
     this.lastTraffic = performance.now();
     this.timedOut = false;
     socket.on('data', (chunk: Buffer) => this.received(chunk));
@@ -91,6 +101,11 @@ export class ProbeConnection {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
+  /** From now on this connection is read as HTTP/2; `prefaceNext`: the client preface is what we send next. */
+  speakHttp2(prefaceNext: boolean): void {
+    this.h2 ??= new H2View(prefaceNext);
+  }
+
   /** Sends bytes: one write (one datagram), or with `trickle` one byte at a time. */
   async send(bytes: Buffer, { trickle = false } = {}): Promise<void> {
     this.flushReceived();
@@ -98,7 +113,17 @@ export class ProbeConnection {
     if (!this.canSend()) return;
     this.lastTraffic = performance.now();
     const pieces = trickle ? [...bytes].map((b) => Buffer.from([b])) : [bytes];
-    this.draw({ at: this.now(), kind: 'send', who: this.lane, size: bytes.length, pieces: pieces.length, datagram: Boolean(this.udp), ...preview(bytes) });
+    const summary = this.h2?.client.feed(bytes).flatMap((piece) => piece.lines);
+    this.draw({
+      at: this.now(),
+      kind: 'send',
+      who: this.lane,
+      size: bytes.length,
+      pieces: pieces.length,
+      datagram: Boolean(this.udp),
+      ...preview(bytes),
+      ...(summary?.length ? { summary } : {}),
+    });
     for (const [i, piece] of pieces.entries()) {
       if (i > 0) await delay(TRICKLE_GAP_MS);
       if (!this.canSend()) return;
@@ -157,6 +182,8 @@ export class ProbeConnection {
    * closed too, so that the connection ends cleanly and the next line opens a new one.
    */
   private serverEnded(socket: net.Socket): void {
+    this.flushReceived();
+    for (const piece of this.h2?.server.end() ?? []) for (const line of piece.lines) this.mark('note', line);
     this.mark('fin', 'the server closed its side (FIN)');
     const quietMs = performance.now() - this.lastTraffic;
     if (quietMs < QUIET_BEFORE_TIMEOUT_MS || socket.writableEnded) return;
@@ -211,7 +238,9 @@ export class ProbeConnection {
     if (!gathering) return;
     this.gathering = undefined;
     clearTimeout(gathering.timer);
-    this.draw({ ...gathering.event, ...preview(Buffer.concat(gathering.bytes)) });
+    const bytes = Buffer.concat(gathering.bytes);
+    const summary = this.h2?.server.feed(bytes).flatMap((piece) => piece.lines);
+    this.draw({ ...gathering.event, ...preview(bytes), ...(summary?.length ? { summary } : {}) });
   }
 
   private mark(kind: Exclude<WireEventKind, 'send' | 'recv'>, text: string): void {

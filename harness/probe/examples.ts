@@ -1,10 +1,13 @@
 // The lesson's example requests, ready to send from `learn probe`: the bytes of its try-it lines
 // (lessons/manifest.ts, with the port filled in by the command) that send something fixed. `printf '…' | nc` sends the printf string;
 // a `curl` line sends the request curl would make (method, target, Host, the -H fields, a
-// --data-binary body), stripped of the fields curl adds for itself. Lines that need a file, stdin
-// or a person typing are left out.
+// --data-binary body), stripped of the fields curl adds for itself; with --http2-prior-knowledge,
+// the same request as HTTP/2 frames: the preface, an empty SETTINGS, HEADERS on stream 1 (and DATA
+// for a body). Lines that need a file, stdin or a person typing are left out.
 
+import { encodeRequestBlock } from '../wire/hpack.ts';
 import { request } from '../wire/http.ts';
+import { H2_PREFACE, h2Frame, h2SettingsFrame, H2Type } from '../wire/http2.ts';
 import { parseEscapes } from './escapes.ts';
 
 export interface Example {
@@ -44,9 +47,14 @@ function fromCurl(command: string): Buffer | undefined {
   const headers: Array<[string, string]> = [];
   const urls: string[] = [];
   let asIs = false;
+  let http2 = false;
   for (let i = 1; i < words.length; i++) {
     const word = words[i]!;
     if (['-v', '-i', '-s', '-N', '--raw'].includes(word)) continue;
+    if (word === '--http2-prior-knowledge') {
+      http2 = true;
+      continue;
+    }
     if (word === '--path-as-is') {
       asIs = true;
       continue;
@@ -65,7 +73,25 @@ function fromCurl(command: string): Buffer | undefined {
   const url = new URL(urls[0]!);
   // curl resolves dot segments in the path unless told --path-as-is; then it sends what was typed.
   const target = asIs ? (/^https?:\/\/[^/]+(\/.*)?$/.exec(urls[0]!)?.[1] ?? '/') : url.pathname + url.search;
-  return request({ method: method ?? (body === undefined ? 'GET' : 'POST'), target, host: url.host, headers, body });
+  method ??= body === undefined ? 'GET' : 'POST';
+  if (http2) return h2Request(method, target, url.host, headers, body);
+  return request({ method, target, host: url.host, headers, body });
+}
+
+/** RFC 9113 §3.4, §8.3.1: the preface, our SETTINGS, then the request on stream 1 (field names lowercase, §8.2.1). */
+function h2Request(method: string, path: string, authority: string, headers: Array<[string, string]>, body: string | undefined): Buffer {
+  const block = encodeRequestBlock([
+    [':method', method],
+    [':scheme', 'http'],
+    [':path', path],
+    [':authority', authority],
+    ...headers.map(([n, v]): [string, string] => [n.toLowerCase(), v]),
+  ]);
+  const END_STREAM = 0x1;
+  const END_HEADERS = 0x4;
+  const frames = [H2_PREFACE, h2SettingsFrame(), h2Frame(H2Type.HEADERS, END_HEADERS | (body === undefined ? END_STREAM : 0), 1, block)];
+  if (body !== undefined) frames.push(h2Frame(H2Type.DATA, END_STREAM, 1, Buffer.from(body)));
+  return Buffer.concat(frames);
 }
 
 /** Splits a command line into words, honouring single and double quotes; undefined when a quote is left open. */

@@ -16,6 +16,8 @@ export class LivePrinter {
   private shown = 0;
   private unshown = { events: 0, lanes: new Set<string>(), sent: 0, received: 0 };
   private readonly timer: NodeJS.Timeout;
+  /** The lane column: `c12`, widened once HTTP/2 stream lanes (`c1/s13`) appear. */
+  private whoWidth = 4;
 
   constructor(
     private readonly out: (line: string) => void,
@@ -29,7 +31,7 @@ export class LivePrinter {
     this.rollWindow();
     if (this.shown < this.perSecond) {
       this.shown++;
-      for (const line of renderWireEvent(event, 4)) this.out(line);
+      for (const line of renderWireEvent(event, (this.whoWidth = Math.max(this.whoWidth, event.who.length)))) this.out(line);
       return;
     }
     const tally = this.unshown;
@@ -55,11 +57,12 @@ export class LivePrinter {
   private sayUnshown(): void {
     const { events, lanes, sent, received } = this.unshown;
     if (events === 0) return;
-    const numbers = [...lanes].map((lane) => Number(lane.slice(1))).sort((a, b) => a - b);
+    // Lanes are connections (`c3`) or HTTP/2 streams on them (`c3/s5`): the span is of connections.
+    const numbers = [...new Set([...lanes].map((lane) => Number(/^c(\d+)/.exec(lane)?.[1])))].sort((a, b) => a - b);
     const span = numbers.length === 1 ? `c${numbers[0]}` : `c${numbers[0]}–c${numbers.at(-1)}`;
     this.out(
       paint.warning(
-        `… ${events} more events on ${lanes.size} ${lanes.size === 1 ? 'connection' : 'connections'} (${span}) not drawn: ` +
+        `… ${events} more events on ${numbers.length} ${numbers.length === 1 ? 'connection' : 'connections'} (${span}) not drawn: ` +
           `${byteCount(sent)} →, ${byteCount(received)} ← (more than ${this.perSecond} events a second)`,
       ),
     );

@@ -5,7 +5,7 @@
 
 import { byteCount, hexDump, looksLikeText, quote } from '../wire/bytes.ts';
 import type { SpyEvent } from './record.ts';
-import { quoteText } from './text-preview.ts';
+import { quoteText } from '../wire/text-preview.ts';
 
 export interface PageInfo {
   title: string;
@@ -46,7 +46,9 @@ ${dropped}
 }
 
 function row(event: SpyEvent): string {
-  const lane = `lane${Number(/\d+/.exec(event.who)?.[0] ?? 0) % 6}`;
+  // A colour per connection (`c2`), and per HTTP/2 stream on it (`c2/s3`): streams 1, 3, 5 … take the next colours.
+  const [connection = 0, stream = 0] = (event.who.match(/\d+/g) ?? []).map(Number);
+  const lane = `lane${(connection + Math.ceil(stream / 2)) % 6}`;
   const time = `<span class="time">+${event.at} ms</span><span class="who ${lane}">${escapeHtml(event.who)}</span>`;
   const summary = (event.summary ?? []).map((line) => `<div class="summary">${escapeHtml(line)}</div>`).join('');
   if (event.kind === 'send' || event.kind === 'recv') {
@@ -131,7 +133,7 @@ h1 { font-size: 1.3em; }
 .to-client .arrow::before { left: -2px; border-right: 10px solid currentColor; }
 .rst .arrow { border-top-style: dashed; color: #c00; }
 .fin .arrow { border-top-style: dotted; }
-.summary { font-size: 0.9em; color: #055; margin: 0 0.4em; }
+.summary { font-size: 0.9em; color: #055; margin: 0 0.4em; white-space: pre-wrap; overflow-wrap: anywhere; }
 .note .text, p.note { color: #777; font-style: italic; }
 details { margin: 0.2em 0.4em; }
 summary { cursor: pointer; color: #555; font-size: 0.85em; }

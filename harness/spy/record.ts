@@ -26,7 +26,7 @@ export interface SpyEvent extends WireEvent {
 const PAUSE_MS = 20;
 const LONGEST_MS = 250;
 /** Summary lines one event keeps, and unmasked payloads. */
-const MAX_SUMMARY = 12;
+const MAX_SUMMARY = 32; // an HTTP/2 request with a browser's header list, a line a field
 const MAX_UNMASKED = 12;
 /** Bytes kept per event for the page, and for the page in all; past that, the preview alone. */
 const KEEP_HEAD = 16 * 1024;

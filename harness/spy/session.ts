@@ -1,9 +1,9 @@
 // A spy session: a TCP listener that relays every connection it accepts to the server under
-// test, one lane each, recording and printing what passes. See relay.ts for how the bytes,
+// test, one lane each (and for HTTP/2 one more per stream), recording and printing what passes. See relay.ts for how the bytes,
 // FINs and RSTs are passed on, conversation.ts for what they are taken to mean.
 
 import net from 'node:net';
-import { Conversation } from './conversation.ts';
+import { Conversation, type Piece } from './conversation.ts';
 import { LivePrinter } from './live.ts';
 import { SpyRecord } from './record.ts';
 import { relay, type Side } from './relay.ts';
@@ -77,8 +77,14 @@ export class SpySession {
         data: (from, chunk) => {
           if (from === 'client') this.totals.sent += chunk.length;
           else this.totals.received += chunk.length;
-          const summary = conversation.data(from, chunk);
-          this.record.data(lane, from === 'client' ? 'send' : 'recv', chunk, summary, conversation.takeUnmasked());
+          // HTTP/2 comes in pieces, one lane per stream (`c1/s3`); stream 0 is the connection's own lane.
+          const pieces = readSafely(() => conversation.pieces(from, chunk), chunk);
+          const unmasked = conversation.takeUnmasked();
+          for (const [i, piece] of pieces.entries()) {
+            const on = piece.stream ? `${lane}/s${piece.stream}` : lane;
+            if (piece.bytes.length > 0) this.record.data(on, from === 'client' ? 'send' : 'recv', piece.bytes, piece.lines, i === 0 ? unmasked : []);
+            else if (piece.lines.length > 0) this.record.mark(on, 'note', piece.lines[0]!, piece.lines.slice(1));
+          }
         },
         fin: (from) => this.record.mark(lane, from === 'client' ? 'half-close' : 'fin', `${from} closed its side (FIN)`, conversation.end(from)),
         reset: (from, code) => this.record.mark(lane, from === 'client' ? 'reset' : 'rst', resetText(from, code), conversation.end(from)),
@@ -99,4 +105,16 @@ function resetText(from: Side, code: string): string {
   return code === 'ECONNRESET'
     ? `${from} reset the connection (RST), passed on to the ${other}`
     : `${from}'s socket failed (${code}); the ${other} gets a reset (RST)`;
+}
+
+/**
+ * What the bytes mean, or, should reading them ever fail, the bytes as they are and why: the relay
+ * passes them on either way, and a spy that cannot follow a protocol must never stop relaying it.
+ */
+function readSafely(read: () => Piece[], chunk: Buffer): Piece[] {
+  try {
+    return read();
+  } catch (error) {
+    return [{ bytes: chunk, lines: [`spy could not read these bytes (${(error as Error).message}): shown as they are`] }];
+  }
 }

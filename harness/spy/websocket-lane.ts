@@ -5,7 +5,7 @@
 // A text message's payload is shown as text, whether in one frame or continued over several.
 
 import { CLOSE_CODE_NAMES, OPCODE_NAMES, Opcode } from '../wire/websocket.ts';
-import { PREVIEW_BYTES, quoteBytes, quoteText } from './text-preview.ts';
+import { PREVIEW_BYTES, quoteBytes, quoteText } from '../wire/text-preview.ts';
 
 /** Payload bytes kept per frame, unmasked: the preview's, and the page's view of a masked payload. */
 const KEEP = Math.max(PREVIEW_BYTES, 4096);

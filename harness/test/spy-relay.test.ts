@@ -7,12 +7,15 @@ import net from 'node:net';
 import { describe, expect, test, type TestContext } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Conversation } from '../spy/conversation.ts';
+import { LivePrinter } from '../spy/live.ts';
 import { SpyRecord, type SpyEvent } from '../spy/record.ts';
 import { SpySession } from '../spy/session.ts';
-import { PREVIEW_CHARS } from '../spy/text-preview.ts';
+import { PREVIEW_CHARS } from '../wire/text-preview.ts';
 import { setColour } from '../terminal.ts';
 import { encodeFrame, closePayload, Opcode } from '../wire/websocket.ts';
 import { alertRecord, clientHello, ContentType, record, records } from '../wire/tls.ts';
+import { H2HeaderEncoder } from '../wire/hpack.ts';
+import { H2_PREFACE, H2Error, h2Frame, h2SettingsFrame, H2_SETTINGS_ACK, H2Type } from '../wire/http2.ts';
 
 setColour(false);
 
@@ -275,6 +278,234 @@ describe('what spy says the bytes mean', () => {
   test('a protocol spy cannot tell stays raw: no summaries', () => {
     expect(say(['client', 'hello\n'], ['server', 'hello\n'])).toEqual([]);
     expect(say(['server', 'name?\n'], ['client', 'GET / HTTP/1.1\r\n\r\n'])).toEqual([]);
+  });
+});
+
+describe('HTTP/2 as spy reads it', () => {
+  /** A conversation fed byte by byte, in the order given: the lines, and the bytes of each lane (`client 0`, `server 3`). */
+  const h2 = (...steps: Array<['client' | 'server', Buffer]>) => {
+    const conversation = new Conversation();
+    const lines: string[] = [];
+    const lanes = new Map<string, Buffer>();
+    for (const [from, bytes] of steps) {
+      for (const byte of bytes) {
+        for (const piece of conversation.pieces(from, Buffer.from([byte]))) {
+          lines.push(...piece.lines);
+          const lane = `${from} ${piece.stream ?? 0}`; // as the session does: no stream yet (still sniffing) is the connection's lane
+          lanes.set(lane, Buffer.concat([lanes.get(lane) ?? Buffer.alloc(0), piece.bytes]));
+        }
+      }
+    }
+    return { lines, lanes, conversation };
+  };
+  const u32 = (n: number) => Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+
+  test('frames both ways by type, stream, flags and length, with what they carry; header blocks decoded (CONTINUATION joined, padding and priority stripped); one lane per stream; cut anywhere', () => {
+    const requests = new H2HeaderEncoder({ index: true, huffman: true }); // the client's blocks share one dynamic table
+    const first = requests.encode([
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':path', '/a'],
+      [':authority', 'x.test'],
+      ['x-bytes', '\x00\xff "q"'],
+    ]);
+    const second = requests.encode([
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':path', '/b'],
+      [':authority', 'x.test'], // from the dynamic table: only a decoder that kept the first block reads it
+    ]);
+    const half = Math.floor(first.length / 2);
+    const priority = Buffer.concat([u32(0x80000000 | 0), Buffer.from([15])]); // exclusive on stream 0, weight 16
+    const clientFrames = {
+      settings: h2SettingsFrame([
+        [0x1, 8192],
+        [0x3, 100],
+        [0x99, 7],
+      ]),
+      headers: h2Frame(H2Type.HEADERS, 0x1 | 0x8 | 0x20, 1, Buffer.concat([Buffer.from([3]), priority, first.subarray(0, half), Buffer.alloc(3)])),
+      continuation: h2Frame(H2Type.CONTINUATION, 0x4, 1, first.subarray(half)),
+      second: h2Frame(H2Type.HEADERS, 0x1 | 0x4, 3, second),
+      window: h2Frame(H2Type.WINDOW_UPDATE, 0, 0, u32(1000)),
+      rst: h2Frame(H2Type.RST_STREAM, 0, 3, u32(H2Error.CANCEL)),
+      unknown: h2Frame(0xfa, 0x01, 0, Buffer.from('ab')),
+      badSettings: h2Frame(H2Type.SETTINGS, 0, 0, Buffer.from([0, 1, 0, 0, 0x10])),
+      ping: h2Frame(H2Type.PING, 0, 0, Buffer.from('0001020304050607', 'hex')),
+    };
+    const responses = new H2HeaderEncoder({ index: true, huffman: true }); // the server's table: another one
+    const serverSettings = h2SettingsFrame([[0x4, 1 << 20]]);
+    const serverFrames = {
+      ack: H2_SETTINGS_ACK,
+      headers: h2Frame(
+        H2Type.HEADERS,
+        0x4,
+        1,
+        responses.encode([
+          [':status', '200'],
+          ['content-type', 'text/plain'],
+        ]),
+      ),
+      text: h2Frame(H2Type.DATA, 0, 1, Buffer.from('héllo\n')),
+      binary: h2Frame(H2Type.DATA, 0x1 | 0x8, 1, Buffer.from([2, 0x00, 0xff, 0, 0])),
+      broken: h2Frame(H2Type.HEADERS, 0x4 | 0x1, 3, Buffer.from([0x80])), // index 0: no HPACK decoder can read it
+      after: h2Frame(H2Type.HEADERS, 0x4 | 0x1, 5, Buffer.from([0x88])),
+      goaway: h2Frame(H2Type.GOAWAY, 0, 0, Buffer.concat([u32(3), u32(H2Error.PROTOCOL_ERROR), Buffer.from('bad')])),
+    };
+    const { settings, headers, continuation, second: request3, rst, ...connection } = clientFrames;
+    // The server's SETTINGS overtakes the client's preface, as it may (RFC 9113 §3.4). The server's
+    // response indexes a field between the client's two requests: a decoder shared by both
+    // directions would read the second request's index 62 as content-type.
+    const { lines, lanes } = h2(
+      ['server', serverSettings],
+      ['client', Buffer.concat([H2_PREFACE, settings, headers, continuation])],
+      ['server', Buffer.concat([serverFrames.ack, serverFrames.headers, serverFrames.text, serverFrames.binary])],
+      ['client', Buffer.concat([request3, connection.window, rst, connection.unknown, connection.badSettings, connection.ping])],
+      ['server', Buffer.concat([serverFrames.broken, serverFrames.after, serverFrames.goaway])],
+    );
+    expect(lines).toEqual([
+      'HTTP/2 SETTINGS frame · stream 0 · 6 bytes: INITIAL_WINDOW_SIZE 1048576',
+      'HTTP/2 client preface "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" (RFC 9113 §3.4)',
+      'HTTP/2 SETTINGS frame · stream 0 · 18 bytes: HEADER_TABLE_SIZE 8192, MAX_CONCURRENT_STREAMS 100, unknown 0x99 7',
+      `HTTP/2 HEADERS frame · stream 1 · END_STREAM PADDED PRIORITY · ${clientFrames.headers.length - 9} bytes: depends on stream 0, exclusive, weight 16`,
+      `HTTP/2 CONTINUATION frame · stream 1 · END_HEADERS · ${first.length - half} bytes`,
+      '  :method: GET',
+      '  :scheme: http',
+      '  :path: /a',
+      '  :authority: x.test',
+      '  x-bytes: \\x00\\xff "q"',
+      'HTTP/2 SETTINGS frame · stream 0 · ACK · 0 bytes',
+      'HTTP/2 HEADERS frame · stream 1 · END_HEADERS · ' + (serverFrames.headers.length - 9) + ' bytes',
+      '  :status: 200',
+      '  content-type: text/plain',
+      'HTTP/2 DATA frame · stream 1 · 7 bytes: "héllo\\n"',
+      'HTTP/2 DATA frame · stream 1 · END_STREAM PADDED · 5 bytes (2 bytes of padding): "\\x00\\xff"',
+      `HTTP/2 HEADERS frame · stream 3 · END_STREAM END_HEADERS · ${second.length} bytes`,
+      '  :method: GET',
+      '  :scheme: http',
+      '  :path: /b',
+      '  :authority: x.test',
+      'HTTP/2 WINDOW_UPDATE frame · stream 0 · 4 bytes: increment 1000',
+      'HTTP/2 RST_STREAM frame · stream 3 · 4 bytes: CANCEL (0x8)',
+      'HTTP/2 frame of unknown type 0xfa · stream 0 · flags 0x01 · 2 bytes (ignored by the receiver, §5.5): 61 62',
+      'HTTP/2 SETTINGS frame · stream 0 · 5 bytes: a SETTINGS payload is a multiple of 6 bytes (§6.5): 00 01 00 00 10',
+      'HTTP/2 PING frame · stream 0 · 8 bytes: 0001020304050607', // read on after the frame it could not
+      'HTTP/2 HEADERS frame · stream 3 · END_STREAM END_HEADERS · 1 byte',
+      'header block not decoded: HPACK index 0 (RFC 7541 §6.1: indexes start at 1) (RFC 7541; a COMPRESSION_ERROR, RFC 9113 §4.3): 80',
+      'HTTP/2 HEADERS frame · stream 5 · END_STREAM END_HEADERS · 1 byte',
+      "header block of 1 byte not decoded: an earlier block could not be, so spy's table no longer matches",
+      'HTTP/2 GOAWAY frame · stream 0 · 11 bytes: last stream 3 · PROTOCOL_ERROR (0x1) · debug "bad"',
+    ]);
+    // Every byte is on the lane of its frame's stream, in order, the preface on the connection's.
+    expect(lanes.get('client 0')).toEqual(
+      Buffer.concat([H2_PREFACE, settings, connection.window, connection.unknown, connection.badSettings, connection.ping]),
+    );
+    expect(lanes.get('client 1')).toEqual(Buffer.concat([headers, continuation]));
+    expect(lanes.get('client 3')).toEqual(Buffer.concat([request3, rst]));
+    expect(lanes.get('server 0')).toEqual(Buffer.concat([serverSettings, serverFrames.ack, serverFrames.goaway]));
+    expect(lanes.get('server 1')).toEqual(Buffer.concat([serverFrames.headers, serverFrames.text, serverFrames.binary]));
+    expect(lanes.get('server 5')).toEqual(serverFrames.after);
+  });
+
+  test('the two prefaces cut and interleaved: each side read from its first byte, each byte on its own side once', () => {
+    const settings = h2SettingsFrame([[0x3, 10]]);
+    const clientBytes = Buffer.concat([H2_PREFACE, h2SettingsFrame(), h2Frame(H2Type.HEADERS, 0x5, 1, Buffer.from([0x82]))]);
+    for (const [clientCut, serverCut] of [
+      [8, 9],
+      [8, 4],
+      [0, 4],
+      [24, 4],
+    ] as const) {
+      const { lines, lanes } = h2(
+        ['client', clientBytes.subarray(0, clientCut)],
+        ['server', settings.subarray(0, serverCut)],
+        ['client', clientBytes.subarray(clientCut)],
+        ['server', settings.subarray(serverCut)],
+      );
+      expect(lanes.get('client 0'), `cut at ${clientCut}/${serverCut}`).toEqual(clientBytes.subarray(0, 33));
+      expect(lanes.get('client 1')).toEqual(clientBytes.subarray(33));
+      expect(lanes.get('server 0')).toEqual(settings);
+      expect(lines.filter((line) => line.includes('MAX_CONCURRENT_STREAMS 10'))).toHaveLength(1);
+      expect(lines.filter((line) => line.startsWith('HTTP/2 client preface'))).toHaveLength(1);
+      expect(lines).toContain('  :method: GET');
+    }
+  });
+
+  test("frame header rules a receiver enforces: stream 0 or not by type, and the receiver's SETTINGS_MAX_FRAME_SIZE", () => {
+    const big = Buffer.alloc(16385, 0x61);
+    const { lines } = h2(
+      [
+        'client',
+        Buffer.concat([H2_PREFACE, h2Frame(H2Type.PING, 0, 1, Buffer.alloc(8)), h2Frame(H2Type.DATA, 0, 0, Buffer.from('x')), h2Frame(H2Type.DATA, 0, 1, big)]),
+      ],
+      ['server', h2SettingsFrame([[0x5, 20000]])],
+      ['client', h2Frame(H2Type.DATA, 0x1, 1, big)], // allowed now: the server takes frames up to 20000 octets
+      ['client', h2Frame(H2Type.WINDOW_UPDATE, 0, 7, u32(1))], // both: on a stream or on the connection
+    );
+    expect(lines.filter((line) => !line.startsWith('HTTP/2 '))).toEqual([
+      'a PING frame belongs to stream 0, not 1: a PROTOCOL_ERROR (RFC 9113 §6)',
+      'a DATA frame belongs to a stream, never to stream 0: a PROTOCOL_ERROR (RFC 9113 §6)',
+      '16385 bytes, over the 16384 octets the receiver allows (SETTINGS_MAX_FRAME_SIZE): a FRAME_SIZE_ERROR (RFC 9113 §4.2)',
+    ]);
+    expect(lines).toContain('HTTP/2 DATA frame · stream 1 · END_STREAM · 16385 bytes: "' + 'a'.repeat(PREVIEW_CHARS) + '…"');
+  });
+
+  test('the preface is not taken for a request line, and HTTP/1.1 that starts like it still is HTTP/1.1', () => {
+    const preface = h2(['client', H2_PREFACE], ['client', h2SettingsFrame()]);
+    expect(preface.lines).toEqual([
+      'HTTP/2 client preface "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" (RFC 9113 §3.4)',
+      'HTTP/2 SETTINGS frame · stream 0 · 0 bytes: none (every default stands)',
+    ]);
+    expect(h2(['client', Buffer.from('PRI / HTTP/1.1\r\n\r\n')]).lines).toEqual(['PRI / HTTP/1.1 · 0 fields · no body']);
+    // A server that speaks first with something else is not HTTP at all.
+    expect(h2(['server', Buffer.from('\x00\x00\x00\x01\x00\x00\x00\x00\x01')], ['client', H2_PREFACE]).lines).toEqual([]);
+  });
+
+  test('a frame cut off by the close, or a length no peer would send, is said and never breaks the reading', () => {
+    const { conversation, lines } = h2(['client', Buffer.concat([H2_PREFACE, h2Frame(H2Type.DATA, 0, 1, Buffer.alloc(10)).subarray(0, 14)])]);
+    expect(lines).toEqual(['HTTP/2 client preface "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" (RFC 9113 §3.4)']);
+    expect(conversation.end('client')).toEqual(['the connection ended inside a frame: 5 of its 10 payload bytes had come']);
+    // Not HTTP/2 after all: text read as frame headers gives a 16 MiB frame; spy counts it, holds a preview.
+    const garbage = h2(['client', Buffer.concat([H2_PREFACE, Buffer.from('\xff\xff\xffGET / HTTP/1.1\r\n', 'latin1')])]);
+    expect(garbage.lines).toHaveLength(1);
+    expect(garbage.conversation.end('client')).toEqual(['the connection ended inside a frame: 10 of its 16777215 payload bytes had come']);
+    expect(h2(['client', H2_PREFACE.subarray(0, 20)]).conversation.end('client')).toEqual([]);
+  });
+
+  test('through the relay: the bytes pass unchanged, each stream on its own lane (c1/s1), the connection on c1', async (context) => {
+    const { client, peer, lines } = await spyBetween(context);
+    const block = new H2HeaderEncoder().encode([
+      [':method', 'GET'],
+      [':path', '/'],
+    ]);
+    const sent = Buffer.concat([H2_PREFACE, h2SettingsFrame(), h2Frame(H2Type.HEADERS, 0x5, 1, block), h2Frame(H2Type.HEADERS, 0x5, 3, block)]);
+    const arrived: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => arrived.push(chunk));
+    client.write(sent);
+    await until(() => Buffer.concat(arrived).length === sent.length);
+    expect(Buffer.concat(arrived)).toEqual(sent);
+    const answer = h2Frame(H2Type.DATA, 0x1, 3, Buffer.from('three'));
+    peer.write(answer);
+    const back: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => back.push(chunk));
+    await until(() => lines.some((l) => l.includes('DATA frame · stream 3')));
+    expect(Buffer.concat(back)).toEqual(answer);
+    const text = lines.join('\n');
+    expect(text).toMatch(/^\+\d+ms +c1 +→ 33 bytes\n.*HTTP\/2 client preface/m);
+    expect(text).toMatch(/^\+\d+ms +c1\/s1 +→ 11 bytes\n +HTTP\/2 HEADERS frame · stream 1 · END_STREAM END_HEADERS · 2 bytes\n +:method: GET\n +:path: \/$/m);
+    expect(text).toMatch(/^\+\d+ms +c1\/s3 +→ 11 bytes\n +HTTP\/2 HEADERS frame · stream 3/m);
+    expect(text).toMatch(/^\+\d+ms +c1\/s3 +← 14 bytes\n +HTTP\/2 DATA frame · stream 3 · END_STREAM · 5 bytes: "three"$/m);
+  });
+});
+
+describe('the live printer', () => {
+  test('past its limit, counts events by connection, however many stream lanes (c1/s3) they were on; the lane column widens for them', () => {
+    const lines: string[] = [];
+    const live = new LivePrinter((line) => lines.push(line), 1);
+    const event = (who: string): SpyEvent => ({ at: 0, kind: 'send', who, size: 1, pieces: 1, head: 'eA==' });
+    for (const who of ['c1/s11', 'c1', 'c1/s1', 'c1/s3', 'c2/s1']) live.event(event(who));
+    live.stop();
+    expect(lines[0]).toMatch(/^\+0ms +c1\/s11 → 1 byte$/);
+    expect(lines.at(-1)).toBe('… 4 more events on 2 connections (c1–c2) not drawn: 4 bytes →, 0 bytes ← (more than 1 events a second)');
   });
 });
 

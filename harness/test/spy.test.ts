@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -136,6 +137,56 @@ describe.concurrent('learn spy', () => {
     // The close came after the 1 MiB echo, whose many events may pass the live limit: the page has every one.
     // The close came after the 1 MiB echo, whose many events may pass the live limit: the page has every one.
     expect(html).toContain('WebSocket close frame · FIN · masked · 1000 (normal closure) &#34;done&#34;');
+  });
+
+  test('HTTP/2 (lesson http2-frames): curl and node:http2 through spy, frames and decoded header lists on one lane per stream, live and on the page', async () => {
+    const spy = await startSpy('http2-frames');
+    try {
+      const curl = await run('curl', ['-s', '--http2-prior-knowledge', `http://127.0.0.1:${spy.port}/via-curl`]);
+      expect(curl.stdout.toString()).toBe('Hello, HTTP/2!\n');
+      // Two requests at once on one connection: streams 1 and 3.
+      const session = http2.connect(`http://127.0.0.1:${spy.port}`);
+      const get = (path: string) =>
+        new Promise<string>((resolve, reject) => {
+          const stream = session.request({ ':path': path, 'x-spy': 'é' });
+          let body = '';
+          stream.setEncoding('utf8');
+          stream.on('data', (chunk: string) => (body += chunk));
+          stream.on('end', () => resolve(body));
+          stream.on('error', reject);
+        });
+      expect(await Promise.all([get('/one'), get('/two')])).toEqual(['Hello, HTTP/2!\n', 'Hello, HTTP/2!\n']);
+      await new Promise<void>((resolve) => session.close(() => resolve()));
+    } finally {
+      var { code, html } = await stopSpy(spy);
+    }
+    expect(code).toBe(0);
+    const out = spy.running.out;
+    expect(out).toContain('HTTP/2 client preface "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" (RFC 9113 §3.4)');
+    expect(out).toContain('HTTP/2 SETTINGS frame · stream 0 · 0 bytes: none (every default stands)'); // the reference's
+    expect(out).toContain('HTTP/2 SETTINGS frame · stream 0 · ACK · 0 bytes');
+    /** The lines of the event on `lane` whose frame line matches `frame`, up to the next event. */
+    const event = (lane: string, arrow: string, frame: RegExp) => {
+      const events = out.split(/\n(?=\+\d+ms )/);
+      return events.find((e) => new RegExp(`^\\+\\d+ms +${lane} +${arrow} `).test(e) && frame.test(e)) ?? `(no ${lane} ${arrow} event with ${frame})`;
+    };
+    // curl: connection 1, stream 1; its request decoded, the fixed response on the same lane.
+    expect(event('c1/s1', '→', /HEADERS frame · stream 1 · END_STREAM END_HEADERS/)).toMatch(
+      /\n +:method: GET\n +:path: \/via-curl\n[^]*\n +user-agent: curl\//,
+    );
+    const response = event('c1/s1', '←', /HEADERS frame · stream 1/);
+    expect(response).toMatch(/\n +:status: 200\n +content-type: text\/plain; charset=utf-8\n/);
+    expect(response).toContain('HTTP/2 DATA frame · stream 1 · END_STREAM · 15 bytes: "Hello, HTTP/2!\\n"');
+    // node:http2: connection 2, streams 1 and 3 on lanes of their own, each with its own path.
+    expect(event('c2/s1', '→', /HEADERS frame · stream 1/)).toMatch(/\n +:path: \/one\n[^]*\n +x-spy: \\xe9\n/);
+    expect(event('c2/s3', '→', /HEADERS frame · stream 3/)).toMatch(/\n +:path: \/two\n/);
+    expect(event('c2/s3', '←', /DATA frame · stream 3 · END_STREAM/)).not.toContain('stream 1');
+    expect(out).toMatch(/HTTP\/2 GOAWAY frame · stream 0 · 8 bytes: last stream 0 · NO_ERROR \(0x0\)/); // node's goodbye
+    // The page: the same lanes and lines, escaped.
+    checkWellFormed(html);
+    expect(html).toContain('<span class="who lane4">c2/s3</span>');
+    expect(html).toContain('HTTP/2 DATA frame · stream 3 · END_STREAM · 15 bytes: &#34;Hello, HTTP/2!\\n&#34;');
+    expect(html).toContain('<div class="summary">  :path: /two</div>');
   });
 
   test('carries 64 MiB to an echo reference and back, intact, through a reader that stalls, in bounded memory; FIN and RST reach the client as such', async () => {

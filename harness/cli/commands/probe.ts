@@ -42,7 +42,7 @@ export async function probe(context: Context): Promise<number> {
     }
     context.out(line);
   };
-  const connection = new ProbeConnection({ port, transport, out, idleTimeoutFlag: takesIdleTimeout(lesson) });
+  const connection = new ProbeConnection({ port, transport, out, idleTimeoutFlag: takesIdleTimeout(lesson), http2: lesson.part === 'HTTP/2' });
   try {
     await connection.open();
   } catch (error) {

@@ -7,7 +7,7 @@
 // (`\u{202e}`), and bytes that are not UTF-8 (`\xff`, a sequence cut at a frame's edge). A binary
 // payload is shown byte by byte, as the transcript shows bytes.
 
-import { quote } from '../wire/bytes.ts';
+import { quote } from './bytes.ts';
 
 /**
  * Characters a summary shows of a payload. A lesson 19 chat message (its JSON with type, room,
