@@ -93,6 +93,13 @@ export function testFiles(lesson: Lesson): string[] {
     .map((name) => path.join(dir, name));
 }
 
+/**
+ * Worker threads for a learner's check (`learn check`, `learn watch`, and the blame of a failure,
+ * which runs in the same session): one test file per core of the 2-core machine learners are
+ * assumed to have at least.
+ */
+export const LEARNER_WORKERS = 2;
+
 export interface SessionOptions {
   /**
    * For sessions that run many times (learn watch, the author matrix): keep a zygote of the
