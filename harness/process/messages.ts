@@ -18,6 +18,8 @@ export interface StatsMessage {
   arrayBuffers: number;
   /** Counts of process.getActiveResourcesInfo() entries: TCPSocketWrap, TCPServerWrap, Timeout … */
   resources: Record<string, number>;
+  /** Timers (ref'd or not) and immediates waiting to run; undefined when the program cannot tell. */
+  timers?: number;
 }
 
 export type ProgramMessage = ListeningMessage | StatsMessage;

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
 import type { ProgramMessage, HarnessMessage } from './messages.ts';
 
 function tell(message: ProgramMessage): void {
@@ -28,12 +29,51 @@ dgram.Socket.prototype.bind = function (this: dgram.Socket, ...args: unknown[]) 
   return (bind as (...a: unknown[]) => dgram.Socket).apply(this, args);
 } as typeof bind;
 
+/**
+ * Node's timer lists, readable because the harness starts the program with --expose-internals
+ * (process/spawn.mjs): getActiveResourcesInfo() leaves out unref'd timers, and socket.setTimeout()
+ * makes one, which can end a connection without any input (process/quiet.ts). Undefined where
+ * they cannot be read (another Node's internals): the program then never counts as quiet.
+ */
+interface TimerInternals {
+  timerListMap: Record<string, { _idleNext: unknown }>;
+  immediateQueue?: { head: unknown };
+  outstandingQueue?: { head: unknown };
+}
+let timerInternals: TimerInternals | undefined;
+try {
+  const internals = createRequire(import.meta.url)('internal/timers') as TimerInternals;
+  if (internals && typeof internals.timerListMap === 'object') timerInternals = internals;
+} catch {
+  // Not exposed.
+}
+
+/** Timers and immediates waiting to run, ref'd or not; undefined when that cannot be told. */
+function pendingTimers(): number | undefined {
+  if (!timerInternals) return undefined;
+  let count = 0;
+  for (const list of Object.values(timerInternals.timerListMap)) {
+    for (let timer = list._idleNext as { _idleNext: unknown } | undefined; timer && timer !== list; timer = timer._idleNext as typeof timer) count++;
+  }
+  if (timerInternals.immediateQueue?.head || timerInternals.outstandingQueue?.head) count++;
+  return count;
+}
+
 process.on('message', (message: HarnessMessage) => {
   if (message.type !== 'stats') return;
   const resources: Record<string, number> = {};
   for (const name of process.getActiveResourcesInfo()) resources[name] = (resources[name] ?? 0) + 1;
   const memory = process.memoryUsage();
-  tell({ type: 'stats', id: message.id, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers, resources });
+  tell({
+    type: 'stats',
+    id: message.id,
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    external: memory.external,
+    arrayBuffers: memory.arrayBuffers,
+    resources,
+    timers: pendingTimers(),
+  });
 });
 
 // The channel must not keep the program alive: a program that never listens should exit as it

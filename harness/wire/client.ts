@@ -24,6 +24,11 @@ export interface Peer {
   exitReport(): PeerExit | undefined;
   /** Seconds it has spent running or ready to run, where known: a busy loop's grow with the clock. */
   busySeconds(): number | undefined;
+  /**
+   * True when the program has gone quiet: it cannot write a byte until it gets more input, and
+   * every connection it has leads to one of `clients` (process/quiet.ts). Optional.
+   */
+  quiet?(clients: readonly number[]): Promise<boolean>;
 }
 
 /** Turns a WireError into the error to throw (default: the WireError itself). */
@@ -67,6 +72,21 @@ const DEFAULT_TIMEOUT_MS = 2000;
  */
 const EXIT_GRACE_MS = 500;
 
+/**
+ * What this thread's checks do that can give a program input, for the quiet proof (RawClient's
+ * waitFor): the clients open, a count of their sends, connects, ends and resets, and the waits in
+ * progress (reads, and the fixed-time reads of readFor and flood). A proof holds only if nothing
+ * was done while it was made, the waiting client is the only one open and its wait the only one:
+ * then no other code of the check can be on its way to give the program more input.
+ */
+const open = new Set<RawClient>();
+let activity = 0;
+let waits = 0;
+
+/** First look at a silent program this long into a wait, then ever less often (it costs a little). */
+const QUIET_FIRST_MS = 20;
+const QUIET_EVERY_MAX_MS = 200;
+
 /** How the program ended, if it is ending: waits (bounded) for a dying program's exit to be reported. */
 export async function exitOf(peer: Peer | undefined): Promise<PeerExit | undefined> {
   if (!peer) return undefined;
@@ -94,6 +114,8 @@ export class RawClient {
     private readonly explainer: Explain | undefined,
   ) {
     this.timeoutMs = timeoutMs;
+    open.add(this);
+    activity++;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.inbox.push(chunk);
@@ -114,7 +136,10 @@ export class RawClient {
       }
       this.signal.notify();
     });
-    socket.on('close', () => this.signal.notify());
+    socket.on('close', () => {
+      open.delete(this);
+      this.signal.notify();
+    });
   }
 
   /** Connects to 127.0.0.1:port (or host), recording the connection in the transcript. */
@@ -236,6 +261,7 @@ export class RawClient {
         );
       }
       this.transcript.bytes('send', this.name, piece);
+      activity++;
       await new Promise<void>((resolve) => this.socket.write(piece, () => resolve()));
       if (gap > 0 && i < pieces.length - 1) await delay(gap);
     }
@@ -247,6 +273,17 @@ export class RawClient {
    * A program with backpressure stops reading when its writes back up, so this stalls early.
    */
   async flood(chunk: Buffer, limit: number, stallMs = 300): Promise<number> {
+    activity++;
+    waits++;
+    try {
+      return await this.flooding(chunk, limit, stallMs);
+    } finally {
+      waits--;
+      activity++;
+    }
+  }
+
+  private async flooding(chunk: Buffer, limit: number, stallMs: number): Promise<number> {
     let accepted = 0;
     let queued = 0;
     this.transcript.note(`${this.name} stops reading and writes up to ${byteCount(limit)}, until the program stops taking it`);
@@ -272,6 +309,7 @@ export class RawClient {
   /** Half-close: sends FIN and keeps reading (socket.end with allowHalfOpen). */
   async end(): Promise<void> {
     this.transcript.mark('half-close', this.name, `${this.name} is done sending (FIN); still reading`);
+    activity++;
     await new Promise<void>((resolve) => this.socket.end(resolve));
   }
 
@@ -280,11 +318,13 @@ export class RawClient {
    * its own memory. Used to test what a program does while its peer is slow.
    */
   pauseReading(): void {
+    activity++;
     this.transcript.note(`${this.name} stops reading`);
     this.socket.pause();
   }
 
   resumeReading(): void {
+    activity++;
     this.transcript.note(`${this.name} reads again`);
     this.socket.resume();
   }
@@ -292,12 +332,14 @@ export class RawClient {
   /** Resets the connection (RST), as a crashed or impatient client would. */
   reset(): void {
     this.transcript.mark('reset', this.name, `${this.name} resets the connection (RST)`);
+    activity++;
     this.socket.resetAndDestroy();
     this.state = 'closed';
   }
 
   /** Closes quietly at the end of a test. */
   destroy(): void {
+    activity++;
     this.state = this.state === 'open' ? 'closed' : this.state;
     this.socket.destroy();
   }
@@ -336,7 +378,12 @@ export class RawClient {
 
   /** Waits `ms` and returns whatever arrived meanwhile (possibly nothing). */
   async readFor(ms: number): Promise<Buffer> {
-    await delay(ms);
+    waits++;
+    try {
+      await delay(ms);
+    } finally {
+      waits--;
+    }
     return this.take(this.inboxLength);
   }
 
@@ -411,12 +458,37 @@ export class RawClient {
    * the public methods pass them through `explain`.
    */
   private async waitFor<T>(what: string, options: ReadOptions, attempt: () => T | undefined, { closeIsFailure = true } = {}): Promise<T> {
+    waits++;
+    try {
+      return await this.waiting(what, options, attempt, closeIsFailure);
+    } finally {
+      waits--;
+    }
+  }
+
+  private async waiting<T>(what: string, options: ReadOptions, attempt: () => T | undefined, closeIsFailure: boolean): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const started = performance.now();
     const busyBefore = this.peer?.busySeconds();
+    // The quiet proof, looked for now and then while nothing comes: settles to true once it holds.
+    let probe: Promise<boolean> | undefined;
+    let proved = false;
+    let every = QUIET_FIRST_MS;
+    let nextProbe = started + every;
     for (;;) {
       const value = attempt();
       if (value !== undefined) return value;
+      if (proved && this.state === 'open') {
+        const waited = Math.round(performance.now() - started);
+        this.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${waited} ms: ${this.peerName} read everything and went quiet`);
+        throw this.error(what, options, started, {
+          kind: 'timeout',
+          fact:
+            `Expected ${what}, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}: ` +
+            `${this.peerName} had read everything sent to it and was waiting for more input, with no timer or write pending, so nothing more could come.`,
+          exit: this.peer?.exitReport(),
+        });
+      }
       if (this.state !== 'open' && closeIsFailure) {
         const how = this.state === 'fin' ? 'closed the connection (FIN)' : 'reset the connection (RST)';
         throw await this.ended(what, options, started, {
@@ -434,8 +506,23 @@ export class RawClient {
           exit: this.peer?.exitReport(),
         });
       }
-      // A program that exits wakes us too; its socket's own close events land first.
-      const woken = this.signal.wait(left);
+      const now = performance.now();
+      if (!probe && this.peer?.quiet && now >= nextProbe && this.state === 'open' && waits === 1 && open.size === 1) {
+        const before = activity;
+        const clients = [this.socket.localPort ?? -1];
+        probe = this.peer.quiet(clients).then((quiet) => {
+          probe = undefined;
+          // Only what held all along: nothing done meanwhile, still the only client and wait.
+          proved = quiet && activity === before && waits === 1 && open.size === 1;
+          every = Math.min(every * 2, QUIET_EVERY_MAX_MS);
+          nextProbe = performance.now() + every;
+          if (proved) this.signal.notify();
+          return proved;
+        });
+      }
+      // A program that exits wakes us too; its socket's own close events land first. So does a
+      // probe that ends, and the time for the next one.
+      const woken = this.signal.wait(Math.max(1, probe ? left : Math.min(left, nextProbe - now)));
       await (this.peer ? Promise.race([woken, this.peer.exited.then(() => delay(20))]) : woken);
     }
   }
