@@ -18,8 +18,11 @@ export interface StatsMessage {
   arrayBuffers: number;
   /** Counts of process.getActiveResourcesInfo() entries: TCPSocketWrap, TCPServerWrap, Timeout … */
   resources: Record<string, number>;
-  /** Timers (ref'd or not) and immediates waiting to run; undefined when the program cannot tell. */
-  timers?: number;
+  /**
+   * Timers (ref'd or not) and immediates waiting to run, and in how many ms the first is due (null
+   * when none waits); undefined when the program cannot tell.
+   */
+  timers?: { count: number; nextMs: number | null };
 }
 
 export type ProgramMessage = ListeningMessage | StatsMessage;

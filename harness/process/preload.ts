@@ -48,15 +48,37 @@ try {
   // Not exposed.
 }
 
-/** Timers and immediates waiting to run, ref'd or not; undefined when that cannot be told. */
-function pendingTimers(): number | undefined {
+interface TimerNode {
+  _idleNext: unknown;
+  _idleStart?: number;
+  _idleTimeout?: number;
+}
+
+/**
+ * Timers (ref'd or not) and immediates waiting to run, and in how many ms the first of them is due
+ * (0 for an immediate; null when none waits); undefined when that cannot be told.
+ */
+function pendingTimers(): { count: number; nextMs: number | null } | undefined {
   if (!timerInternals) return undefined;
+  // Now, on the clock timers are set by (the event loop's, in ms): a timer's start is taken from it.
+  const clock = setTimeout(() => {}, 2 ** 30) as unknown as TimerNode;
+  clearTimeout(clock as unknown as NodeJS.Timeout);
+  const now = clock._idleStart;
+  if (typeof now !== 'number') return undefined;
   let count = 0;
+  let next = Infinity;
   for (const list of Object.values(timerInternals.timerListMap)) {
-    for (let timer = list._idleNext as { _idleNext: unknown } | undefined; timer && timer !== list; timer = timer._idleNext as typeof timer) count++;
+    for (let timer = list._idleNext as TimerNode | undefined; timer && timer !== list; timer = timer._idleNext as TimerNode) {
+      count++;
+      if (typeof timer._idleStart !== 'number' || typeof timer._idleTimeout !== 'number') return undefined;
+      next = Math.min(next, Math.max(0, timer._idleStart + timer._idleTimeout - now));
+    }
   }
-  if (timerInternals.immediateQueue?.head || timerInternals.outstandingQueue?.head) count++;
-  return count;
+  if (timerInternals.immediateQueue?.head || timerInternals.outstandingQueue?.head) {
+    count++;
+    next = 0;
+  }
+  return { count, nextMs: count === 0 ? null : next };
 }
 
 process.on('message', (message: HarnessMessage) => {

@@ -54,7 +54,7 @@ async function failure(read: Promise<unknown>): Promise<WireError> {
   return error as WireError;
 }
 
-const QUIET = /was waiting for more input, with no timer or write pending/;
+const QUIET = /was waiting for more input, with no write pending and no timer due within the \d+(\.\d+)? s/;
 
 describe.skipIf(process.platform !== 'linux')('a wait for a program that went quiet', () => {
   test('ends before its bound, saying the program read everything and waits for input', async () => {
@@ -67,6 +67,38 @@ describe.skipIf(process.platform !== 'linux')('a wait for a program that went qu
     expect(error.kind).toBe('timeout');
     // The bound is 10 s; the proof came long before it (no timing beyond that).
     expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  test('ends so too when the program has a timer due only after the bound (an idle timeout)', async () => {
+    const program = await serve('idle-timer', `socket.setTimeout(60_000, () => socket.end()); socket.on('data', () => {});`);
+    const client = await connect(program, 'c1', 3000);
+    await client.send('hello\n');
+    expect((await failure(client.expect('hello\n'))).fact).toMatch(QUIET);
+  });
+
+  test('a window in which nothing may come (readFor) ends once nothing can, and still sees what a timer sends', async () => {
+    const silent = await serve('silent-window', `socket.on('data', () => {});`);
+    const client = await connect(silent);
+    await client.send('hello\n');
+    const started = performance.now();
+    expect((await client.readFor(20_000)).length).toBe(0);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    client.destroy();
+    const late = await serve('late-window', `socket.on('data', () => setTimeout(() => socket.write('late\\n'), 300).unref());`);
+    const other = await connect(late);
+    await other.send('hello\n');
+    expect((await other.readFor(1500)).toString()).toBe('late\n');
+  });
+
+  test.each([
+    ['FIN', `socket.on('data', () => socket.end());`, 'fin'],
+    ['RST', `socket.on('data', () => socket.resetAndDestroy());`, 'rst'],
+  ])('a window ends with the close the program sent (%s) seen, never before it', async (_kind, handler, state) => {
+    const program = await serve(`closes-${state}`, handler);
+    const client = await connect(program);
+    await client.send('hello\n');
+    await client.readFor(2000);
+    expect(client.state).toBe(state);
   });
 
   test.each([

@@ -25,10 +25,11 @@ export interface Peer {
   /** Seconds it has spent running or ready to run, where known: a busy loop's grow with the clock. */
   busySeconds(): number | undefined;
   /**
-   * True when the program has gone quiet: it cannot write a byte until it gets more input, and
-   * every connection it has leads to one of `clients` (process/quiet.ts). Optional.
+   * True when the program has gone quiet for the next `forMs`: it cannot write a byte or close a
+   * socket until it gets more input (or a timer of its is due, later than that), and every
+   * connection it has leads to one of `clients` (process/quiet.ts). Optional.
    */
-  quiet?(clients: readonly number[]): Promise<boolean>;
+  quiet?(clients: readonly number[], forMs: number): Promise<boolean>;
 }
 
 /** Turns a WireError into the error to throw (default: the WireError itself). */
@@ -380,11 +381,70 @@ export class RawClient {
   async readFor(ms: number): Promise<Buffer> {
     waits++;
     try {
-      await delay(ms);
+      await this.quietFor(ms);
     } finally {
       waits--;
     }
     return this.take(this.inboxLength);
+  }
+
+  /**
+   * Waits `ms`, or less once nothing more can arrive within them: the program closed the
+   * connection, or has gone quiet for the rest of the time (process/quiet.ts).
+   */
+  private async quietFor(ms: number): Promise<void> {
+    const end = performance.now() + ms;
+    const quiet = this.quietProbe(end);
+    for (;;) {
+      const left = end - performance.now();
+      if (left <= 0 || this.state !== 'open' || quiet.proved) return;
+      await this.signal.wait(Math.max(1, quiet.pending ? left : Math.min(left, quiet.next() - performance.now())));
+      quiet.poll();
+    }
+  }
+
+  /**
+   * The quiet proof for a wait that ends at `end`, looked for now and then while the wait goes on
+   * (it costs a little): `poll()` starts a probe when one is due and none is in flight, and
+   * `proved` turns true once one held. A probe holds only if what it found held all along:
+   * nothing done by this thread's checks while it was made, and still the only client open and
+   * the only wait in progress.
+   */
+  private quietProbe(end: number): { readonly proved: boolean; readonly pending: boolean; next(): number; poll(): void } {
+    let proved = false;
+    let pending = false;
+    let every = QUIET_FIRST_MS;
+    let nextAt = performance.now() + every;
+    const eligible = () => this.state === 'open' && waits === 1 && open.size === 1;
+    const poll = () => {
+      const quiet = this.peer?.quiet;
+      if (proved || pending || !quiet || performance.now() < nextAt || !eligible()) return;
+      pending = true;
+      const before = activity;
+      quiet
+        .call(this.peer, [this.socket.localPort ?? -1], Math.max(0, end - performance.now()))
+        .then((held) => {
+          proved = held && activity === before && eligible();
+          if (proved) this.signal.notify();
+        })
+        .catch(() => {})
+        .finally(() => {
+          pending = false;
+          every = Math.min(every * 2, QUIET_EVERY_MAX_MS);
+          nextAt = performance.now() + every;
+          this.signal.notify();
+        });
+    };
+    return {
+      get proved() {
+        return proved;
+      },
+      get pending() {
+        return pending;
+      },
+      next: () => nextAt,
+      poll,
+    };
   }
 
   /** Reads `expected.length` bytes and fails, with a byte comparison, unless they are `expected`. */
@@ -470,22 +530,18 @@ export class RawClient {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const started = performance.now();
     const busyBefore = this.peer?.busySeconds();
-    // The quiet proof, looked for now and then while nothing comes: settles to true once it holds.
-    let probe: Promise<boolean> | undefined;
-    let proved = false;
-    let every = QUIET_FIRST_MS;
-    let nextProbe = started + every;
+    const quiet = this.quietProbe(started + timeoutMs);
     for (;;) {
       const value = attempt();
       if (value !== undefined) return value;
-      if (proved && this.state === 'open') {
+      if (quiet.proved && this.state === 'open') {
         const waited = Math.round(performance.now() - started);
         this.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${waited} ms: ${this.peerName} read everything and went quiet`);
         throw this.error(what, options, started, {
           kind: 'timeout',
           fact:
             `Expected ${what}, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}: ` +
-            `${this.peerName} had read everything sent to it and was waiting for more input, with no timer or write pending, so nothing more could come.`,
+            `${this.peerName} had read everything sent to it and was waiting for more input, with no write pending and no timer due within the ${timeoutMs / 1000} s, so nothing more could come.`,
           exit: this.peer?.exitReport(),
         });
       }
@@ -506,24 +562,11 @@ export class RawClient {
           exit: this.peer?.exitReport(),
         });
       }
-      const now = performance.now();
-      if (!probe && this.peer?.quiet && now >= nextProbe && this.state === 'open' && waits === 1 && open.size === 1) {
-        const before = activity;
-        const clients = [this.socket.localPort ?? -1];
-        probe = this.peer.quiet(clients).then((quiet) => {
-          probe = undefined;
-          // Only what held all along: nothing done meanwhile, still the only client and wait.
-          proved = quiet && activity === before && waits === 1 && open.size === 1;
-          every = Math.min(every * 2, QUIET_EVERY_MAX_MS);
-          nextProbe = performance.now() + every;
-          if (proved) this.signal.notify();
-          return proved;
-        });
-      }
       // A program that exits wakes us too; its socket's own close events land first. So does a
       // probe that ends, and the time for the next one.
-      const woken = this.signal.wait(Math.max(1, probe ? left : Math.min(left, nextProbe - now)));
+      const woken = this.signal.wait(Math.max(1, quiet.pending ? left : Math.min(left, quiet.next() - performance.now())));
       await (this.peer ? Promise.race([woken, this.peer.exited.then(() => delay(20))]) : woken);
+      quiet.poll();
     }
   }
 
