@@ -415,7 +415,8 @@ export class RawClient {
     let pending = false;
     let every = QUIET_FIRST_MS;
     let nextAt = performance.now() + every;
-    const eligible = () => this.state === 'open' && waits === 1 && open.size === 1;
+    // Bytes this client still holds to send (a send in progress) are input on its way.
+    const eligible = () => this.state === 'open' && waits === 1 && open.size === 1 && this.socket.writableLength === 0;
     const poll = () => {
       const quiet = this.peer?.quiet;
       if (proved || pending || !quiet || performance.now() < nextAt || !eligible()) return;
