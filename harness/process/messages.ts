@@ -23,6 +23,8 @@ export interface StatsMessage {
    * when none waits); undefined when the program cannot tell.
    */
   timers?: { count: number; nextMs: number | null };
+  /** Work of the program's on libuv's thread pool that the event loop does not list (zlib). */
+  threadPool?: boolean;
 }
 
 export type ProgramMessage = ListeningMessage | StatsMessage;

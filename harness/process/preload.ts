@@ -5,6 +5,7 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import type { ProgramMessage, HarnessMessage } from './messages.ts';
 
 function tell(message: ProgramMessage): void {
@@ -81,6 +82,42 @@ function pendingTimers(): { count: number; nextMs: number | null } | undefined {
   return { count, nextMs: count === 0 ? null : next };
 }
 
+/**
+ * zlib's streams compress on libuv's thread pool, where nothing of the event loop shows the work
+ * (getActiveResourcesInfo lists no request for it), yet its end writes the output: a program
+ * compressing is not quiet. Each kind of zlib handle (zlib, brotli both ways, zstd where Node has
+ * it) is found through a throwaway stream, and its asynchronous write() notes the handle; the
+ * handle holds its input chunk (`buffer`) until the work is done. (zlib is loaded here for that,
+ * in the harness's zygote, before anyone knows which program it becomes.)
+ */
+const zlibHandles = new Set<{ buffer?: unknown }>();
+const ZLIB_KINDS = ['createGzip', 'createBrotliCompress', 'createBrotliDecompress', 'createZstdCompress', 'createZstdDecompress'];
+const patchedWrites = new Set<object>();
+for (const kind of ZLIB_KINDS) {
+  const make = (zlib as unknown as Record<string, (() => zlib.Gzip) | undefined>)[kind];
+  if (typeof make !== 'function') continue;
+  const stream = make();
+  const proto = Object.getPrototypeOf((stream as unknown as { _handle: object })._handle) as { write?: (...args: unknown[]) => unknown };
+  stream.close();
+  if (patchedWrites.has(proto) || typeof proto.write !== 'function') continue;
+  patchedWrites.add(proto);
+  const write = proto.write;
+  proto.write = function (this: { buffer?: unknown }, ...args: unknown[]) {
+    zlibHandles.add(this);
+    return write.apply(this, args);
+  };
+}
+
+/** True while a zlib handle has work on the thread pool (its input chunk is dropped when done). */
+function zlibBusy(): boolean {
+  let busy = false;
+  for (const handle of zlibHandles) {
+    if (handle.buffer) busy = true;
+    else zlibHandles.delete(handle);
+  }
+  return busy;
+}
+
 process.on('message', (message: HarnessMessage) => {
   if (message.type !== 'stats') return;
   const resources: Record<string, number> = {};
@@ -95,6 +132,7 @@ process.on('message', (message: HarnessMessage) => {
     arrayBuffers: memory.arrayBuffers,
     resources,
     timers: pendingTimers(),
+    threadPool: zlibBusy(),
   });
 });
 

@@ -213,7 +213,7 @@ export class Program {
     // done have run by then (a callback in progress finishes first).
     const asked = performance.now();
     const stats = await this.stats(answerMs);
-    if (!stats?.timers || !onlyWaitsForInput(stats.resources)) return false;
+    if (!stats?.timers || stats.threadPool !== false || !onlyWaitsForInput(stats.resources)) return false;
     // The window is counted from the question: the answer's way back only shortens what is left.
     const { nextMs } = stats.timers;
     if (nextMs !== null && nextMs - (performance.now() - asked) <= forMs + TIMER_MARGIN_MS) return false;

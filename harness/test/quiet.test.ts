@@ -29,7 +29,7 @@ async function serve(name: string, onSocket: string): Promise<Program> {
   const entry = path.join(dir, `${name}.mjs`);
   fs.writeFileSync(
     entry,
-    `import net from 'node:net';\nimport fs from 'node:fs';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\n` +
+    `import net from 'node:net';\nimport fs from 'node:fs';\nimport zlib from 'node:zlib';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\n` +
       `net.createServer((socket) => {\n${onSocket}\n}).listen(port, '127.0.0.1');\n`,
   );
   const port = await freePort();
@@ -107,6 +107,11 @@ describe.skipIf(process.platform !== 'linux')('a wait for a program that went qu
     ['socket.setTimeout (an idle timer Node keeps unref’d)', `socket.setTimeout(400, () => socket.write('late\\n'));`],
     ['work on immediates', `socket.on('data', () => { let n = 0; const step = () => (++n < 2000 ? setImmediate(step) : socket.write('late\\n')); step(); });`],
     ['a file read', `socket.on('data', () => fs.readFile(process.execPath, () => socket.write('late\\n')));`],
+    ['compression on the thread pool (zlib)', `socket.on('data', () => zlib.gzip(Buffer.alloc(64 * 1024 * 1024, 7), () => socket.write('late\\n')));`],
+    [
+      'a zlib stream',
+      `socket.on('data', () => { const gzip = zlib.createBrotliCompress(); gzip.on('data', () => {}); gzip.on('end', () => socket.write('late\\n')); gzip.end(Buffer.alloc(16 * 1024 * 1024, 7)); });`,
+    ],
   ])('is waited out when the program still answers on its own: %s', async (_name, handler) => {
     const program = await serve(`late-${_name.length}`, handler);
     const client = await connect(program);
