@@ -6,6 +6,7 @@ import type { Lesson } from '../lesson.ts';
 import type { TestMeta } from '../testing/meta.ts';
 import { indent, paint, symbols } from '../terminal.ts';
 import { renderContext, renderFailure, type ReportedError } from './render-failure.ts';
+import { trace } from '../trace.ts';
 
 export interface LearnerReporterOptions {
   lesson: Lesson;
@@ -52,6 +53,7 @@ export class LearnerReporter implements Reporter {
     if (title !== undefined) this.line(title);
     if (preface.length > 0) this.block(['', ...indent(preface, 6)]);
     for (const line of rest) this.line(line);
+    if (title !== undefined) trace('shown: first failure');
   }
 
   onTestCaseResult(testCase: TestCase): void {
@@ -74,6 +76,7 @@ export class LearnerReporter implements Reporter {
       this.line('');
       this.block(indent(renderFailure(result.errors[0] as ReportedError, meta), 6));
       this.line('');
+      if (!this.held) trace('shown: first failure');
     } else {
       this.skipped++;
     }

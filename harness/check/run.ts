@@ -8,7 +8,7 @@ import { reapStrays } from '../process/reaper.ts';
 import type { Target } from '../testing/target.ts';
 import { prepareTarget, type PreparedTarget } from './prepare-target.ts';
 import { trace } from '../trace.ts';
-import { CheckSession, type RunResult } from './session.ts';
+import { CheckSession, LEARNER_WORKERS, type RunResult } from './session.ts';
 
 trace('check/run.ts loaded');
 export { testFiles, type RunError, type RunResult, type TestOutcome } from './session.ts';
@@ -30,7 +30,7 @@ export interface RunOptions {
 export async function runLessonTests(lesson: Lesson, options: RunOptions): Promise<RunResult> {
   const { root, dispose } = options.prepared ?? prepareTarget(lesson, options.target);
   // Two workers: one test file per core.
-  const session = options.session ?? new CheckSession({ workers: 2 });
+  const session = options.session ?? new CheckSession({ workers: LEARNER_WORKERS });
   try {
     return await session.run(lesson, { root, seed: options.seed, bail: options.bail, reporters: options.reporters });
   } finally {

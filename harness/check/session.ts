@@ -93,6 +93,13 @@ export function testFiles(lesson: Lesson): string[] {
     .map((name) => path.join(dir, name));
 }
 
+/**
+ * Worker threads for a learner's check (`learn check`, `learn watch`, and the blame of a failure,
+ * which runs in the same session): one test file per core of the 2-core machine learners are
+ * assumed to have at least.
+ */
+export const LEARNER_WORKERS = 2;
+
 export interface SessionOptions {
   /**
    * For sessions that run many times (learn watch, the author matrix): keep a zygote of the
@@ -164,7 +171,15 @@ export class CheckSession {
     forgetCompiled(vitest, options.root);
 
     const bail = options.bail !== false;
-    if (bail) collector.onFailure = () => void vitest.cancelCurrentRun('test-failure').catch(() => {});
+    // The first failure in name order decides the report: whatever still runs (a later file on the
+    // other worker, a test beside it) is dropped from it. Its programs are stopped too, so that a
+    // test still waiting on one (a stub's slow timeout) ends now rather than hold the report back.
+    if (bail) {
+      collector.onFailure = () => {
+        void vitest.cancelCurrentRun('test-failure').catch(() => {});
+        void this.host.stopAll().then(() => trace('run: programs stopped at the first failure'));
+      };
+    }
     this.relay.begin([collector, ...(options.reporters ?? [])], files, bail);
     const env: Record<string, string> = { LEARN_ROOT: options.root, [HOST_ENV]: this.host.channelName, ...traceEnv() };
     if (options.seed !== undefined) env.LEARN_SEED = String(options.seed);

@@ -18,6 +18,13 @@ export interface StatsMessage {
   arrayBuffers: number;
   /** Counts of process.getActiveResourcesInfo() entries: TCPSocketWrap, TCPServerWrap, Timeout … */
   resources: Record<string, number>;
+  /**
+   * Timers (ref'd or not) and immediates waiting to run, and in how many ms the first is due (null
+   * when none waits); undefined when the program cannot tell.
+   */
+  timers?: { count: number; nextMs: number | null };
+  /** Work of the program's on libuv's thread pool that the event loop does not list (zlib). */
+  threadPool?: boolean;
 }
 
 export type ProgramMessage = ListeningMessage | StatsMessage;

@@ -4,6 +4,8 @@
 
 import net from 'node:net';
 import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import type { ProgramMessage, HarnessMessage } from './messages.ts';
 
 function tell(message: ProgramMessage): void {
@@ -28,12 +30,110 @@ dgram.Socket.prototype.bind = function (this: dgram.Socket, ...args: unknown[]) 
   return (bind as (...a: unknown[]) => dgram.Socket).apply(this, args);
 } as typeof bind;
 
+/**
+ * Node's timer lists, readable because the harness starts the program with --expose-internals
+ * (process/spawn.mjs): getActiveResourcesInfo() leaves out unref'd timers, and socket.setTimeout()
+ * makes one, which can end a connection without any input (process/quiet.ts). Undefined where
+ * they cannot be read (another Node's internals): the program then never counts as quiet.
+ */
+interface TimerInternals {
+  timerListMap: Record<string, { _idleNext: unknown }>;
+  immediateQueue?: { head: unknown };
+  outstandingQueue?: { head: unknown };
+}
+let timerInternals: TimerInternals | undefined;
+try {
+  const internals = createRequire(import.meta.url)('internal/timers') as TimerInternals;
+  if (internals && typeof internals.timerListMap === 'object') timerInternals = internals;
+} catch {
+  // Not exposed.
+}
+
+interface TimerNode {
+  _idleNext: unknown;
+  _idleStart?: number;
+  _idleTimeout?: number;
+}
+
+/**
+ * Timers (ref'd or not) and immediates waiting to run, and in how many ms the first of them is due
+ * (0 for an immediate; null when none waits); undefined when that cannot be told.
+ */
+function pendingTimers(): { count: number; nextMs: number | null } | undefined {
+  if (!timerInternals) return undefined;
+  // Now, on the clock timers are set by (the event loop's, in ms): a timer's start is taken from it.
+  const clock = setTimeout(() => {}, 2 ** 30) as unknown as TimerNode;
+  clearTimeout(clock as unknown as NodeJS.Timeout);
+  const now = clock._idleStart;
+  if (typeof now !== 'number') return undefined;
+  let count = 0;
+  let next = Infinity;
+  for (const list of Object.values(timerInternals.timerListMap)) {
+    for (let timer = list._idleNext as TimerNode | undefined; timer && timer !== list; timer = timer._idleNext as TimerNode) {
+      count++;
+      if (typeof timer._idleStart !== 'number' || typeof timer._idleTimeout !== 'number') return undefined;
+      next = Math.min(next, Math.max(0, timer._idleStart + timer._idleTimeout - now));
+    }
+  }
+  if (timerInternals.immediateQueue?.head || timerInternals.outstandingQueue?.head) {
+    count++;
+    next = 0;
+  }
+  return { count, nextMs: count === 0 ? null : next };
+}
+
+/**
+ * zlib's streams compress on libuv's thread pool, where nothing of the event loop shows the work
+ * (getActiveResourcesInfo lists no request for it), yet its end writes the output: a program
+ * compressing is not quiet. Each kind of zlib handle (zlib, brotli both ways, zstd where Node has
+ * it) is found through a throwaway stream, and its asynchronous write() notes the handle; the
+ * handle holds its input chunk (`buffer`) until the work is done. (zlib is loaded here for that,
+ * in the harness's zygote, before anyone knows which program it becomes.)
+ */
+const zlibHandles = new Set<{ buffer?: unknown }>();
+const ZLIB_KINDS = ['createGzip', 'createBrotliCompress', 'createBrotliDecompress', 'createZstdCompress', 'createZstdDecompress'];
+const patchedWrites = new Set<object>();
+for (const kind of ZLIB_KINDS) {
+  const make = (zlib as unknown as Record<string, (() => zlib.Gzip) | undefined>)[kind];
+  if (typeof make !== 'function') continue;
+  const stream = make();
+  const proto = Object.getPrototypeOf((stream as unknown as { _handle: object })._handle) as { write?: (...args: unknown[]) => unknown };
+  stream.close();
+  if (patchedWrites.has(proto) || typeof proto.write !== 'function') continue;
+  patchedWrites.add(proto);
+  const write = proto.write;
+  proto.write = function (this: { buffer?: unknown }, ...args: unknown[]) {
+    zlibHandles.add(this);
+    return write.apply(this, args);
+  };
+}
+
+/** True while a zlib handle has work on the thread pool (its input chunk is dropped when done). */
+function zlibBusy(): boolean {
+  let busy = false;
+  for (const handle of zlibHandles) {
+    if (handle.buffer) busy = true;
+    else zlibHandles.delete(handle);
+  }
+  return busy;
+}
+
 process.on('message', (message: HarnessMessage) => {
   if (message.type !== 'stats') return;
   const resources: Record<string, number> = {};
   for (const name of process.getActiveResourcesInfo()) resources[name] = (resources[name] ?? 0) + 1;
   const memory = process.memoryUsage();
-  tell({ type: 'stats', id: message.id, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers, resources });
+  tell({
+    type: 'stats',
+    id: message.id,
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    external: memory.external,
+    arrayBuffers: memory.arrayBuffers,
+    resources,
+    timers: pendingTimers(),
+    threadPool: zlibBusy(),
+  });
 });
 
 // The channel must not keep the program alive: a program that never listens should exit as it

@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PeerExit } from '../wire/errors.ts';
 import { crashFrom } from './crash.ts';
+import { TIMER_MARGIN_MS, onlyWaitsForInput, quietSockets } from './quiet.ts';
 import { killTree, remember, forget } from './reaper.ts';
 import type { ProgramMessage, StatsMessage } from './messages.ts';
 import { repoRoot } from '../paths.ts';
@@ -190,6 +191,33 @@ export class Program {
       });
       this.child.send({ type: 'stats', id });
     });
+  }
+
+  /**
+   * True when the program has gone quiet for the next `forMs` (process/quiet.ts): every byte sent
+   * to it read, every byte it wrote read at the other end, no connection waiting to be accepted,
+   * nothing in its event loop but sockets waiting for input and timers due later than that (no
+   * immediate, pending write or request), and every connection it has is established and leads to
+   * one of `clients` (local ports of the caller's own connections, each established and with
+   * nothing unread), so that no one else can give it input. The
+   * sockets are read before and after the program's own answer, and must not have changed. Until
+   * more input comes (or that time is up), such a program cannot write a byte or close a socket.
+   * False whenever that cannot be told (not Linux, no answer within `answerMs`).
+   */
+  async quiet(clients: readonly number[], forMs: number, answerMs = 250): Promise<boolean> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exit || !this.child.connected) return false;
+    const before = quietSockets(pid, clients);
+    if (!before) return false;
+    // Answered from the program's event loop: the callbacks of every read the kernel tables showed
+    // done have run by then (a callback in progress finishes first).
+    const asked = performance.now();
+    const stats = await this.stats(answerMs);
+    if (!stats?.timers || stats.threadPool !== false || !onlyWaitsForInput(stats.resources)) return false;
+    // The window is counted from the question: the answer's way back only shortens what is left.
+    const { nextMs } = stats.timers;
+    if (nextMs !== null && nextMs - (performance.now() - asked) <= forMs + TIMER_MARGIN_MS) return false;
+    return quietSockets(pid, clients) === before;
   }
 
   /** CPU seconds used so far (Linux only; undefined elsewhere). Used to tell a busy loop from a wait. */

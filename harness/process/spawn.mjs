@@ -17,7 +17,9 @@ export function spawnProgramProcess(spec) {
   // Resolved here, not at load: a test worker that adopts its programs never spawns one.
   const tsxLoader = import.meta.resolve('tsx');
   const preload = new URL('./preload.ts', import.meta.url).href;
-  return spawn(process.execPath, ['--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
+  // --expose-internals lets the preload read Node's timer lists (process/quiet.ts); it changes
+  // nothing for the program's own code.
+  return spawn(process.execPath, ['--expose-internals', '--import', tsxLoader, '--import', preload, spec.entry, ...spec.args], {
     cwd: spec.cwd ?? repoRoot,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // Its own process group, so that killing it kills whatever it started too.

@@ -69,6 +69,16 @@ describe('the learning loop', () => {
     expect(list.out).toMatch(/3\s+locked\s+line-protocol/);
   });
 
+  test("learn check runs a lesson's test files side by side, one per core (the order of the report is name order all the same)", () => {
+    const run = book.learn(['check', 'tcp-chat', '--solution'], { LEARN_TRACE: '1' });
+    expect(run.code).toBe(0);
+    const events = [...run.err.matchAll(/^\[trace\]\s+\d+ ms {2}(.*)$/gm)].map((m) => m[1]!);
+    const passes = events.flatMap((event, i) => (event.startsWith('passed ') ? [i] : []));
+    // The first file has ten tests; one worker would queue the second file only after all of them.
+    expect(passes.length).toBeGreaterThan(10);
+    expect(events.findIndex((event) => event.startsWith('queued 02-'))).toBeLessThan(passes[9]!);
+  });
+
   test('learn status says where you are', () => {
     const run = learn();
     expect(run.code).toBe(0);

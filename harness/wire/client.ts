@@ -24,6 +24,12 @@ export interface Peer {
   exitReport(): PeerExit | undefined;
   /** Seconds it has spent running or ready to run, where known: a busy loop's grow with the clock. */
   busySeconds(): number | undefined;
+  /**
+   * True when the program has gone quiet for the next `forMs`: it cannot write a byte or close a
+   * socket until it gets more input (or a timer of its is due, later than that), and every
+   * connection it has leads to one of `clients` (process/quiet.ts). Optional.
+   */
+  quiet?(clients: readonly number[], forMs: number): Promise<boolean>;
 }
 
 /** Turns a WireError into the error to throw (default: the WireError itself). */
@@ -67,6 +73,21 @@ const DEFAULT_TIMEOUT_MS = 2000;
  */
 const EXIT_GRACE_MS = 500;
 
+/**
+ * What this thread's checks do that can give a program input, for the quiet proof (RawClient's
+ * waitFor): the clients open, a count of their sends, connects, ends and resets, and the waits in
+ * progress (reads, and the fixed-time reads of readFor and flood). A proof holds only if nothing
+ * was done while it was made, the waiting client is the only one open and its wait the only one:
+ * then no other code of the check can be on its way to give the program more input.
+ */
+const open = new Set<RawClient>();
+let activity = 0;
+let waits = 0;
+
+/** First look at a silent program this long into a wait, then ever less often (it costs a little). */
+const QUIET_FIRST_MS = 20;
+const QUIET_EVERY_MAX_MS = 200;
+
 /** How the program ended, if it is ending: waits (bounded) for a dying program's exit to be reported. */
 export async function exitOf(peer: Peer | undefined): Promise<PeerExit | undefined> {
   if (!peer) return undefined;
@@ -94,6 +115,8 @@ export class RawClient {
     private readonly explainer: Explain | undefined,
   ) {
     this.timeoutMs = timeoutMs;
+    open.add(this);
+    activity++;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.inbox.push(chunk);
@@ -114,7 +137,10 @@ export class RawClient {
       }
       this.signal.notify();
     });
-    socket.on('close', () => this.signal.notify());
+    socket.on('close', () => {
+      open.delete(this);
+      this.signal.notify();
+    });
   }
 
   /** Connects to 127.0.0.1:port (or host), recording the connection in the transcript. */
@@ -236,6 +262,7 @@ export class RawClient {
         );
       }
       this.transcript.bytes('send', this.name, piece);
+      activity++;
       await new Promise<void>((resolve) => this.socket.write(piece, () => resolve()));
       if (gap > 0 && i < pieces.length - 1) await delay(gap);
     }
@@ -247,6 +274,17 @@ export class RawClient {
    * A program with backpressure stops reading when its writes back up, so this stalls early.
    */
   async flood(chunk: Buffer, limit: number, stallMs = 300): Promise<number> {
+    activity++;
+    waits++;
+    try {
+      return await this.flooding(chunk, limit, stallMs);
+    } finally {
+      waits--;
+      activity++;
+    }
+  }
+
+  private async flooding(chunk: Buffer, limit: number, stallMs: number): Promise<number> {
     let accepted = 0;
     let queued = 0;
     this.transcript.note(`${this.name} stops reading and writes up to ${byteCount(limit)}, until the program stops taking it`);
@@ -272,6 +310,7 @@ export class RawClient {
   /** Half-close: sends FIN and keeps reading (socket.end with allowHalfOpen). */
   async end(): Promise<void> {
     this.transcript.mark('half-close', this.name, `${this.name} is done sending (FIN); still reading`);
+    activity++;
     await new Promise<void>((resolve) => this.socket.end(resolve));
   }
 
@@ -280,11 +319,13 @@ export class RawClient {
    * its own memory. Used to test what a program does while its peer is slow.
    */
   pauseReading(): void {
+    activity++;
     this.transcript.note(`${this.name} stops reading`);
     this.socket.pause();
   }
 
   resumeReading(): void {
+    activity++;
     this.transcript.note(`${this.name} reads again`);
     this.socket.resume();
   }
@@ -292,12 +333,14 @@ export class RawClient {
   /** Resets the connection (RST), as a crashed or impatient client would. */
   reset(): void {
     this.transcript.mark('reset', this.name, `${this.name} resets the connection (RST)`);
+    activity++;
     this.socket.resetAndDestroy();
     this.state = 'closed';
   }
 
   /** Closes quietly at the end of a test. */
   destroy(): void {
+    activity++;
     this.state = this.state === 'open' ? 'closed' : this.state;
     this.socket.destroy();
   }
@@ -336,8 +379,73 @@ export class RawClient {
 
   /** Waits `ms` and returns whatever arrived meanwhile (possibly nothing). */
   async readFor(ms: number): Promise<Buffer> {
-    await delay(ms);
+    waits++;
+    try {
+      await this.quietFor(ms);
+    } finally {
+      waits--;
+    }
     return this.take(this.inboxLength);
+  }
+
+  /**
+   * Waits `ms`, or less once nothing more can arrive within them: the program closed the
+   * connection, or has gone quiet for the rest of the time (process/quiet.ts).
+   */
+  private async quietFor(ms: number): Promise<void> {
+    const end = performance.now() + ms;
+    const quiet = this.quietProbe(end);
+    for (;;) {
+      const left = end - performance.now();
+      if (left <= 0 || this.state !== 'open' || quiet.proved) return;
+      await this.signal.wait(Math.max(1, quiet.pending ? left : Math.min(left, quiet.next() - performance.now())));
+      quiet.poll();
+    }
+  }
+
+  /**
+   * The quiet proof for a wait that ends at `end`, looked for now and then while the wait goes on
+   * (it costs a little): `poll()` starts a probe when one is due and none is in flight, and
+   * `proved` turns true once one held. A probe holds only if what it found held all along:
+   * nothing done by this thread's checks while it was made, and still the only client open and
+   * the only wait in progress.
+   */
+  private quietProbe(end: number): { readonly proved: boolean; readonly pending: boolean; next(): number; poll(): void } {
+    let proved = false;
+    let pending = false;
+    let every = QUIET_FIRST_MS;
+    let nextAt = performance.now() + every;
+    // Bytes this client still holds to send (a send in progress) are input on its way.
+    const eligible = () => this.state === 'open' && waits === 1 && open.size === 1 && this.socket.writableLength === 0;
+    const poll = () => {
+      const quiet = this.peer?.quiet;
+      if (proved || pending || !quiet || performance.now() < nextAt || !eligible()) return;
+      pending = true;
+      const before = activity;
+      quiet
+        .call(this.peer, [this.socket.localPort ?? -1], Math.max(0, end - performance.now()))
+        .then((held) => {
+          proved = held && activity === before && eligible();
+          if (proved) this.signal.notify();
+        })
+        .catch(() => {})
+        .finally(() => {
+          pending = false;
+          every = Math.min(every * 2, QUIET_EVERY_MAX_MS);
+          nextAt = performance.now() + every;
+          this.signal.notify();
+        });
+    };
+    return {
+      get proved() {
+        return proved;
+      },
+      get pending() {
+        return pending;
+      },
+      next: () => nextAt,
+      poll,
+    };
   }
 
   /** Reads `expected.length` bytes and fails, with a byte comparison, unless they are `expected`. */
@@ -411,12 +519,33 @@ export class RawClient {
    * the public methods pass them through `explain`.
    */
   private async waitFor<T>(what: string, options: ReadOptions, attempt: () => T | undefined, { closeIsFailure = true } = {}): Promise<T> {
+    waits++;
+    try {
+      return await this.waiting(what, options, attempt, closeIsFailure);
+    } finally {
+      waits--;
+    }
+  }
+
+  private async waiting<T>(what: string, options: ReadOptions, attempt: () => T | undefined, closeIsFailure: boolean): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const started = performance.now();
     const busyBefore = this.peer?.busySeconds();
+    const quiet = this.quietProbe(started + timeoutMs);
     for (;;) {
       const value = attempt();
       if (value !== undefined) return value;
+      if (quiet.proved && this.state === 'open') {
+        const waited = Math.round(performance.now() - started);
+        this.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${waited} ms: ${this.peerName} read everything and went quiet`);
+        throw this.error(what, options, started, {
+          kind: 'timeout',
+          fact:
+            `Expected ${what}, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}: ` +
+            `${this.peerName} had read everything sent to it and was waiting for more input, with no write pending and no timer due within the ${timeoutMs / 1000} s, so nothing more could come.`,
+          exit: this.peer?.exitReport(),
+        });
+      }
       if (this.state !== 'open' && closeIsFailure) {
         const how = this.state === 'fin' ? 'closed the connection (FIN)' : 'reset the connection (RST)';
         throw await this.ended(what, options, started, {
@@ -434,9 +563,11 @@ export class RawClient {
           exit: this.peer?.exitReport(),
         });
       }
-      // A program that exits wakes us too; its socket's own close events land first.
-      const woken = this.signal.wait(left);
+      // A program that exits wakes us too; its socket's own close events land first. So does a
+      // probe that ends, and the time for the next one.
+      const woken = this.signal.wait(Math.max(1, quiet.pending ? left : Math.min(left, quiet.next() - performance.now())));
       await (this.peer ? Promise.race([woken, this.peer.exited.then(() => delay(20))]) : woken);
+      quiet.poll();
     }
   }
 

@@ -6,7 +6,7 @@ import { LearnerReporter } from '../../check/reporter.ts';
 import { renderRunError } from '../../check/render-failure.ts';
 import { blameFailure, describeBlame } from '../../check/blame.ts';
 import { runLessonTests, type RunResult } from '../../check/run.ts';
-import { CheckSession } from '../../check/session.ts';
+import { CheckSession, LEARNER_WORKERS } from '../../check/session.ts';
 import { lessonFolder, lessons, type Lesson } from '../../lesson.ts';
 import { repoRoot } from '../../paths.ts';
 import { reapStrays } from '../../process/reaper.ts';
@@ -39,7 +39,8 @@ export async function check(context: Context): Promise<number> {
     reapStrays();
     process.exit(130);
   });
-  const session = new CheckSession();
+  // One test file per core (kept for the blame's runs of the failed test).
+  const session = new CheckSession({ workers: LEARNER_WORKERS });
   let result: RunResult;
   try {
     result = await runLessonTests(lesson, {

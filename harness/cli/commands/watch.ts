@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { LearnerReporter } from '../../check/reporter.ts';
 import { renderRunError } from '../../check/render-failure.ts';
-import { CheckSession, type RunResult } from '../../check/session.ts';
+import { CheckSession, LEARNER_WORKERS, type RunResult } from '../../check/session.ts';
 import { trace } from '../../trace.ts';
 import { lessonFolder, lessons } from '../../lesson.ts';
 import { lessonsDir, repoRoot } from '../../paths.ts';
@@ -23,7 +23,7 @@ const learnBin = path.join(repoRoot, 'bin', 'learn.mjs');
 export async function watch(context: Context): Promise<number> {
   let progress = await Progress.open(context);
   let lesson = progress.lessonFor(context);
-  const session = new CheckSession({ keepWarm: true, workers: 2 });
+  const session = new CheckSession({ keepWarm: true, workers: LEARNER_WORKERS });
   void session.warm();
   let child: ChildProcess | undefined;
   /** The run whose output is shown; an older one still finishing prints nothing. */
