@@ -13,8 +13,12 @@ import {
   freePort,
   readResponseHead,
   readBody,
+  readResponse,
   request,
   serverTest,
+  checkHeader,
+  checkStatus,
+  toBuffer,
   type H2Frame,
   type Server,
 } from '#harness/testing/index.ts';
@@ -107,7 +111,7 @@ const http1Test = serverTest('http2-server', { args: argsWith(await freePort(), 
 http1Test
   .skipIf(process.platform === 'win32')
   .concurrent(
-    'on SIGINT, closes an idle HTTP/1.1 connection at once, finishes the response in progress and closes, and says 1001 to the chat',
+    'on SIGINT, closes an idle HTTP/1.1 connection at once, answers a request in progress with Connection: close, finishes a response in progress, and says 1001 to the chat',
     async ({ server }) => {
       const idle = await server.connectTls(trusting(['http/1.1']));
       await idle.send(request({ target: '/hello.txt' }));
@@ -115,6 +119,9 @@ http1Test
       const busy = await server.connectTls(trusting(['http/1.1']));
       await busy.send(request({ target: SHEEP_PATH }));
       const head = await readResponseHead(busy, { what: `the head of the response to GET ${SHEEP_PATH}` });
+      // A request whose handler is still reading its body: its response has not started.
+      const waiting = await server.connectTls(trusting(['http/1.1']));
+      await waiting.send(toBuffer('POST /inspect HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhello'));
       const ws = new WebSocket(`wss://localhost:${server.port}/chat`, { ca: certs.caPem });
       const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
       await new Promise<void>((resolve, reject) => {
@@ -132,6 +139,16 @@ http1Test
       });
       // The client closes its side too, as a browser does on a FIN: the server's lingering close ends.
       await idle.end();
+      await waiting.send(toBuffer('world'));
+      const answer = await readResponse(waiting, { what: 'the response to the POST /inspect whose body ended after SIGINT', timeoutMs: 3000 });
+      checkStatus(answer, 200);
+      checkHeader(answer, 'Connection', 'close', {
+        why: 'The response was written after the shutdown began: it says that the connection closes after it, so that the client sends its next request elsewhere instead of on a connection about to close.',
+        spec: 'RFC 9112 §9.6',
+        hint: "In writeResponse, once this.closing: pass { ...writeOptions, connection: 'close' }.",
+      });
+      await waiting.expectClose({ timeoutMs: 1000, why: 'A response with Connection: close is the last one on its connection.', spec: 'RFC 9112 §9.6' });
+      await waiting.end();
       const { body } = await readBody(busy, head, {
         timeoutMs: 3000,
         what: `the rest of the response to GET ${SHEEP_PATH} after SIGINT`,
