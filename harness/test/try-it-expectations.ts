@@ -494,6 +494,31 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
     },
     { command: "openssl s_client -connect 127.0.0.1:3000 -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' </dev/null", exit: 1, out: [/alert protocol version/] },
   ],
+  'http2-server': [
+    run('npx learn run http2-server --port 3000 -- --h2c-port 3001', [/Development certificates in \.learn\/tls\//]),
+    {
+      command: 'curl -v --cacert .learn/tls/ca.pem https://localhost:3000/index.html -o /dev/null',
+      out: [/ALPN[:,] server accepted (to use )?h2/, /^< HTTP\/2 200/m, /^< strict-transport-security: max-age=86400\r?$/m],
+    },
+    {
+      command: 'curl -v --http1.1 --cacert .learn/tls/ca.pem https://localhost:3000/index.html -o /dev/null',
+      out: [/ALPN[:,] server accepted (to use )?http\/1\.1/, shown(200)],
+    },
+    {
+      command: 'curl -sI --cacert .learn/tls/ca.pem --compressed https://localhost:3000/page.js',
+      out: [/^HTTP\/2 200/m, /^content-encoding: br\r?$/m],
+      not: [/transfer-encoding/i],
+    },
+    { command: 'curl --http2-prior-knowledge http://127.0.0.1:3001/hello.txt', out: [/^Hello, files!\n/] },
+    {
+      command: 'nghttp -n -s -m 20 http://127.0.0.1:3001/index.html',
+      check: (run) => expect(run.out.split('\n').filter((line) => /^\s*\d+\s+\+\S+\s+\+\S+\s+\S+\s+200\s/.test(line))).toHaveLength(20),
+    },
+    {
+      command: 'openssl s_client -connect 127.0.0.1:3000 -CAfile .learn/tls/ca.pem -alpn h2,http/1.1 </dev/null',
+      out: [/^ALPN protocol: h2$/m, /Verify return code: 0 \(ok\)/],
+    },
+  ],
   'http2-frames': [
     run('npx learn run http2-frames --port 3000'),
     { command: 'curl --http2-prior-knowledge http://127.0.0.1:3000/', out: [/^Hello, HTTP\/2!\n$/] },
