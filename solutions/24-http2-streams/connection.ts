@@ -7,18 +7,19 @@
 // both ways within the flow-control windows (flow-control.ts, data-sender.ts).
 
 import type stream from 'node:stream';
-import { ConnectionError, FrameReader, FrameType, type Frame } from '../22-http2-frames/frame-reader.ts';
-import { encodeFrame, encodeGoaway, encodeSettings } from '../22-http2-frames/frame-writer.ts';
-import { ACK, Setting, applySettings, checkSettingsFrame, defaultSettings } from '../22-http2-frames/settings.ts';
+import { ConnectionError, FrameType, type Frame } from '../22-http2-frames/frame-reader.ts';
+import { encodeFrame } from '../22-http2-frames/frame-writer.ts';
+import { Setting, type PeerSettings } from '../22-http2-frames/settings.ts';
 import { HpackDecoder, HpackEncoder, HpackError } from '../23-hpack/hpack.ts';
 import type { Application } from '../10-keep-alive/connection.ts';
 import { DataSender } from './data-sender.ts';
 import { serveStream, type StreamWriter } from './exchange.ts';
 import { DEFAULT_WINDOW, ReceiveWindow } from './flow-control.ts';
+import { parseHeaders, parsePadded, readWindowIncrement, type HeaderBlock } from './frames.ts';
 import { MalformedError, requestFromFields, trailersFromFields, type FieldTuple } from './messages.ts';
 import { RequestBody, SizedRequestBody } from './request-body.ts';
+import { Http2Session } from './session.ts';
 import { H2Code, Stream, StreamError, type ClosedBy } from './stream.ts';
-import { parseHeaders, parsePadded, readWindowIncrement, type HeaderBlock } from './frames.ts';
 
 const END_STREAM = 0x1;
 const END_HEADERS = 0x4;
@@ -37,11 +38,7 @@ export interface Http2Options {
   maxHeaderListSize?: number;
 }
 
-export class Http2Connection implements StreamWriter {
-  /** Settles when the socket is closed. */
-  readonly closed: Promise<void>;
-  private readonly reader = new FrameReader(); // we announce no MAX_FRAME_SIZE: 16384 stands
-  private readonly peerSettings = defaultSettings();
+export class Http2Connection extends Http2Session implements StreamWriter {
   private readonly decoder = new HpackDecoder();
   private readonly encoder = new HpackEncoder();
   private readonly sender: DataSender;
@@ -53,86 +50,31 @@ export class Http2Connection implements StreamWriter {
   private streamWindowSize = DEFAULT_WINDOW;
   /** The highest stream the client opened: a new one must be above it (§5.1.1). */
   private highestStreamId = 0;
-  /** The highest stream handed to the application: GOAWAY's Last-Stream-ID (§6.8). */
-  private lastProcessed = 0;
-  private sawClientSettings = false;
-  private unacknowledged = 0;
-  private settingsTimer: NodeJS.Timeout | undefined;
   /** A header block in progress (§6.10): nothing but its CONTINUATION frames may come until it ends. */
   private headerBlock: HeaderBlock | undefined;
-  /** A GOAWAY went either way: no new streams, and the connection ends when the last one does. */
-  private goingAway = false;
-  private closing = false;
 
   constructor(
-    private readonly socket: stream.Duplex,
+    socket: stream.Duplex,
     private readonly app: Application,
     private readonly options: Http2Options,
   ) {
+    super(socket, ourSettings(options), options.settingsTimeoutMs);
     this.sender = new DataSender(
       (frame) => this.write(frame),
       (s) => this.endedLocally(s),
     );
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('drain', () => this.sender.drained());
-    socket.on('end', () => this.close());
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
-    this.sendSettings();
   }
 
-  /** §6.8: graceful shutdown. GOAWAY NO_ERROR naming the last stream processed; those finish, then the close. */
-  goAway(): Promise<void> {
-    if (!this.goingAway && !this.closing) {
-      this.goingAway = true;
-      this.write(encodeFrame(FrameType.GOAWAY, 0, 0, encodeGoaway(this.lastProcessed, H2Code.NO_ERROR)));
-      this.closeIfDone();
-    }
-    return this.closed;
-  }
-
-  /** §3.4: our preface, a SETTINGS frame with the limits we keep. */
-  private sendSettings(): void {
-    const settings: Array<[number, number]> = [[Setting.MAX_CONCURRENT_STREAMS, this.options.maxConcurrentStreams]];
-    const window = this.options.initialWindowSize;
-    if (window !== undefined && window !== DEFAULT_WINDOW) settings.push([Setting.INITIAL_WINDOW_SIZE, window]);
-    if (this.options.maxHeaderListSize !== undefined) settings.push([Setting.MAX_HEADER_LIST_SIZE, this.options.maxHeaderListSize]);
-    this.write(encodeFrame(FrameType.SETTINGS, 0, 0, encodeSettings(settings)));
-    this.unacknowledged++;
-    this.settingsTimer = setTimeout(
-      () => this.fail(new ConnectionError(H2Code.SETTINGS_TIMEOUT, 'Our SETTINGS were never acknowledged.')),
-      this.options.settingsTimeoutMs,
-    );
-  }
-
-  private receive(chunk: Buffer): void {
-    if (this.closing) return;
-    this.reader.push(chunk);
-    try {
-      for (let frame = this.reader.next(); frame && !this.closing; frame = this.reader.next()) {
-        try {
-          this.handle(frame);
-        } catch (error) {
-          if (!(error instanceof StreamError)) throw error;
-          this.resetStream(error.streamId, error.code);
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof ConnectionError)) throw error;
-      this.fail(error);
-    }
-  }
-
-  private handle(frame: Frame): void {
-    if (!this.sawClientSettings && frame.type !== FrameType.SETTINGS) {
-      throw new ConnectionError(H2Code.PROTOCOL_ERROR, 'The first frame after the preface must be SETTINGS.');
-    }
+  protected override handle(frame: Frame): void {
     // §6.10: a header block is a contiguous sequence of frames; nothing may come in between.
     const block = this.headerBlock;
     if (block && (frame.type !== FrameType.CONTINUATION || frame.streamId !== block.streamId)) {
       throw new ConnectionError(H2Code.PROTOCOL_ERROR, `A header block on stream ${block.streamId} was interrupted by a frame of type ${frame.type}.`);
     }
+    super.handle(frame);
+  }
+
+  protected onStreamFrame(frame: Frame): void {
     switch (frame.type) {
       case FrameType.DATA:
         return this.onData(frame);
@@ -142,14 +84,6 @@ export class Http2Connection implements StreamWriter {
         return this.onPriority(frame);
       case FrameType.RST_STREAM:
         return this.onRstStream(frame);
-      case FrameType.SETTINGS:
-        return this.onSettings(frame);
-      case FrameType.PUSH_PROMISE:
-        throw new ConnectionError(H2Code.PROTOCOL_ERROR, 'A client must not send PUSH_PROMISE (§8.4).');
-      case FrameType.PING:
-        return this.onPing(frame);
-      case FrameType.GOAWAY:
-        return this.onGoaway(frame);
       case FrameType.WINDOW_UPDATE:
         return this.onWindowUpdate(frame);
       case FrameType.CONTINUATION:
@@ -329,21 +263,16 @@ export class Http2Connection implements StreamWriter {
     this.sender.pump();
   }
 
-  private onSettings(frame: Frame): void {
-    checkSettingsFrame(frame);
-    this.sawClientSettings = true;
-    if (frame.flags & ACK) {
-      if (this.unacknowledged > 0 && --this.unacknowledged === 0) clearTimeout(this.settingsTimer);
-      // §6.9.2: our INITIAL_WINDOW_SIZE holds from the ACK on, for the open streams too.
-      const window = this.options.initialWindowSize ?? DEFAULT_WINDOW;
-      for (const stream of this.streams.values()) stream.receiveWindow.retarget(window);
-      this.streamWindowSize = window;
-      return;
-    }
-    const before = this.peerSettings.initialWindowSize;
-    applySettings(frame.payload, this.peerSettings);
+  /** §6.9.2: our INITIAL_WINDOW_SIZE holds from the client's ACK on, for the open streams too. */
+  protected settingsAcknowledged(): void {
+    const window = this.options.initialWindowSize ?? DEFAULT_WINDOW;
+    for (const stream of this.streams.values()) stream.receiveWindow.retarget(window);
+    this.streamWindowSize = window;
+  }
+
+  protected peerSettingsChanged(before: PeerSettings): void {
     // §6.9.2: a new INITIAL_WINDOW_SIZE moves the window of every open stream by the difference.
-    const delta = this.peerSettings.initialWindowSize - before;
+    const delta = this.peerSettings.initialWindowSize - before.initialWindowSize;
     for (const stream of this.streams.values()) {
       if (!stream.sendWindow.adjust(delta))
         throw new ConnectionError(H2Code.FLOW_CONTROL_ERROR, `The window of stream ${stream.id} went past 2^31-1 (§6.9.2).`);
@@ -352,22 +281,11 @@ export class Http2Connection implements StreamWriter {
     // RFC 7541 §4.2: the client's decoder allows this much table; we use at most the default.
     const tableSize = Math.min(this.peerSettings.headerTableSize, 4096);
     if (tableSize !== this.encoder.maxTableSize) this.encoder.maxTableSize = tableSize;
-    this.write(encodeFrame(FrameType.SETTINGS, ACK, 0)); // §6.5.3: acknowledge each, at once
-    this.sender.pump();
+    queueMicrotask(() => this.sender.pump()); // after the ACK: what the new windows allow
   }
 
-  private onPing(frame: Frame): void {
-    if (frame.streamId !== 0) throw new ConnectionError(H2Code.PROTOCOL_ERROR, `PING on stream ${frame.streamId}; it belongs to stream 0.`);
-    if (frame.payload.length !== 8) throw new ConnectionError(H2Code.FRAME_SIZE_ERROR, `A PING of ${frame.payload.length} octets; a PING carries 8.`);
-    if (!(frame.flags & ACK)) this.write(encodeFrame(FrameType.PING, ACK, 0, frame.payload));
-  }
-
-  /** §6.8: the client opens no more streams; the ones in flight finish, then the connection ends. */
-  private onGoaway(frame: Frame): void {
-    if (frame.streamId !== 0) throw new ConnectionError(H2Code.PROTOCOL_ERROR, `GOAWAY on stream ${frame.streamId}; it belongs to stream 0.`);
-    if (frame.payload.length < 8) throw new ConnectionError(H2Code.FRAME_SIZE_ERROR, `A GOAWAY of ${frame.payload.length} octets; it has at least 8.`);
-    this.goingAway = true;
-    this.closeIfDone();
+  protected drained(): void {
+    this.sender.drained();
   }
 
   // StreamWriter: what exchange.ts writes with.
@@ -398,7 +316,7 @@ export class Http2Connection implements StreamWriter {
   }
 
   /** §5.4.2: a stream error. RST_STREAM with the code; the stream is closed, the connection goes on. */
-  private resetStream(id: number, code: number): void {
+  protected resetStream(id: number, code: number): void {
     const rst = Buffer.alloc(4);
     rst.writeUInt32BE(code);
     this.write(encodeFrame(FrameType.RST_STREAM, 0, id, rst));
@@ -441,35 +359,25 @@ export class Http2Connection implements StreamWriter {
     if (increment > 0 && stream.remoteOpen && this.streams.has(stream.id)) this.write(windowUpdate(stream.id, increment));
   }
 
-  private closeIfDone(): void {
+  protected closeIfDone(): void {
     if (this.goingAway && this.streams.size === 0) this.close();
   }
 
-  /** §5.4.1: a connection error: GOAWAY with the last stream processed and the code, then close. */
-  private fail(error: ConnectionError): void {
-    if (this.closing) return;
-    this.write(encodeFrame(FrameType.GOAWAY, 0, 0, encodeGoaway(this.lastProcessed, error.code, error.message)));
-    this.close();
-  }
-
-  /** Ends our side once what is queued is sent; every stream still open learns it is over. */
-  private close(): void {
-    if (this.closing) return;
-    this.closing = true;
-    clearTimeout(this.settingsTimer);
+  protected closeStreams(): void {
     for (const stream of [...this.streams.values()]) {
       stream.reset('reset-sent');
       this.settle(stream);
     }
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
+}
 
-  /** Writes a frame; false when the socket's buffer is full (the DATA sender then waits for 'drain'). */
-  private write(bytes: Buffer): boolean {
-    if (this.closing || !this.socket.writable) return false;
-    return this.socket.write(bytes);
-  }
+/** §3.4: what our preface SETTINGS announce: the limits we keep. */
+function ourSettings(options: Http2Options): Array<[number, number]> {
+  const settings: Array<[number, number]> = [[Setting.MAX_CONCURRENT_STREAMS, options.maxConcurrentStreams]];
+  const window = options.initialWindowSize;
+  if (window !== undefined && window !== DEFAULT_WINDOW) settings.push([Setting.INITIAL_WINDOW_SIZE, window]);
+  if (options.maxHeaderListSize !== undefined) settings.push([Setting.MAX_HEADER_LIST_SIZE, options.maxHeaderListSize]);
+  return settings;
 }
 
 /** §6.9: a WINDOW_UPDATE frame. */

@@ -172,7 +172,8 @@ export class H2Peer {
       for (let count = 0; count < max; count++) {
         const frame = await this.read({ ...teaching, why: `Expected ${what}. ${teaching.why ?? ''}`.trim() });
         if (frame.type === H2Type.GOAWAY && !match(frame)) {
-          throw new LessonFailure({ message: `Expected ${what}, received ${describeH2Frame(frame)}.`, ...teaching });
+          const debug = frame.payload.subarray(8).toString('utf8');
+          throw new LessonFailure({ message: `Expected ${what}, received ${describeH2Frame(frame)}${debug ? ` saying "${debug}"` : ''}.`, ...teaching });
         }
         if (match(frame)) return frame;
         skipped.push(frame);
