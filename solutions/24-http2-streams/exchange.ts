@@ -46,8 +46,8 @@ export async function serveStream(app: Application, stream: Stream, head: Reques
   } catch (error) {
     // The body broke off after its HEADERS went out: RST_STREAM tells the client it is incomplete
     // (HTTP/1.1 had to close the connection for that). A stream reset meanwhile needs nothing.
+    console.log(`stream ${stream.id}: ${(error as Error).message}`);
     if (stream.localOpen) writer.reset(stream, H2Code.INTERNAL_ERROR);
-    void error;
   }
 }
 

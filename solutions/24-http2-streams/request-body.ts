@@ -2,7 +2,7 @@
 // the way it reads an HTTP/1.1 body (http-body's BodyReader: read(), remaining, for await), and
 // never sees a frame. What it has read is what the connection gives back to the client as window
 // (WINDOW_UPDATE, RFC 9113 §6.9): a handler that reads slowly slows the upload down, and a stream
-// never holds more unread data than its window.
+// never holds more unread data than its window. Written for you; it stays as it is.
 
 import { HttpError, type HeaderField } from '../07-http-request-head/request-head.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../09-http-body/body.ts';

@@ -1,7 +1,7 @@
 // http2-streams: the course's application (compression's: Part 3's routes, the files of a folder,
 // compressed) over cleartext HTTP/2 with prior knowledge ("h2c", RFC 9113 §3.3) on --port. Every
-// connection is an Http2Connection; your work is in stream.ts, flow-control.ts, messages.ts,
-// data-sender.ts and connection.ts. Written for you; it stays as it is.
+// connection is an Http2Connection; your work is in frames.ts, stream.ts, flow-control.ts,
+// messages.ts, data-sender.ts, exchange.ts and connection.ts. Written for you; it stays as it is.
 // Run: npx learn run http2-streams --port 3000 [-- --root ./some/folder --max-streams 100]
 //      Then: curl --http2-prior-knowledge http://127.0.0.1:3000/
 // Check: npx learn check http2-streams

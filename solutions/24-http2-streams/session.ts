@@ -3,6 +3,7 @@
 // of errors. A frame handler throws; a StreamError resets one stream (RST_STREAM, §5.4.2) and the
 // connection reads on, a ConnectionError ends all of it (GOAWAY, then the close, §5.4.1). This is
 // http2-frames' connection, with the streams left to the class that extends it (connection.ts).
+// Written for you; it stays as it is.
 
 import type stream from 'node:stream';
 import { ConnectionError, FrameReader, FrameType, type Frame } from '../22-http2-frames/frame-reader.ts';
