@@ -508,6 +508,27 @@ export const manifest: LessonEntry[] = [
     ],
   },
   {
+    slug: 'http2-streams',
+    title: 'HTTP/2 streams',
+    part: 'HTTP/2',
+    summary:
+      "Many requests at once on one connection: the stream states and their errors, header blocks decoded with your HPACK, requests checked and handed to the course's application, and flow control both ways, with DATA shared fairly between the streams.",
+    files: ['frames.ts', 'stream.ts', 'flow-control.ts', 'messages.ts', 'data-sender.ts', 'exchange.ts', 'connection.ts'],
+    uses: ['http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-response', 'static-files', 'compression', 'http2-frames', 'hpack'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run http2-streams --port {port}',
+      'curl --http2-prior-knowledge http://127.0.0.1:{port}/hello.txt        (the site of compression, over HTTP/2)',
+      'nghttp -ns -m 20 http://127.0.0.1:{port}/page.js        (20 requests at once, one connection; -s prints each stream)',
+    ],
+    learned: [
+      'A stream is one request and its response; its state (idle, open, half-closed, closed) says which frames may still come, and a frame that may not is a stream error (RST_STREAM) or a connection error (GOAWAY).',
+      'Header blocks are decoded in order, every one, even on a stream that is being ignored: the HPACK tables of both sides must stay in step.',
+      'A request is pseudo-header fields first (:method, :scheme, :authority, :path), lowercase names, no connection-specific fields; anything else is malformed and resets its stream only.',
+      'Flow control is a window per stream and one for the connection, each way: never send past them, give window back as the application reads, and let the streams take turns.',
+    ],
+  },
+  {
     slug: 'http2-server',
     title: 'One server: HTTP/2 and HTTP/1.1 behind TLS',
     part: 'HTTP/2',

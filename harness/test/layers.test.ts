@@ -75,6 +75,22 @@ describe('harness layers', () => {
     expect(forbidden).toEqual([]);
   });
 
+  // Outside the harness, a harness file may import only data that a lesson gives as such: the
+  // test peer's HPACK codec (wire/hpack.ts) shares the RFC 7541 tables with lesson 23, never its logic.
+  test('reaches into solutions/ only for the given HPACK tables', () => {
+    const allowed = ['solutions/23-hpack/static-table.ts', 'solutions/23-hpack/huffman-table.ts'];
+    const wrong = filesUnder(harness)
+      .filter((file) => layerOf(file) !== 'test')
+      .flatMap((file) =>
+        importsOf(file)
+          .filter((specifier) => specifier.startsWith('.'))
+          .map((specifier) => path.relative(repoRoot, path.resolve(path.dirname(file), specifier)))
+          .filter((target) => target.startsWith('solutions/') && !allowed.includes(target))
+          .map((target) => `${path.relative(repoRoot, file)} → ${target}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+
   test('every folder of the harness has its place in the drawing', () => {
     const folders = fs
       .readdirSync(harness, { withFileTypes: true })

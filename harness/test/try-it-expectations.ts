@@ -550,4 +550,20 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       out: [/^\[\(':method', 'GET'\), \('x-id', '7'\)\]$/m],
     },
   ],
+  'http2-streams': [
+    run('npx learn run http2-streams --port 3000'),
+    { command: 'curl --http2-prior-knowledge http://127.0.0.1:3000/hello.txt', out: [/^Hello, files!\n/] },
+    { command: 'echo hi | curl --http2-prior-knowledge -T - http://127.0.0.1:3000/echo', out: [/^hi\n$/] },
+    // One line per stream: 20 of them, odd ids, each a 200 for /page.js.
+    { command: 'nghttp -ns -m 20 http://127.0.0.1:3000/page.js', check: (run) => expect(run.out.match(/ 200 .*\/page\.js$/gm)?.length).toBe(20) },
+    {
+      command: "nghttp -nv -w 12 'http://127.0.0.1:3000/stream?mib=1' | grep -E 'DATA|WINDOW_UPDATE' | head -4",
+      out: [/recv DATA frame <length=4095, flags=0x00, stream_id=13>\n.*send WINDOW_UPDATE frame <length=4, flags=0x00, stream_id=13>/],
+    },
+    {
+      command:
+        "printf 'PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\\000\\000\\000\\004\\000\\000\\000\\000\\000\\000\\000\\023\\001\\005\\000\\000\\000\\001\\202\\206\\204\\001\\011localhost\\000\\001X\\001y' | nc -N 127.0.0.1 3000 | od -An -tx1",
+      out: [/^ 00 00 06 04 00 00 00 00 00 00 03 00 00 00 64 00\n 00 00 04 01 00 00 00 00 00 00 04 03 00 00 00 00\n 01 00 00 00 01\n$/],
+    },
+  ],
 };
