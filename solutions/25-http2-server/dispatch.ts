@@ -38,7 +38,8 @@ export function serveTls(socket: tls.TLSSocket, site: Site): Promise<void> {
     return site.connections.serveHttp2(socket, withHstsEverywhere(site.app), site.http2);
   }
   // 'http/1.1', or false: a client that offered no protocol by ALPN speaks HTTP/1.1, as every
-  // HTTPS client did before ALPN (RFC 7301 §3.2, RFC 9113 §3.2 "h2" is only ever agreed).
+  // HTTPS client did before ALPN existed. HTTP/2 over TLS is only ever spoken once "h2" was
+  // agreed (RFC 9113 §3.2).
   const conn = new Conn(socket);
   return site.connections.serveHttp1(conn, site.app, { idleTimeoutMs: site.idleTimeoutMs, decorate: withHsts }).finally(() => conn.destroy());
 }
