@@ -507,4 +507,60 @@ export const manifest: LessonEntry[] = [
       'The dynamic table is a FIFO sized in octets (+32 each), and both sides must evict the same entries at the same moment.',
     ],
   },
+  {
+    slug: 'http2-streams',
+    title: 'HTTP/2 streams',
+    part: 'HTTP/2',
+    summary:
+      "Many requests at once on one connection: the stream states and their errors, header blocks decoded with your HPACK, requests checked and handed to the course's application, and flow control both ways, with DATA shared fairly between the streams.",
+    files: ['frames.ts', 'stream.ts', 'flow-control.ts', 'messages.ts', 'data-sender.ts', 'exchange.ts', 'connection.ts'],
+    uses: ['http-request-head', 'http-response', 'http-body', 'keep-alive', 'chunked-response', 'static-files', 'compression', 'http2-frames', 'hpack'],
+    program: { entry: 'server.ts', transport: 'tcp' },
+    tryIt: [
+      'npx learn run http2-streams --port {port}',
+      'curl --http2-prior-knowledge http://127.0.0.1:{port}/hello.txt        (the site of compression, over HTTP/2)',
+      'nghttp -ns -m 20 http://127.0.0.1:{port}/page.js        (20 requests at once, one connection; -s prints each stream)',
+    ],
+    learned: [
+      'A stream is one request and its response; its state (idle, open, half-closed, closed) says which frames may still come, and a frame that may not is a stream error (RST_STREAM) or a connection error (GOAWAY).',
+      'Header blocks are decoded in order, every one, even on a stream that is being ignored: the HPACK tables of both sides must stay in step.',
+      'A request is pseudo-header fields first (:method, :scheme, :authority, :path), lowercase names, no connection-specific fields; anything else is malformed and resets its stream only.',
+      'Flow control is a window per stream and one for the connection, each way: never send past them, give window back as the application reads, and let the streams take turns.',
+    ],
+  },
+  {
+    slug: 'http2-server',
+    title: 'One server: HTTP/2 and HTTP/1.1 behind TLS',
+    part: 'HTTP/2',
+    summary:
+      'The capstone: one TLS port where ALPN chooses h2 or http/1.1 (h2 only with the TLS that RFC 9113 §9.2 asks for), a cleartext port with prior knowledge, the whole site of the course either way, and a graceful shutdown: GOAWAY with the last stream id, the streams in flight finished, HTTP/1.1 closed after its current response.',
+    files: ['alpn.ts', 'dispatch.ts', 'shutdown.ts'],
+    uses: [
+      'socket-promises',
+      'http-response',
+      'keep-alive',
+      'chunked-request',
+      'websocket-handshake',
+      'websocket-chat',
+      'https',
+      'http2-frames',
+      'http2-streams',
+    ],
+    program: { entry: 'server.ts', transport: 'tcp', tls: true },
+    tryIt: [
+      'npx learn run http2-server --port {port} -- --h2c-port 3001        (makes the development certificates under .learn/tls/ on first use)',
+      'curl -v --cacert .learn/tls/ca.pem https://localhost:{port}/index.html -o /dev/null        (ALPN: server accepted h2; HTTP/2 200)',
+      'curl -v --http1.1 --cacert .learn/tls/ca.pem https://localhost:{port}/index.html -o /dev/null        (the same site over HTTP/1.1)',
+      'curl --http2-prior-knowledge http://127.0.0.1:3001/hello.txt        (cleartext HTTP/2 on --h2c-port)',
+      'nghttp -n -s -m 20 http://127.0.0.1:3001/index.html        (20 streams at once on one connection)',
+    ],
+    learned: [
+      'ALPN lets one TLS port speak two protocols: the server picks h2 when the client offers it, http/1.1 otherwise, and a client that offers nothing speaks HTTP/1.1.',
+      'HTTP/2 over TLS needs TLS 1.2 or later and a cipher suite with an ephemeral key exchange and an AEAD cipher; a connection without them gets INADEQUATE_SECURITY.',
+      'The application never knows the protocol: the same routes, files, ranges, compression and uploads over HTTP/1.1, h2 and h2c.',
+      'A graceful shutdown speaks each protocol: GOAWAY with the last stream id and streams in flight finished, Connection: close after the current response, 1001 to WebSocket members.',
+    ],
+    // Shutdown tests start programs of their own and wait for them to exit.
+    timeouts: { testMs: 30000 },
+  },
 ];

@@ -4,6 +4,7 @@
 
 import { checkTime } from './check-time.ts';
 import { compressionBench } from './compression.ts';
+import { h2Throughput } from './h2-throughput.ts';
 import { httpThroughput } from './http-throughput.ts';
 import { matrixTime } from './matrix-time.ts';
 import { sniThroughput } from './sni-throughput.ts';
@@ -15,7 +16,7 @@ export interface Suite {
   run: (args: string[]) => Promise<void>;
 }
 
-const suites: Suite[] = [checkTime, watchRerun, matrixTime, httpThroughput, compressionBench, sniThroughput];
+const suites: Suite[] = [checkTime, watchRerun, matrixTime, httpThroughput, compressionBench, sniThroughput, h2Throughput];
 
 const [wanted, ...rest] = process.argv.slice(2);
 const chosen = wanted ? suites.filter((s) => s.name === wanted) : suites;

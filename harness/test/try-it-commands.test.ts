@@ -67,8 +67,9 @@ class Session implements Scenario {
 
   /** The command as this machine runs it: README ports → free ones, /tmp/ → the test's folder. */
   async localize(text: string): Promise<string> {
-    // localhost:3000 too: a TLS lesson's commands name the host its certificate is for.
-    const pattern = /(127\.0\.0\.1[:\s",']+|localhost:|--port\s+|connect\()(\d{4,5})\b/g;
+    // localhost:3000 too: a TLS lesson's commands name the host its certificate is for; and a
+    // second port given as a flag (http2-server's --h2c-port 3001).
+    const pattern = /(127\.0\.0\.1[:\s",']+|localhost:|--(?:[a-z0-9]+-)?port\s+|connect\()(\d{4,5})\b/g;
     for (const match of text.matchAll(pattern)) {
       const written = Number(match[2]);
       if (!this.ports.has(written)) this.ports.set(written, await freePort());

@@ -499,6 +499,31 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
     },
     { command: "openssl s_client -connect 127.0.0.1:3000 -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' </dev/null", exit: 1, out: [/alert protocol version/] },
   ],
+  'http2-server': [
+    run('npx learn run http2-server --port 3000 -- --h2c-port 3001', [/Development certificates in \.learn\/tls\//]),
+    {
+      command: 'curl -v --cacert .learn/tls/ca.pem https://localhost:3000/index.html -o /dev/null',
+      out: [/ALPN[:,] server accepted (to use )?h2/, /^< HTTP\/2 200/m, /^< strict-transport-security: max-age=86400\r?$/m],
+    },
+    {
+      command: 'curl -v --http1.1 --cacert .learn/tls/ca.pem https://localhost:3000/index.html -o /dev/null',
+      out: [/ALPN[:,] server accepted (to use )?http\/1\.1/, shown(200)],
+    },
+    {
+      command: 'curl -sI --cacert .learn/tls/ca.pem --compressed https://localhost:3000/page.js',
+      out: [/^HTTP\/2 200/m, /^content-encoding: br\r?$/m],
+      not: [/transfer-encoding/i],
+    },
+    { command: 'curl --http2-prior-knowledge http://127.0.0.1:3001/hello.txt', out: [/^Hello, files!\n/] },
+    {
+      command: 'nghttp -n -s -m 20 http://127.0.0.1:3001/index.html',
+      check: (run) => expect(run.out.split('\n').filter((line) => /^\s*\d+\s+\+\S+\s+\+\S+\s+\S+\s+200\s/.test(line))).toHaveLength(20),
+    },
+    {
+      command: 'openssl s_client -connect 127.0.0.1:3000 -CAfile .learn/tls/ca.pem -alpn h2,http/1.1 </dev/null',
+      out: [/^ALPN protocol: h2$/m, /Verify return code: 0 \(ok\)/],
+    },
+  ],
   'http2-frames': [
     run('npx learn run http2-frames --port 3000'),
     { command: 'curl --http2-prior-knowledge http://127.0.0.1:3000/', out: [/^Hello, HTTP\/2!\n$/] },
@@ -528,6 +553,22 @@ export const EXPECTATIONS: Record<string, Expectation[]> = {
       command:
         "npx tsx -e \"import { HpackEncoder } from './lessons/23-hpack/hpack.ts'; process.stdout.write(new HpackEncoder().encode([[':method', 'GET'], ['x-id', '7']]).toString('hex'))\" | /usr/bin/python3 -c \"import sys, hpack; print(hpack.Decoder().decode(bytes.fromhex(sys.stdin.read())))\"",
       out: [/^\[\(':method', 'GET'\), \('x-id', '7'\)\]$/m],
+    },
+  ],
+  'http2-streams': [
+    run('npx learn run http2-streams --port 3000'),
+    { command: 'curl --http2-prior-knowledge http://127.0.0.1:3000/hello.txt', out: [/^Hello, files!\n/] },
+    { command: 'echo hi | curl --http2-prior-knowledge -T - http://127.0.0.1:3000/echo', out: [/^hi\n$/] },
+    // One line per stream: 20 of them, odd ids, each a 200 for /page.js.
+    { command: 'nghttp -ns -m 20 http://127.0.0.1:3000/page.js', check: (run) => expect(run.out.match(/ 200 .*\/page\.js$/gm)?.length).toBe(20) },
+    {
+      command: "nghttp -nv -w 12 'http://127.0.0.1:3000/stream?mib=1' | grep -E 'DATA|WINDOW_UPDATE' | head -4",
+      out: [/recv DATA frame <length=4095, flags=0x00, stream_id=13>\n.*send WINDOW_UPDATE frame <length=4, flags=0x00, stream_id=13>/],
+    },
+    {
+      command:
+        "printf 'PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\\000\\000\\000\\004\\000\\000\\000\\000\\000\\000\\000\\023\\001\\005\\000\\000\\000\\001\\202\\206\\204\\001\\011localhost\\000\\001X\\001y' | nc -N 127.0.0.1 3000 | od -An -tx1",
+      out: [/^ 00 00 06 04 00 00 00 00 00 00 03 00 00 00 64 00\n 00 00 04 01 00 00 00 00 00 00 04 03 00 00 00 00\n 01 00 00 00 01\n$/],
     },
   ],
 };

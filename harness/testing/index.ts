@@ -69,6 +69,7 @@ export {
   type H2Frame,
 } from '../wire/http2.ts';
 export { openH2, expectH2Frame, expectGoaway, H2_SERVER_SETTINGS, type GoawayExpectation, type OpenH2Options } from './http2.ts';
+export { H2HeaderDecoder, H2HeaderEncoder, encodeRequestBlock, type H2Field } from '../wire/hpack.ts';
 export { exchange, checkStatus, checkHeader, checkNoHeader, expectClosedAfter, expectStillOpen, recordReads, REASON_PHRASES } from './http.ts';
 export { expect, describe, test } from 'vitest';
 export { httpCases, runCase, checkResponse, type HttpCase, type Exchange, type Expect, type Teaching } from './cases.ts';
