@@ -4,7 +4,7 @@
 // that reads nothing, and DATA shared fairly between streams.
 
 import { serverTest, check, byteCount, H2Error, H2Type, h2Frame, h2SettingsFrame } from '#harness/testing/index.ts';
-import { SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE, END_STREAM, get, headers, openPeer, post, windowUpdate, END_HEADERS } from './peer.ts';
+import { SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE, END_STREAM, get, headers, openPeer, ping, post, windowUpdate, END_HEADERS } from './peer.ts';
 import { BINARY, siteArgs } from './site.ts';
 import { ClientWindows, FLOW, readData } from './windows.ts';
 
@@ -139,15 +139,23 @@ test('holds no more than a little of a 64 MiB response for a client whose window
   });
 });
 
-test('shares the connection window fairly: a small response is not starved by a large one on another stream', async ({ server }) => {
+test('shares the connection window fairly: a second response is not starved by a large one on another stream', async ({ server }) => {
   const peer = await openPeer(server, window0);
-  await peer.send([headers(1, get('/stream?mib=4')), headers(3, get('/bytes.bin'))]);
+  // Stream 1 first, then stream 3, each followed by a PING: its ACK comes once the server has
+  // taken the request and queued the first piece of the body (pieces of /stream are made at once).
+  const settled = async () => {
+    await peer.send(ping());
+    await peer.until((f) => f.type === H2Type.PING && (f.flags & 1) !== 0, 'the PING ACK');
+  };
+  await peer.send(headers(1, get('/stream?mib=4')));
   await responseHeaders(peer, 1);
+  await settled();
+  await peer.send(headers(3, get('/stream?mib=1')));
   await responseHeaders(peer, 3);
+  await settled();
   // Both bodies wait on stream windows of 0; a setting opens both at once. The connection window
   // (65535) is then shared by two streams with data: taking turns frame by frame, stream 3 gets
-  // at least 3 frames of it.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // at least one frame of 16384 octets of it, though stream 1 was first in line.
   await peer.send(h2SettingsFrame([[SETTINGS_INITIAL_WINDOW_SIZE, 1 << 24]]));
   const sent = new Map<number, number>([
     [1, 0],

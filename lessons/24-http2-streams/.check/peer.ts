@@ -332,7 +332,11 @@ export function dataOf(frame: H2Frame): Buffer {
  * SETTINGS (it must be the first frame) and acknowledges it, and waits for the ACK of ours.
  */
 export async function openPeer(server: Server, options: OpenOptions = {}): Promise<H2Peer> {
-  const client = await server.connect();
+  return handshake(await server.connect(), options);
+}
+
+/** The client's side of the handshake on a connection already open (see openPeer). */
+export async function handshake(client: RawClient, options: OpenOptions = {}): Promise<H2Peer> {
   const settings = [...(options.settings ?? [])];
   if (options.headerTableSize !== undefined) settings.push([SETTINGS_HEADER_TABLE_SIZE, options.headerTableSize]);
   await client.send([H2_PREFACE, h2SettingsFrame(settings)]);
