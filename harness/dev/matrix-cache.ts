@@ -36,8 +36,11 @@ export interface KeyOptions {
   settings: string;
 }
 
-/** Every file under `dir` (relative to `root`, sorted), skipping NOT_INPUTS and node_modules. */
-function filesUnder(root: string, dir: string): string[] {
+/**
+ * Every file under `dir` (relative to `root`, sorted), skipping node_modules and every folder that
+ * `skip` says is not an input (given its path from the root and its name).
+ */
+export function filesUnder(root: string, dir: string, skip = (relative: string, _name: string) => NOT_INPUTS.has(relative)): string[] {
   const out: string[] = [];
   const walk = (relative: string) => {
     let entries: fs.Dirent[];
@@ -49,7 +52,7 @@ function filesUnder(root: string, dir: string): string[] {
     for (const entry of entries) {
       const child = path.posix.join(relative, entry.name);
       if (entry.isDirectory()) {
-        if (!NOT_INPUTS.has(child) && entry.name !== 'node_modules') walk(child);
+        if (entry.name !== 'node_modules' && !skip(child, entry.name)) walk(child);
       } else if (entry.isFile()) out.push(child);
     }
   };
@@ -57,7 +60,8 @@ function filesUnder(root: string, dir: string): string[] {
   return out.sort();
 }
 
-function hashFiles(hash: ReturnType<typeof createHash>, root: string, files: string[]): void {
+/** Adds each file's path and content to `hash` (a missing file counts as missing, not as empty). */
+export function hashFiles(hash: ReturnType<typeof createHash>, root: string, files: string[]): void {
   for (const file of files) {
     hash.update(`\0${file}\0`);
     try {

@@ -9,44 +9,20 @@
 // LEARN_MATRIX_CACHE=off, nor when the run names files or tests (whoever names them wants them run).
 
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { cacheEnabled, VerdictCache } from './matrix-cache.ts';
+import { cacheEnabled, filesUnder, hashFiles, VerdictCache } from './matrix-cache.ts';
 
-/** Folders that are not inputs: installed packages, git's own, and the workbook's state. */
-const NOT_INPUTS = new Set(['node_modules', '.git', '.learn']);
-
-function filesUnder(root: string, dir: string): string[] {
-  const out: string[] = [];
-  const walk = (relative: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(path.join(root, relative), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const child = path.posix.join(relative, entry.name);
-      if (entry.isDirectory()) {
-        if (!NOT_INPUTS.has(entry.name)) walk(child);
-      } else if (entry.isFile()) out.push(child);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+/** Folders that are not inputs, wherever they are: git's own, and the workbook's state (node_modules never is). */
+const NOT_INPUTS = new Set(['.git', '.learn']);
 
 /** One SHA-256 over every input of every harness test, and the Node version. */
 export function treeDigest(root: string, nodeVersion = process.version): string {
   const hash = createHash('sha256').update(`node ${nodeVersion}\0`);
-  for (const file of filesUnder(root, '')) {
-    hash.update(`\0${file}\0`);
-    try {
-      hash.update(fs.readFileSync(path.join(root, file)));
-    } catch {
-      hash.update('\0missing');
-    }
-  }
+  hashFiles(
+    hash,
+    root,
+    filesUnder(root, '', (_relative, name) => NOT_INPUTS.has(name)),
+  );
   return hash.digest('hex');
 }
 
