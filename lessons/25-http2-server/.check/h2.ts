@@ -10,18 +10,14 @@ import {
   H2Type,
   LessonFailure,
   describeH2Frame,
+  encodeRequestBlock,
   h2Frame,
   h2SettingsFrame,
   readH2Frame,
   type H2Frame,
   type RawClient,
+  type Teaching,
 } from '#harness/testing/index.ts';
-
-export interface Teaching {
-  why?: string;
-  spec?: string;
-  hint?: string;
-}
 
 export interface H2Reply {
   status: number;
@@ -88,19 +84,10 @@ export function requestH2(session: http2.ClientHttp2Session, headers: http2.Outg
   });
 }
 
-/** A header block, every field a literal without indexing with a new name (RFC 7541 §6.2.2): no table involved. */
-export function headerBlock(fields: Array<[string, string]>): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, value] of fields) {
-    if (name.length > 126 || value.length > 126) throw new Error('headerBlock: names and values up to 126 octets');
-    parts.push(Buffer.from([0x00, name.length]), Buffer.from(name, 'latin1'), Buffer.from([value.length]), Buffer.from(value, 'latin1'));
-  }
-  return Buffer.concat(parts);
-}
-
 /** HEADERS (END_HEADERS, and END_STREAM unless a body follows) for GET `path` on `streamId`. */
 export function getFrame(streamId: number, path: string, scheme = 'http'): Buffer {
-  const block = headerBlock([
+  // The test peer's encoder: literals without indexing, no Huffman, so no table is involved.
+  const block = encodeRequestBlock([
     [':method', 'GET'],
     [':scheme', scheme],
     [':path', path],
