@@ -17,7 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import { BroadcastChannel } from 'node:worker_threads';
 import { trace } from '../trace.ts';
 import { forget, killTree, remember } from './reaper.ts';
-import { spawnProgramProcess, takeEarlyZygote, zygoteEntry as zygote } from './spawn.mjs';
+import { spawnZygoteProcess, takeEarlyZygote, zygoteEntry as zygote } from './spawn.mjs';
 import type { ChildEvent, HostReply, ProgramKey, WorkerRequest } from './handoff.ts';
 
 export { HOST_ENV, type ProgramKey } from './handoff.ts';
@@ -138,7 +138,7 @@ export class ProgramHost {
 
   /** A new zygote, or one started earlier (`early.ready`: it said so before this listened). */
   private spawnZygote(early?: { child: ChildProcess; ready: boolean }): Hosted {
-    const child = early?.child ?? spawnProgramProcess({ entry: zygote, args: [] });
+    const child = early?.child ?? spawnZygoteProcess();
     const hosted: Hosted = { id: this.nextId++, child, events: [], ready: Promise.resolve(), exited: Promise.resolve(), gone: false };
     if (child.pid !== undefined) remember(child.pid, zygote);
     // Before it is told what to run, nothing it does belongs to a program.

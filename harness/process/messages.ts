@@ -27,7 +27,15 @@ export interface StatsMessage {
   threadPool?: boolean;
 }
 
-export type ProgramMessage = ListeningMessage | StatsMessage;
+/**
+ * From the program's main module (process/zygote.ts): the learner's entry begins to load
+ * ('importing': node, tsx and the preload are up), and its top level has run ('running').
+ */
+export interface StartMessage {
+  type: 'importing' | 'running';
+}
+
+export type ProgramMessage = ListeningMessage | StatsMessage | StartMessage;
 
 /** From the harness: report memory and handles now. */
 export interface StatsRequest {

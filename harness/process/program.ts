@@ -24,7 +24,10 @@ export interface ProgramSpec {
   transport: 'tcp' | 'udp';
   /** The port the program was told to use; it must listen there. */
   port: number;
-  /** How long it may take from spawn to listening. */
+  /**
+   * How long the learner's code may take to listen, from when its top level has run (or, for a top
+   * level that never ends, from when it began to load): see waitUntilListening.
+   */
   startTimeoutMs: number;
   /** What the learner calls it in messages: "your server". */
   name?: string;
@@ -70,6 +73,12 @@ export interface ProgramStartData {
   busy?: boolean;
 }
 
+/** A moment of a program's start: ms since spawn, and its busy seconds then (Program.busySeconds). */
+interface StartMark {
+  at: number;
+  busy: number | undefined;
+}
+
 export class ProgramStartError extends Error {
   override name = 'ProgramStartError';
   constructor(readonly start: ProgramStartData) {
@@ -92,6 +101,16 @@ function startFact(start: ProgramStartData): string {
 /** When the preload has said nothing by then, look for the port by connecting. */
 const PROBE_AFTER_MS = 1500;
 
+/**
+ * A program whose top level never ends, or that never gets as far as loading the learner's code
+ * (node and tsx that cannot start), is judged this many start bounds after its spawn. Only a real
+ * failure gets there: node, tsx and the preload start in well under one bound on a loaded machine.
+ */
+const START_CAP_BOUNDS = 4;
+
+/** How long a program's event loop may take to answer, to show that it turns (not a busy loop). */
+const LOOP_ANSWER_MS = 1000;
+
 /** A program that listens on another port gets this long to listen on the right one as well. */
 const WRONG_PORT_GRACE_MS = 300;
 
@@ -112,6 +131,14 @@ export class Program {
   private readonly statsWaiters = new Map<number, (stats: ProgramStats) => void>();
   private readonly listenWaiters: Array<() => void> = [];
   private readonly otherListens: Array<{ host: string; port: number; transport: string; at: number }> = [];
+  /**
+   * When the learner's entry began to load, and when its top level had run (process/zygote.ts
+   * says), in ms since spawn, with the program's busy seconds then: a start is judged from these.
+   */
+  private importing: StartMark | undefined;
+  private running: StartMark | undefined;
+  /** Its top level ran the whole start bound and its event loop did not answer: a busy loop. */
+  private stuck = false;
 
   /**
    * Starts the program, or, given `adopted`, takes over one already started elsewhere (see
@@ -155,16 +182,21 @@ export class Program {
 
   /**
    * Resolves once the program listens on its port. Fails with a teaching message if it exits
-   * first, listens somewhere else, or does not listen in time.
+   * first, listens somewhere else, or does not listen in time: `startTimeoutMs` after its top level
+   * has run. The bound is counted from there, not from the spawn: on a busy machine node and tsx
+   * alone can take longer than the bound to start, and a program judged before its code ran would
+   * be called one that never listens (or, its start having kept it busy, a busy loop).
    */
   async waitUntilListening(): Promise<void> {
-    const deadline = performance.now() + this.spec.startTimeoutMs;
     while (!this.listening) {
       if (this.exit) throw this.exitedAtStart();
-      const left = deadline - performance.now();
       // Listening on the wrong port is final once it has had a moment to listen on the right one too.
       const wrongFor = this.otherListens[0] ? this.now() - this.otherListens[0].at : 0;
-      if (left <= 0 || wrongFor > WRONG_PORT_GRACE_MS) throw this.neverListened();
+      if (wrongFor > WRONG_PORT_GRACE_MS) throw this.neverListened();
+      const left = await this.startTimeLeft();
+      if (this.listening) break;
+      if (this.exit) throw this.exitedAtStart();
+      if (left <= 0) throw this.neverListened();
       // Woken by the preload's message or by exit. The probe is a late fallback for programs whose
       // listen the preload cannot see (a child process of theirs, say); it starts late because a
       // probe is a real connection the program would see.
@@ -174,6 +206,29 @@ export class Program {
         this.listening = { host: '127.0.0.1', port: this.spec.port };
       }
     }
+  }
+
+  /**
+   * Milliseconds left before a program that does not listen is judged; 0 or less: judge it now.
+   * - Its top level has run: the bound from then.
+   * - Its top level has run the whole bound without ending: a loop that never gives the event loop
+   *   back, or an await that never settles (or a slow load). Only the loop keeps the event loop
+   *   from answering, so it is judged at once; the others wait for the cap.
+   * - Not yet loading the learner's code (node and tsx still starting): the cap.
+   */
+  private async startTimeLeft(): Promise<number> {
+    const bound = this.spec.startTimeoutMs;
+    if (this.running) return this.running.at + bound - this.now();
+    const cap = START_CAP_BOUNDS * bound - this.now();
+    if (!this.importing || cap <= 0) return cap;
+    const left = this.importing.at + bound - this.now();
+    if (left > 0) return Math.min(left, cap);
+    if (this.stuck) return 0;
+    const answered = (await this.stats(LOOP_ANSWER_MS)) !== undefined;
+    // Its top level may have ended, or it listened or exited, while it was asked: look again.
+    if (this.running || this.listening || this.exit) return 1;
+    this.stuck = !answered;
+    return this.stuck ? 0 : Math.min(cap, 250);
   }
 
   /** Memory and open handles, or undefined when the program does not answer in time (busy, gone). */
@@ -304,7 +359,9 @@ export class Program {
   }
 
   private onMessage(message: ProgramMessage): void {
-    if (message.type === 'listening') {
+    if (message.type === 'importing' || message.type === 'running') {
+      this[message.type] = { at: this.now(), busy: this.busySeconds() };
+    } else if (message.type === 'listening') {
       if (message.port === this.spec.port && message.transport === this.spec.transport) {
         this.listening = { host: message.host, port: message.port };
       } else {
@@ -354,8 +411,11 @@ export class Program {
     if (elsewhere) return new ProgramStartError({ ...this.startData('elsewhere'), elsewhere: { host: elsewhere.host, port: elsewhere.port } });
     // Time running or ready to run, not CPU seconds: on a loaded machine (the lesson matrix runs
     // beside the other tests) a busy loop gets a small share of a CPU, but it is always ready.
+    // Counted over the time its own code had, not node's and tsx's start, which is busy too.
+    const since = this.running ?? this.importing ?? { at: 0, busy: 0 };
     const busy = this.busySeconds();
-    return new ProgramStartError({ ...this.startData('timeout'), busy: busy !== undefined && busy > (this.spec.startTimeoutMs / 1000) * 0.6 });
+    const window = (this.now() - since.at) / 1000;
+    return new ProgramStartError({ ...this.startData('timeout'), busy: busy !== undefined && since.busy !== undefined && busy - since.busy > window * 0.6 });
   }
 }
 

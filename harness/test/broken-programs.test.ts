@@ -55,6 +55,17 @@ async function refusedSoon(port: number): Promise<boolean> {
   return false;
 }
 
+/**
+ * The port the listens-elsewhere program says it listens on: it prints it once it does, on stdout,
+ * which may arrive after the harness heard of the listen over IPC (waited for, a minute at most).
+ */
+async function listensOn(program: Program): Promise<number> {
+  const said = () => program.output.map((line) => /^told (\d+), listening on (\d+)$/.exec(line.text)).find((match) => match != null);
+  for (let i = 0; i < 3000 && !said() && !program.exit; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(said()?.[1]).toBe(String(program.spec.port));
+  return Number(said()![2]);
+}
+
 /** Alive and not a zombie (a killed process whose parent has not reaped it yet). */
 function isRunning(pid: number | undefined): boolean {
   if (pid === undefined) return false;
@@ -111,7 +122,7 @@ describe('a program that fails to start', () => {
   test('listens on another port: says which', async () => {
     const program = await start('listens-elsewhere', 1500);
     const failure = await failureOf(untilListening(program));
-    expect(failure.message).toContain(`port ${program.spec.port + 1}`);
+    expect(failure.message).toContain(`but it listens on TCP 127.0.0.1 port ${await listensOn(program)}.`);
     expect(failure.learn.hint).toMatch(/--port/);
     await program.stop();
   });
