@@ -13,8 +13,11 @@ let port: number;
 beforeAll(async () => {
   port = await freePort();
   book = new Workbook();
+  // Progress to print and a reference to diff, written as they would be after `learn check 1`
+  // passed: a check of its own here took most of the hook's bound on a loaded machine, and the
+  // one below (with its output closed) is the check under test.
   book.solve('01-tcp-echo');
-  expect(book.learn(['check', '1']).code).toBe(0); // progress to print, a reference to diff
+  book.writeState({ version: 1, passed: { 'tcp-echo': new Date().toISOString() }, hints: {} });
 });
 afterAll(() => book.remove());
 
