@@ -14,8 +14,21 @@ export interface Run {
   err: string;
 }
 
+/**
+ * A `learn` run that takes longer has hung: it is killed, and the test fails on what it printed.
+ * A run costs seconds on a loaded machine (node, tsx and the CLI load; a check boots Vitest too),
+ * so a test bounds itself by its runs (`learnRuns`), not by Vitest's default.
+ */
+export const LEARN_RUN_MS = 120_000;
+
+/** The bound of a test that makes `count` learn runs one after another. */
+export function learnRuns(count: number): number {
+  return count * LEARN_RUN_MS;
+}
+
 export class Workbook {
   readonly root: string;
+  private readonly spawned: Running[] = [];
 
   constructor() {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-cli-'));
@@ -34,13 +47,42 @@ export class Workbook {
   }
 
   learn(args: string[], extra?: Record<string, string | undefined>): Run {
-    const result = spawnSync(process.execPath, [this.bin, ...args], { cwd: this.root, encoding: 'utf8', env: this.env(extra), timeout: 120_000 });
+    const result = spawnSync(process.execPath, [this.bin, ...args], { cwd: this.root, encoding: 'utf8', env: this.env(extra), timeout: LEARN_RUN_MS });
     return { code: result.status, out: result.stdout, err: result.stderr };
   }
 
   /** `learn` as a child process the test drives (signals, closing its output). */
   spawn(args: string[], extra?: Record<string, string | undefined>): Running {
-    return new Running(spawn(process.execPath, [this.bin, ...args], { cwd: this.root, env: this.env(extra) }));
+    const running = new Running(spawn(process.execPath, [this.bin, ...args], { cwd: this.root, env: this.env(extra) }));
+    this.spawned.push(running);
+    return running;
+  }
+
+  /** The pids of the programs this copy's `learn` started and still remembers as running (.learn/run). */
+  remembered(): number[] {
+    const dir = path.join(this.root, '.learn', 'run');
+    return fs.existsSync(dir) ? fs.readdirSync(dir).map(Number).filter(Number.isInteger) : [];
+  }
+
+  /**
+   * Kills every `learn` this copy spawned that is still running, and every program they started
+   * (each in a process group of its own, with whatever it started): a test that fails before its
+   * Ctrl-C leaves nothing behind. Resolves once they are gone (a few seconds at most).
+   */
+  async stopAll(): Promise<void> {
+    const programs = this.remembered();
+    const exits = this.spawned.splice(0).map((running) => running.kill());
+    for (const pid of programs) {
+      try {
+        process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exits), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
+    for (let i = 0; i < 100 && programs.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   get bin(): string {
@@ -117,7 +159,31 @@ export class Running {
     });
   }
 
+  /** Kills it (SIGKILL) if it is still running; resolves once it has exited. */
+  kill(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    return this.closed;
+  }
+
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+/** Linux: running, not a zombie waiting to be reaped. Elsewhere: signal 0 reaches it. */
+function isAlive(pid: number): boolean {
+  if (process.platform === 'linux') {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
