@@ -2,15 +2,14 @@
 // terminal: the loop of next → check (fail) → fix → check (pass) → next, and every way a learner
 // can trip: bad names, bad options, corrupt progress, resets, peeking at solutions.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { pristineStub } from '../dev/patches.ts';
 import { findLesson } from '../lesson.ts';
 import { freePort } from '../process/free-port.ts';
-import { Workbook } from './workbook.ts';
+import { learnRuns, Workbook } from './workbook.ts';
 
 let book: Workbook;
 let work: string;
@@ -260,17 +259,16 @@ describe('bad input and broken state', () => {
   });
 });
 
+// A test that fails before its Ctrl-C must not leave `learn` and its server running: stopped
+// after each test, with everything they started. Each waits for what learn prints (a minute at
+// most each), and is bounded as one learn run: a start or a check takes seconds on a loaded machine.
 describe('learn run', () => {
-  test('starts the reference server, which echoes, and Ctrl-C stops it with nothing left behind', async () => {
+  afterEach(() => book.stopAll());
+
+  test('starts the reference server, which echoes, and Ctrl-C stops it with nothing left behind', { timeout: learnRuns(1) }, async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'run', 'tcp-echo', '--solution', '--port', String(port)], {
-      cwd: work,
-      env: { ...process.env, CI: '1', NO_COLOR: '1' },
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-    for (let i = 0; i < 100 && !out.includes('listens on'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(out).toContain(`listens on 127.0.0.1:${port}`);
+    const running = book.spawn(['run', 'tcp-echo', '--solution', '--port', String(port)]);
+    await running.until(new RegExp(`listens on 127\\.0\\.0\\.1:${port}`));
     const echoed = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1', () => socket.end('ping\n'));
       let got = '';
@@ -279,64 +277,45 @@ describe('learn run', () => {
       socket.on('error', reject);
     });
     expect(echoed).toBe('ping\n');
-    child.kill('SIGINT');
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
+    running.child.kill('SIGINT');
+    expect(await running.closed).toBe(0);
     const stillListening = await new Promise((resolve) => {
       const probe = net.connect(port, '127.0.0.1', () => (probe.destroy(), resolve(true)));
       probe.on('error', () => resolve(false));
     });
     expect(stillListening).toBe(false);
+    expect(book.remembered()).toEqual([]);
   });
-});
 
-describe('learn run with program arguments', () => {
-  test('passes what follows -- to the program: --root, relative to where learn was run', async () => {
+  test('passes what follows -- to the program: --root, relative to where learn was run', { timeout: learnRuns(1) }, async () => {
     fs.mkdirSync(path.join(work, 'my-site'), { recursive: true });
     fs.writeFileSync(path.join(work, 'my-site', 'note.txt'), 'served from my-site\n');
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [path.join(work, 'bin', 'learn.mjs'), 'run', 'static-files', '--solution', '--port', String(port), '--', '--root', './my-site'],
-      {
-        cwd: work,
-        env: { ...process.env, CI: '1', NO_COLOR: '1' },
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-    for (let i = 0; i < 200 && !out.includes('listens on'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(out).toContain(`listens on 127.0.0.1:${port}`);
+    const running = book.spawn(['run', 'static-files', '--solution', '--port', String(port), '--', '--root', './my-site']);
+    await running.until(new RegExp(`listens on 127\\.0\\.0\\.1:${port}`));
     const response = await fetch(`http://127.0.0.1:${port}/note.txt`);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('served from my-site\n');
-    child.kill('SIGINT');
-    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    running.child.kill('SIGINT');
+    expect(await running.closed).toBe(0);
+    expect(book.remembered()).toEqual([]);
   });
 });
 
 describe('learn watch', () => {
-  test('checks at start and again on every save, and Ctrl-C leaves nothing running', async () => {
+  afterEach(() => book.stopAll());
+
+  test('checks at start and again on every save, and Ctrl-C leaves nothing running', { timeout: learnRuns(1) }, async () => {
     const mine = lessonFile('01-tcp-echo', 'server.ts');
     fs.writeFileSync(mine, pristineStub(findLesson('tcp-echo')).get('server.ts')!);
-    const child = spawn(process.execPath, [path.join(work, 'bin', 'learn.mjs'), 'watch', 'tcp-echo'], {
-      cwd: work,
-      env: { ...process.env, CI: '1', NO_COLOR: '1' },
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-    const waitFor = async (pattern: RegExp, count: number) => {
-      for (let i = 0; i < 300 && (out.match(pattern) ?? []).length < count; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect((out.match(pattern) ?? []).length).toBeGreaterThanOrEqual(count);
-    };
-    await waitFor(/Watching tcp-echo for changes/g, 1);
-    expect(out).toContain('✗ echoes a line of text');
+    const watch = book.spawn(['watch', 'tcp-echo']);
+    await watch.until(/Watching tcp-echo for changes/);
+    expect(watch.out).toContain('✗ echoes a line of text');
     fs.copyFileSync(solutionFile('01-tcp-echo', 'server.ts'), mine); // "save"
-    await waitFor(/Watching tcp-echo for changes/g, 2);
-    expect(out).toMatch(/All \d+ checks passed/);
-    child.kill('SIGINT');
-    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
-    const strays = fs.existsSync(path.join(work, '.learn', 'run')) ? fs.readdirSync(path.join(work, '.learn', 'run')) : [];
-    expect(strays).toEqual([]);
+    await watch.until(/Watching tcp-echo for changes[^]*Watching tcp-echo for changes/);
+    expect(watch.out).toMatch(/All \d+ checks passed/);
+    watch.child.kill('SIGINT');
+    expect(await watch.closed).toBe(0);
+    expect(book.remembered()).toEqual([]);
   });
 });
