@@ -1,7 +1,7 @@
 // Hidden tests for lesson 4, tcp-chat, part 2: a client that stops reading while the room is busy.
 // It must not hold the others back, cost the server unbounded memory, or stay forever. A file of its
 // own, with a program of its own: the flood is the longest check of the lesson, and it runs beside
-// parts 1 and 3 (on the other worker) instead of after them.
+// part 1 (on the other worker) instead of after it.
 
 import { serverTest, check, byteCount, LessonFailure } from '#harness/testing/index.ts';
 import { emptyRoom, join, joinAll, PROTOCOL, sleep } from './room.ts';
