@@ -25,6 +25,11 @@ export interface StatsMessage {
   timers?: { count: number; nextMs: number | null };
   /** Work of the program's on libuv's thread pool that the event loop does not list (zlib). */
   threadPool?: boolean;
+  /**
+   * Datagrams over all the program's UDP sockets: how many its code was handed ('message' events)
+   * and how many it asked to send (send() calls). The quiet proof for UDP (process/quiet.ts).
+   */
+  datagrams?: { received: number; sent: number };
 }
 
 /**

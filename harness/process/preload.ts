@@ -31,6 +31,25 @@ dgram.Socket.prototype.bind = function (this: dgram.Socket, ...args: unknown[]) 
 } as typeof bind;
 
 /**
+ * Datagrams handed to the program's code and datagrams it asked to send, over all its UDP sockets.
+ * The kernel's tables cannot show a datagram on its way (a UDP socket keeps no copy of what it
+ * sent), so the quiet proof for UDP compares these with what the check sent and received
+ * (Program.quietDatagrams). Counting changes nothing the program sees: each is counted on its way
+ * through, before Node's own code runs.
+ */
+const datagrams = { received: 0, sent: 0 };
+const emit = dgram.Socket.prototype.emit;
+dgram.Socket.prototype.emit = function (this: dgram.Socket, event: string | symbol, ...args: unknown[]) {
+  if (event === 'message') datagrams.received++;
+  return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
+} as typeof emit;
+const send = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function (this: dgram.Socket, ...args: unknown[]) {
+  datagrams.sent++;
+  return (send as (...a: unknown[]) => void).apply(this, args);
+} as typeof send;
+
+/**
  * Node's timer lists, readable because the harness starts the program with --expose-internals
  * (process/spawn.mjs): getActiveResourcesInfo() leaves out unref'd timers, and socket.setTimeout()
  * makes one, which can end a connection without any input (process/quiet.ts). Undefined where
@@ -133,6 +152,7 @@ process.on('message', (message: HarnessMessage) => {
     resources,
     timers: pendingTimers(),
     threadPool: zlibBusy(),
+    datagrams: { ...datagrams },
   });
 });
 

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PeerExit } from '../wire/errors.ts';
 import { crashFrom } from './crash.ts';
-import { TIMER_MARGIN_MS, onlyWaitsForInput, quietSockets } from './quiet.ts';
+import { TIMER_MARGIN_MS, onlyWaitsForInput, quietDatagramSockets, quietSockets } from './quiet.ts';
 import { killTree, remember, forget } from './reaper.ts';
 import type { ProgramMessage, StatsMessage } from './messages.ts';
 import { repoRoot } from '../paths.ts';
@@ -273,6 +273,32 @@ export class Program {
     const { nextMs } = stats.timers;
     if (nextMs !== null && nextMs - (performance.now() - asked) <= forMs + TIMER_MARGIN_MS) return false;
     return quietSockets(pid, clients) === before;
+  }
+
+  /**
+   * The quiet proof for a program that speaks UDP (process/quiet.ts): true when every datagram the
+   * caller sent it (`exchanged().sent`) has been handed to its code, every datagram it asked to send
+   * has reached the caller (`exchanged().received`), nothing waits in its sockets' queues, and its
+   * event loop holds nothing but sockets waiting for input and timers due later than `forMs` (no
+   * send, lookup or immediate pending). Until the caller sends more (or that time is up), such a
+   * program cannot send a datagram. A datagram lost on the way, or one from someone else, keeps the
+   * counts apart: then it is never proved. False whenever that cannot be told.
+   */
+  async quietDatagrams(exchanged: () => { sent: number; received: number }, forMs: number, answerMs = 250): Promise<boolean> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exit || !this.child.connected) return false;
+    const before = quietDatagramSockets(pid);
+    if (!before) return false;
+    const asked = performance.now();
+    const { sent } = exchanged();
+    const stats = await this.stats(answerMs);
+    if (!stats?.timers || !stats.datagrams || stats.threadPool !== false || !onlyWaitsForInput(stats.resources)) return false;
+    const { nextMs } = stats.timers;
+    if (nextMs !== null && nextMs - (performance.now() - asked) <= forMs + TIMER_MARGIN_MS) return false;
+    // Everything the caller had sent when it asked was handled by the time the program answered, and
+    // everything the program had sent by then has arrived.
+    if (stats.datagrams.received !== sent || stats.datagrams.sent !== exchanged().received) return false;
+    return quietDatagramSockets(pid) === before;
   }
 
   /** CPU seconds used so far (Linux only; undefined elsewhere). Used to tell a busy loop from a wait. */

@@ -12,6 +12,9 @@
 // udp6) say how many bytes wait in each socket's queues, and /proc/<pid>/fd which sockets are the
 // program's. What the program's event loop still holds comes from the program itself
 // (process.getActiveResourcesInfo, answered by the preload over IPC: process/preload.ts).
+// For UDP the tables cannot show a datagram on its way between two sockets, so the proof also
+// counts datagrams at both ends: every one the check sent handed to the program's code, every one
+// the program sent received by the check (Program.quietDatagrams, UdpClient's waits).
 
 import fs from 'node:fs';
 
@@ -120,6 +123,29 @@ export function quietSockets(pid: number, clients: readonly number[]): string | 
     reached.add(portOf(other.local));
   }
   if (clients.some((port) => !reached.has(port))) return undefined;
+  return mine
+    .map((entry) => `${entry.local}>${entry.remote}/${entry.state}`)
+    .sort()
+    .join(' ');
+}
+
+/**
+ * For a program that speaks UDP: its sockets as the kernel sees them now, or undefined unless
+ * every one is a UDP socket with no datagram waiting to be read and none on its way out, or a TCP
+ * listener with no connection waiting to be accepted (a TCP connection is input of another kind,
+ * and ends the proof). A fingerprint, to compare before and after. The tables cannot show a
+ * datagram between two sockets: Program.quietDatagrams counts those at both ends.
+ */
+export function quietDatagramSockets(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const inodes = socketInodes(pid);
+  if (!inodes) return undefined;
+  const mine = readTables().filter((entry) => inodes.has(entry.inode) && entry.inode !== '0');
+  for (const entry of mine) {
+    if (entry.rx > 0) return undefined;
+    const udp = entry.local.startsWith('udp');
+    if (udp ? entry.tx > 0 : entry.state !== LISTEN) return undefined;
+  }
   return mine
     .map((entry) => `${entry.local}>${entry.remote}/${entry.state}`)
     .sort()

@@ -2,9 +2,12 @@
 // reports it), the recording UdpClient, and datagrams in the transcript.
 
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Program, ProgramStartError } from '../process/program.ts';
 import { explainWireError } from '../testing/explain.ts';
@@ -12,6 +15,7 @@ import { LessonFailure } from '../testing/failure.ts';
 import { renderWire } from '../check/render-wire.ts';
 import { Transcript } from '../wire/transcript.ts';
 import { UdpClient } from '../wire/udp.ts';
+import { WireError } from '../wire/errors.ts';
 
 const echoProgram = fileURLToPath(new URL('./fixtures/udp-echo.ts', import.meta.url));
 const cleanup: Array<() => unknown> = [];
@@ -135,5 +139,100 @@ describe('UdpClient', () => {
       (e: unknown) => e,
     );
     expect((error as Error).message).toBe('Expected no more datagrams, received 1: "twice".');
+  });
+});
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-udp-quiet-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A UDP program whose 'message' handler is `onMessage` (JavaScript source; `socket`, `message`, `rinfo`, `fs` in scope). */
+async function udpProgram(name: string, onMessage: string): Promise<Program> {
+  const entry = path.join(dir, `${name}.mjs`);
+  fs.writeFileSync(
+    entry,
+    `import dgram from 'node:dgram';\nimport fs from 'node:fs';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\n` +
+      `const socket = dgram.createSocket('udp4');\nsocket.on('message', (message, rinfo) => {\n${onMessage}\n});\nsocket.bind(port, '127.0.0.1');\n`,
+  );
+  const port = await freePort();
+  const program = new Program({ entry, args: ['--port', String(port)], transport: 'udp', port, startTimeoutMs: 20_000, name: 'the server' });
+  cleanup.push(() => program.stop());
+  await program.waitUntilListening();
+  return program;
+}
+
+async function clientOf(program: Program, name = 'u1', timeoutMs = 3000): Promise<UdpClient> {
+  const c = await UdpClient.open({ name, port: program.spec.port, transcript: new Transcript(), peer: program, timeoutMs });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+async function failure(read: Promise<unknown>): Promise<WireError> {
+  const error = await read.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(WireError);
+  return error as WireError;
+}
+
+const QUIET = /had been handed every datagram sent to it and was waiting for more, with no send pending and no timer due within the \d+(\.\d+)? s/;
+
+describe.skipIf(process.platform !== 'linux')('the quiet proof for a UDP program', () => {
+  test('a wait for a program that handled every datagram and sends nothing ends before its bound, saying so', async () => {
+    const program = await udpProgram('silent', '');
+    const c = await clientOf(program, 'u1', 10_000);
+    await c.send('hello');
+    const started = performance.now();
+    const error = await failure(c.expect('hello'));
+    expect(error.fact).toMatch(QUIET);
+    expect(error.kind).toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  test("a program that answers later on its own is waited for: a timer (unref'd too), a file read, an immediate", async () => {
+    const answers = {
+      timer: 'setTimeout(() => socket.send(message, rinfo.port, rinfo.address), 300);',
+      unrefTimer: 'setTimeout(() => socket.send(message, rinfo.port, rinfo.address), 300).unref();',
+      fileRead: `fs.readFile(${JSON.stringify(path.join(dir, 'silent.mjs'))}, () => socket.send(message, rinfo.port, rinfo.address));`,
+      immediates: 'let n = 0; const spin = () => (++n < 2000 ? setImmediate(spin) : socket.send(message, rinfo.port, rinfo.address)); spin();',
+    };
+    for (const [name, onMessage] of Object.entries(answers)) {
+      const program = await udpProgram(name, onMessage);
+      const c = await clientOf(program, name);
+      await c.send(name);
+      await c.expect(name);
+      c.close();
+    }
+  });
+
+  test('a window in which nothing may come ends once nothing can, and still sees what a timer sends', async () => {
+    const silent = await udpProgram('silent-window', 'socket.send(message, rinfo.port, rinfo.address);');
+    const c = await clientOf(silent);
+    await c.send('once');
+    await c.expect('once');
+    const started = performance.now();
+    await c.expectNothing(5000);
+    expect(performance.now() - started).toBeLessThan(5000);
+    c.close();
+    const late = await udpProgram('late-window', 'setTimeout(() => socket.send(message, rinfo.port, rinfo.address), 200);');
+    const d = await clientOf(late);
+    await d.send('later');
+    expect((await d.readFor(2000)).map((datagram) => datagram.data.toString())).toEqual(['later']);
+  });
+
+  test('no proof while another client is open', async () => {
+    const silent = await udpProgram('two-clients', '');
+    const c = await clientOf(silent, 'u1', 600);
+    await clientOf(silent, 'u2');
+    await c.send('hello');
+    expect((await failure(c.expect('hello'))).fact).toBe('Expected a datagram of 5 bytes within 0.6 s, received nothing.');
+  });
+
+  test('no proof while a datagram the program sent has not reached the check', async () => {
+    // It replies to port 9 (discard), where no one of the check's listens: the counts never meet.
+    const astray = await udpProgram('astray', 'socket.send(message, 9, rinfo.address);');
+    const c = await clientOf(astray, 'u1', 600);
+    await c.send('hello');
+    expect((await failure(c.expect('hello'))).fact).toBe('Expected a datagram of 5 bytes within 0.6 s, received nothing.');
   });
 });

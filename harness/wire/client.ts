@@ -30,6 +30,11 @@ export interface Peer {
    * connection it has leads to one of `clients` (process/quiet.ts). Optional.
    */
   quiet?(clients: readonly number[], forMs: number): Promise<boolean>;
+  /**
+   * The same for a program that speaks UDP, given how many datagrams the caller has sent it and
+   * received from it so far (read when asked, and again at the end). Optional.
+   */
+  quietDatagrams?(exchanged: () => { sent: number; received: number }, forMs: number): Promise<boolean>;
 }
 
 /** Turns a WireError into the error to throw (default: the WireError itself). */

@@ -25,13 +25,18 @@ export interface LossyOptions {
   maxDelayMs?: number;
 }
 
-/** A schedule drawn from the test's seeded random stream (see segmentation.ts: reseed, randomInt). */
-export function lossy({ drop = 0.2, duplicate = 0.2, maxDelayMs = 40 }: LossyOptions = {}): Schedule {
-  const chance = (p: number) => randomInt(0, 9999) < p * 10000;
+/**
+ * A schedule drawn from the test's seeded random stream (see segmentation.ts: reseed, randomInt), or
+ * from `random` when given: a test that runs concurrently passes its own (its transcript's), so
+ * that a seed replays it whatever the other tests drew meanwhile.
+ */
+export function lossy({ drop = 0.2, duplicate = 0.2, maxDelayMs = 40 }: LossyOptions = {}, random?: () => number): Schedule {
+  const draw = (min: number, max: number) => (random ? min + Math.floor(random() * (max - min + 1)) : randomInt(min, max));
+  const chance = (p: number) => draw(0, 9999) < p * 10000;
   const schedule: Schedule = () => {
     if (chance(drop)) return [];
     const copies = chance(duplicate) ? 2 : 1;
-    return Array.from({ length: copies }, () => randomInt(0, maxDelayMs));
+    return Array.from({ length: copies }, () => draw(0, maxDelayMs));
   };
   schedule.seeded = true;
   return schedule;

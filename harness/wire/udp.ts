@@ -21,6 +21,23 @@ export interface Datagram {
 
 const DEFAULT_TIMEOUT_MS = 2000;
 
+/**
+ * What this thread's checks do that can give a program input, for the quiet proof (as RawClient
+ * keeps for TCP): the UDP clients open, a count of their sends, the waits in progress, and per
+ * program the datagrams sent to it and received by any client of it (closed ones too: a datagram
+ * on its way to a closed client still counts as sent by the program). A proof holds only if
+ * nothing was sent while it was made, the waiting client is the only one open and its wait the
+ * only one.
+ */
+const open = new Set<UdpClient>();
+let activity = 0;
+let waits = 0;
+const exchanges = new WeakMap<object, { sent: number; received: number }>();
+
+/** First look at a silent program this long into a wait, then ever less often (it costs a little). */
+const QUIET_FIRST_MS = 20;
+const QUIET_EVERY_MAX_MS = 200;
+
 export class UdpClient {
   /** Every datagram received, in arrival order, including those already read. */
   readonly received: Datagram[] = [];
@@ -28,13 +45,21 @@ export class UdpClient {
   /** Wakes the waits in progress when a datagram arrives or the socket closes. */
   private readonly signal = new Signal();
   private closed = false;
+  /** Datagrams sent to and received from the program, shared by every client of it. */
+  private readonly exchanged: { sent: number; received: number };
 
   private constructor(
     readonly socket: dgram.Socket,
     readonly name: string,
     private readonly options: UdpClientOptions,
   ) {
+    const peer = options.peer ?? {};
+    this.exchanged = exchanges.get(peer) ?? { sent: 0, received: 0 };
+    exchanges.set(peer, this.exchanged);
+    open.add(this);
+    activity++;
     socket.on('message', (data, rinfo) => {
+      this.exchanged.received++;
       const datagram = { data, from: { address: rinfo.address, port: rinfo.port } };
       const stranger = rinfo.port !== options.port ? ` (from port ${rinfo.port}, not ${options.port})` : '';
       options.transcript.datagram('recv', name, data);
@@ -74,6 +99,8 @@ export class UdpClient {
   async send(data: Bytes, port = this.options.port): Promise<void> {
     const bytes = toBuffer(data);
     this.options.transcript.datagram('send', this.name, bytes);
+    activity++;
+    if (port === this.options.port) this.exchanged.sent++;
     await new Promise<void>((resolve, reject) =>
       this.socket.send(bytes, port, this.options.host ?? '127.0.0.1', (error) => (error ? reject(error) : resolve())),
     );
@@ -112,7 +139,7 @@ export class UdpClient {
     }
   }
 
-  /** Fails if a datagram arrives within `ms`. */
+  /** Fails if a datagram arrives within `ms` (a window that ends early once none can: see waitFor). */
   async expectNothing(ms = 150, options: Omit<ReadOptions, 'max' | 'timeoutMs'> = {}): Promise<void> {
     const started = performance.now();
     const extra = await this.readFor(ms);
@@ -126,21 +153,50 @@ export class UdpClient {
 
   /** Waits `ms` and returns the datagrams that arrived meanwhile (possibly none). */
   async readFor(ms: number): Promise<Datagram[]> {
-    await delay(ms);
+    waits++;
+    try {
+      const end = performance.now() + ms;
+      const quiet = this.quietProbe(end);
+      for (;;) {
+        const left = end - performance.now();
+        if (left <= 0 || this.closed || quiet.proved) break;
+        await this.signal.wait(Math.max(1, quiet.pending ? left : Math.min(left, quiet.next() - performance.now())));
+        quiet.poll();
+      }
+    } finally {
+      waits--;
+    }
     return this.inbox.splice(0);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    open.delete(this);
+    activity++;
     this.socket.close();
     this.signal.notify();
   }
 
   private async waitFor(options: ReadOptions, what = 'a datagram'): Promise<Datagram> {
+    waits++;
+    try {
+      return await this.waiting(options, what);
+    } finally {
+      waits--;
+    }
+  }
+
+  /**
+   * Waits for the next datagram. A wait ends early, as a failure, once the program is proved quiet:
+   * it was handed every datagram sent to it, everything it sent has arrived, and it waits for input
+   * with no timer due within the wait (Program.quietDatagrams), so nothing can come.
+   */
+  private async waiting(options: ReadOptions, what: string): Promise<Datagram> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = performance.now();
     const deadline = started + timeoutMs;
+    const quiet = this.quietProbe(deadline);
     for (;;) {
       const next = this.inbox.shift();
       if (next) return next;
@@ -148,6 +204,21 @@ export class UdpClient {
       const exit = peer?.exitReport();
       if (exit) {
         throw this.failure(what, options, started, { kind: 'exited', exit, fact: `Expected ${what}, received nothing.` });
+      }
+      if (quiet.proved && !this.closed) {
+        const waited = Math.round(performance.now() - started);
+        const peerName = peer?.name ?? 'the program';
+        this.options.transcript.mark(
+          'timeout',
+          this.name,
+          `gave up waiting for ${what} after ${waited} ms: ${peerName} had been handed every datagram and went quiet`,
+        );
+        throw this.failure(what, options, started, {
+          kind: 'timeout',
+          fact:
+            `Expected ${what}, received nothing: ${peerName} had been handed every datagram sent to it and was waiting for more, ` +
+            `with no send pending and no timer due within the ${timeoutMs / 1000} s, so nothing more could come.`,
+        });
       }
       const left = deadline - performance.now();
       if (left <= 0 || this.closed) {
@@ -157,9 +228,53 @@ export class UdpClient {
           fact: `Expected ${what} within ${timeoutMs / 1000} s, received nothing.`,
         });
       }
-      const woken = this.signal.wait(left);
+      const woken = this.signal.wait(Math.max(1, quiet.pending ? left : Math.min(left, quiet.next() - performance.now())));
       await (peer ? Promise.race([woken, peer.exited.then(() => delay(20))]) : woken);
+      quiet.poll();
     }
+  }
+
+  /**
+   * The quiet proof for a wait that ends at `end`, looked for now and then while the wait goes on:
+   * `poll()` starts a probe when one is due and none is in flight, and `proved` turns true once one
+   * held. A probe holds only if nothing was sent by this thread's checks while it was made, and this
+   * is still the only client open and its wait the only one (RawClient's quietProbe, for UDP).
+   */
+  private quietProbe(end: number): { readonly proved: boolean; readonly pending: boolean; next(): number; poll(): void } {
+    let proved = false;
+    let pending = false;
+    let every = QUIET_FIRST_MS;
+    let nextAt = performance.now() + every;
+    const eligible = () => !this.closed && waits === 1 && open.size === 1 && open.has(this);
+    const poll = () => {
+      const peer = this.options.peer;
+      if (proved || pending || !peer?.quietDatagrams || performance.now() < nextAt || !eligible()) return;
+      pending = true;
+      const before = activity;
+      peer
+        .quietDatagrams(() => ({ ...this.exchanged }), Math.max(0, end - performance.now()))
+        .then((held) => {
+          proved = held && activity === before && eligible();
+          if (proved) this.signal.notify();
+        })
+        .catch(() => {})
+        .finally(() => {
+          pending = false;
+          every = Math.min(every * 2, QUIET_EVERY_MAX_MS);
+          nextAt = performance.now() + every;
+          this.signal.notify();
+        });
+    };
+    return {
+      get proved() {
+        return proved;
+      },
+      get pending() {
+        return pending;
+      },
+      next: () => nextAt,
+      poll,
+    };
   }
 
   /** The WireError for a wait of this socket, passed through `explain` when the options give one. */

@@ -25,7 +25,10 @@ test('answers quit with Bye. and closes cleanly, ignoring what came after', asyn
   await expectGracefulClose(client, 'Bye.');
 });
 
-test('answers many messages sent in one write, in order', async ({ server }) => {
+// From here to the resets, each test talks to the server on connections of its own and counts
+// nothing of the server's: they run at once (test.concurrent), and the file takes as long as the
+// longest of them instead of their sum.
+test.concurrent('answers many messages sent in one write, in order', async ({ server }) => {
   const client = await server.connect();
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
   await client.send(words.map((w) => `${w}\n`));
@@ -35,7 +38,7 @@ test('answers many messages sent in one write, in order', async ({ server }) => 
   });
 });
 
-test('answers a message trickled one byte at a time', async ({ server }) => {
+test.concurrent('answers a message trickled one byte at a time', async ({ server }) => {
   const client = await server.connect();
   await client.send('slowly, slowly\n', { split: 'trickle' });
   await client.expect('Echo: slowly, slowly\n', {
@@ -44,7 +47,7 @@ test('answers a message trickled one byte at a time', async ({ server }) => {
   });
 });
 
-test('answers messages cut at random points, multi-byte UTF-8 included', async ({ server }) => {
+test.concurrent('answers messages cut at random points, multi-byte UTF-8 included', async ({ server }) => {
   const client = await server.connect();
   const lines = ['héllo wörld', 'naïve café ✓', '日本語のテキスト', 'plain ascii', 'emoji 🧵 thread'];
   const text = lines
@@ -65,7 +68,7 @@ test('answers messages cut at random points, multi-byte UTF-8 included', async (
   );
 });
 
-test('answers a message whose multi-byte character arrives in two pieces', async ({ server }) => {
+test.concurrent('answers a message whose multi-byte character arrives in two pieces', async ({ server }) => {
   const client = await server.connect();
   const line = Buffer.from('check ✓ mark\n');
   const cutInsideCheck = line.indexOf(Buffer.from('✓')) + 1; // after the first of its three bytes
@@ -77,7 +80,7 @@ test('answers a message whose multi-byte character arrives in two pieces', async
   });
 });
 
-test('accepts "\\r\\n" line endings and answers with "\\n"', async ({ server }) => {
+test.concurrent('accepts "\\r\\n" line endings and answers with "\\n"', async ({ server }) => {
   const client = await server.connect();
   await client.send('windows style\r\nunix style\n\r\n');
   await client.expect('Echo: windows style\nEcho: unix style\nEcho: \n', {
@@ -86,7 +89,7 @@ test('accepts "\\r\\n" line endings and answers with "\\n"', async ({ server }) 
   });
 });
 
-test('echoes bytes that are not UTF-8 unchanged', async ({ server }) => {
+test.concurrent('echoes bytes that are not UTF-8 unchanged', async ({ server }) => {
   const client = await server.connect();
   // Every byte from 0x80 to 0xff (none of them a line ending), then a lone UTF-8 lead byte: no
   // valid UTF-8 at all, yet a message like any other.
@@ -99,7 +102,7 @@ test('echoes bytes that are not UTF-8 unchanged', async ({ server }) => {
   });
 });
 
-test('keeps spaces, tabs and a lone "\\r" in a message, and answers only "quit" exactly with Bye.', async ({ server }) => {
+test.concurrent('keeps spaces, tabs and a lone "\\r" in a message, and answers only "quit" exactly with Bye.', async ({ server }) => {
   const client = await server.connect();
   // [sent, answered]: only a single "\r" right before the "\n" belongs to the line ending.
   const lines: Array<[string, string]> = [
@@ -120,7 +123,7 @@ test('keeps spaces, tabs and a lone "\\r" in a message, and answers only "quit" 
   await client.expectClose({ hint: 'After "Bye.\\n", end the connection.' });
 });
 
-test('keeps each connection its own stream', async ({ server }) => {
+test.concurrent('keeps each connection its own stream', async ({ server }) => {
   const a = await server.connect('a');
   const b = await server.connect('b');
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20)); // let each part arrive first
@@ -136,14 +139,14 @@ test('keeps each connection its own stream', async ({ server }) => {
   await a.expect('Echo: from a, part one and part two\n', { hint: 'Create the buffer inside the connection handler, one per client.' });
 });
 
-test(`accepts a message of exactly ${LIMIT} bytes`, async ({ server }) => {
+test.concurrent(`accepts a message of exactly ${LIMIT} bytes`, async ({ server }) => {
   const client = await server.connect();
   const message = 'x'.repeat(LIMIT);
   await client.send(`${message}\n`);
   await client.expect(`Echo: ${message}\n`, { why: `The limit is ${LIMIT} bytes of message, not counting "\\n".` });
 });
 
-test(`accepts a message of exactly ${LIMIT} bytes ending "\\r\\n", even when the "\\r" and the "\\n" arrive apart`, async ({ server }) => {
+test.concurrent(`accepts a message of exactly ${LIMIT} bytes ending "\\r\\n", even when the "\\r" and the "\\n" arrive apart`, async ({ server }) => {
   const client = await server.connect();
   const message = 'c'.repeat(LIMIT);
   // The "\r" arrives alone first: 4097 bytes wait without a "\n", and may still be a good line.
@@ -155,7 +158,7 @@ test(`accepts a message of exactly ${LIMIT} bytes ending "\\r\\n", even when the
   });
 });
 
-test(`rejects a message of ${LIMIT + 1} bytes, even when its "\\n" comes with it`, async ({ server }) => {
+test.concurrent(`rejects a message of ${LIMIT + 1} bytes, even when its "\\n" comes with it`, async ({ server }) => {
   const client = await server.connect();
   await client.send(`${'z'.repeat(LIMIT + 1)}\n`);
   const reply = await client.readUntil('\n', {
@@ -171,7 +174,7 @@ test(`rejects a message of ${LIMIT + 1} bytes, even when its "\\n" comes with it
   await expectGracefulClose(client, 'the error line');
 });
 
-test(`rejects ${LIMIT + 2} bytes without a newline, however small the pieces they arrive in`, async ({ server }) => {
+test.concurrent(`rejects ${LIMIT + 2} bytes without a newline, however small the pieces they arrive in`, async ({ server }) => {
   const client = await server.connect();
   await client.send('p'.repeat(LIMIT + 2), { split: Array.from({ length: 8 }, () => 512), gapMs: 5 });
   const reply = await client.readUntil('\n', {
@@ -184,7 +187,7 @@ test(`rejects ${LIMIT + 2} bytes without a newline, however small the pieces the
   await client.expectClose({ hint: 'Close the connection after the error line.' });
 });
 
-test(`rejects a message over ${LIMIT} bytes with an error line, then closes`, async ({ server }) => {
+test.concurrent(`rejects a message over ${LIMIT} bytes with an error line, then closes`, async ({ server }) => {
   const client = await server.connect();
   // No newline at all: the server must not wait for one that may never come.
   await client.send('y'.repeat(LIMIT * 3));

@@ -49,29 +49,32 @@ async function answered(promise: Promise<Buffer>, expected: Buffer, ms: number, 
   });
 }
 
-async function start(lossyServer: LossyEchoServer, options: { timeoutMs: number; retries: number }): Promise<ReliableClient> {
+/** The learner's client, aimed at `lossyServer`, and closed when the test ends (`onTestFinished` of its context). */
+async function start(
+  lossyServer: LossyEchoServer,
+  options: { timeoutMs: number; retries: number },
+  onTestFinished: (fn: () => void) => void,
+): Promise<ReliableClient> {
   const { createClient } = await load();
   const client = await createClient({ port: lossyServer.port, ...options });
-  onClose.push(() => client.close());
-  return client;
-}
-const onClose: Array<() => void> = [];
-test.afterEach(() => {
-  for (const close of onClose.splice(0)) {
+  onTestFinished(() => {
     try {
-      close();
+      client.close();
     } catch {
       // already closed
     }
-  }
-});
+  });
+  return client;
+}
 
 /** The sequence number of a datagram the client sent. */
 const seqOf = (datagram: Buffer) => (datagram.length >= 4 ? datagram.readUInt32BE(0) : undefined);
 
-test('request() sends [sequence number][payload] and resolves with the payload of the reply', async ({ lossyEcho }) => {
+// Each test has a lossy server and a client of its own, and its timers are short: they run at once
+// (test.concurrent), and the file takes as long as the longest of them instead of their sum.
+test.concurrent('request() sends [sequence number][payload] and resolves with the payload of the reply', async ({ lossyEcho, onTestFinished }) => {
   const server = await lossyEcho();
-  const client = await start(server, { timeoutMs: 200, retries: 3 });
+  const client = await start(server, { timeoutMs: 200, retries: 3 }, onTestFinished);
   const first = client.request(Buffer.from('hello'));
   await answered(
     first,
@@ -103,9 +106,9 @@ test('request() sends [sequence number][payload] and resolves with the payload o
   });
 });
 
-test('sends the same datagram again when no reply comes, and stops once answered', async ({ lossyEcho }) => {
+test.concurrent('sends the same datagram again when no reply comes, and stops once answered', async ({ lossyEcho, onTestFinished }) => {
   const server = await lossyEcho((index) => (index < 2 ? [] : [0])); // the first two are lost
-  const client = await start(server, { timeoutMs: 50, retries: 4 });
+  const client = await start(server, { timeoutMs: 50, retries: 4 }, onTestFinished);
   await answered(
     client.request('lost twice'),
     Buffer.from('lost twice'),
@@ -130,9 +133,9 @@ test('sends the same datagram again when no reply comes, and stops once answered
   });
 });
 
-test('a reply slower than the timeout still answers the request', async ({ lossyEcho }) => {
+test.concurrent('a reply slower than the timeout still answers the request', async ({ lossyEcho, onTestFinished }) => {
   const server = await lossyEcho(() => [130]); // every echo takes 130 ms; the client waits 50 ms per try
-  const client = await start(server, { timeoutMs: 50, retries: 4 });
+  const client = await start(server, { timeoutMs: 50, retries: 4 }, onTestFinished);
   await answered(
     client.request('slow path'),
     Buffer.from('slow path'),
@@ -142,10 +145,10 @@ test('a reply slower than the timeout still answers the request', async ({ lossy
   );
 });
 
-test('ignores duplicates, stale replies and datagrams from strangers', async ({ lossyEcho }) => {
+test.concurrent('ignores duplicates, stale replies and datagrams from strangers', async ({ lossyEcho, onTestFinished }) => {
   // alpha's echo comes twice (the copy 80 ms late); bravo's comes after 150 ms.
   const server = await lossyEcho((index) => (index === 0 ? [0, 80] : [150]));
-  const client = await start(server, { timeoutMs: 400, retries: 1 });
+  const client = await start(server, { timeoutMs: 400, retries: 1 }, onTestFinished);
   await answered(
     client.request('alpha'),
     Buffer.from('alpha'),
@@ -166,9 +169,9 @@ test('ignores duplicates, stale replies and datagrams from strangers', async ({ 
   );
 });
 
-test('gives up with an error after 1 + retries sends', async ({ lossyEcho }) => {
+test.concurrent('gives up with an error after 1 + retries sends', async ({ lossyEcho, onTestFinished }) => {
   const server = await lossyEcho(() => []); // everything is lost
-  const client = await start(server, { timeoutMs: 15, retries: 3 });
+  const client = await start(server, { timeoutMs: 15, retries: 3 }, onTestFinished);
   const outcome = await settle(client.request('into the void'), 5000);
   check(outcome.state === 'rejected', {
     message: `Expected request() to reject once its retries were used up, but it ${outcome.state === 'pending' ? 'was still waiting after 5 s' : 'resolved'}.`,
@@ -185,9 +188,9 @@ test('gives up with an error after 1 + retries sends', async ({ lossyEcho }) => 
   });
 });
 
-test('keeps every answer with its request over a path that drops, duplicates and reorders', async ({ lossyEcho }) => {
-  const server = await lossyEcho(lossy({ drop: 0.2, duplicate: 0.3, maxDelayMs: 30 }));
-  const client = await start(server, { timeoutMs: 45, retries: 8 });
+test.concurrent('keeps every answer with its request over a path that drops, duplicates and reorders', async ({ lossyEcho, onTestFinished, transcript }) => {
+  const server = await lossyEcho(lossy({ drop: 0.2, duplicate: 0.3, maxDelayMs: 30 }, transcript.random));
+  const client = await start(server, { timeoutMs: 45, retries: 8 }, onTestFinished);
   for (let i = 0; i < 12; i++) {
     const payload = randomBytes(8 + ((i * 97) % 400));
     await answered(
