@@ -150,7 +150,8 @@ const accepted = (name: string, spec: HandshakeSpec, why: string, hint?: string)
 
 const FRESH_KEY = 'x3JJHMbDL1EzLkh9GBhXDw==';
 
-httpCases(test, [
+// Each case on a connection of its own: they run side by side.
+const ACCEPTED: HttpCase[] = [
   accepted(
     'accepts "Upgrade: WebSocket" (the token is case-insensitive)',
     { headers: [['Upgrade', 'WebSocket']] },
@@ -234,4 +235,6 @@ httpCases(test, [
     spec: 'RFC 6455 §4.2.2 step 5.6, §9.1; RFC 7692',
     hint: 'Leave Sec-WebSocket-Extensions out of the 101.',
   },
-]);
+];
+
+httpCases(test, ACCEPTED, { concurrent: true });

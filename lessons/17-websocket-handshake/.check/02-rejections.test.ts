@@ -30,7 +30,9 @@ function refused(name: string, spec: HandshakeSpec, status: 400 | 426, details: 
 
 const KEY_HINT = 'The key is 16 bytes in base64: exactly 24 characters, the last two "==". Check it with /^[A-Za-z0-9+/]{22}==$/.';
 
-httpCases(test, [
+// Each case on a connection of its own, and the program keeps nothing between connections: they
+// run side by side. (A case that proves a connection stays open then waits its whole 100 ms.)
+const REJECTIONS: HttpCase[] = [
   {
     name: 'answers a plain GET /echo (no Upgrade) with 426 Upgrade Required, and goes on serving HTTP',
     exchanges: [
@@ -133,4 +135,6 @@ httpCases(test, [
     spec: 'RFC 9110 §7.6.1',
     hint: 'Split at commas and compare each trimmed, lower-cased token exactly; includes() on the whole value matches too much.',
   }),
-]);
+];
+
+httpCases(test, REJECTIONS, { concurrent: true });

@@ -19,7 +19,8 @@ const origin = (name: string, value: string | undefined, status: 101 | 403, why:
   hint,
 });
 
-httpCases(test, [
+// Each case on a connection of its own: they run side by side.
+const ORIGINS: HttpCase[] = [
   origin(
     'accepts a handshake from an allowed origin',
     'http://good.example',
@@ -62,4 +63,6 @@ httpCases(test, [
     "Only browsers are bound to send Origin; other clients may leave it out (or send anything), so the list protects browsers' users, and a handshake without Origin is taken.",
     'Refuse only a present Origin that is not on the list.',
   ),
-]);
+];
+
+httpCases(test, ORIGINS, { concurrent: true });

@@ -1,4 +1,4 @@
-// Hidden tests for sni-router, part 4: once routed, the connection is relayed as it is. A half-close
+// Hidden tests for sni-router, part 5: once routed, the connection is relayed as it is. A half-close
 // stays a half-close (the other direction keeps flowing), a reset stays a reset, and a side that
 // stops reading slows the other down instead of filling the router's memory.
 
