@@ -9,6 +9,8 @@ import { stopQuietlyWhenOutputCloses } from './closed-output.ts';
 import { UsageError, type Context } from './context.ts';
 import { nearest } from './suggest.ts';
 
+export { exitAfterStopSignal } from './signal-exit.ts';
+
 /** A command-line option: what parseArgs needs, plus the line `--help` prints. */
 interface Option {
   type: 'string' | 'boolean';
