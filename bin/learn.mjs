@@ -24,8 +24,11 @@ trace('vitest/node loaded');
 
 const { register } = await import('tsx/esm/api');
 register();
-const { main } = await import('../harness/cli/main.ts');
+const { main, exitAfterStopSignal } = await import('../harness/cli/main.ts');
 trace('CLI loaded');
 process.exitCode = await main(process.argv.slice(2));
 // A check that ended before it needed a program (a usage error) leaves the zygote untaken.
 (await spawning)?.takeEarlyZygote()?.child.kill();
+// After Ctrl-C stopped a program (`learn run`, `learn spy`): exit so that a late copy of the signal
+// cannot end `learn` as it exits (harness/cli/signal-exit.ts).
+await exitAfterStopSignal(process.exitCode);

@@ -11,6 +11,7 @@ import { explainStartError } from '../testing/explain.ts';
 import { targetFile } from '../testing/target.ts';
 import { paint } from '../terminal.ts';
 import { UsageError, type Context } from './context.ts';
+import { noteStopSignal, SAME_SIGNAL_MS } from './signal-exit.ts';
 
 /** `--port N`: a port number, `fallback` when not given. */
 export function portOption(value: string | boolean | undefined, fallback = 3000): number {
@@ -64,13 +65,6 @@ export async function untilListening(context: Context, program: Program, stop?: 
  */
 export const STOP_GRACE_MS = 3000;
 
-/**
- * A signal this soon after the first is the same Ctrl-C: under `npx`, the terminal sends SIGINT to
- * `learn` and npm passes its own on as well (@npmcli/run-script forwards SIGINT and SIGTERM to
- * the command it runs). A person's second Ctrl-C takes longer.
- */
-export const SAME_SIGNAL_MS = 500;
-
 /** How a stop asked for by a signal ended. */
 export interface StopOutcome {
   /** The program ended by itself within the grace period, or was killed after it. */
@@ -118,19 +112,6 @@ export class SignalStop {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
     clearTimeout(this.timer);
-    // A program that ends at once may end before the same Ctrl-C comes again from npx. That signal
-    // must not end `learn` (its default action, also while the process is exiting): `learn` stays,
-    // ignoring it, until SAME_SIGNAL_MS after the first has passed, then exits as it would have.
-    const sameSignalLeft = this.signal ? SAME_SIGNAL_MS - (performance.now() - this.signalledAt) : 0;
-    if (sameSignalLeft > 0) {
-      const ignore = () => {};
-      process.on('SIGINT', ignore);
-      process.on('SIGTERM', ignore);
-      setTimeout(() => {
-        process.off('SIGINT', ignore);
-        process.off('SIGTERM', ignore);
-      }, sameSignalLeft);
-    }
     // A program that ended by itself may leave children of its own behind, still in its group.
     if (this.program.pid !== undefined) killTree(this.program.pid);
   }
@@ -144,6 +125,8 @@ export class SignalStop {
     }
     this.signal = signal;
     this.signalledAt = performance.now();
+    // From here on `learn` only finishes: no later signal may end it (cli/signal-exit.ts).
+    noteStopSignal();
     this.resolveRequested(signal);
     const started = this.signalledAt;
     void this.program.exited.then(() => {

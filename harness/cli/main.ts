@@ -9,6 +9,8 @@ import { stopQuietlyWhenOutputCloses } from './closed-output.ts';
 import { UsageError, type Context } from './context.ts';
 import { nearest } from './suggest.ts';
 
+export { exitAfterStopSignal } from './signal-exit.ts';
+
 /** A command-line option: what parseArgs needs, plus the line `--help` prints. */
 interface Option {
   type: 'string' | 'boolean';
@@ -114,11 +116,13 @@ const commands: Record<string, Command> = {
   },
   dev: {
     summary: 'author tools: `check` proves stubs and known mistakes fail and solutions pass; `mistake` records one; `format` formats lessons and their patches',
-    usage: 'learn dev check [lesson…] [--json] [--seeds N] [--lanes N] | stub <lesson> | mistake <lesson> <name> <files…> | format [lesson…] [--check]',
+    usage:
+      'learn dev check [lesson…] [--json] [--seeds N] [--lanes N] [--without-mistakes] | stub <lesson> | mistake <lesson> <name> <files…> | format [lesson…] [--check]',
     options: {
       json: { type: 'boolean', description: 'machine-readable result' },
       seeds: { type: 'string', description: 'runs per known mistake, each with its own seed (default 3); one that is caught only sometimes is FLAKY' },
       lanes: { type: 'string', description: 'runs at once (default 2)' },
+      'without-mistakes': { type: 'boolean', description: 'check: only the references and the stubs' },
       check: { type: 'boolean', description: 'format: change nothing, fail when something is not formatted' },
     },
     run: async (c) => (await import('./commands/dev.ts')).dev(c),

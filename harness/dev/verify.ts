@@ -39,6 +39,8 @@ export interface VerifyOptions {
   seeds?: number;
   /** Sessions running at once. */
   lanes?: number;
+  /** Only the references and the stubs: CI's second Node runs those (.ci/run), the first runs all. */
+  withoutMistakes?: boolean;
   onTarget?: (lesson: Lesson, verdict: TargetVerdict) => void;
 }
 
@@ -108,6 +110,7 @@ export async function verifyAll(chosen: readonly Lesson[], options: VerifyOption
   for (const lesson of chosen) {
     if (testFiles(lesson).length === 0) continue;
     jobs.push({ lesson, target: { kind: 'solution' }, seeds: seedsFor(1) }, { lesson, target: { kind: 'stub' }, seeds: seedsFor(1) });
+    if (options.withoutMistakes) continue;
     for (const name of mistakes(lesson)) jobs.push({ lesson, target: { kind: 'mistake', name }, seeds: seedsFor(options.seeds ?? 3) });
   }
   const verdicts = new Map<string, TargetVerdict[]>(chosen.map((lesson) => [lesson.slug, []]));

@@ -14,7 +14,7 @@
 
 import { H2HeaderEncoder, type H2Field } from '../wire/hpack.ts';
 import { h2Frame, H2Type } from '../wire/http2.ts';
-import { H2_SETTING_NAMES } from '../wire/http2-view.ts';
+import { H2_SETTING_NAMES } from '../wire/http2.ts';
 import { EscapeError, parseEscapes, parseHex } from './escapes.ts';
 
 const FLAGS: Record<string, number> = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY: 0x20 };

@@ -23,7 +23,7 @@ export interface StatsMessage {
    * when none waits); undefined when the program cannot tell.
    */
   timers?: { count: number; nextMs: number | null };
-  /** Work of the program's on libuv's thread pool that the event loop does not list (zlib). */
+  /** Work of the program's on libuv's thread pool that the event loop does not list (zlib, crypto). */
   threadPool?: boolean;
   /**
    * Datagrams over all the program's UDP sockets: how many its code was handed ('message' events)

@@ -4,7 +4,8 @@
 
 import net from 'node:net';
 import dgram from 'node:dgram';
-import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import zlib from 'node:zlib';
 import type { ProgramMessage, HarnessMessage } from './messages.ts';
 
@@ -137,6 +138,67 @@ function zlibBusy(): boolean {
   return busy;
 }
 
+/**
+ * crypto's asynchronous functions (scrypt, pbkdf2, randomBytes with a callback, Web Crypto's
+ * subtle.*) run on the thread pool as well, and nothing of the event loop lists them either. Each
+ * call is counted until its callback runs or its promise settles. The module's functions are
+ * wrapped in place, and syncBuiltinESMExports() passes the wrappers on to `import { scrypt } from
+ * 'node:crypto'` too; a call without a callback (the synchronous form) is passed straight through.
+ */
+let cryptoJobs = 0;
+const CRYPTO_CALLBACK_FUNCTIONS = [
+  'randomBytes',
+  'pseudoRandomBytes',
+  'randomFill',
+  'randomInt',
+  'pbkdf2',
+  'scrypt',
+  'hkdf',
+  'generateKey',
+  'generateKeyPair',
+  'generatePrime',
+  'checkPrime',
+];
+const cryptoExports = crypto as unknown as Record<string, unknown>;
+for (const name of CRYPTO_CALLBACK_FUNCTIONS) {
+  const original = cryptoExports[name];
+  if (typeof original !== 'function') continue;
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback !== 'function') return original.apply(this, args);
+    cryptoJobs++;
+    let done = false;
+    args[last] = function (this: unknown, ...results: unknown[]) {
+      if (!done) ((done = true), cryptoJobs--);
+      return callback.apply(this, results);
+    };
+    try {
+      return original.apply(this, args);
+    } catch (error) {
+      // Thrown at once (bad arguments): no job was started.
+      if (!done) ((done = true), cryptoJobs--);
+      throw error;
+    }
+  };
+  Object.defineProperty(wrapped, 'name', { value: original.name });
+  Object.defineProperty(wrapped, 'length', { value: original.length });
+  cryptoExports[name] = wrapped;
+}
+syncBuiltinESMExports();
+const subtle = crypto.webcrypto?.subtle as unknown as Record<string, unknown> | undefined;
+const subtlePrototype = subtle ? (Object.getPrototypeOf(subtle) as Record<string, unknown>) : undefined;
+for (const name of subtlePrototype ? Object.getOwnPropertyNames(subtlePrototype) : []) {
+  const original = subtlePrototype![name];
+  if (name === 'constructor' || typeof original !== 'function') continue;
+  subtlePrototype![name] = function (this: unknown, ...args: unknown[]) {
+    const result = original.apply(this, args) as unknown;
+    if (!(result instanceof Promise)) return result;
+    cryptoJobs++;
+    return result.finally(() => cryptoJobs--);
+  };
+}
+
 process.on('message', (message: HarnessMessage) => {
   if (message.type !== 'stats') return;
   const resources: Record<string, number> = {};
@@ -151,7 +213,7 @@ process.on('message', (message: HarnessMessage) => {
     arrayBuffers: memory.arrayBuffers,
     resources,
     timers: pendingTimers(),
-    threadPool: zlibBusy(),
+    threadPool: zlibBusy() || cryptoJobs > 0,
     datagrams: { ...datagrams },
   });
 });

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { SAME_SIGNAL_MS, STOP_GRACE_MS } from '../cli/lesson-program.ts';
+import { STOP_GRACE_MS } from '../cli/lesson-program.ts';
+import { SAME_SIGNAL_MS } from '../cli/signal-exit.ts';
 import { freePort } from '../process/free-port.ts';
 import { Workbook, type Running } from './workbook.ts';
 
@@ -161,6 +162,23 @@ net.createServer((socket) => socket.end(\`\${child.pid}\\n\`)).listen(port, '127
     expect(took).toBeGreaterThanOrEqual(STOP_GRACE_MS);
     expect(alive(grandchild)).toBe(false);
     expect(await refused(port)).toBe(true);
+  });
+
+  test('a Ctrl-C that keeps coming after the program has ended never ends learn by a signal', async () => {
+    const copy = stubborn();
+    const port = await freePort();
+    const running = copy.spawn(['run', 'tcp-echo', '--port', String(port)]);
+    await running.until(/listens on 127\.0\.0\.1:\d+/, 30_000);
+    running.child.kill('SIGINT');
+    // On a busy machine npm's copy of the Ctrl-C can come at any moment of learn's last steps, even
+    // as it exits: here one every few milliseconds, from the last line until learn is gone.
+    await running.until(/Stopped: your server exited with code 0/);
+    const burst = setInterval(() => running.child.kill('SIGINT'), 2);
+    try {
+      expect(await running.closed, running.out + running.err).toBe(0);
+    } finally {
+      clearInterval(burst);
+    }
   });
 
   test('a second Ctrl-C, a moment after the first, kills the program at once', async () => {

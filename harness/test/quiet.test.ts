@@ -29,7 +29,7 @@ async function serve(name: string, onSocket: string): Promise<Program> {
   const entry = path.join(dir, `${name}.mjs`);
   fs.writeFileSync(
     entry,
-    `import net from 'node:net';\nimport fs from 'node:fs';\nimport zlib from 'node:zlib';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\n` +
+    `import net from 'node:net';\nimport fs from 'node:fs';\nimport zlib from 'node:zlib';\nimport crypto from 'node:crypto';\nimport { pbkdf2 } from 'node:crypto';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\n` +
       `net.createServer((socket) => {\n${onSocket}\n}).listen(port, '127.0.0.1');\n`,
   );
   const port = await freePort();
@@ -112,9 +112,20 @@ describe.skipIf(process.platform !== 'linux')('a wait for a program that went qu
       'a zlib stream',
       `socket.on('data', () => { const gzip = zlib.createBrotliCompress(); gzip.on('data', () => {}); gzip.on('end', () => socket.write('late\\n')); gzip.end(Buffer.alloc(16 * 1024 * 1024, 7)); });`,
     ],
+    [
+      'key derivation on the thread pool (crypto.scrypt)',
+      `socket.on('data', () => crypto.scrypt('secret', 'salt', 64, { N: 2 ** 16, maxmem: 2 ** 28 }, () => socket.write('late\\n')));`,
+    ],
+    ['a named import of crypto (pbkdf2)', `socket.on('data', () => pbkdf2('secret', 'salt', 400_000, 64, 'sha512', () => socket.write('late\\n')));`],
+    [
+      'Web Crypto (crypto.subtle)',
+      `socket.on('data', () => crypto.subtle.digest('SHA-512', Buffer.alloc(64 * 1024 * 1024, 7)).then(() => socket.write('late\\n')));`,
+    ],
   ])('is waited out when the program still answers on its own: %s', async (_name, handler) => {
     const program = await serve(`late-${_name.length}`, handler);
-    const client = await connect(program);
+    // What is proved is that no early "quiet" ends the wait: the work itself may take seconds on a
+    // busy machine, so the wait's bound is long.
+    const client = await connect(program, 'c1', 30_000);
     await client.send('hello\n');
     await client.expect('late\n');
   });

@@ -11,41 +11,8 @@
 
 import { byteCount, escapeByte, looksLikeText, quote } from './bytes.ts';
 import { H2HeaderDecoder } from './hpack.ts';
-import { H2_ERROR_NAMES, H2_PREFACE, H2_TYPE_NAMES, H2Type } from './http2.ts';
+import { h2FlagNames, H2_ERROR_NAMES, H2_PREFACE, H2_SETTING_NAMES, H2_TYPE_NAMES, H2Type } from './http2.ts';
 import { PREVIEW_BYTES, quoteBytes, quoteText } from './text-preview.ts';
-
-/** §6.5.2 setting names. */
-export const H2_SETTING_NAMES: Record<number, string> = {
-  0x1: 'HEADER_TABLE_SIZE',
-  0x2: 'ENABLE_PUSH',
-  0x3: 'MAX_CONCURRENT_STREAMS',
-  0x4: 'INITIAL_WINDOW_SIZE',
-  0x5: 'MAX_FRAME_SIZE',
-  0x6: 'MAX_HEADER_LIST_SIZE',
-  0x8: 'ENABLE_CONNECT_PROTOCOL', // RFC 8441
-  0x9: 'NO_RFC7540_PRIORITIES', // RFC 9218
-};
-
-/** Flag names by frame type (§6); a bit not named here is shown as a number. */
-const FLAG_NAMES: Record<number, Array<[number, string]>> = {
-  [H2Type.DATA]: [
-    [0x1, 'END_STREAM'],
-    [0x8, 'PADDED'],
-  ],
-  [H2Type.HEADERS]: [
-    [0x1, 'END_STREAM'],
-    [0x4, 'END_HEADERS'],
-    [0x8, 'PADDED'],
-    [0x20, 'PRIORITY'],
-  ],
-  [H2Type.SETTINGS]: [[0x1, 'ACK']],
-  [H2Type.PUSH_PROMISE]: [
-    [0x4, 'END_HEADERS'],
-    [0x8, 'PADDED'],
-  ],
-  [H2Type.PING]: [[0x1, 'ACK']],
-  [H2Type.CONTINUATION]: [[0x4, 'END_HEADERS']],
-};
 
 /** §6.5, §6.7, §6.8: frames about the connection as a whole; §6.1–§6.4, §6.6, §6.10: frames of one stream. */
 const CONNECTION_ONLY = new Set<number>([H2Type.SETTINGS, H2Type.PING, H2Type.GOAWAY]);
@@ -184,7 +151,7 @@ export class H2Direction {
   private describe(frame: FrameInProgress): string[] {
     const payload = Buffer.concat(frame.kept);
     const name = H2_TYPE_NAMES[frame.type];
-    const flags = flagNames(frame.type, frame.flags);
+    const flags = h2FlagNames(frame.type, frame.flags);
     const head = `HTTP/2 ${name ?? `frame of unknown type 0x${frame.type.toString(16)}`}${name ? ' frame' : ''} · stream ${frame.stream}${flags ? ` · ${flags}` : ''} · ${exactly(frame.length)}`;
     try {
       const { detail = '', more = [] } = this.meaning(frame, payload);
@@ -325,14 +292,6 @@ function unpad(payload: Buffer, flags: number, length: number, fixed: number): {
 function describePriority(bytes: Buffer): string {
   const exclusive = bytes[0]! & 0x80 ? ', exclusive' : '';
   return `depends on stream ${bytes.readUInt32BE(0) & 0x7fffffff}${exclusive}, weight ${bytes[4]! + 1}`;
-}
-
-function flagNames(type: number, flags: number): string {
-  const names: string[] = [];
-  let left = flags;
-  for (const [bit, name] of FLAG_NAMES[type] ?? []) if (flags & bit) ((left &= ~bit), names.push(name));
-  if (left) names.push(`flags 0x${left.toString(16).padStart(2, '0')}`);
-  return names.join(' ');
 }
 
 function errorName(code: number): string {

@@ -45,6 +45,48 @@ export const H2Error = {
 export const H2_ERROR_NAMES: Record<number, string> = Object.fromEntries(Object.entries(H2Error).map(([name, code]) => [code, name]));
 export const H2_TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(H2Type).map(([name, type]) => [type, name]));
 
+/** §6.5.2 setting names. */
+export const H2_SETTING_NAMES: Record<number, string> = {
+  0x1: 'HEADER_TABLE_SIZE',
+  0x2: 'ENABLE_PUSH',
+  0x3: 'MAX_CONCURRENT_STREAMS',
+  0x4: 'INITIAL_WINDOW_SIZE',
+  0x5: 'MAX_FRAME_SIZE',
+  0x6: 'MAX_HEADER_LIST_SIZE',
+  0x8: 'ENABLE_CONNECT_PROTOCOL', // RFC 8441
+  0x9: 'NO_RFC7540_PRIORITIES', // RFC 9218
+};
+
+/** Flag names by frame type (§6); a bit not named here is shown as a number. */
+export const H2_FLAG_NAMES: Record<number, Array<[number, string]>> = {
+  [H2Type.DATA]: [
+    [0x1, 'END_STREAM'],
+    [0x8, 'PADDED'],
+  ],
+  [H2Type.HEADERS]: [
+    [0x1, 'END_STREAM'],
+    [0x4, 'END_HEADERS'],
+    [0x8, 'PADDED'],
+    [0x20, 'PRIORITY'],
+  ],
+  [H2Type.SETTINGS]: [[0x1, 'ACK']],
+  [H2Type.PUSH_PROMISE]: [
+    [0x4, 'END_HEADERS'],
+    [0x8, 'PADDED'],
+  ],
+  [H2Type.PING]: [[0x1, 'ACK']],
+  [H2Type.CONTINUATION]: [[0x4, 'END_HEADERS']],
+};
+
+/** The flags of a frame of `type` by name, a bit with no name as a number (`END_STREAM flags 0x40`). */
+export function h2FlagNames(type: number, flags: number): string {
+  const names: string[] = [];
+  let left = flags;
+  for (const [bit, name] of H2_FLAG_NAMES[type] ?? []) if (flags & bit) ((left &= ~bit), names.push(name));
+  if (left) names.push(`flags 0x${left.toString(16).padStart(2, '0')}`);
+  return names.join(' ');
+}
+
 export interface H2Frame {
   length: number;
   type: number;

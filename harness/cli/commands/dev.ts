@@ -16,7 +16,7 @@ export async function dev(context: Context): Promise<number> {
   if (sub === 'format') return format(context, names);
   if (sub !== 'check')
     throw new UsageError(
-      '`learn dev` takes: check [lesson…] [--json] [--seeds N] [--lanes N]; stub <lesson>; mistake <lesson> <name> <edited files…>; format [lesson…] [--check].',
+      '`learn dev` takes: check [lesson…] [--json] [--seeds N] [--lanes N] [--without-mistakes]; stub <lesson>; mistake <lesson> <name> <edited files…>; format [lesson…] [--check].',
     );
   const chosen = names.length === 0 ? lessons : names.map(findLesson);
   const json = context.flags.json === true;
@@ -27,6 +27,7 @@ export async function dev(context: Context): Promise<number> {
   const verdicts = await verifyAll(chosen, {
     seeds,
     lanes,
+    withoutMistakes: context.flags['without-mistakes'] === true,
     onTarget: (lesson, t) => {
       if (json) return;
       const mark = t.ok ? paint.success('✓') : paint.failure('✗');

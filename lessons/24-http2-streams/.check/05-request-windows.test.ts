@@ -2,7 +2,7 @@
 // RFC 9113 §6.9), and SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2). The server runs with
 // --initial-window 1000 and --max-streams 3, so both limits are reached with little data.
 
-import { serverTest, check, byteCount, H2Error, H2Type } from '#harness/testing/index.ts';
+import { serverTest, check, byteCount, H2_PREFACE, H2_SETTINGS_ACK, H2Error, H2Type, h2SettingsFrame } from '#harness/testing/index.ts';
 import {
   END_HEADERS,
   END_STREAM,
@@ -10,6 +10,7 @@ import {
   SETTINGS_MAX_CONCURRENT_STREAMS,
   data,
   get,
+  H2Peer,
   headers,
   openPeer,
   post,
@@ -119,4 +120,32 @@ test('refuses a 4th concurrent stream with RST_STREAM REFUSED_STREAM, and takes 
     spec: CONCURRENCY,
     hint: 'Take a stream out of the count once it is closed, by RST_STREAM as well as by END_STREAM both ways.',
   });
+});
+
+test('takes DATA beyond 1000 octets, up to the default 65 535, from a client that has not yet acknowledged the SETTINGS', async ({ server }) => {
+  const client = await server.connect();
+  const upload = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7 + 0x80) & 0xff));
+  // One write: the client's preface, and at once a request with 5000 octets of body. It has not
+  // read the server's SETTINGS yet, so it can only go by the default window (65 535).
+  await client.send([
+    H2_PREFACE,
+    h2SettingsFrame([]),
+    headers(1, post('/inspect', [['content-length', String(upload.length)]]), END_HEADERS),
+    data(1, upload, END_STREAM),
+  ]);
+  const peer = new H2Peer(client);
+  const teaching = {
+    why: "Until the client acknowledges the server's SETTINGS, it may not even have read them: it can only go by the default window of 65 535 octets. The server's SETTINGS_INITIAL_WINDOW_SIZE of 1000 binds the client from its ACK on.",
+    spec: 'RFC 9113 §6.5.3, §6.9.2',
+    hint: 'Start each stream with a receive window of 65 535 until the SETTINGS ACK comes; then apply your INITIAL_WINDOW_SIZE, to the open streams as well.',
+  };
+  const response = await peer.response(1, teaching);
+  const status = response.header(':status');
+  const seen = status === '200' ? (JSON.parse(response.body.toString('utf8')) as { bodyLength: number }) : undefined;
+  check(seen?.bodyLength === upload.length, {
+    message: `Expected 200 with a bodyLength of ${upload.length} for POST /inspect, received ${status} ${seen ? `with a bodyLength of ${seen.bodyLength}` : ''}.`,
+    ...teaching,
+  });
+  await client.send(H2_SETTINGS_ACK);
+  await peer.expectAlive('the request sent before the SETTINGS ACK', teaching);
 });
