@@ -214,6 +214,16 @@ export class CheckSession {
     return collector.result();
   }
 
+  /** Stops the programs of the run in progress (their kill is sent before this returns); zygotes stay. */
+  stopPrograms(): Promise<void> {
+    return this.host.stopAll();
+  }
+
+  /** The processes kept ready for the next run (a zygote): not strays of this one (process/reaper.ts). */
+  keptPids(): Set<number> {
+    return this.host.zygotePids();
+  }
+
   /** Tears the instance down (terminating its worker); the next run creates a new one. */
   async abort(): Promise<void> {
     const vitest = this.vitest;

@@ -104,6 +104,11 @@ export class ProgramHost {
     this.warm();
   }
 
+  /** The zygotes kept ready (not yet told what to run): not strays. */
+  zygotePids(): Set<number> {
+    return new Set(this.zygotes.flatMap((hosted) => (hosted.child.pid === undefined ? [] : [hosted.child.pid])));
+  }
+
   /** Stops everything, zygotes too. */
   async close(): Promise<void> {
     this.closed = true;
