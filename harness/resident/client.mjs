@@ -24,8 +24,7 @@ const INTERRUPTED = 130;
 /** Exit code when the output was closed before the end (cli/closed-output.ts). */
 const OUTPUT_CLOSED = 141;
 
-const trace = (what) =>
-  process.env.LEARN_TRACE && process.stderr.write(`[trace] ${performance.now().toFixed(0).padStart(5)} ms  ${what}\n`);
+const trace = (what) => process.env.LEARN_TRACE && process.stderr.write(`[trace] ${performance.now().toFixed(0).padStart(5)} ms  ${what}\n`);
 
 /** Off with LEARN_RESIDENT=off, and wherever Unix sockets are not used. */
 export function residentWanted(env = process.env) {
@@ -147,9 +146,7 @@ function follow(socket, box) {
     socket.on('error', () => {});
     socket.on('close', () => {
       if (done) return;
-      process.stderr.write(
-        'learn: the resident check process ended before the check did. Run the check again (LEARN_RESIDENT=off runs it in this process).\n',
-      );
+      process.stderr.write('learn: the resident check process ended before the check did. Run the check again (LEARN_RESIDENT=off runs it in this process).\n');
       finish({ code: interrupted ? INTERRUPTED : 1 });
     });
   });

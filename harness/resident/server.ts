@@ -203,8 +203,7 @@ class Run {
       onInterrupt: (release) => void (this.release = release),
       // Its programs are stopped after every run (check/session.ts); the zygote kept is no stray.
       reap: () => void reapStrays(this.session.keptPids()),
-      offerNext: async (context, lesson, next) =>
-        void (this.offer = { lesson: lesson.slug, next: next?.slug, args: context.args, flags: context.flags }),
+      offerNext: async (context, lesson, next) => void (this.offer = { lesson: lesson.slug, next: next?.slug, args: context.args, flags: context.flags }),
     };
     let code = 1;
     try {
