@@ -58,6 +58,8 @@ export async function serve(key: string): Promise<void> {
   let busy = false;
   let idle: NodeJS.Timeout | undefined;
   let ending = false;
+  /** Why it goes once the check in progress is done. */
+  let stale: string | undefined;
 
   const server = net.createServer();
   const end = async (why: string) => {
@@ -66,6 +68,7 @@ export async function serve(key: string): Promise<void> {
     log(`exiting: ${why}`);
     server.close();
     if (ownsSocket()) fs.rmSync(where, { force: true });
+    inode = undefined;
     try {
       if ((JSON.parse(fs.readFileSync(infoPath(repoRoot), 'utf8')) as { pid: number }).pid === process.pid) fs.rmSync(infoPath(repoRoot), { force: true });
     } catch {
@@ -98,7 +101,11 @@ export async function serve(key: string): Promise<void> {
       if (request.key !== key) {
         send(socket, { type: 'stale' });
         socket.end();
-        return void end('stale: a client found the harness, checks, references, dependencies or Node changed');
+        // A check it runs for another client ends first (that client's key matched when it began).
+        stale = 'stale: a client found the harness, checks, references, dependencies or Node changed';
+        server.close(); // the next check finds no one, and starts a fresh process once it is done
+        if (!busy) void end(stale);
+        return;
       }
       if (busy || ending) {
         send(socket, { type: 'busy' });
@@ -109,6 +116,7 @@ export async function serve(key: string): Promise<void> {
       run = new Run(socket, request, session);
       void run.done.then(() => {
         busy = false;
+        if (stale) return void end(stale);
         if (!ending) resetIdle();
         void session.warm().catch(() => {}); // a run that was stopped tore its instance down
       });
@@ -137,7 +145,7 @@ export async function serve(key: string): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void end(signal));
   setInterval(() => {
     if (!fs.existsSync(`${repoRoot}/package.json`)) void end('the clone is gone');
-    else if (!ownsSocket()) void end('the socket is gone or another took it');
+    else if (!busy && !ownsSocket()) void end('the socket is gone or another took it');
   }, LIVENESS_MS).unref();
   setInterval(() => {
     if (!busy && stalenessKey(repoRoot) !== key) void end('stale: the harness, checks, references, dependencies or Node changed');
