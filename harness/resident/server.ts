@@ -14,6 +14,7 @@ import net from 'node:net';
 import { CheckSession, LEARNER_WORKERS } from '../check/session.ts';
 import type { CheckRuntime } from '../cli/commands/check.ts';
 import { main } from '../cli/main.ts';
+import { stateFile, validate } from '../cli/state.ts';
 import { repoRoot } from '../paths.ts';
 import { reapStrays } from '../process/reaper.ts';
 import { colourWanted, setColour } from '../terminal.ts';
@@ -107,6 +108,12 @@ export async function serve(key: string): Promise<void> {
         if (!busy) void end(stale);
         return;
       }
+      // Progress to rebuild (cli/rebuild.ts: every lesson checked, Ctrl-C handled on its own terms)
+      // is done in the client's process, as any run this process cannot run as the client would.
+      if (rebuildPending()) {
+        send(socket, { type: 'declined' });
+        return void socket.end();
+      }
       if (busy || ending) {
         send(socket, { type: 'busy' });
         return void socket.end();
@@ -154,6 +161,17 @@ export async function serve(key: string): Promise<void> {
   await import('../cli/commands/check.ts');
   await session.warm();
   log('warm');
+}
+
+/** The learner's progress file cannot be read, or is being rebuilt (cli/state.ts, cli/rebuild.ts). */
+function rebuildPending(): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(stateFile, 'utf8');
+  } catch {
+    return false; // none yet: a fresh state
+  }
+  return validate(text) !== undefined || (JSON.parse(text) as { rebuilding?: unknown }).rebuilding !== undefined;
 }
 
 function answers(where: string): Promise<boolean> {
