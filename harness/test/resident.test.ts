@@ -4,10 +4,11 @@
 // client stops the check's programs and leaves it ready for the next. Every check here traces
 // (LEARN_TRACE is part of the staleness key, so all of them alike): the trace says who ran it.
 
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { endResident, Workbook, type Run } from './workbook.ts';
+import { endResident, Running, Workbook, type Run } from './workbook.ts';
 
 let book: Workbook;
 beforeAll(() => void (book = new Workbook()));
@@ -215,6 +216,24 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
     book.solve('01-tcp-echo');
     const next = await nextServed(['check', 'tcp-echo']);
     expect(next.code, next.out + next.err).toBe(0);
+  });
+
+  const hasScript = process.platform === 'linux' && spawnSync('script', ['-qfec', 'true', '/dev/null']).status === 0;
+
+  test.skipIf(!hasScript)('in a terminal, "What now?" after a pass it served is asked by the client and answered from its keyboard', async () => {
+    await residentPid();
+    book.solve('01-tcp-echo');
+    // util-linux `script` gives `learn` a terminal, as cli-terminal.test.ts does.
+    const command = [process.execPath, book.bin, 'check', 'tcp-echo'].map((a) => `'${a}'`).join(' ');
+    const env = book.env({ ...ON, CI: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined });
+    const check = new Running(spawn('script', ['-qfec', command, '/dev/null'], { cwd: book.root, env }));
+    await check.until(/What now\?.*\(any other key, or 30 s: done\)/, 90_000);
+    expect(check.out).toMatch(/resident: accepted/);
+    expect(check.out).toMatch(/\x1b\[[0-9;]*m/); // the client's terminal has colour: so has the served output
+    check.child.stdin.write('d');
+    expect(await check.closed).toBe(0);
+    expect(check.out).toMatch(/→ .*your code beside the reference/);
+    expect(check.out).toMatch(/identical/); // what `learn diff tcp-echo` says, run in the client
   });
 
   test('two checks at once: one is served, the other runs in-process, both correct', async () => {
