@@ -344,6 +344,11 @@ async function residentRuns(rounds: number, chosen: typeof lessons): Promise<voi
         else if (warm) row.notServed++;
         const off = learnCheck(repoRoot, lesson.slug, true, false, { LEARN_RESIDENT: 'off' });
         if (off) row.off.push(off.wall);
+        // As it goes, so that a long bench on a busy machine says something even if stopped.
+        const f = (run: { wall: number } | undefined) => (run ? `${(run.wall / 1000).toFixed(2)} s` : 'failed');
+        console.log(
+          `round ${round + 1}, ${lesson.slug}: first ${f(first)}, served ${f(warm)}${warm && row.notServed ? ' (not served)' : ''}, off ${f(off)}; load ${load()}`,
+        );
       }
     }
   } finally {
