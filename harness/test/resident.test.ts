@@ -19,8 +19,8 @@ const ON = { LEARN_RESIDENT: undefined, LEARN_TRACE: '1' };
 const OFF = { LEARN_RESIDENT: 'off', LEARN_TRACE: '1' };
 
 /** The resident process's pid, once it listens (it starts after the first check shows its result). */
-async function residentPid(ms = 30_000): Promise<number> {
-  const info = path.join(book.root, '.learn', 'resident.json');
+async function residentPid(ms = 30_000, root = book.root): Promise<number> {
+  const info = path.join(root, '.learn', 'resident.json');
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     try {
@@ -261,6 +261,19 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
     await until(() => remembered().every((program) => !alive(program)), 'its zygote to be gone');
     endResident(book.root);
   });
+});
+
+test('it never outlives its clone: deleted, it exits within seconds', { timeout: 180_000 }, async () => {
+  const other = new Workbook();
+  try {
+    const run = other.learn(['check', 'tcp-echo', '--solution'], ON);
+    expect(run.code, run.out + run.err).toBe(0);
+    const pid = await residentPid(30_000, other.root);
+    fs.rmSync(other.root, { recursive: true, force: true });
+    await until(() => !alive(pid), 'the process of the deleted clone to exit');
+  } finally {
+    other.remove(); // ends it if the test failed
+  }
 });
 
 /**
