@@ -59,6 +59,8 @@ export class ProgramHost {
   private readonly adoptions = new Map<string, number>();
   private nextId = 1;
   private closed = false;
+  /** Stopped mid-run (Ctrl-C): a late request of that run's worker starts nothing (until resume()). */
+  private halted = false;
 
   constructor(private readonly options: ProgramHostOptions) {
     this.channel.unref();
@@ -81,6 +83,17 @@ export class ProgramHost {
     this.adoptions.set(name, 0);
     let spares = [...this.programs.values()].filter((hosted) => hosted.key === name && hosted.events).length;
     for (; spares < now; spares++) await this.start(key);
+  }
+
+  /** Stops the run's programs and starts no more for it: the run is being torn down. */
+  halt(): Promise<void> {
+    this.halted = true;
+    return this.stopAll();
+  }
+
+  /** A new run: programs may be started again. */
+  resume(): void {
+    this.halted = false;
   }
 
   /** Starts a zygote now if the host keeps one and has none, so the next run finds it ready. */
@@ -126,6 +139,7 @@ export class ProgramHost {
   /** Turns a ready zygote (or a new one) into the program `key` on a free port. */
   private async start(key: ProgramKey): Promise<Hosted> {
     if (this.closed) throw new Error('The program host is closed: nothing more is started.');
+    if (this.halted) throw new Error('The run was stopped: nothing more is started for it.');
     const port = await this.options.freePort();
     const hosted = this.zygotes.shift() ?? this.spawnZygote();
     hosted.key = keyOf(key);
