@@ -117,15 +117,17 @@ function follow(socket, box) {
     const finish = (result) => {
       if (done) return;
       done = true;
-      process.off('SIGINT', onInterrupt);
       socket.end();
       resolve(result);
     };
     // Ctrl-C: the resident process shows the failure held so far and stops the check's programs,
     // then says so; this process exits 130 then, or soon whatever happens.
+    // The handler stays to the end: npm passes the terminal's Ctrl-C on (the same one, twice), and
+    // one after the run (before "What now?") ends this process as the in-process check's does.
     let interrupted = false;
     const onInterrupt = () => {
-      if (interrupted) return; // npm passes the terminal's Ctrl-C on: the same one, twice
+      if (done && !interrupted) process.exit(INTERRUPTED);
+      if (interrupted) return;
       interrupted = true;
       send(socket, { type: 'interrupt' });
       setTimeout(() => finish({ code: INTERRUPTED }), INTERRUPT_TIMEOUT_MS).unref();
