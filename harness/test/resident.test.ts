@@ -34,6 +34,13 @@ async function residentPid(ms = 30_000, root = book.root): Promise<number> {
   throw new Error(`No resident check process listened within ${ms} ms. Its log:\n${readLog()}`);
 }
 
+/** The resident process, started by a first check if none listens (so that each test can run alone). */
+async function resident(): Promise<number> {
+  const info = path.join(book.root, '.learn', 'resident.json');
+  if (!fs.existsSync(info)) book.learn(['check', 'tcp-echo', '--solution'], ON);
+  return residentPid();
+}
+
 function readLog(): string {
   try {
     return fs.readFileSync(path.join(book.root, '.learn', 'resident.log'), 'utf8');
@@ -129,7 +136,7 @@ describe('the resident check process', { timeout: 180_000 }, () => {
   });
 
   test("a failure prints the same through it (the learner's stub, a seed given), with the same exit code", async () => {
-    await residentPid();
+    await resident();
     for (const colour of [{}, { NO_COLOR: undefined, FORCE_COLOR: '1' }]) {
       const served = book.learn(['check', 'tcp-echo', '--seed', '7'], { ...ON, ...colour });
       const local = book.learn(['check', 'tcp-echo', '--seed', '7'], { ...OFF, ...colour });
@@ -142,7 +149,7 @@ describe('the resident check process', { timeout: 180_000 }, () => {
   });
 
   test("a learner's file changed between two checks is seen: a module the tests import (lesson 3) and a program (lesson 1)", async () => {
-    await residentPid();
+    await resident();
     book.solve('02-socket-promises'); // lesson 3 builds on it
     const files = ['buffer.ts', 'server.ts'].map((name) => book.lessonFile('03-line-protocol', name));
     const stubs = files.map((file) => fs.readFileSync(file, 'utf8'));
@@ -166,7 +173,7 @@ describe('the resident check process', { timeout: 180_000 }, () => {
   });
 
   test('a stale key (a reference changed on disk) makes the client run in-process, and the stale process exits', async () => {
-    const pid = await residentPid();
+    const pid = await resident();
     const file = book.solutionFile('01-tcp-echo', 'server.ts');
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(file, later, later);
@@ -189,7 +196,7 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
 `;
 
   test('Ctrl-C in the client stops the check and its program, exits 130, and the process serves the next check', async () => {
-    const pid = await residentPid();
+    const pid = await resident();
     fs.rmSync(path.join(book.root, 'silent'), { recursive: true, force: true });
     fs.writeFileSync(book.lessonFile('01-tcp-echo', 'server.ts'), SILENT());
     const running = book.spawn(['check', 'tcp-echo'], ON);
@@ -208,7 +215,7 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
   });
 
   test('a killed client leaves no program running, and the process serves the next check', async () => {
-    const pid = await residentPid();
+    const pid = await resident();
     fs.rmSync(path.join(book.root, 'silent'), { recursive: true, force: true });
     fs.writeFileSync(book.lessonFile('01-tcp-echo', 'server.ts'), SILENT());
     const running = book.spawn(['check', 'tcp-echo'], ON);
@@ -226,7 +233,7 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
   const hasScript = process.platform === 'linux' && spawnSync('script', ['-qfec', 'true', '/dev/null']).status === 0;
 
   test.skipIf(!hasScript)('in a terminal, "What now?" after a pass it served is asked by the client and answered from its keyboard', async () => {
-    await residentPid();
+    await resident();
     book.solve('01-tcp-echo');
     // util-linux `script` gives `learn` a terminal, as cli-terminal.test.ts does.
     const command = [process.execPath, book.bin, 'check', 'tcp-echo'].map((a) => `'${a}'`).join(' ');
@@ -242,7 +249,7 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
   });
 
   test('two checks at once: one is served, the other runs in-process, both correct', async () => {
-    await residentPid();
+    await resident();
     const a = book.spawn(['check', 'tcp-echo', '--solution'], ON);
     const b = book.spawn(['check', 'line-protocol', '--solution'], ON);
     const [codeA, codeB] = await Promise.all([a.closed, b.closed]);
@@ -254,7 +261,7 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
   });
 
   test('it exits by itself when idle (LEARN_RESIDENT_IDLE_MS), leaving no zygote behind', async () => {
-    const old = await residentPid();
+    const old = await resident();
     // Another idle time is another key: the old process is stale and goes; the new one idles out.
     const run = book.learn(['check', 'tcp-echo', '--solution'], { ...ON, LEARN_RESIDENT_IDLE_MS: '1500' });
     expect(run.code, run.out + run.err).toBe(0);
