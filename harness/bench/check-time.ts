@@ -364,7 +364,7 @@ async function residentRuns(rounds: number, chosen: typeof lessons): Promise<voi
     const row = seen.get(lesson.slug);
     if (!row || row.warm.length === 0 || row.off.length === 0) continue;
     const [first, warm, off] = [spread(row.first), spread(row.warm), spread(row.off)];
-    medians.first.push(first.median);
+    if (first.runs > 0) medians.first.push(first.median); // none when every first check failed
     medians.warm.push(warm.median);
     medians.off.push(off.median);
     const missed = row.notServed > 0 ? ` (${row.notServed} not served)` : '';
