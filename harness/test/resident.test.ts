@@ -281,7 +281,10 @@ test('it never outlives its clone: deleted, it exits within seconds', { timeout:
     const run = other.learn(['check', 'tcp-echo', '--solution'], ON);
     expect(run.code, run.out + run.err).toBe(0);
     const pid = await residentPid(30_000, other.root);
-    // It may be writing there (its log, its zygote's record) as the folder goes: retried.
+    // Once it is warm (while it warms, Vitest writes its module cache there), as a clone deleted
+    // between checks; retried all the same (its log, its zygote's record).
+    const log = path.join(other.root, '.learn', 'resident.log');
+    await until(() => fs.readFileSync(log, 'utf8').includes(`[${pid}] warm`), 'it to be warm', 30_000);
     fs.rmSync(other.root, { recursive: true, force: true, maxRetries: 10 });
     await until(() => !alive(pid), 'the process of the deleted clone to exit');
   } finally {
