@@ -75,7 +75,9 @@ class CacheVerdicts implements Reporter {
 export default defineConfig({
   test: {
     include: ['harness/test/**/*.test.ts'],
-    env: { LEARN_ROOT: 'solutions' },
+    // No resident check process (harness/resident/) outlives a test that runs `learn check`;
+    // harness/test/resident.test.ts asks for one and ends it.
+    env: { LEARN_ROOT: 'solutions', LEARN_RESIDENT: 'off' },
     testTimeout: 30_000,
     // Two files at a time: the matrix, and the rest in turn.
     maxWorkers: 2,

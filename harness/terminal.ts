@@ -2,7 +2,8 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 
-function colourWanted(): boolean {
+/** What the process's arguments, environment and stdout ask for (the resident check process asks again for each check it runs). */
+export function colourWanted(): boolean {
   // no-color.org: NO_COLOR set to anything but the empty string.
   if (process.argv.includes('--no-color') || Boolean(process.env.NO_COLOR)) return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;

@@ -3,7 +3,7 @@
 // Shared by every layer that has a phase to tell (process/, check/, cli/), so it lives beside
 // paths.ts rather than in one of them.
 
-const origin = Number(process.env.LEARN_TRACE_ORIGIN) || performance.timeOrigin;
+let origin = Number(process.env.LEARN_TRACE_ORIGIN) || performance.timeOrigin;
 
 export const tracing = Boolean(process.env.LEARN_TRACE);
 
@@ -16,4 +16,9 @@ export function trace(what: string): void {
 /** The environment a worker needs to trace on the same clock. */
 export function traceEnv(): Record<string, string> {
   return tracing ? { LEARN_TRACE: '1', LEARN_TRACE_ORIGIN: String(origin) } : {};
+}
+
+/** Times from now on count from `ms` (epoch ms): the resident check process traces on its client's clock. */
+export function setTraceOrigin(ms: number): void {
+  origin = ms;
 }

@@ -8,8 +8,12 @@
 // earlier lessons done, this one not begun), in a scratch copy of each checkout whose other
 // lessons hold the reference, and the table says when the first failure came: the goal is within
 // 0.5 s of the fixed start cost (from the process start to the first test file collected).
+// Without --resident every check runs in its own process (LEARN_RESIDENT=off). With --resident,
+// each lesson of each round is checked three ways: the first check of a clone (no resident check
+// process: it runs in-process and leaves one behind), a later one (served by the warm resident
+// process), and one with LEARN_RESIDENT=off; the table puts them side by side.
 
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,14 +45,20 @@ const PHASES: Array<[string, string | undefined, string]> = [
  * One `learn check <slug> --solution` in `root`, timed. Under /usr/bin/time when there is one, for
  * the CPU time of the whole tree (the learner's programs are reaped by it, so they count).
  */
-function learnCheck(root: string, slug: string, trace: boolean, stub = false): { result: SpawnSyncReturns<string>; wall: number; cpu?: number } | undefined {
+function learnCheck(
+  root: string,
+  slug: string,
+  trace: boolean,
+  stub = false,
+  env: Record<string, string> = { LEARN_RESIDENT: 'off' },
+): { result: SpawnSyncReturns<string>; wall: number; cpu?: number } | undefined {
   const time = fs.existsSync('/usr/bin/time');
   const command = [process.execPath, path.join(root, 'bin', 'learn.mjs'), 'check', slug, ...(stub ? [] : ['--solution']), '--no-color'];
   const started = performance.now();
   const result = spawnSync(time ? '/usr/bin/time' : command[0]!, time ? ['-f', '[cpu] %U %S', ...command] : command.slice(1), {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, CI: '1', LEARN_ROOT: '', ...(trace || stub ? { LEARN_TRACE: '1' } : {}) },
+    env: { ...process.env, CI: '1', LEARN_ROOT: '', ...(trace || stub ? { LEARN_TRACE: '1' } : {}), ...env },
   });
   const wall = performance.now() - started;
   if (stub) {
@@ -77,6 +87,7 @@ export const checkTime: Suite = {
   async run(args) {
     const against = args.includes('--against') ? args.splice(args.indexOf('--against'), 2)[1] : undefined;
     const stub = args.includes('--stub') ? Boolean(args.splice(args.indexOf('--stub'), 1)) : false;
+    const resident = args.includes('--resident') ? Boolean(args.splice(args.indexOf('--resident'), 1)) : false;
     const rounds = Number(args[0] ?? 5);
     const only = args.slice(1);
     if (stub)
@@ -84,6 +95,11 @@ export const checkTime: Suite = {
         rounds,
         lessons.filter((l) => only.length === 0 || only.includes(l.slug) || only.includes(String(l.number))),
         against,
+      );
+    if (resident)
+      return residentRuns(
+        rounds,
+        lessons.filter((l) => only.length === 0 || only.includes(l.slug) || only.includes(String(l.number))),
       );
     const others = new Map<string, { wall: number[]; cpu: number[] }>();
     const cpus = new Map<string, number[]>();
@@ -268,4 +284,105 @@ async function stubRuns(rounds: number, chosen: typeof lessons, against: string 
     }
     console.log(`${line} |`);
   }
+}
+
+/** The resident check process of `root` (harness/resident/), if one listens: its pid. */
+function residentPid(root: string): number | undefined {
+  try {
+    const { pid, socket } = JSON.parse(fs.readFileSync(path.join(root, '.learn', 'resident.json'), 'utf8')) as { pid: number; socket: string };
+    process.kill(pid, 0);
+    return fs.existsSync(socket) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ends the resident process of `root`, and waits (bounded) until it has gone. */
+async function endResident(root: string): Promise<void> {
+  const pid = residentPid(root);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 200 && residentPid(root) === pid; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Waits (bounded) until a resident process of `root` has loaded everything a check needs (its log says "warm"). */
+async function residentWarm(root: string): Promise<boolean> {
+  for (let i = 0; i < 600; i++) {
+    const pid = residentPid(root);
+    if (pid !== undefined) {
+      const log = fs.readFileSync(path.join(root, '.learn', 'resident.log'), 'utf8');
+      if (log.includes(`[${pid}] warm`)) return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+/** `--resident`: each lesson's check as the first of a clone, as a later one (resident process warm), and in-process (LEARN_RESIDENT=off). */
+async function residentRuns(rounds: number, chosen: typeof lessons): Promise<void> {
+  const on = { LEARN_RESIDENT: 'on' };
+  const seen = new Map<string, { first: number[]; warm: number[]; off: number[]; notServed: number }>();
+  const uptimeBefore = execSync('uptime', { encoding: 'utf8' }).trim();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const lesson of chosen) {
+        const row = seen.get(lesson.slug) ?? { first: [], warm: [], off: [], notServed: 0 };
+        seen.set(lesson.slug, row);
+        // The first check of a clone: nothing resident; it runs in-process and starts one after its result.
+        await endResident(repoRoot);
+        const first = learnCheck(repoRoot, lesson.slug, true, false, on);
+        if (first) row.first.push(first.wall);
+        if (!(await residentWarm(repoRoot))) console.log(`(no resident process became warm after learn check ${lesson.slug})`);
+        const warm = learnCheck(repoRoot, lesson.slug, true, false, on);
+        if (warm && /resident: accepted/.test(warm.result.stderr)) row.warm.push(warm.wall);
+        else if (warm) row.notServed++;
+        const off = learnCheck(repoRoot, lesson.slug, true, false, { LEARN_RESIDENT: 'off' });
+        if (off) row.off.push(off.wall);
+        // As it goes, so that a long bench on a busy machine says something even if stopped.
+        const f = (run: { wall: number } | undefined) => (run ? `${(run.wall / 1000).toFixed(2)} s` : 'failed');
+        console.log(
+          `round ${round + 1}, ${lesson.slug}: first ${f(first)}, served ${f(warm)}${warm && row.notServed ? ' (not served)' : ''}, off ${f(off)}; load ${load()}`,
+        );
+      }
+    }
+  } finally {
+    await endResident(repoRoot);
+  }
+  console.log(`${rounds} rounds, interleaved. Figures: median (min–max).`);
+  console.log(`Before: ${uptimeBefore}`);
+  console.log(`After:  ${execSync('uptime', { encoding: 'utf8' }).trim()}\n`);
+  console.log('| lesson | first check (no resident process) | later check (resident, warm) | in-process (LEARN_RESIDENT=off) | resident / off (medians) |');
+  console.log('| --- | --- | --- | --- | --- |');
+  const medians = { first: [] as number[], warm: [] as number[], off: [] as number[] };
+  for (const lesson of chosen) {
+    const row = seen.get(lesson.slug);
+    if (!row || row.warm.length === 0 || row.off.length === 0) continue;
+    const [first, warm, off] = [spread(row.first), spread(row.warm), spread(row.off)];
+    if (first.runs > 0) medians.first.push(first.median); // none when every first check failed
+    medians.warm.push(warm.median);
+    medians.off.push(off.median);
+    const missed = row.notServed > 0 ? ` (${row.notServed} not served)` : '';
+    console.log(
+      `| ${lesson.number} ${lesson.slug} | ${seconds(first)} | ${seconds(warm)}${missed} | ${seconds(off)} | ${(warm.median / off.median).toFixed(2)} |`,
+    );
+  }
+  const over = (values: number[]) => spread(values);
+  for (const [name, values] of [
+    ['first check', medians.first],
+    ['later check (resident)', medians.warm],
+    ['in-process (off)', medians.off],
+  ] as const) {
+    if (values.length === 0) continue;
+    const s = over(values);
+    console.log(
+      `\n${name}: over ${values.length} lessons' medians, median ${(s.median / 1000).toFixed(2)} s (goal ≤ ${MEDIAN_GOAL_S} s ${s.median / 1000 <= MEDIAN_GOAL_S ? '✓' : '✗'}), fastest ${(s.min / 1000).toFixed(2)} s, slowest ${(s.max / 1000).toFixed(2)} s (goal ≤ ${SLOWEST_GOAL_S} s ${s.max / 1000 <= SLOWEST_GOAL_S ? '✓' : '✗'}).`,
+    );
+  }
+  console.log(`\nLoad average at the end: ${load()}.`);
 }

@@ -162,6 +162,7 @@ export class CheckSession {
     if (files.length === 0) throw new Error(`Lesson ${lesson.slug} has no tests in ${path.relative(repoRoot, checkFolder(lesson))}.`);
     // First the learner's program: it starts on the other core while Vitest gets ready.
     trace('run: start');
+    this.host.resume();
     // One for each file that starts at once (its own worker), the rest as those are adopted.
     const serverFiles = lesson.program ? countDefaultServerFiles(files) : 0;
     if (lesson.program) await this.host.offer(programKey(lesson, undefined, options.root), serverFiles, Math.min(serverFiles, this.workers));
@@ -212,6 +213,19 @@ export class CheckSession {
       trace('run: programs stopped');
     }
     return collector.result();
+  }
+
+  /**
+   * Stops the programs of the run in progress (their kill is sent before this returns) and starts
+   * no more for it, whatever its worker still asks; zygotes stay. The next run starts them again.
+   */
+  stopPrograms(): Promise<void> {
+    return this.host.halt();
+  }
+
+  /** The processes kept ready for the next run (a zygote): not strays of this one (process/reaper.ts). */
+  keptPids(): Set<number> {
+    return this.host.zygotePids();
   }
 
   /** Tears the instance down (terminating its worker); the next run creates a new one. */

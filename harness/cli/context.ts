@@ -1,5 +1,7 @@
 // What every command receives, and the error that means "you called me wrong" (exit code 2).
 
+import type { CheckRuntime } from './commands/check.ts';
+
 export interface Context {
   /** Positional arguments after the command name. */
   args: string[];
@@ -9,6 +11,8 @@ export interface Context {
   /** True in a terminal a person can answer; false under CI, pipes and tests. Never prompt then. */
   interactive: boolean;
   out: (line?: string) => void;
+  /** `learn check` run by the resident check process (resident/server.ts); in-process when absent. */
+  check?: CheckRuntime;
 }
 
 export class UsageError extends Error {

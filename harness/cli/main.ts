@@ -140,7 +140,8 @@ const common: Options = {
   help: { type: 'boolean', short: 'h', description: 'how to use a command' },
 };
 
-export async function main(argv: string[]): Promise<number> {
+/** `check`: set by the resident check process (resident/server.ts) for the check it runs. */
+export async function main(argv: string[], check?: Context['check']): Promise<number> {
   stopQuietlyWhenOutputCloses();
   const [first, ...rest] = argv;
   const name = first === undefined || first.startsWith('-') ? 'status' : first;
@@ -157,6 +158,7 @@ export async function main(argv: string[]): Promise<number> {
       rest: dashes < 0 ? [] : given.slice(dashes + 1),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
       out: (line = '') => process.stdout.write(`${line}\n`),
+      ...(check ? { check } : {}),
     };
     if (values.help) {
       context.out(usageOf(name, command));
@@ -239,7 +241,8 @@ async function help(context: Context): Promise<number> {
   return 0;
 }
 
-function report(error: unknown): number {
+/** Says what went wrong (a usage error, or a bug of the workbook) on stderr; returns the exit code. */
+export function report(error: unknown): number {
   if (error instanceof UsageError || error instanceof UnknownLessonError) {
     process.stderr.write(`${paint.failure('error:')} ${error.message}\n`);
     const help = error instanceof UsageError ? error.help : 'npx learn help';

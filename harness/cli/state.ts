@@ -73,7 +73,7 @@ export function saveState(state: State): void {
 }
 
 /** Why the text is not a usable state, or undefined when it is. */
-function validate(text: string): string | undefined {
+export function validate(text: string): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

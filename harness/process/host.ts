@@ -59,6 +59,8 @@ export class ProgramHost {
   private readonly adoptions = new Map<string, number>();
   private nextId = 1;
   private closed = false;
+  /** Stopped mid-run (Ctrl-C): a late request of that run's worker starts nothing (until resume()). */
+  private halted = false;
 
   constructor(private readonly options: ProgramHostOptions) {
     this.channel.unref();
@@ -83,6 +85,17 @@ export class ProgramHost {
     for (; spares < now; spares++) await this.start(key);
   }
 
+  /** Stops the run's programs and starts no more for it: the run is being torn down. */
+  halt(): Promise<void> {
+    this.halted = true;
+    return this.stopAll();
+  }
+
+  /** A new run: programs may be started again. */
+  resume(): void {
+    this.halted = false;
+  }
+
   /** Starts a zygote now if the host keeps one and has none, so the next run finds it ready. */
   warm(): void {
     if (this.options.keepWarm && !this.closed && this.zygotes.length === 0) this.zygotes.push(this.spawnZygote());
@@ -104,6 +117,11 @@ export class ProgramHost {
     this.warm();
   }
 
+  /** The zygotes kept ready (not yet told what to run): not strays. */
+  zygotePids(): Set<number> {
+    return new Set(this.zygotes.flatMap((hosted) => (hosted.child.pid === undefined ? [] : [hosted.child.pid])));
+  }
+
   /** Stops everything, zygotes too. */
   async close(): Promise<void> {
     this.closed = true;
@@ -121,6 +139,7 @@ export class ProgramHost {
   /** Turns a ready zygote (or a new one) into the program `key` on a free port. */
   private async start(key: ProgramKey): Promise<Hosted> {
     if (this.closed) throw new Error('The program host is closed: nothing more is started.');
+    if (this.halted) throw new Error('The run was stopped: nothing more is started for it.');
     const port = await this.options.freePort();
     const hosted = this.zygotes.shift() ?? this.spawnZygote();
     hosted.key = keyOf(key);

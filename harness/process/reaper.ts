@@ -59,9 +59,10 @@ function isOurs(pid: number): boolean {
 /**
  * Kills every remembered program whose starter is gone, or was this process: so a run sweeps up
  * its own leftovers and those of crashed runs, never those of another run going on beside it.
- * Returns how many it killed.
+ * `keep`: this process's own programs that are not strays (the resident check process's zygote,
+ * kept ready for the next check). Returns how many it killed.
  */
-export function reapStrays(): number {
+export function reapStrays(keep: ReadonlySet<number> = new Set()): number {
   let killed = 0;
   let names: string[] = [];
   try {
@@ -73,6 +74,7 @@ export function reapStrays(): number {
     const pid = Number(name);
     const starter = starterOf(name);
     if (starter !== process.pid && starter !== undefined && isAlive(starter)) continue;
+    if (keep.has(pid)) continue;
     if (Number.isInteger(pid) && isAlive(pid) && isOurs(pid)) {
       killTree(pid);
       killed++;

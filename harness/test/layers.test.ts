@@ -23,6 +23,8 @@ const ALLOWED: Record<string, string[]> = {
   probe: ['check', 'process', 'wire', 'root'],
   spy: ['check', 'process', 'wire', 'root'],
   cli: ['dev', 'check', 'testing', 'process', 'probe', 'spy', 'wire', 'root'],
+  // The resident check process runs the `learn` command (cli/main.ts) for its clients.
+  resident: ['cli', 'check', 'process', 'root'],
   bench: ['test', 'cli', 'dev', 'check', 'testing', 'process', 'wire', 'root'],
 };
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../paths.ts';
+import { endResident } from './workbook.ts';
 
 export interface WorkbookCopy {
   root: string;
@@ -37,7 +38,8 @@ export function copyWorkbook(): WorkbookCopy {
     learn: (args, env = {}) => {
       const child = spawn(process.execPath, [path.join(root, 'bin', 'learn.mjs'), ...args], {
         cwd: root,
-        env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', LEARN_ROOT: '', ...env },
+        // No resident check process (harness/resident/) outlives the test.
+        env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', LEARN_ROOT: '', LEARN_RESIDENT: 'off', ...env },
       });
       started.push(child);
       let out = '';
@@ -65,6 +67,7 @@ export function copyWorkbook(): WorkbookCopy {
       // A test that failed or timed out may leave its `learn` running: it must not outlive the test
       // (the programs it started end with it, their IPC channel closed).
       for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      endResident(root);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

@@ -39,9 +39,12 @@ export class Workbook {
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(this.root, 'node_modules'), 'dir');
   }
 
-  /** No terminal, no colour: what a pipe or CI sees. `env` adds to (or, with undefined, removes from) it. */
+  /**
+   * No terminal, no colour: what a pipe or CI sees. `env` adds to (or, with undefined, removes from)
+   * it. No resident check process either (harness/resident/), unless a test asks for one.
+   */
   env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', LEARN_ROOT: '', ...extra };
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', LEARN_ROOT: '', LEARN_RESIDENT: 'off', ...extra };
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
     return env;
   }
@@ -118,7 +121,18 @@ export class Workbook {
   }
 
   remove(): void {
+    endResident(this.root);
     fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Ends the copy's resident check process, if a test left one (it would end by itself, seconds after its clone is gone). */
+export function endResident(root: string): void {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(path.join(root, '.learn', 'resident.json'), 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // None, or gone.
   }
 }
 

@@ -15,7 +15,35 @@ import { UsageError, type Context } from '../context.ts';
 import { Progress, dependsOnUnpassed } from '../progress.ts';
 import { ask } from '../prompt.ts';
 
+/**
+ * Where a check runs: in this process (the default below), or in the resident check process
+ * (resident/server.ts), which keeps its session between checks and shows the output, takes Ctrl-C
+ * and asks "What now?" in the `learn check` process that asked it to run.
+ */
+export interface CheckRuntime {
+  /** A session the caller keeps (not closed after the check); by default one of its own. */
+  session?: CheckSession;
+  /** Ctrl-C: `release` shows the failure held so far; the runtime then stops the programs and ends the check (exit 130). */
+  onInterrupt(release: () => void): void;
+  /** Stops what the check started and left running. */
+  reap(): void;
+  /** After a pass in a terminal: one key for what most learners do next. */
+  offerNext(context: Context, lesson: Lesson, next: Lesson | undefined): Promise<void>;
+}
+
+const inProcess: CheckRuntime = {
+  onInterrupt: (release) =>
+    process.once('SIGINT', () => {
+      release();
+      reapStrays();
+      process.exit(130);
+    }),
+  reap: () => void reapStrays(),
+  offerNext,
+};
+
 export async function check(context: Context): Promise<number> {
+  const runtime = context.check ?? inProcess;
   const progress = await Progress.open(context);
   const lesson = progress.lessonFor(context);
   const solution = context.flags.solution === true;
@@ -34,13 +62,13 @@ export async function check(context: Context): Promise<number> {
   const reporter = new LearnerReporter({ lesson, verbose: context.flags.verbose === true, all: context.flags.all === true, hold: !solution });
   // Ctrl-C mid-check (or mid-blame): show the failure as it is, stop every program the check
   // started, and go.
-  process.once('SIGINT', () => {
+  let interrupted = false;
+  runtime.onInterrupt(() => {
+    interrupted = true;
     reporter.release();
-    reapStrays();
-    process.exit(130);
   });
   // One test file per core (kept for the blame's runs of the failed test).
-  const session = new CheckSession({ workers: LEARNER_WORKERS });
+  const session = runtime.session ?? new CheckSession({ workers: LEARNER_WORKERS });
   let result: RunResult;
   try {
     result = await runLessonTests(lesson, {
@@ -53,14 +81,14 @@ export async function check(context: Context): Promise<number> {
     const failed = result.tests.find((t) => t.state === 'failed');
     // A blame that cannot be made (a scratch copy that fails) leaves the report as it was.
     const blamed =
-      !solution && failed && !result.stalled
+      !solution && failed && !result.stalled && !interrupted
         ? await blameFailure(lesson, { session, failed, seed: seed ?? reporter.failureSeed }).catch(() => undefined)
         : undefined;
     reporter.release(blamed ? describeBlame(lesson, blamed).map((line) => paint.strong(line)) : []);
   } finally {
     reporter.release();
-    await session.close();
-    reapStrays();
+    if (!runtime.session) await session.close();
+    runtime.reap();
   }
 
   for (const error of result.errors) for (const line of renderRunError(error)) context.out(`  ${line}`);
@@ -84,7 +112,7 @@ export async function check(context: Context): Promise<number> {
   if (next) context.out(`Go on to lesson ${next.number}, ${next.title}: ${paint.code('npx learn next')}`);
   else context.out(paint.success(`You have passed all ${lessons.length} lessons. Well done.`));
 
-  if (context.interactive) await offerNext(context, lesson, next);
+  if (context.interactive) await runtime.offerNext(context, lesson, next);
   return 0;
 }
 
@@ -96,7 +124,7 @@ function parseSeed(value: string | boolean | undefined): number | undefined {
 }
 
 /** In a terminal, after a pass: one key for what most learners do next (prompt.ts: it never waits long). */
-async function offerNext(context: Context, lesson: Lesson, next: Lesson | undefined): Promise<void> {
+export async function offerNext(context: Context, lesson: Lesson, next: Lesson | undefined): Promise<void> {
   const choices = [{ key: 'd', label: 'your code beside the reference' }];
   if (next) choices.push({ key: 'n', label: `lesson ${next.number}` });
   choices.push({ key: 'q', label: 'done' });
