@@ -16,10 +16,9 @@ import {
   rstStream,
   windowUpdate,
 } from './peer.ts';
-import { siteArgs } from './site.ts';
 import { FLOW } from './windows.ts';
 
-const test = serverTest('http2-streams', { args: siteArgs(['--initial-window', '1000', '--max-streams', '3']) });
+const test = serverTest('http2-streams', { args: ['--initial-window', '1000', '--max-streams', '3'] });
 const CONCURRENCY = 'RFC 9113 §5.1.2';
 
 test('announces SETTINGS_INITIAL_WINDOW_SIZE 1000 (--initial-window) and MAX_CONCURRENT_STREAMS 3', async ({ server }) => {
