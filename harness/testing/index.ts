@@ -15,6 +15,7 @@ export { RawClient, describe as describeBytes } from '../wire/client.ts';
 export { byteCount, quote, toBuffer } from '../wire/bytes.ts';
 export { randomInt } from '../wire/segmentation.ts';
 export { makeTree, type Tree } from './files.ts';
+export { lessonPath } from './target.ts';
 export {
   encodeFrame,
   decodeFrame,

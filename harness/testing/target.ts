@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import { lessonsDir } from '../paths.ts';
-import type { Lesson } from '../lesson.ts';
+import { findLesson, type Lesson } from '../lesson.ts';
 import type { ProgramKey } from '../process/handoff.ts';
 
 /** The folder that holds the lesson folders under test. */
@@ -16,6 +16,15 @@ export function targetRoot(): string {
 /** A file of a lesson, in the code under test. */
 export function targetFile(lesson: Lesson, file: string): string {
   return path.join(targetRoot(), lesson.folder, file);
+}
+
+/**
+ * A path inside a lesson's folder in the code under test, by the lesson's slug: a file the
+ * program reads there (the folder a server serves by default), for a check to compare with what
+ * the program sent.
+ */
+export function lessonPath(slug: string, ...parts: string[]): string {
+  return path.join(targetRoot(), findLesson(slug).folder, ...parts);
 }
 
 /** What to run a lesson's tests against. */

@@ -2,11 +2,25 @@
 // own streams: the header list in and out (HPACK, pseudo-headers, lowercase names), bodies both
 // ways, HEAD, 204 and 304, header blocks in CONTINUATION frames, padding and priority, trailers.
 
-import { serverTest, check, describeBytes, importLessonModule, h2Frame, H2Type, H2HeaderEncoder } from '#harness/testing/index.ts';
-import { END_HEADERS, END_STREAM, PADDED, PRIORITY, SETTINGS_MAX_CONCURRENT_STREAMS, data, get, headers, openPeer, post, type H2Response } from './peer.ts';
-import { BINARY, HELLO, INDEX, siteArgs } from './site.ts';
+import { serverTest, check, byteCount, describeBytes, importLessonModule, h2Frame, H2Type, H2HeaderEncoder } from '#harness/testing/index.ts';
+import {
+  END_HEADERS,
+  END_STREAM,
+  PADDED,
+  PRIORITY,
+  SETTINGS_INITIAL_WINDOW_SIZE,
+  SETTINGS_MAX_CONCURRENT_STREAMS,
+  data,
+  get,
+  headers,
+  openPeer,
+  post,
+  windowUpdate,
+  type H2Response,
+} from './peer.ts';
+import { HELLO, INDEX, NOISE, NOISE_PATH } from './site.ts';
 
-const test = serverTest('http2-streams', { args: siteArgs() });
+const test = serverTest('http2-streams');
 
 const EXCHANGE = 'RFC 9113 §8.1';
 
@@ -110,16 +124,29 @@ test('hands the application the request head: method, :path as the target, versi
   });
 });
 
-test('serves a file of every octet value byte for byte, in DATA frames of at most 16384 octets', async ({ server }) => {
+test('serves a file of every octet value byte for byte, with its content-length', async ({ server }) => {
   const peer = await openPeer(server);
-  await peer.send(headers(1, get('/bytes.bin')));
+  await peer.send(headers(1, get(NOISE_PATH)));
   const response = await peer.response(1);
-  checkStatus(response, 200, 'GET /bytes.bin');
-  checkBody(response, BINARY, 'GET /bytes.bin');
-  check(response.header('content-length') === String(BINARY.length), {
-    message: `Expected content-length ${BINARY.length}, received ${JSON.stringify(response.header('content-length'))}.`,
+  checkStatus(response, 200, `GET ${NOISE_PATH}`);
+  checkBody(response, NOISE, `GET ${NOISE_PATH}`);
+  check(response.header('content-length') === String(NOISE.length), {
+    message: `Expected content-length ${NOISE.length}, received ${JSON.stringify(response.header('content-length'))}.`,
     why: 'A body whose length is known is announced, as over HTTP/1.1: the client can show progress and check it got all of it.',
     spec: 'RFC 9113 §8.1.1',
+  });
+});
+
+test('sends a large body in DATA frames of at most 16384 octets (the default SETTINGS_MAX_FRAME_SIZE)', async ({ server }) => {
+  // Windows large enough for the whole MiB at once: only the frame size limits the frames.
+  const peer = await openPeer(server, { settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 1 << 24]] });
+  await peer.send([headers(1, get('/stream?mib=1')), windowUpdate(0, 1 << 24)]);
+  const response = await peer.response(1);
+  checkStatus(response, 200, 'GET /stream?mib=1');
+  check(response.body.length === 1 << 20, {
+    message: `Expected the whole body of GET /stream?mib=1, ${byteCount(1 << 20)}, received ${byteCount(response.body.length)}.`,
+    why: 'The windows allow all of it: every octet of the body goes out.',
+    spec: 'RFC 9113 §6.1, §6.9',
   });
   const largest = Math.max(...response.dataFrames.map((frame) => frame.length));
   check(largest <= 16384, {
@@ -195,10 +222,10 @@ test('answers a conditional GET that matches with 304 and no DATA', async ({ ser
 
 test('answers requests on streams 1, 3 and 5 sent in one write, cut at random, each on its own stream', async ({ server }) => {
   const peer = await openPeer(server);
-  await peer.send([headers(1, get('/hello.txt')), headers(3, get('/bytes.bin')), headers(5, get('/'))], { split: 'random' });
+  await peer.send([headers(1, get('/hello.txt')), headers(3, get(NOISE_PATH)), headers(5, get('/'))], { split: 'random' });
   const [one, three, five] = [await peer.response(1), await peer.response(3), await peer.response(5)];
   checkBody(one, HELLO, 'GET /hello.txt on stream 1');
-  checkBody(three, BINARY, 'GET /bytes.bin on stream 3');
+  checkBody(three, NOISE, `GET ${NOISE_PATH} on stream 3`);
   checkBody(five, INDEX, 'GET / on stream 5');
 });
 

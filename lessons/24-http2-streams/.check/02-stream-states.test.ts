@@ -18,9 +18,9 @@ import {
   rstStream,
   windowUpdate,
 } from './peer.ts';
-import { STATES, siteArgs } from './site.ts';
+import { STATES } from './site.ts';
 
-const test = serverTest('http2-streams', { args: siteArgs() });
+const test = serverTest('http2-streams');
 
 // A client window of 0: responses cannot send DATA, so a stream stays half-closed (remote) as
 // long as a test needs it.

@@ -5,9 +5,9 @@
 
 import { serverTest, h2Frame, H2Error, H2Type } from '#harness/testing/index.ts';
 import { END_HEADERS, END_STREAM, data, get, headers, openPeer, post } from './peer.ts';
-import { MALFORMED, siteArgs } from './site.ts';
+import { MALFORMED } from './site.ts';
 
-const test = serverTest('http2-streams', { args: siteArgs() });
+const test = serverTest('http2-streams');
 
 interface Malformed {
   name: string;

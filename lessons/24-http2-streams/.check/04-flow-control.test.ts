@@ -5,10 +5,10 @@
 
 import { serverTest, check, byteCount, H2Error, H2Type, h2Frame, h2SettingsFrame } from '#harness/testing/index.ts';
 import { SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE, END_STREAM, get, headers, openPeer, ping, post, windowUpdate, END_HEADERS } from './peer.ts';
-import { BINARY, siteArgs } from './site.ts';
+import { NOISE, NOISE_PATH } from './site.ts';
 import { ClientWindows, FLOW, readData } from './windows.ts';
 
-const test = serverTest('http2-streams', { args: siteArgs() });
+const test = serverTest('http2-streams');
 const INITIAL = 'RFC 9113 §6.9.2';
 const window0 = { settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 0]] as Array<[number, number]> };
 
@@ -22,7 +22,7 @@ async function responseHeaders(peer: Awaited<ReturnType<typeof openPeer>>, id: n
 test('sends no DATA into a window of 0, exactly 1000 octets after a WINDOW_UPDATE of 1000, and the rest as the window grows', async ({ server }) => {
   const peer = await openPeer(server, window0);
   const windows = new ClientWindows(65535, 0);
-  await peer.send(headers(1, get('/bytes.bin')));
+  await peer.send(headers(1, get(NOISE_PATH)));
   await responseHeaders(peer, 1);
   await peer.client.expectNothingMore(150, {
     why: 'The client announced SETTINGS_INITIAL_WINDOW_SIZE 0: no DATA may go out on its streams until a WINDOW_UPDATE makes room.',
@@ -35,11 +35,11 @@ test('sends no DATA into a window of 0, exactly 1000 octets after a WINDOW_UPDAT
   await peer.client.expectNothingMore(150, { why: 'The window is used up again: nothing more may come until the next WINDOW_UPDATE.', spec: FLOW });
   await peer.send(windowUpdate(1, 1 << 20));
   windows.grow(1, 1 << 20);
-  const rest = await readData(peer, windows, 1, BINARY.length, 'the rest of the body', true);
+  const rest = await readData(peer, windows, 1, NOISE.length, 'the rest of the body', true);
   const body = Buffer.concat([first.data, rest.data]);
-  check(rest.ended && body.equals(BINARY), {
-    message: `Expected the whole file (${byteCount(BINARY.length)}) and END_STREAM, received ${byteCount(body.length)}${rest.ended ? '' : ' without END_STREAM'}.`,
-    expected: BINARY,
+  check(rest.ended && body.equals(NOISE), {
+    message: `Expected the whole file (${byteCount(NOISE.length)}) and END_STREAM, received ${byteCount(body.length)}${rest.ended ? '' : ' without END_STREAM'}.`,
+    expected: NOISE,
     received: body,
     why: 'Flow control delays data; it never loses or reorders any.',
     spec: FLOW,

@@ -16,22 +16,31 @@ interface ConnectionModule {
 
 const SHUTDOWN = 'RFC 9113 §6.8';
 
-/** An application whose every answer takes 150 ms: long enough to be in flight at the GOAWAY. */
-const slowApp = {
-  match: (method: string, target: string) => ({
-    method,
-    path: target,
-    handler: async () => {
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      return { status: 200, headers: [['Content-Type', 'text/plain']], body: `done ${target}\n` };
-    },
-  }),
-};
+/**
+ * An application whose answers wait for the test to open `gate`: stream 1 stays in flight until
+ * the test has seen the GOAWAY and sent stream 3, however slow the machine.
+ */
+function gatedApp() {
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const app = {
+    match: (method: string, target: string) => ({
+      method,
+      path: target,
+      handler: async () => {
+        await gate;
+        return { status: 200, headers: [['Content-Type', 'text/plain']], body: `done ${target}\n` };
+      },
+    }),
+  };
+  return { app, open };
+}
 
 pairTest('goAway() sends GOAWAY NO_ERROR with the last stream, finishes that stream, starts no new one, then closes', async ({ pair }) => {
   const { Http2Connection } = await importLessonModule<ConnectionModule>('http2-streams', 'connection.ts', ['Http2Connection']);
   const { peer: client, socket } = await pair();
-  const connection = new Http2Connection(socket, slowApp, { settingsTimeoutMs: 5000, maxConcurrentStreams: 10 });
+  const { app, open } = gatedApp();
+  const connection = new Http2Connection(socket, app, { settingsTimeoutMs: 5000, maxConcurrentStreams: 10 });
   const peer = await handshake(client);
   // The PING ACK comes after the server has taken the HEADERS: stream 1 is in flight.
   await peer.send([headers(1, get('/first')), ping()]);
@@ -49,8 +58,11 @@ pairTest('goAway() sends GOAWAY NO_ERROR with the last stream, finishes that str
     spec: SHUTDOWN,
     hint: 'goAway(): write GOAWAY with this.lastProcessed and NO_ERROR, and stop taking new streams.',
   });
-  // A stream the client opens after the GOAWAY is not processed.
-  await peer.send(headers(3, get('/second')));
+  // A stream the client opens after the GOAWAY is not processed. The PING ACK comes after the
+  // server has taken its HEADERS; only then does stream 1's answer go.
+  await peer.send([headers(3, get('/second')), ping()]);
+  await peer.until((f) => f.type === H2Type.PING && (f.flags & ACK) !== 0, 'the PING ACK after HEADERS on stream 3');
+  open();
   const response = await peer.response(1, {
     why: 'Streams at or below the last-stream-id of the GOAWAY are finished: the request in flight gets its whole response.',
     spec: SHUTDOWN,

@@ -1,16 +1,20 @@
-// Shared by the http2-streams checks: the folder the server serves (--root), with bytes >= 0x80
-// where bytes must stay bytes, and the teaching the checks repeat.
+// Shared by the http2-streams checks: the site the server serves, and the teaching the checks
+// repeat. The checks run the program as `learn run` does, serving compression's site (server.ts's
+// default --root): `learn check` knows that program before the tests ask for it, and starts it
+// while Vitest boots. What a response must carry is read from the same files.
 
-import { makeTree } from '#harness/testing/index.ts';
+import fs from 'node:fs';
+import { lessonPath } from '#harness/testing/index.ts';
 
-/** Every octet value, then a run: a file is bytes, never text. */
-export const BINARY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.alloc(40_000, 0xa7)]);
-export const HELLO = 'Hello over HTTP/2 — grüße!\n';
-export const INDEX = '<!doctype html><title>h2</title><p>The site, over HTTP/2.</p>\n';
+const siteFile = (name: string) => fs.readFileSync(lessonPath('compression', 'site', name));
 
-export function siteArgs(extra: string[] = []): string[] {
-  return ['--root', makeTree({ 'index.html': INDEX, 'hello.txt': HELLO, 'bytes.bin': BINARY }), ...extra];
-}
+/** GET / serves the site's index.html. */
+export const INDEX = siteFile('index.html');
+/** Text with octets >= 0x80 (UTF-8): a body is bytes, never a string. */
+export const HELLO = siteFile('hello.txt');
+/** A file in which every octet value occurs (a PNG of noise): nothing may be lost or turned into text. */
+export const NOISE_PATH = '/images/noise.png';
+export const NOISE = siteFile('images/noise.png');
 
 export const MALFORMED = 'RFC 9113 §8.1.1';
 export const STATES = 'RFC 9113 §5.1';

@@ -22,13 +22,23 @@ import {
   type H2Frame,
   type Server,
 } from '#harness/testing/index.ts';
-import { getFrame, readUntil, sendPreface } from './h2.ts';
+import { getFrame, readUntil, sendPreface, windowUpdate } from './h2.ts';
 import { argsWith, certs, trusting } from './setup.ts';
 
 const SHUTDOWN_TIMEOUT = '20000';
-const SHEEP = 4;
-const INTERVAL_MS = 300;
+/**
+ * The HTTP/1.1 response in flight at SIGINT: its first line comes at once, the rest one every
+ * INTERVAL_MS. The signal goes as soon as the test has read the head, so the signal has 700 ms to
+ * arrive while the response still has lines to go: a few milliseconds on an idle machine, with
+ * room for a loaded one. (A signal that came later would find the connection idle, and closing it
+ * at once is then right: the reference passes either way.)
+ */
+const SHEEP = 3;
+const INTERVAL_MS = 350;
 const SHEEP_PATH = `/sheep?n=${SHEEP}&interval=${INTERVAL_MS}`;
+/** The HTTP/2 response in flight at SIGTERM: held by flow control, not by time (see the test). */
+const H2_SHEEP_PATH = `/sheep?n=${SHEEP}&interval=0`;
+const SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
 
 /** Waits for the program to exit (5 s at most) and checks that it exited 0. */
 async function checkExits(server: Server, signal: string, what: string): Promise<void> {
@@ -49,11 +59,14 @@ http2Test
     'on SIGTERM, sends GOAWAY NO_ERROR with the last stream id, finishes the stream in flight, processes no stream above it, then closes',
     async ({ server }) => {
       const client = await server.connectTo(h2cPortA);
-      await sendPreface(client, [getFrame(1, SHEEP_PATH)]);
+      // The client's stream windows start at 0: the response's HEADERS goes out, its DATA waits
+      // until the client opens the window after the GOAWAY. Stream 1 is in flight for as long as
+      // the test needs, however slow the machine.
+      await sendPreface(client, [getFrame(1, H2_SHEEP_PATH)], [[SETTINGS_INITIAL_WINDOW_SIZE, 0]]);
       const data: Buffer[] = [];
       const onStream1 = (frame: H2Frame) => frame.streamId === 1 && frame.type === H2Type.DATA && data.push(frame.payload);
       await readUntil(client, (frame) => (onStream1(frame), frame.streamId === 1 && frame.type === H2Type.HEADERS), {
-        what: `the response's HEADERS on stream 1 (GET ${SHEEP_PATH}, ${SHEEP} lines ${INTERVAL_MS} ms apart)`,
+        what: `the response's HEADERS on stream 1 (GET ${H2_SHEEP_PATH}, its DATA held by a stream window of 0)`,
       });
       process.kill(server.program.pid!, 'SIGTERM');
       const seen = await readUntil(client, (frame) => (onStream1(frame), frame.type === H2Type.GOAWAY || (frame.streamId === 1 && (frame.flags & 0x1) !== 0)), {
@@ -66,7 +79,7 @@ http2Test
       const goaway = seen.at(-1)!;
       check(goaway.type === H2Type.GOAWAY, {
         message: `Expected a GOAWAY while stream 1 is still in flight, received ${describeH2Frame(goaway)} first: the stream ended before the server said anything.`,
-        why: 'The server was sent SIGTERM while the response on stream 1 still had lines to go; its GOAWAY comes at once, not after the streams.',
+        why: 'The server was sent SIGTERM while the response on stream 1 waited for the client to open its window; its GOAWAY comes at once, not after the streams.',
         spec: 'RFC 9113 §6.8',
         hint: 'connections.shutdown() calls goAway() on every Http2Connection right away.',
       });
@@ -77,8 +90,9 @@ http2Test
         why: 'A shutdown is no error, and stream 1 was being processed: it is at or below the last-stream-id, so the client waits for it instead of retrying it elsewhere.',
         spec: 'RFC 9113 §6.8',
       });
-      // A stream opened after the GOAWAY is above the last-stream-id: it must not be processed.
-      await client.send(getFrame(3, '/hello.txt'));
+      // A stream opened after the GOAWAY is above the last-stream-id: it must not be processed (its
+      // HEADERS would come whatever the window). Then the window opens, and stream 1 may finish.
+      await client.send([getFrame(3, '/hello.txt'), windowUpdate(1, 1 << 16)]);
       const rest = await readUntil(
         client,
         (frame) => (onStream1(frame), frame.streamId === 1 && (frame.flags & 0x1) !== 0 && frame.type !== H2Type.RST_STREAM),
@@ -116,9 +130,6 @@ http1Test
       const idle = await server.connectTls(trusting(['http/1.1']));
       await idle.send(request({ target: '/hello.txt' }));
       await readBody(idle, await readResponseHead(idle, { what: 'the response to GET /hello.txt' }));
-      const busy = await server.connectTls(trusting(['http/1.1']));
-      await busy.send(request({ target: SHEEP_PATH }));
-      const head = await readResponseHead(busy, { what: `the head of the response to GET ${SHEEP_PATH}` });
       // A request whose handler is still reading its body: its response has not started.
       const waiting = await server.connectTls(trusting(['http/1.1']));
       await waiting.send(toBuffer('POST /inspect HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhello'));
@@ -129,6 +140,10 @@ http1Test
         ws.once('error', reject);
       });
       await new Promise((resolve) => ws.once('message', resolve));
+      // A response in progress, opened last: its lines are still to come when the signal arrives.
+      const busy = await server.connectTls(trusting(['http/1.1']));
+      await busy.send(request({ target: SHEEP_PATH }));
+      const head = await readResponseHead(busy, { what: `the head of the response to GET ${SHEEP_PATH}` });
 
       process.kill(server.program.pid!, 'SIGINT');
       await idle.expectClose({

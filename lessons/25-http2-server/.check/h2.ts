@@ -84,6 +84,13 @@ export function requestH2(session: http2.ClientHttp2Session, headers: http2.Outg
   });
 }
 
+/** WINDOW_UPDATE: `increment` more octets the server may send on `streamId` (0: the connection). */
+export function windowUpdate(streamId: number, increment: number): Buffer {
+  const payload = Buffer.alloc(4);
+  payload.writeUInt32BE(increment);
+  return h2Frame(H2Type.WINDOW_UPDATE, 0, streamId, payload);
+}
+
 /** HEADERS (END_HEADERS, and END_STREAM unless a body follows) for GET `path` on `streamId`. */
 export function getFrame(streamId: number, path: string, scheme = 'http'): Buffer {
   // The test peer's encoder: literals without indexing, no Huffman, so no table is involved.
@@ -96,9 +103,12 @@ export function getFrame(streamId: number, path: string, scheme = 'http'): Buffe
   return h2Frame(H2Type.HEADERS, 0x4 | 0x1, streamId, block);
 }
 
-/** Sends the client preface, an empty SETTINGS frame and the ACK of the server's, with `more` in the same write. */
-export async function sendPreface(client: RawClient, more: Buffer[] = []): Promise<void> {
-  await client.send([H2_PREFACE, h2SettingsFrame([]), H2_SETTINGS_ACK, ...more]);
+/**
+ * Sends the client preface, a SETTINGS frame (empty unless `settings`) and the ACK of the
+ * server's, with `more` in the same write.
+ */
+export async function sendPreface(client: RawClient, more: Buffer[] = [], settings: Array<[number, number]> = []): Promise<void> {
+  await client.send([H2_PREFACE, h2SettingsFrame(settings), H2_SETTINGS_ACK, ...more]);
 }
 
 /** Reads frames until `wanted` says yes (it sees each one); the connection-level chatter passes. */
