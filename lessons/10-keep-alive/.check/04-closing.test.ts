@@ -1,9 +1,23 @@
 // Hidden tests for keep-alive, part 4: how a connection ends. A lingering close after the last
 // response, also with requests still arriving behind it; "Expect: 100-continue" on a kept-alive
-// connection; clients that reset or leave in the middle of a request.
+// connection; clients that reset or leave in the middle of a request. Last, one policy for the same
+// situation in every server of the course (harness/testing/earlier-lessons.ts): a method the server
+// does not implement is 501, OPTIONS * is answered for the server as a whole, "*" with another
+// method is 400. Those cases share this program rather than pay for a program of their own.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, check, checkLingeringClose, checkNoLeakedSockets, checkResponse, readResponse, request, runCase } from '#harness/testing/index.ts';
+import {
+  serverTest,
+  check,
+  checkLingeringClose,
+  checkNoLeakedSockets,
+  checkResponse,
+  httpCases,
+  policyCases,
+  readResponse,
+  request,
+  runCase,
+} from '#harness/testing/index.ts';
 import { HELLO, hello } from './cases.ts';
 
 const test = serverTest('keep-alive');
@@ -11,7 +25,9 @@ const test = serverTest('keep-alive');
 const MiB = 1024 * 1024;
 const CONTINUE = 'RFC 9110 §10.1.1 (Expect: 100-continue)';
 
-test('closes after "Connection: close" with a lingering close: requests pipelined behind it get no reset', async ({ server }) => {
+// The first four each use a connection of their own and count nothing in the program: they run at
+// once. The last counts the program's sockets, and runs alone.
+test.concurrent('closes after "Connection: close" with a lingering close: requests pipelined behind it get no reset', async ({ server }) => {
   const client = await server.connect('pipeliner');
   await checkLingeringClose(client, {
     send: Buffer.concat([
@@ -23,7 +39,7 @@ test('closes after "Connection: close" with a lingering close: requests pipeline
   });
 });
 
-test('closes after a 4 MiB echo that asked to close without cutting it short, while the next request is still arriving', async ({ server }) => {
+test.concurrent('closes after a 4 MiB echo that asked to close without cutting it short, while the next request is still arriving', async ({ server }) => {
   const body = randomBytes(4 * MiB);
   const client = await server.connect('pipeliner');
   await checkLingeringClose(client, {
@@ -37,7 +53,7 @@ test('closes after a 4 MiB echo that asked to close without cutting it short, wh
   });
 });
 
-test('closes instead of draining when it answered without the body a client still holds back for 100 Continue', async ({ server }) => {
+test.concurrent('closes instead of draining when it answered without the body a client still holds back for 100 Continue', async ({ server }) => {
   const client = await server.connect('uploader');
   await client.send(
     request({
@@ -64,7 +80,7 @@ test('closes instead of draining when it answered without the body a client stil
   );
 });
 
-test('sends 100 Continue to a request pipelined behind another, after the answer to the first', async ({ server }) => {
+test.concurrent('sends 100 Continue to a request pipelined behind another, after the answer to the first', async ({ server }) => {
   const client = await server.connect('pipeliner');
   await client.send([
     request({ target: '/' }),
@@ -130,3 +146,5 @@ test('answers a body cut short by the client (FIN) with 400, and keeps no socket
     hint: 'Let errors that are not HttpErrors leave serveConnection; server.ts destroys the socket.',
   });
 });
+
+httpCases(test, policyCases(), { concurrent: true });

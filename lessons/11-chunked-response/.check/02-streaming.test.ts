@@ -1,6 +1,7 @@
 // Hidden tests for chunked-response, part 2: streaming. Each piece leaves when it is produced (also
-// with requests pipelined behind it), a client that reads slowly holds the source back, a client
-// that leaves stops it, and a source that fails leaves the body visibly incomplete.
+// with requests pipelined behind it), a client that leaves stops it, a source that fails leaves the
+// body visibly incomplete, and an HTTP/1.0 client that reads slowly holds the source back (the
+// chunked case is part 3).
 
 import {
   serverTest,
@@ -14,13 +15,10 @@ import {
   checkHeader,
   LessonFailure,
   type RawClient,
-  type Server,
 } from '#harness/testing/index.ts';
-import { CHUNKED, readChunk, sheep } from './chunks.ts';
+import { CHUNKED, MEMORY_BOUND, STREAMING, bufferMemory, growthWhileStalled, readChunk, sheep } from './chunks.ts';
 
 const test = serverTest('chunked-response');
-
-const STREAMING = "RFC 9112 §7.1 (chunked transfer coding); Node docs: writable.write() and the 'drain' event";
 
 /** Asks for /sheep with the second sheep 3 s after the first, and reads the first one. */
 async function firstSheep(client: RawClient, options: { pipelined?: Buffer; why: string; hint: string }): Promise<void> {
@@ -157,84 +155,8 @@ test('resets the connection when the source fails in a body that the close ends 
   });
 });
 
-/** Memory a server holds in Buffers (their ArrayBuffers), from the program's own report. */
-async function bufferMemory(server: Server): Promise<number> {
-  const stats = await server.stats();
-  if (!stats)
-    throw new LessonFailure({
-      message: 'Expected the server to report its memory, but it did not answer.',
-      hint: 'Is it stuck in a loop that never returns to the event loop?',
-    });
-  return stats.arrayBuffers;
-}
-
-/**
- * The growth allowed while the client reads nothing: the socket's buffers and a few pieces, not the
- * stream. Measured on the reference: 7.6–7.9 MiB (the pieces the kernel took before it was full, not
- * yet collected); a writer without backpressure holds all 64 MiB.
- */
-const MEMORY_BOUND = 24 * 1024 * 1024;
-
-/**
- * Memory that has not grown for this long is held back. A writer without backpressure grows it
- * by a piece (64 KiB) every few milliseconds until it passes MEMORY_BOUND, never standing still
- * this long (unless the machine starves it of CPU for as long).
- */
-const STILL_MS = 500;
-
-test('holds the source back while the client does not read: 64 MiB pass through in bounded memory', async ({ server }) => {
-  const client = await server.connect();
-  const before = await bufferMemory(server);
-  await client.send(request({ target: '/stream?mib=64' }));
-  const label = 'the response to GET /stream?mib=64';
-  const response = await readResponseHead(client, { what: label });
-  checkStatus(response, 200, { hint: response.status === 501 ? 'The body of the 501 says what is not written yet.' : undefined });
-  checkHeader(response, 'Transfer-Encoding', /^chunked$/i, { spec: 'RFC 9112 §6.1' });
-  client.pauseReading();
-  // While the client reads nothing, watch the server's memory: a writer that waits for 'drain'
-  // stops once the socket's buffers are full, and so does the source.
-  const why = `The client stopped reading. A writer that waits for 'drain' before asking the source for the next piece holds the source back, and the server keeps a few pieces in memory at most. One that writes without waiting makes Node queue the whole 64 MiB in memory, for every slow client at once.`;
-  // Until the memory has stopped growing for STILL_MS (the source is held back: the reference
-  // stops within ~100 ms), or has grown past the bound, for 1.5 s at most.
-  let growth = 0;
-  let grewAt = performance.now();
-  const watchUntil = grewAt + 1500;
-  while (performance.now() < watchUntil && performance.now() - grewAt < STILL_MS) {
-    const now = (await bufferMemory(server)) - before;
-    if (now > growth + 64 * 1024) grewAt = performance.now();
-    growth = Math.max(growth, now);
-    if (growth > MEMORY_BOUND) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  check(growth <= MEMORY_BOUND, {
-    message: `Expected the server's memory in Buffers to grow by at most ${byteCount(MEMORY_BOUND)} while the client read nothing, but it grew by ${byteCount(growth)}.`,
-    why,
-    spec: STREAMING,
-    hint: "Await each send(): it waits for 'drain' when the socket's buffer is full, and the for await loop asks for the next piece only after it.",
-  });
-  // Now read it all: every piece, in order, and the last ones made only after the client read again.
-  const resumed = Date.now();
-  client.resumeReading();
-  let madeLast = 0;
-  for (let i = 1; i <= 1024; i++) {
-    const chunk = await readChunk(client, `chunk ${i} of ${label}`, { timeoutMs: 5000 });
-    const made = /^piece (\d+) of 1024 made at (\d+)\n/.exec(chunk.data.subarray(0, 64).toString('latin1'));
-    check(chunk.size === 64 * 1024 && made?.[1] === String(i), {
-      message: `Expected chunk ${i} of ${label} to be piece ${i}, 64 KiB, received ${byteCount(chunk.size)} starting ${quote(chunk.data.subarray(0, 40))}.`,
-      spec: CHUNKED,
-    });
-    madeLast = Number(made![2]);
-  }
-  const last = await readChunk(client, `the last chunk of ${label}`, { timeoutMs: 5000 });
-  check(last.size === 0, { message: `Expected the last chunk after 1024 pieces, received a chunk of ${byteCount(last.size)}.`, spec: CHUNKED });
-  check(madeLast >= resumed, {
-    message: `Expected the last piece to be made after the client started reading again, but it was made ${resumed - madeLast} ms before.`,
-    why: 'A source held back by backpressure makes the rest of its pieces only as the client takes them.',
-    spec: STREAMING,
-    hint: 'Await each send() before asking the source for the next piece.',
-  });
-});
-
+// The same rule for a source that the client holds back with chunks (HTTP/1.1) is in
+// 03-backpressure, on a program of its own: each of the two measures the program's memory alone.
 test('holds the source back for an HTTP/1.0 client that does not read, too (a body the close ends)', async ({ server }) => {
   const client = await server.connect();
   const before = await bufferMemory(server);
@@ -243,16 +165,7 @@ test('holds the source back for an HTTP/1.0 client that does not read, too (a bo
   const response = await readResponseHead(client, { what: label });
   checkStatus(response, 200, { hint: response.status === 501 ? 'The body of the 501 says what is not written yet.' : undefined });
   client.pauseReading();
-  let growth = 0;
-  let grewAt = performance.now();
-  const watchUntil = grewAt + 1500;
-  while (performance.now() < watchUntil && performance.now() - grewAt < STILL_MS) {
-    const now = (await bufferMemory(server)) - before;
-    if (now > growth + 64 * 1024) grewAt = performance.now();
-    growth = Math.max(growth, now);
-    if (growth > MEMORY_BOUND) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const growth = await growthWhileStalled(server, before);
   client.reset();
   check(growth <= MEMORY_BOUND, {
     message: `Expected the server's memory in Buffers to grow by at most ${byteCount(MEMORY_BOUND)} while the HTTP/1.0 client read nothing, but it grew by ${byteCount(growth)}.`,

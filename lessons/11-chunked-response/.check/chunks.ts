@@ -2,9 +2,10 @@
 // it was framed on the wire (the harness's readResponse decodes them into one body). Shared by the
 // check files of this lesson.
 
-import { LessonFailure, byteCount, quote, type RawClient, type Teaching } from '#harness/testing/index.ts';
+import { LessonFailure, byteCount, quote, type RawClient, type Server, type Teaching } from '#harness/testing/index.ts';
 
 export const CHUNKED = 'RFC 9112 §7.1 (chunked transfer coding)';
+export const STREAMING = "RFC 9112 §7.1 (chunked transfer coding); Node docs: writable.write() and the 'drain' event";
 
 /** The pieces /pieces yields, in order (server.ts): empty ones, and a string of 11 characters and 17 bytes. */
 export const PIECES: Array<string | Buffer> = [
@@ -81,4 +82,48 @@ export async function readTrailerSection(client: RawClient, label: string, teach
     }
     lines.push(line);
   }
+}
+
+/** Memory a server holds in Buffers (their ArrayBuffers), from the program's own report. */
+export async function bufferMemory(server: Server): Promise<number> {
+  const stats = await server.stats();
+  if (!stats)
+    throw new LessonFailure({
+      message: 'Expected the server to report its memory, but it did not answer.',
+      hint: 'Is it stuck in a loop that never returns to the event loop?',
+    });
+  return stats.arrayBuffers;
+}
+
+/**
+ * The growth allowed while the client reads nothing: the socket's buffers and a few pieces, not the
+ * stream. Measured on the reference: 7.6–7.9 MiB (the pieces the kernel took before it was full, not
+ * yet collected); a writer without backpressure holds all 64 MiB.
+ */
+export const MEMORY_BOUND = 24 * 1024 * 1024;
+
+/**
+ * Memory that has not grown for this long is held back. A writer without backpressure grows it
+ * by a piece (64 KiB) every few milliseconds until it passes MEMORY_BOUND, never standing still
+ * this long (unless the machine starves it of CPU for as long).
+ */
+const STILL_MS = 500;
+
+/**
+ * How much the server's memory in Buffers grew over `before` while the client reads nothing:
+ * watched until it has stopped growing for STILL_MS (the source is held back: the reference stops
+ * within ~100 ms), or has grown past MEMORY_BOUND, for 1.5 s at most.
+ */
+export async function growthWhileStalled(server: Server, before: number): Promise<number> {
+  let growth = 0;
+  let grewAt = performance.now();
+  const watchUntil = grewAt + 1500;
+  while (performance.now() < watchUntil && performance.now() - grewAt < STILL_MS) {
+    const now = (await bufferMemory(server)) - before;
+    if (now > growth + 64 * 1024) grewAt = performance.now();
+    growth = Math.max(growth, now);
+    if (growth > MEMORY_BOUND) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return growth;
 }

@@ -24,7 +24,7 @@ const test = serverTest('chunked-request');
 const PIECES = ['Hello, ', 'chunked ', Buffer.from('world: 0123456789abcdef\n'), Buffer.from(Array.from({ length: 255 }, (_, i) => 255 - i))];
 const BODY = Buffer.concat(PIECES.map((piece) => Buffer.from(piece)));
 
-httpCases(test, [
+const cases: HttpCase[] = [
   {
     name: 'echoes a chunked body: sizes in hex, the data of every chunk, nothing else',
     send: chunkedRequest('/echo', chunkedBody(PIECES)),
@@ -173,9 +173,13 @@ httpCases(test, [
     spec: 'RFC 9110 §15.5.14; RFC 9112 §7.1',
     hint: 'Check the limit when the size line is read, not after the data.',
   },
-]);
+];
 
-test('hands on the data of a 1 MiB chunk as it arrives, not once the whole chunk is there', async ({ server }) => {
+// Each case and test on a connection of its own, all at once: the server keeps no state between
+// connections, and nothing here counts what the program holds.
+httpCases(test, cases, { concurrent: true });
+
+test.concurrent('hands on the data of a 1 MiB chunk as it arrives, not once the whole chunk is there', async ({ server }) => {
   const data = randomBytes(MiB);
   const client = await server.connect();
   const head = chunkedRequest('/echo', Buffer.alloc(0));
@@ -229,7 +233,7 @@ async function collectEcho(client: Parameters<typeof readResponse>[0], atLeast: 
   }
 }
 
-test('sends 100 Continue to a client that waits for it, then reads the chunked body', async ({ server }) => {
+test.concurrent('sends 100 Continue to a client that waits for it, then reads the chunked body', async ({ server }) => {
   const client = await server.connect();
   await client.send(
     request({

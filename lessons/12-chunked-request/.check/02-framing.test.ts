@@ -1,9 +1,11 @@
 // Hidden tests for chunked-request, part 2: framing that cannot be trusted. Malformed chunks and
 // trailers, limits on both sides, bodies cut short, and the request-smuggling shapes (Content-Length
 // with Transfer-Encoding, coding lists that do not end in chunked, HTTP/1.0) are each a case: an
-// answer (400, 431, 501), then the close.
+// answer (400, 431, 501), then the close. Last, what the lessons before built still answers as it
+// did, and one policy holds everywhere (harness/testing/earlier-lessons.ts): those cases share this
+// program rather than pay for a program of their own.
 
-import { serverTest, httpCases, readResponse, checkStatus, expectClosedAfter, request, type HttpCase } from '#harness/testing/index.ts';
+import { serverTest, earlierLessonsCases, httpCases, readResponse, checkStatus, expectClosedAfter, request, type HttpCase } from '#harness/testing/index.ts';
 import { chunkedBody, chunkedRequest, inspected } from './bodies.ts';
 
 const test = serverTest('chunked-request');
@@ -27,7 +29,7 @@ const SMUGGLED = '0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
 const SIZE_HINT =
   'A size line is hex digits (at most 16), optional extensions (";name[=value]"), CRLF: test it against that whole shape before Number.parseInt(digits, 16).';
 
-httpCases(test, [
+const cases: HttpCase[] = [
   // The size line.
   ...[
     ['a size that is not hex ("zz")', 'zz\r\nhello\r\n0\r\n\r\n'],
@@ -206,9 +208,13 @@ httpCases(test, [
     spec: 'RFC 9112 §5, §7; RFC 9110 §5.6.1',
     hint: 'Trim and lower-case each coding, and drop empty ones, before comparing with "chunked".',
   })),
-]);
+];
 
-test('answers a chunked body cut short by the client closing with 400, wherever it is cut', async ({ server }) => {
+// Each case and test on a connection of its own, all at once: the server keeps no state between
+// connections, and nothing here counts what the program holds.
+httpCases(test, cases, { concurrent: true });
+
+test.concurrent('answers a chunked body cut short by the client closing with 400, wherever it is cut', async ({ server }) => {
   const whole = chunkedRequest('/inspect', chunkedBody(['hello', ' world'], ['X-T: 1']));
   const head = whole.indexOf('\r\n\r\n') + 4;
   const text = whole.toString('latin1');
@@ -234,7 +240,7 @@ test('answers a chunked body cut short by the client closing with 400, wherever 
   }
 });
 
-test('answers the requests pipelined before a bad chunk-size line, then answers or closes, all from one write', async ({ server }) => {
+test.concurrent('answers the requests pipelined before a bad chunk-size line, then answers or closes, all from one write', async ({ server }) => {
   const greeting = request({ target: '/greeting' });
   for (const bad of ['zz', '2;']) {
     const body = Buffer.from(`${bad}\r\nhi\r\n0\r\n\r\n`, 'latin1');
@@ -261,3 +267,5 @@ test('answers the requests pipelined before a bad chunk-size line, then answers 
     }
   }
 });
+
+httpCases(test, earlierLessonsCases(), { concurrent: true });

@@ -1,9 +1,12 @@
 // Hidden tests for static-files, part 4: a root reached through a symlink (as /tmp is on macOS).
-// Real paths of the files are then under the root's real path, not under the path as given.
+// Real paths of the files are then under the root's real path, not under the path as given. Then
+// what the lessons before built still answers as it did, and one policy holds everywhere
+// (harness/testing/earlier-lessons.ts): those cases need no files, so they share this program
+// rather than pay for a program of their own.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { serverTest, httpCases } from '#harness/testing/index.ts';
+import { serverTest, httpCases, earlierLessonsCases } from '#harness/testing/index.ts';
 import { HELLO, makeSite } from './tree.ts';
 
 const site = makeSite();
@@ -26,3 +29,5 @@ httpCases(test, [
     hint: 'fs.realpath() the root too (once), and compare real paths with real paths.',
   },
 ]);
+
+httpCases(test, earlierLessonsCases(), { concurrent: true });

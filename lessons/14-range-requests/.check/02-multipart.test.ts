@@ -25,7 +25,9 @@ const RULE =
   "The README's rule: more than 16 ranges, or ranges that overlap, get the whole file (200). Otherwise a client could make a request of a few bytes cost many times the file.";
 const RULE_SPEC = 'RFC 9110 §14.2 (a server MAY ignore … overlapping ranges, many small ranges), §17.15';
 
-test.for([
+// Each test asks on connections of its own, and the one that adds a file adds its own: they run
+// at once.
+test.concurrent.for([
   [
     'two ranges (bytes=0-9,500-509)',
     '/data.bin',
@@ -105,7 +107,7 @@ test.for([
   checkSlices(response, file, target === '/page.txt' ? 'text/plain; charset=utf-8' : 'application/octet-stream', slices, `the response to "Range: ${value}"`);
 });
 
-test('frames a multipart body by its exact Content-Length: the next response on the connection parses', async ({ server }) => {
+test.concurrent('frames a multipart body by its exact Content-Length: the next response on the connection parses', async ({ server }) => {
   const client = await server.connect();
   for (const value of ['bytes=0-9,20-29', 'bytes=-5,0-0,100-199', 'bytes=1-1,3-3']) {
     const response = await exchange(client, request({ target: '/data.bin', headers: [['Range', value]] }), {
@@ -124,12 +126,12 @@ test('frames a multipart body by its exact Content-Length: the next response on 
   }
 });
 
-test('sends only the ranges that fit: bytes=0-9,5000-6000 is the first range alone', async ({ server }) => {
+test.concurrent('sends only the ranges that fit: bytes=0-9,5000-6000 is the first range alone', async ({ server }) => {
   const response = await ask(server, '/data.bin', 'bytes=0-9,5000-6000');
   checkSlices(response, DATA, 'application/octet-stream', [{ first: 0, last: 9 }], 'the response to "Range: bytes=0-9,5000-6000"');
 });
 
-test('sends every range that fits, also those after one that does not: bytes=0-9,5000-6000,20-29 is two parts', async ({ server }) => {
+test.concurrent('sends every range that fits, also those after one that does not: bytes=0-9,5000-6000,20-29 is two parts', async ({ server }) => {
   const response = await ask(server, '/data.bin', 'bytes=0-9,5000-6000,20-29');
   checkSlices(
     response,
@@ -143,7 +145,7 @@ test('sends every range that fits, also those after one that does not: bytes=0-9
   );
 });
 
-test.for([
+test.concurrent.for([
   ['17 ranges, one more than the rule allows', `bytes=${Array.from({ length: 17 }, (_, i) => `${i * 10}-${i * 10 + 4}`).join(',')}`],
   ['200 one-byte ranges', `bytes=${Array.from({ length: 200 }, (_, i) => `${i * 2}-${i * 2}`).join(',')}`],
   ['the whole file asked for three times (bytes=0-,0-,0-)', 'bytes=0-,0-,0-'],
@@ -174,7 +176,7 @@ test.for([
   });
 });
 
-test('chooses a boundary that is not in the file: a file that contains the last boundary still parses', async ({ server }) => {
+test.concurrent('chooses a boundary that is not in the file: a file that contains the last boundary still parses', async ({ server }) => {
   // RFC 2046 §5.1.1: the boundary must not occur in any part. A fixed boundary is safe only until a
   // file contains it; here the check writes the boundary of a first answer into a file.
   const first = await ask(server, '/data.bin', 'bytes=0-9,500-509');
@@ -208,7 +210,7 @@ test('chooses a boundary that is not in the file: a file that contains the last 
   );
 });
 
-test('answers HEAD with several ranges with the head GET would get, Content-Length included', async ({ server }) => {
+test.concurrent('answers HEAD with several ranges with the head GET would get, Content-Length included', async ({ server }) => {
   const get = await ask(server, '/data.bin', 'bytes=0-9,500-509');
   const head = await ask(server, '/data.bin', 'bytes=0-9,500-509', 'HEAD');
   check(

@@ -1,11 +1,24 @@
 // Hidden tests for range-requests, part 3: the edges of real files. An empty file, a download
 // resumed where it broke off, and a range at the end of a 64 GiB (sparse) file, which must be read
-// from its offset: reading from 0 and skipping would take minutes.
+// from its offset: reading from 0 and skipping would take minutes. Last, what the lessons before
+// built still answers as it did, and one policy holds everywhere (harness/testing/earlier-lessons.ts):
+// those cases need no files, so they share this program rather than pay for a program of their own.
 
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serverTest, check, exchange, request, readResponseHead, makeTree, byteCount, type HttpResponse } from '#harness/testing/index.ts';
+import {
+  serverTest,
+  check,
+  earlierLessonsCases,
+  exchange,
+  httpCases,
+  request,
+  readResponseHead,
+  makeTree,
+  byteCount,
+  type HttpResponse,
+} from '#harness/testing/index.ts';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -26,7 +39,8 @@ const test = serverTest('range-requests', { args: ['--root', root] });
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 
-test.for([['bytes=0-'], ['bytes=0-0'], ['bytes=-5']])(
+// Each test asks on connections of its own, and counts nothing in the program: they run at once.
+test.concurrent.for([['bytes=0-'], ['bytes=0-0'], ['bytes=-5']])(
   'answers %s on an empty file with 200 and no body (or 416 */0), never a 206',
   async ([value], { server }) => {
     const client = await server.connect();
@@ -43,7 +57,7 @@ test.for([['bytes=0-'], ['bytes=0-0'], ['bytes=-5']])(
   },
 );
 
-test('resumes a broken download: bytes=N- from where it stopped completes the file exactly', async ({ server }) => {
+test.concurrent('resumes a broken download: bytes=N- from where it stopped completes the file exactly', async ({ server }) => {
   const first = await server.connect('download');
   await first.send(request({ target: '/blob.bin' }));
   const head = await readResponseHead(first, { what: 'the response to GET /blob.bin (2 MiB)' });
@@ -68,7 +82,7 @@ test('resumes a broken download: bytes=N- from where it stopped completes the fi
   });
 });
 
-test('reads a range at the end of a 64 GiB file from its offset: bytes=-19 comes at once', async ({ server, skip }) => {
+test.concurrent('reads a range at the end of a 64 GiB file from its offset: bytes=-19 comes at once', async ({ server, skip }) => {
   if (process.platform === 'win32') skip('64 GiB sparse files take real disk space on NTFS');
   for (const value of [`bytes=-${TAIL.length}`, `bytes=${GIANT_SIZE - TAIL.length}-`]) {
     const client = await server.connect();
@@ -84,3 +98,5 @@ test('reads a range at the end of a 64 GiB file from its offset: bytes=-19 comes
     });
   }
 });
+
+httpCases(test, earlierLessonsCases(), { concurrent: true });

@@ -30,7 +30,7 @@ async function currentEtag(server: Parameters<typeof ask>[0], target = '/hello.t
   return etagOf(response);
 }
 
-httpCases(test, [
+const cases: HttpCase[] = [
   {
     name: 'sends Last-Modified (the mtime, to the second), an ETag and Cache-Control with a file',
     send: { target: '/hello.txt' },
@@ -153,9 +153,13 @@ httpCases(test, [
     spec: 'RFC 9110 §15.4.5, §8.6; RFC 9112 §6.3',
     hint: 'Return { status: 304, headers } with no body and no Content-Length of your own: the writer sends none for a 304.',
   },
-]);
+];
 
-test("answers If-None-Match with the file's ETag with 304, carrying ETag and Cache-Control", async ({ server }) => {
+// Nothing here changes a file (02-changes does), and each test asks on connections of its own:
+// they run at once.
+httpCases(test, cases, { concurrent: true });
+
+test.concurrent("answers If-None-Match with the file's ETag with 304, carrying ETag and Cache-Control", async ({ server }) => {
   const etag = await currentEtag(server);
   const response = await ask(server, '/hello.txt', [['If-None-Match', etag]]);
   checkStatus(response, 304, {
@@ -171,7 +175,7 @@ test("answers If-None-Match with the file's ETag with 304, carrying ETag and Cac
   });
 });
 
-test('answers If-None-Match with a list, or the weak form of the ETag, with 304 (weak comparison)', async ({ server }) => {
+test.concurrent('answers If-None-Match with a list, or the weak form of the ETag, with 304 (weak comparison)', async ({ server }) => {
   const etag = await currentEtag(server);
   for (const value of [`"other", ${etag}`, `W/${etag}`, `"a",  "b" ,${etag} , "c"`]) {
     const response = await ask(server, '/hello.txt', [['If-None-Match', value]]);
@@ -192,13 +196,13 @@ test('answers If-None-Match with a list, or the weak form of the ETag, with 304 
   });
 });
 
-test('answers HEAD with If-None-Match with 304 too', async ({ server }) => {
+test.concurrent('answers HEAD with If-None-Match with 304 too', async ({ server }) => {
   const etag = await currentEtag(server);
   const response = await ask(server, '/hello.txt', [['If-None-Match', etag]], 'HEAD');
   checkStatus(response, 304, { spec: 'RFC 9110 §13.2.1 (GET and HEAD)', hint: 'Conditional requests apply to HEAD exactly as to GET.' });
 });
 
-test('lets If-None-Match decide when both are sent: If-Modified-Since is then ignored', async ({ server }) => {
+test.concurrent('lets If-None-Match decide when both are sent: If-Modified-Since is then ignored', async ({ server }) => {
   const etag = await currentEtag(server);
   const stale = await ask(server, '/hello.txt', [
     ['If-None-Match', '"an-old-version"'],
@@ -220,7 +224,7 @@ test('lets If-None-Match decide when both are sent: If-Modified-Since is then ig
   });
 });
 
-test('answers a Range with a matching If-None-Match with 304, not 206', async ({ server }) => {
+test.concurrent('answers a Range with a matching If-None-Match with 304, not 206', async ({ server }) => {
   const etag = await currentEtag(server, '/data.bin');
   const response = await ask(server, '/data.bin', [
     ['Range', 'bytes=0-9'],
@@ -257,7 +261,7 @@ async function expectIfRange(server: Parameters<typeof ask>[0], value: string, h
   return response;
 }
 
-test('If-Range with the current ETag: the range (206); with another ETag: the whole file (200)', async ({ server }) => {
+test.concurrent('If-Range with the current ETag: the range (206); with another ETag: the whole file (200)', async ({ server }) => {
   const etag = await currentEtag(server, '/data.bin');
   await expectIfRange(
     server,
@@ -275,7 +279,7 @@ test('If-Range with the current ETag: the range (206); with another ETag: the wh
   );
 });
 
-test('If-Range compares strongly: the weak form of the current ETag gets the whole file', async ({ server }) => {
+test.concurrent('If-Range compares strongly: the weak form of the current ETag gets the whole file', async ({ server }) => {
   const etag = await currentEtag(server, '/data.bin');
   await expectIfRange(
     server,
@@ -286,7 +290,7 @@ test('If-Range compares strongly: the weak form of the current ETag gets the who
   );
 });
 
-test('If-Range with a date: exactly Last-Modified gets the range; any other date the whole file', async ({ server }) => {
+test.concurrent('If-Range with a date: exactly Last-Modified gets the range; any other date the whole file', async ({ server }) => {
   await expectIfRange(
     server,
     LAST_MODIFIED,
@@ -317,7 +321,7 @@ test('If-Range with a date: exactly Last-Modified gets the range; any other date
   );
 });
 
-test('ignores If-Range without a Range: 200 as usual', async ({ server }) => {
+test.concurrent('ignores If-Range without a Range: 200 as usual', async ({ server }) => {
   const client = await server.connect();
   await client.send(request({ target: '/data.bin', headers: [['If-Range', '"anything"']] }));
   const response = await readResponse(client, { what: 'the response to a GET with If-Range and no Range' });

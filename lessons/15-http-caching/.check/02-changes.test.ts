@@ -8,7 +8,8 @@ import { LAST_MODIFIED, MTIME_S, ask, etagOf, makeSite } from './site.ts';
 const site = makeSite();
 const test = serverTest('http-caching', { args: ['--root', site.root] });
 
-test('a rewritten file no longer matches its old ETag or its old Last-Modified', async ({ server }) => {
+// Each test changes a file of its own and asks on connections of its own: they run at once.
+test.concurrent('a rewritten file no longer matches its old ETag or its old Last-Modified', async ({ server }) => {
   const before = await ask(server, '/change.txt');
   const etag = etagOf(before);
   fs.writeFileSync(site.file('change.txt'), 'version 2, longer\n');
@@ -27,7 +28,7 @@ test('a rewritten file no longer matches its old ETag or its old Last-Modified',
   }
 });
 
-test('a file rewritten within the same second gets a new ETag', async ({ server }) => {
+test.concurrent('a file rewritten within the same second gets a new ETag', async ({ server }) => {
   const before = await ask(server, '/quick.txt');
   const etag = etagOf(before);
   // Same size, same second (…20.750 → …20.250): only the fraction of the mtime differs.
@@ -41,7 +42,7 @@ test('a file rewritten within the same second gets a new ETag', async ({ server 
   });
 });
 
-test('a file resized with its mtime kept (a copy that preserves times) gets a new ETag', async ({ server }) => {
+test.concurrent('a file resized with its mtime kept (a copy that preserves times) gets a new ETag', async ({ server }) => {
   const before = await ask(server, '/resize.txt');
   const etag = etagOf(before);
   fs.writeFileSync(site.file('resize.txt'), 'a good deal longer than before\n');
@@ -54,7 +55,7 @@ test('a file resized with its mtime kept (a copy that preserves times) gets a ne
   });
 });
 
-test('a touched file (same bytes, newer mtime) no longer matches its old Last-Modified', async ({ server }) => {
+test.concurrent('a touched file (same bytes, newer mtime) no longer matches its old Last-Modified', async ({ server }) => {
   fs.utimesSync(site.file('touch.txt'), MTIME_S + 3600, MTIME_S + 3600);
   const response = await ask(server, '/touch.txt', [['If-Modified-Since', LAST_MODIFIED]]);
   checkStatus(response, 200, {

@@ -1,6 +1,9 @@
-// Hidden tests for http-caching, part 3: the Cache-Control policy of --max-age.
+// Hidden tests for http-caching, part 3: the Cache-Control policy of --max-age. Last, what the
+// lessons before built still answers as it did, and one policy holds everywhere
+// (harness/testing/earlier-lessons.ts): those cases need no files, so they share this program
+// rather than pay for a program of their own.
 
-import { serverTest, httpCases } from '#harness/testing/index.ts';
+import { serverTest, httpCases, earlierLessonsCases } from '#harness/testing/index.ts';
 import { makeSite } from './site.ts';
 
 const site = makeSite();
@@ -18,3 +21,5 @@ httpCases(test, [
     hint: 'cacheControl(policy): policy.maxAge > 0 ? `max-age=${policy.maxAge}` : "no-cache".',
   },
 ]);
+
+httpCases(test, earlierLessonsCases(), { concurrent: true });

@@ -71,7 +71,7 @@ function row({ accept, coding, why, hint, target = '/text.txt' }: Row): HttpCase
   };
 }
 
-httpCases(test, [
+const rows: HttpCase[] = [
   row({
     accept: 'gzip',
     coding: 'gzip',
@@ -262,4 +262,7 @@ httpCases(test, [
     why: 'Not worth compressing, but the client refuses identity and accepts gzip: the rule says gzip after all, rather than 406.',
     hint: 'Step 3 of the rule: identity refused → the best accepted coding, whatever the size.',
   }),
-]);
+];
+
+// Each row on a connection of its own, all at once: the server keeps no state between requests.
+httpCases(test, rows, { concurrent: true });

@@ -1,9 +1,12 @@
 // Hidden tests for compression, part 3: compression and caches. Every response whose content could
 // differ by encoding carries Vary: Accept-Encoding (the compressed ones, the ones sent as they are,
 // the 304s and the 206s); the encoded representation has a strong ETag of its own, and
-// If-None-Match hits 304 for each encoding; a Range is answered from the file's own bytes.
+// If-None-Match hits 304 for each encoding; a Range is answered from the file's own bytes. Last,
+// what the lessons before built still answers as it did, and one policy holds everywhere
+// (harness/testing/earlier-lessons.ts): those cases need no files, so they share this program
+// rather than pay for a program of their own.
 
-import { serverTest, check, checkStatus, type HttpResponse } from '#harness/testing/index.ts';
+import { serverTest, check, checkStatus, earlierLessonsCases, httpCases, type HttpResponse } from '#harness/testing/index.ts';
 import { TEXT, ask, checkDecodesTo, makeSite } from './site.ts';
 
 const site = makeSite();
@@ -32,21 +35,23 @@ function strongEtag(response: HttpResponse, label: string): string {
   return etag!;
 }
 
+// Each test asks on connections of its own and the server keeps no state between requests: they
+// run at once.
 const GZIP: [string, string] = ['Accept-Encoding', 'gzip'];
 const BR: [string, string] = ['Accept-Encoding', 'br'];
 
-test('says Vary: Accept-Encoding on compressed and uncompressed responses of a compressible file', async ({ server }) => {
+test.concurrent('says Vary: Accept-Encoding on compressed and uncompressed responses of a compressible file', async ({ server }) => {
   checkVary(await ask(server, '/text.txt', [GZIP]), "the gzip'd response to GET /text.txt");
   checkVary(await ask(server, '/text.txt'), 'the response to GET /text.txt without Accept-Encoding (sent as it is)');
   checkVary(await ask(server, '/text.txt', [['Accept-Encoding', 'gzip;q=0']]), 'the response to GET /text.txt with gzip refused (sent as it is)');
 });
 
-test('says Vary: Accept-Encoding on the live text route /sheep when it sends it as it is', async ({ server }) => {
+test.concurrent('says Vary: Accept-Encoding on the live text route /sheep when it sends it as it is', async ({ server }) => {
   checkVary(await ask(server, '/sheep?n=1&interval=0'), 'the response to GET /sheep without Accept-Encoding (sent as it is)');
   checkVary(await ask(server, '/sheep?n=1&interval=0', [['Accept-Encoding', 'gzip;q=0']]), 'the response to GET /sheep with gzip refused (sent as it is)');
 });
 
-test('says no Vary where the bytes never depend on Accept-Encoding: a PNG file, an octet-stream route', async ({ server }) => {
+test.concurrent('says no Vary where the bytes never depend on Accept-Encoding: a PNG file, an octet-stream route', async ({ server }) => {
   for (const [target, what] of [
     ['/noise.png', 'a PNG file'],
     ['/pieces', 'the application/octet-stream route /pieces'],
@@ -63,7 +68,7 @@ test('says no Vary where the bytes never depend on Accept-Encoding: a PNG file, 
   }
 });
 
-test('gives each encoding its own strong ETag', async ({ server }) => {
+test.concurrent('gives each encoding its own strong ETag', async ({ server }) => {
   const identity = strongEtag(await ask(server, '/text.txt'), 'the file as it is');
   const gzip = strongEtag(await ask(server, '/text.txt', [GZIP]), "the gzip'd file");
   const br = strongEtag(await ask(server, '/text.txt', [BR]), 'the br file');
@@ -75,7 +80,7 @@ test('gives each encoding its own strong ETag', async ({ server }) => {
   });
 });
 
-test('answers If-None-Match with the ETag of each encoding with 304 (and Vary), and the other encoding with 200', async ({ server }) => {
+test.concurrent('answers If-None-Match with the ETag of each encoding with 304 (and Vary), and the other encoding with 200', async ({ server }) => {
   for (const [accept, name] of [
     [GZIP, 'gzip'],
     [BR, 'br'],
@@ -107,7 +112,7 @@ test('answers If-None-Match with the ETag of each encoding with 304 (and Vary), 
   checkVary(identity, 'the 304 for the file as it is');
 });
 
-test('answers a Range from the file as it is (206, never compressed), with Vary', async ({ server }) => {
+test.concurrent('answers a Range from the file as it is (206, never compressed), with Vary', async ({ server }) => {
   const response = await ask(server, '/text.txt', [GZIP, ['Range', 'bytes=100-1299']]);
   checkStatus(response, 206, {
     why: 'A Range names positions in the file. Compression would change every position, and a gzip stream cut at byte 100 cannot be decoded.',
@@ -124,7 +129,7 @@ test('answers a Range from the file as it is (206, never compressed), with Vary'
   checkVary(response, 'the 206');
 });
 
-test('ignores a Range whose If-Range names the gzip ETag: the whole file, compressed', async ({ server }) => {
+test.concurrent('ignores a Range whose If-Range names the gzip ETag: the whole file, compressed', async ({ server }) => {
   const first = await ask(server, '/text.txt', [GZIP]);
   const etag = strongEtag(first, "the gzip'd response");
   const response = await ask(server, '/text.txt', [GZIP, ['Range', 'bytes=100-199'], ['If-Range', etag]]);
@@ -135,3 +140,5 @@ test('ignores a Range whose If-Range names the gzip ETag: the whole file, compre
   });
   checkDecodesTo(response, TEXT, 'the whole file after If-Range failed');
 });
+
+httpCases(test, earlierLessonsCases(), { concurrent: true });

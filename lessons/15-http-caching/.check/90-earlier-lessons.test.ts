@@ -1,8 +1,0 @@
-// Hidden tests for http-caching: the server is the sum of the lessons. What the lessons before built still
-// answers as it did, and one policy holds everywhere (harness/testing/earlier-lessons.ts).
-
-import { earlierLessonsCases, httpCases, makeTree, serverTest } from '#harness/testing/index.ts';
-
-const test = serverTest('http-caching', { args: ['--root', makeTree({ 'index.html': '<!doctype html><title>site</title>\n' })] });
-
-httpCases(test, earlierLessonsCases());
