@@ -14,7 +14,11 @@ import { Workbook, type Running } from './workbook.ts';
 
 let book: Workbook;
 beforeAll(() => void (book = new Workbook()));
-afterAll(() => book?.remove());
+// A test that fails before its program is stopped (learn itself killed, say) leaves nothing running.
+afterAll(async () => {
+  await book?.stopAll();
+  book?.remove();
+});
 
 /** The pids of the programs this copy's `learn` started and still remembers as running. */
 function remembered(): number[] {
