@@ -118,7 +118,12 @@ function follow(socket, box) {
       if (done) return;
       done = true;
       socket.end();
-      resolve(result);
+      // After Ctrl-C this process ends here, by process.exit(), which keeps the SIGINT listener to
+      // the very end. Node's own exit (the event loop run out) stops listening as it tears down,
+      // and npm's copy of the Ctrl-C, late on a busy machine, would then end it by the signal
+      // (harness/cli/signal-exit.ts has the measurements).
+      if (interrupted) void exitOnceDrained(result.code);
+      else resolve(result);
     };
     // Ctrl-C: the resident process shows the failure held so far and stops the check's programs,
     // then says so; this process exits 130 then, or soon whatever happens.
@@ -152,6 +157,13 @@ function follow(socket, box) {
       finish({ code: interrupted ? INTERRUPTED : 1 });
     });
   });
+}
+
+/** Exits with `code` once what was written to stdout and stderr has been handed to the system. */
+async function exitOnceDrained(code) {
+  const drained = (stream) => new Promise((resolve) => (stream.destroyed || !stream.writable ? resolve() : stream.write('', () => resolve())));
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
 }
 
 /**

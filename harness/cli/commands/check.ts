@@ -32,12 +32,18 @@ export interface CheckRuntime {
 }
 
 const inProcess: CheckRuntime = {
-  onInterrupt: (release) =>
-    process.once('SIGINT', () => {
+  // `on`, not `once`: npm's copy of the Ctrl-C may come while this one's handler runs, and with no
+  // listener left it would end the process by the signal instead of with 130 (cli/signal-exit.ts).
+  onInterrupt: (release) => {
+    let interrupted = false;
+    process.on('SIGINT', () => {
+      if (interrupted) return;
+      interrupted = true;
       release();
       reapStrays();
       process.exit(130);
-    }),
+    });
+  },
   reap: () => void reapStrays(),
   offerNext,
 };
