@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { byteCount, compareBytes, firstDifference, quote, toBuffer, type Bytes } from './bytes.ts';
 import { WireError, type PeerExit, type Teaching, type WireErrorData } from './errors.ts';
 import { cut, runSeed, type Split } from './segmentation.ts';
+import { QuietProbe } from './quiet-probe.ts';
 import { Signal } from './signal.ts';
 import type { Transcript } from './transcript.ts';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -88,10 +89,6 @@ const EXIT_GRACE_MS = 500;
 const open = new Set<RawClient>();
 let activity = 0;
 let waits = 0;
-
-/** First look at a silent program this long into a wait, then ever less often (it costs a little). */
-const QUIET_FIRST_MS = 20;
-const QUIET_EVERY_MAX_MS = 200;
 
 /** How the program ended, if it is ending: waits (bounded) for a dying program's exit to be reported. */
 export async function exitOf(peer: Peer | undefined): Promise<PeerExit | undefined> {
@@ -409,48 +406,17 @@ export class RawClient {
   }
 
   /**
-   * The quiet proof for a wait that ends at `end`, looked for now and then while the wait goes on
-   * (it costs a little): `poll()` starts a probe when one is due and none is in flight, and
-   * `proved` turns true once one held. A probe holds only if what it found held all along:
-   * nothing done by this thread's checks while it was made, and still the only client open and
-   * the only wait in progress.
+   * The quiet proof for a wait that ends at `end` (wire/quiet-probe.ts): made only while this is
+   * the only client open, its wait the only one, and it has no bytes still to send (input on its way).
    */
-  private quietProbe(end: number): { readonly proved: boolean; readonly pending: boolean; next(): number; poll(): void } {
-    let proved = false;
-    let pending = false;
-    let every = QUIET_FIRST_MS;
-    let nextAt = performance.now() + every;
-    // Bytes this client still holds to send (a send in progress) are input on its way.
-    const eligible = () => this.state === 'open' && waits === 1 && open.size === 1 && this.socket.writableLength === 0;
-    const poll = () => {
-      const quiet = this.peer?.quiet;
-      if (proved || pending || !quiet || performance.now() < nextAt || !eligible()) return;
-      pending = true;
-      const before = activity;
-      quiet
-        .call(this.peer, [this.socket.localPort ?? -1], Math.max(0, end - performance.now()))
-        .then((held) => {
-          proved = held && activity === before && eligible();
-          if (proved) this.signal.notify();
-        })
-        .catch(() => {})
-        .finally(() => {
-          pending = false;
-          every = Math.min(every * 2, QUIET_EVERY_MAX_MS);
-          nextAt = performance.now() + every;
-          this.signal.notify();
-        });
-    };
-    return {
-      get proved() {
-        return proved;
-      },
-      get pending() {
-        return pending;
-      },
-      next: () => nextAt,
-      poll,
-    };
+  private quietProbe(end: number): QuietProbe {
+    return new QuietProbe({
+      end,
+      eligible: () => this.state === 'open' && waits === 1 && open.size === 1 && this.socket.writableLength === 0,
+      probe: (withinMs) => this.peer?.quiet?.([this.socket.localPort ?? -1], withinMs),
+      activity: () => activity,
+      signal: this.signal,
+    });
   }
 
   /** Reads `expected.length` bytes and fails, with a byte comparison, unless they are `expected`. */

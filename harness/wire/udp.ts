@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { byteCount, compareBytes, toBuffer, type Bytes } from './bytes.ts';
 import { describe, type ClientOptions, type ReadOptions } from './client.ts';
 import { WireError, type WireErrorData } from './errors.ts';
+import { QuietProbe } from './quiet-probe.ts';
 import { Signal } from './signal.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -33,10 +34,6 @@ const open = new Set<UdpClient>();
 let activity = 0;
 let waits = 0;
 const exchanges = new WeakMap<object, { sent: number; received: number }>();
-
-/** First look at a silent program this long into a wait, then ever less often (it costs a little). */
-const QUIET_FIRST_MS = 20;
-const QUIET_EVERY_MAX_MS = 200;
 
 export class UdpClient {
   /** Every datagram received, in arrival order, including those already read. */
@@ -235,46 +232,17 @@ export class UdpClient {
   }
 
   /**
-   * The quiet proof for a wait that ends at `end`, looked for now and then while the wait goes on:
-   * `poll()` starts a probe when one is due and none is in flight, and `proved` turns true once one
-   * held. A probe holds only if nothing was sent by this thread's checks while it was made, and this
-   * is still the only client open and its wait the only one (RawClient's quietProbe, for UDP).
+   * The quiet proof for a wait that ends at `end` (wire/quiet-probe.ts): made only while this is
+   * the only client open and its wait the only one; the program is asked with what was exchanged.
    */
-  private quietProbe(end: number): { readonly proved: boolean; readonly pending: boolean; next(): number; poll(): void } {
-    let proved = false;
-    let pending = false;
-    let every = QUIET_FIRST_MS;
-    let nextAt = performance.now() + every;
-    const eligible = () => !this.closed && waits === 1 && open.size === 1 && open.has(this);
-    const poll = () => {
-      const peer = this.options.peer;
-      if (proved || pending || !peer?.quietDatagrams || performance.now() < nextAt || !eligible()) return;
-      pending = true;
-      const before = activity;
-      peer
-        .quietDatagrams(() => ({ ...this.exchanged }), Math.max(0, end - performance.now()))
-        .then((held) => {
-          proved = held && activity === before && eligible();
-          if (proved) this.signal.notify();
-        })
-        .catch(() => {})
-        .finally(() => {
-          pending = false;
-          every = Math.min(every * 2, QUIET_EVERY_MAX_MS);
-          nextAt = performance.now() + every;
-          this.signal.notify();
-        });
-    };
-    return {
-      get proved() {
-        return proved;
-      },
-      get pending() {
-        return pending;
-      },
-      next: () => nextAt,
-      poll,
-    };
+  private quietProbe(end: number): QuietProbe {
+    return new QuietProbe({
+      end,
+      eligible: () => !this.closed && waits === 1 && open.size === 1 && open.has(this),
+      probe: (withinMs) => this.options.peer?.quietDatagrams?.(() => ({ ...this.exchanged }), withinMs),
+      activity: () => activity,
+      signal: this.signal,
+    });
   }
 
   /** The WireError for a wait of this socket, passed through `explain` when the options give one. */
