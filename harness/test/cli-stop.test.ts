@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { STOP_GRACE_MS } from '../cli/lesson-program.ts';
 import { SAME_SIGNAL_MS } from '../cli/signal-exit.ts';
 import { freePort } from '../process/free-port.ts';
-import { Workbook, type Running } from './workbook.ts';
+import { alive, Workbook, type Running } from './workbook.ts';
 
 let book: Workbook;
 beforeAll(() => void (book = new Workbook()));
@@ -35,24 +35,6 @@ function programOn(port: number): number | undefined {
       return false;
     }
   });
-}
-
-/** Linux: running, not a zombie waiting to be reaped. Elsewhere: signal 0 reaches it. */
-function alive(pid: number): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function refused(port: number): Promise<boolean> {

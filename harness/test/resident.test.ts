@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { endResident, Running, Workbook, type Run } from './workbook.ts';
+import { alive, endResident, Running, Workbook, type Run } from './workbook.ts';
 
 let book: Workbook;
 beforeAll(() => void (book = new Workbook()));
@@ -50,24 +50,6 @@ function readLog(): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Linux: running, not a zombie. Elsewhere: signal 0 reaches it. */
-function alive(pid: number): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** How long a process sent SIGKILL may take to be gone from /proc on a loaded machine. */
 const KILL_SETTLE_MS = 3000;
@@ -195,13 +177,18 @@ const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
 net.createServer(() => {}).listen(port, '127.0.0.1');
 `;
 
-  test('Ctrl-C in the client stops the check and its program, exits 130, and the process serves the next check', async () => {
+  /** A check of a server that never answers, served by the resident process, with its program running. */
+  async function servedSilentCheck(): Promise<{ pid: number; running: Running; programs: number[] }> {
     const pid = await resident();
     fs.rmSync(path.join(book.root, 'silent'), { recursive: true, force: true });
     fs.writeFileSync(book.lessonFile('01-tcp-echo', 'server.ts'), SILENT());
     const running = book.spawn(['check', 'tcp-echo'], ON);
     await until(() => echoPrograms().length > 0 && running.err.includes('resident: accepted'), 'the check to start its program');
-    const programs = echoPrograms();
+    return { pid, running, programs: echoPrograms() };
+  }
+
+  test('Ctrl-C in the client stops the check and its program, exits 130, and the process serves the next check', async () => {
+    const { pid, running, programs } = await servedSilentCheck();
     running.child.kill('SIGINT');
     // npm passes the terminal's Ctrl-C on a moment later; on a busy machine that moment can fall
     // anywhere, even as the client exits: here one every few milliseconds until it is gone.
@@ -221,12 +208,7 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
   });
 
   test('a killed client leaves no program running, and the process serves the next check', async () => {
-    const pid = await resident();
-    fs.rmSync(path.join(book.root, 'silent'), { recursive: true, force: true });
-    fs.writeFileSync(book.lessonFile('01-tcp-echo', 'server.ts'), SILENT());
-    const running = book.spawn(['check', 'tcp-echo'], ON);
-    await until(() => echoPrograms().length > 0 && running.err.includes('resident: accepted'), 'the check to start its program');
-    const programs = echoPrograms();
+    const { pid, running, programs } = await servedSilentCheck();
     running.child.kill('SIGKILL');
     await running.closed;
     await until(() => programs.every((program) => !alive(program)), 'the programs of the killed client to be stopped');

@@ -85,7 +85,7 @@ export class Workbook {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(exits), new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
     clearTimeout(timer);
-    for (let i = 0; i < 100 && programs.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 100 && programs.some(alive); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   get bin(): string {
@@ -185,7 +185,7 @@ export class Running {
 }
 
 /** Linux: running, not a zombie waiting to be reaped. Elsewhere: signal 0 reaches it. */
-function isAlive(pid: number): boolean {
+export function alive(pid: number): boolean {
   if (process.platform === 'linux') {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
