@@ -75,6 +75,8 @@ class CacheVerdicts implements Reporter {
 export default defineConfig({
   test: {
     include: ['harness/test/**/*.test.ts'],
+    // Made-up lessons that support scripts run in a session of their own (support/thread-reuse.ts).
+    exclude: ['harness/test/support/**', '**/node_modules/**'],
     // No resident check process (harness/resident/) outlives a test that runs `learn check`;
     // harness/test/resident.test.ts asks for one and ends it.
     env: { LEARN_ROOT: 'solutions', LEARN_RESIDENT: 'off' },

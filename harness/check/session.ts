@@ -24,6 +24,7 @@ import { freePort } from '../process/free-port.ts';
 import { HOST_ENV, ProgramHost } from '../process/host.ts';
 import { programKey } from '../testing/target.ts';
 import { trace, traceEnv, tracing } from '../trace.ts';
+import { ThreadShelf } from './thread-shelf.ts';
 
 export interface SessionRunOptions {
   /** The folder LEARN_ROOT names: the code under test (check/prepare-target.ts). */
@@ -114,7 +115,17 @@ export interface SessionOptions {
    * matrix keeps one (its two lanes fill the cores).
    */
   workers?: number;
+  /**
+   * For sessions that wait between runs (the resident check process, learn watch): prepare the
+   * worker threads of the next run while waiting (check/thread-shelf.ts), so that a run does not
+   * start a thread and import the harness. The matrix, which runs back to back, would only wait
+   * for the preparing instead.
+   */
+  prepareThreads?: boolean;
 }
+
+/** The warm-up run's test files, one per thread to prepare (check/thread-shelf.ts). */
+const WARM_UP_FILES = ['thread-1.ts', 'thread-2.ts'].map((name) => path.join(import.meta.dirname, 'warm-up', name));
 
 export class CheckSession {
   private vitest: Vitest | undefined;
@@ -123,17 +134,76 @@ export class CheckSession {
   private readonly host: ProgramHost;
   private closed = false;
   private readonly workers: number;
+  private readonly shelf = new ThreadShelf();
+  private readonly prepareThreads: boolean;
+  /** The warm-up run in progress: a run waits for it, and takes the threads it prepared. */
+  private preparing: Promise<void> | undefined;
 
   constructor(options: SessionOptions = {}) {
-    this.host = new ProgramHost({ freePort, keepWarm: options.keepWarm });
     this.workers = Math.max(1, options.workers ?? 1);
+    this.prepareThreads = options.prepareThreads ?? false;
+    // A session that prepares its threads keeps a zygote for each, as the first files start at once.
+    this.host = new ProgramHost({ freePort, keepWarm: options.keepWarm, zygotes: this.prepareThreads ? this.workers : 1 });
   }
 
-  /** Creates the Vitest instance (and a zygote, if kept) now, so that the first run does not wait for them. */
+  /**
+   * Creates the Vitest instance (and a zygote, if kept) now, so that the first run does not wait
+   * for them; and the threads of the next run, if this session prepares them.
+   */
   warm(): Promise<Vitest> {
     this.host.warm();
-    this.starting ??= createInstance(this.relay, this.workers).then((vitest) => (this.vitest = vitest));
+    const vitest = this.instance();
+    this.prepare();
+    return vitest;
+  }
+
+  /** Resolves once the threads being prepared are ready (at once if none are). */
+  async prepared(): Promise<void> {
+    await this.preparing;
+  }
+
+  private instance(): Promise<Vitest> {
+    this.starting ??= createInstance(this.relay, this.workers, this.shelf).then((vitest) => (this.vitest = vitest));
     return this.starting;
+  }
+
+  /**
+   * Starts the next run's threads, and imports the harness in them, with a warm-up run of
+   * WARM_UP_FILES whose threads are shelved at its end (check/thread-shelf.ts). Its environment
+   * is a run's without what varies between runs (the seed), so that no run inherits another's.
+   */
+  private prepare(): void {
+    if (!this.prepareThreads || this.closed || this.preparing) return;
+    const wanted = Math.min(this.workers, WARM_UP_FILES.length) - this.shelf.size;
+    if (wanted <= 0) return;
+    this.preparing = (async () => {
+      const vitest = await this.instance();
+      if (this.vitest !== vitest) return; // torn down meanwhile
+      this.relay.begin([], [], false);
+      this.setRunConfig(vitest, { LEARN_ROOT: repoRoot, [HOST_ENV]: this.host.channelName, ...traceEnv() }, START_ALLOWANCE_MS);
+      const project = vitest.getRootProject();
+      this.shelf.keeping = true;
+      try {
+        await vitest.runTestSpecifications(WARM_UP_FILES.slice(0, wanted).map((file) => project.createSpecification(file)));
+      } finally {
+        this.shelf.keeping = false;
+      }
+      trace(`run: ${this.shelf.size} threads prepared`);
+    })()
+      .catch(() => this.shelf.clear())
+      .finally(() => (this.preparing = undefined));
+  }
+
+  private setRunConfig(vitest: Vitest, env: Record<string, string>, testMs: number): void {
+    for (const config of [vitest.config, vitest.getRootProject().config]) {
+      config.env = env;
+      // Not Vitest's bail: its worker stops the run before the failing test's result is sent,
+      // and with tests running concurrently that result can be lost (a failed run that reads as
+      // passed). The run is stopped from here instead, once the failure has arrived.
+      config.bail = 0;
+      config.testTimeout = testMs;
+      config.hookTimeout = testMs;
+    }
   }
 
   /** From now on, keep the learner's next program starting between runs (check/blame.ts runs again). */
@@ -167,7 +237,10 @@ export class CheckSession {
     const serverFiles = lesson.program ? countDefaultServerFiles(files) : 0;
     if (lesson.program) await this.host.offer(programKey(lesson, undefined, options.root), serverFiles, Math.min(serverFiles, this.workers));
     trace('run: program spawned');
-    const vitest = await this.warm();
+    // A run waits for a warm-up in progress (it takes its threads), but starts none itself.
+    this.host.warm();
+    const vitest = await this.instance();
+    await this.preparing;
     trace('run: vitest ready');
     forgetCompiled(vitest, options.root);
 
@@ -184,15 +257,7 @@ export class CheckSession {
     this.relay.begin([collector, ...(options.reporters ?? [])], files, bail);
     const env: Record<string, string> = { LEARN_ROOT: options.root, [HOST_ENV]: this.host.channelName, ...traceEnv() };
     if (options.seed !== undefined) env.LEARN_SEED = String(options.seed);
-    for (const config of [vitest.config, vitest.getRootProject().config]) {
-      config.env = env;
-      // Not Vitest's bail: its worker stops the run before the failing test's result is sent,
-      // and with tests running concurrently that result can be lost (a failed run that reads as
-      // passed). The run is stopped from here instead, once the failure has arrived.
-      config.bail = 0;
-      config.testTimeout = lesson.timeouts.testMs;
-      config.hookTimeout = lesson.timeouts.testMs;
-    }
+    this.setRunConfig(vitest, env, lesson.timeouts.testMs);
     const project = vitest.getRootProject();
     const only = options.only && { testIds: [options.only.id] };
     const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file, only));
@@ -211,6 +276,7 @@ export class CheckSession {
       this.relay.begin([], [], bail);
       await this.host.stopAll();
       trace('run: programs stopped');
+      this.prepare();
     }
     return collector.result();
   }
@@ -239,6 +305,7 @@ export class CheckSession {
       for (let i = 0; i < 2; i++) vitest.cancelCurrentRun('keyboard-input').catch(() => {});
       await Promise.race([vitest.close().catch(() => {}), delay(CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
     }
+    await this.shelf.clear();
     await this.host.stopAll();
   }
 
@@ -299,7 +366,7 @@ function guardWorkerExits(): void {
 /** Process events Vitest listens to when it is the command; here the `learn` command owns them. */
 const PROCESS_EVENTS = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
 
-async function createInstance(relay: RelayReporter, workers: number): Promise<Vitest> {
+async function createInstance(relay: RelayReporter, workers: number, shelf: ThreadShelf): Promise<Vitest> {
   // Imported here, not at the top: loading Vitest is most of a check's start-up time, and the
   // commands that never run tests should not pay for it.
   const { createVitest } = await import('vitest/node');
@@ -314,8 +381,9 @@ async function createInstance(relay: RelayReporter, workers: number): Promise<Vi
       include: ['lessons/*/.check/**/*.test.ts'],
       watch: false,
       reporters: [relay],
-      // Threads start faster than forks; each worker runs files of the lesson in name order.
-      pool: 'threads',
+      // Threads start faster than forks; each worker runs files of the lesson in name order. They
+      // are Vitest's threads, some of them prepared ahead (check/thread-shelf.ts).
+      pool: shelf.pool,
       isolate: false,
       maxWorkers: workers,
       fileParallelism: workers > 1,

@@ -4,8 +4,9 @@
 // when its first test asks for the program:
 // - at the start of a run the host starts the program while Vitest boots, from a zygote (a node
 //   with tsx and the preload loaded, waiting to be told which entry to run: process/zygote.ts);
-// - a long-lived host (learn watch, the author matrix) keeps one zygote ready between runs, so a
-//   rerun's program is up in the time its code takes to load.
+// - a long-lived host (learn watch, the resident check process, the author matrix) keeps zygotes
+//   ready between runs (one per test file that starts at once), so a rerun's programs are up in
+//   the time their code takes to load.
 // Adopting is a conversation over a BroadcastChannel, which links the threads of one process: the
 // worker asks for a program of a given kind, the host hands over a started one (or starts one),
 // relays everything the child does (output, IPC messages, exit) to the worker from then on, and
@@ -45,8 +46,10 @@ let channels = 0;
 export interface ProgramHostOptions {
   /** Picks the port each program is told to listen on. */
   freePort: () => Promise<number>;
-  /** Keep a zygote ready between runs (for hosts that live for many runs). */
+  /** Keep zygotes ready between runs (for hosts that live for many runs). */
   keepWarm?: boolean;
+  /** How many zygotes a warm host keeps: one per program a run starts at once (default 1). */
+  zygotes?: number;
 }
 
 export class ProgramHost {
@@ -96,9 +99,10 @@ export class ProgramHost {
     this.halted = false;
   }
 
-  /** Starts a zygote now if the host keeps one and has none, so the next run finds it ready. */
+  /** Starts zygotes now if the host keeps them and has fewer, so the next run finds them ready. */
   warm(): void {
-    if (this.options.keepWarm && !this.closed && this.zygotes.length === 0) this.zygotes.push(this.spawnZygote());
+    if (!this.options.keepWarm || this.closed) return;
+    while (this.zygotes.length < (this.options.zygotes ?? 1)) this.zygotes.push(this.spawnZygote());
   }
 
   /** Keeps a zygote ready from now on: a host found to run again (the blame of a failed check). */

@@ -55,7 +55,7 @@ const log = (line: string) => writeLog(`${new Date().toISOString()} [${process.p
 export async function serve(key: string): Promise<void> {
   const where = socketPath(repoRoot);
   if (!where) return;
-  const session = new CheckSession({ keepWarm: true, workers: LEARNER_WORKERS });
+  const session = new CheckSession({ keepWarm: true, workers: LEARNER_WORKERS, prepareThreads: true });
   let busy = false;
   let idle: NodeJS.Timeout | undefined;
   let ending = false;
@@ -157,9 +157,11 @@ export async function serve(key: string): Promise<void> {
   setInterval(() => {
     if (!busy && stalenessKey(repoRoot) !== key) void end('stale: the harness, checks, references, dependencies or Node changed');
   }, STALENESS_MS).unref();
-  // What every check needs, loaded and started now: the command's modules, Vitest, a zygote.
+  // What every check needs, loaded and started now: the command's modules, Vitest, the zygotes, the
+  // worker threads.
   await import('../cli/commands/check.ts');
   await session.warm();
+  await session.prepared();
   log('warm');
 }
 

@@ -23,7 +23,7 @@ const learnBin = path.join(repoRoot, 'bin', 'learn.mjs');
 export async function watch(context: Context): Promise<number> {
   let progress = await Progress.open(context);
   let lesson = progress.lessonFor(context);
-  const session = new CheckSession({ keepWarm: true, workers: LEARNER_WORKERS });
+  const session = new CheckSession({ keepWarm: true, workers: LEARNER_WORKERS, prepareThreads: true });
   void session.warm();
   let child: ChildProcess | undefined;
   /** The run whose output is shown; an older one still finishing prints nothing. */

@@ -1,0 +1,43 @@
+// A session that prepares its worker threads between runs (the resident check process, learn
+// watch: check/thread-shelf.ts) hands each run a thread started before the run began, in which the
+// learner's code has never run, and with that run's own environment and test timeout.
+
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { repoRoot } from '../paths.ts';
+
+interface Seen {
+  threadId: number;
+  threadStartedAt: number;
+  loads: number;
+  seed: string | null;
+}
+
+test('each run gets a thread prepared before it began, new to the learner’s code, with its own seed and timeout', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'harness', 'test', 'support', 'thread-reuse.ts')], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    timeout: 60_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  const runs = run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { runStartedAt: number; messages: Record<string, string> });
+  expect(runs).toHaveLength(3);
+  const seen = runs.map((r) => JSON.parse(r.messages['tells what its thread has seen']!) as Seen);
+  // A thread is never given a second run: whatever the learner's code left in it stays there.
+  expect(new Set(seen.map((s) => s.threadId)).size).toBe(3);
+  expect(seen.map((s) => s.loads)).toEqual([1, 1, 1]);
+  // Prepared ahead: the thread was up before its run began.
+  for (const [i, s] of seen.entries()) expect(s.threadStartedAt, `run ${i + 1}`).toBeLessThan(runs[i]!.runStartedAt);
+  // Each run's own environment and timeout, not those of the run that prepared the thread.
+  expect(seen.map((s) => s.seed)).toEqual([null, '7', null]);
+  expect(runs.map((r) => r.messages['never ends']!.split('\n')[0])).toEqual([
+    'Test timed out in 300ms.',
+    'Test timed out in 500ms.',
+    'Test timed out in 400ms.',
+  ]);
+});
