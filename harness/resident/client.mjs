@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { infoPath, logPath, readMessages, send, socketPath, stalenessKey } from './protocol.mjs';
+import { infoPath, logPath, readMessages, send, socketPath } from './protocol.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/[\\/]$/, '');
 
@@ -43,12 +43,12 @@ export async function runResident(args) {
   let socket;
   let box;
   try {
-    const key = stalenessKey(root);
+    // The process checks its staleness itself (protocol.mjs stalenessKey, from this environment): its
+    // file system cache is warm, where this process would stat a thousand files cold.
     socket = await connect(where);
     box = mailbox(socket);
     const answer = await request(socket, box, {
       type: 'run',
-      key,
       args,
       env: process.env,
       argv: process.argv,

@@ -37,7 +37,6 @@ const STALENESS_MS = 30_000;
 /** What a client sends to have a check run. */
 interface RunRequest {
   type: 'run';
-  key: string;
   args: string[];
   env: NodeJS.ProcessEnv;
   argv: string[];
@@ -99,7 +98,8 @@ export async function serve(key: string): Promise<void> {
       if (message.type === 'interrupt') return run?.interrupt();
       if (message.type !== 'run' || run) return;
       const request = message as RunRequest;
-      if (request.key !== key) {
+      // The code on disk now, and the client's LEARN_* variables, against those this process started with.
+      if (stalenessKey(repoRoot, request.env) !== key) {
         send(socket, { type: 'stale' });
         socket.end();
         // A check it runs for another client ends first (that client's key matched when it began).
