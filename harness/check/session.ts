@@ -1,31 +1,33 @@
-// One Vitest instance that runs lessons' hidden tests, run after run. `learn check` opens one for
-// a single run; `learn watch` keeps one for as long as it watches (the Vite server and its module
-// graph stay warm, so a rerun pays only for a worker and the tests); the author checks keep one per
-// lane of the matrix. Each run:
+// One Vitest instance that runs lessons' hidden tests, run after run (check/vitest-instance.ts).
+// `learn check` opens one for a single run; the resident check process and `learn watch` keep one
+// for as long as they live (the Vite server and its module graph stay warm, and the worker threads
+// of the next run are prepared while they wait: check/thread-shelf.ts, so a rerun pays for little
+// more than the tests); the author checks keep one per lane of the matrix. Each run:
 // - starts the learner's program before the worker exists (process/host.ts), so that its start
 //   overlaps Vitest's; the `server` fixture adopts it;
 // - runs the test files of the lesson in name order, on one worker thread (isolate: false) or, for
 //   `learn check` and `learn watch`, two: one file per core, each file with a program of its own;
 // - reports through the reporters given for that run only, in name order whatever the worker
 //   (a later file's results wait until the files before it are done), stopping at the first
-//   failure in that order;
-// - is watched from this thread: a worker stuck in a learner's busy loop cannot end its own test,
-//   so a run that stops making progress is torn down (the instance is closed, the worker thread
-//   terminated) and the next run starts a fresh instance.
+//   failure in that order (check/relay-reporter.ts);
+// - is watched from this thread (check/collector.ts): a worker stuck in a learner's busy loop
+//   cannot end its own test, so a run that stops making progress is torn down (the instance is
+//   closed, the worker thread terminated) and the next run starts a fresh instance.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
+import type { Reporter, TestSpecification, Vitest } from 'vitest/node';
 import { checkFolder, type Lesson } from '../lesson.ts';
-import { repoRoot, scratchDir, stateDir } from '../paths.ts';
+import { repoRoot } from '../paths.ts';
 import { freePort } from '../process/free-port.ts';
 import { HOST_ENV, ProgramHost } from '../process/host.ts';
 import { programKey } from '../testing/target.ts';
-import { trace, traceEnv, tracing } from '../trace.ts';
+import { trace, traceEnv } from '../trace.ts';
+import { Collector } from './collector.ts';
 import { RelayReporter } from './relay-reporter.ts';
 import { ThreadShelf } from './thread-shelf.ts';
+import { createInstance } from './vitest-instance.ts';
 
 export interface SessionRunOptions {
   /** The folder LEARN_ROOT names: the code under test (check/prepare-target.ts). */
@@ -80,9 +82,6 @@ const START_ALLOWANCE_MS = 30_000;
 
 /** Bounds the teardown of an instance whose worker had to be terminated. */
 const CLOSE_TIMEOUT_MS = 10_000;
-
-/** Where Vitest keeps compiled harness and check modules between runs (content-addressed). */
-const moduleCacheDir = path.join(stateDir, 'cache', 'vitest');
 
 /** The hidden test files of a lesson, in name order (the order the learner meets them). */
 export function testFiles(lesson: Lesson): string[] {
@@ -364,70 +363,6 @@ function guardWorkerExits(): void {
   });
 }
 
-/** Process events Vitest listens to when it is the command; here the `learn` command owns them. */
-const PROCESS_EVENTS = ['SIGINT', 'SIGTERM', 'exit', 'unhandledRejection'] as const;
-
-async function createInstance(relay: RelayReporter, workers: number, shelf: ThreadShelf): Promise<Vitest> {
-  // Imported here, not at the top: loading Vitest is most of a check's start-up time, and the
-  // commands that never run tests should not pay for it.
-  const { createVitest } = await import('vitest/node');
-  trimModuleCache();
-  const listeners = () => PROCESS_EVENTS.flatMap((event) => process.listeners(event as 'SIGINT').map((listener) => ({ event, listener })));
-  const before = new Set(listeners().map(({ listener }) => listener));
-  const vitest = await createVitest(
-    'test',
-    {
-      config: false,
-      root: repoRoot,
-      include: ['lessons/*/.check/**/*.test.ts'],
-      watch: false,
-      reporters: [relay],
-      // Threads start faster than forks; each worker runs files of the lesson in name order. They
-      // are Vitest's threads, some of them prepared ahead (check/thread-shelf.ts).
-      pool: shelf.pool,
-      isolate: false,
-      maxWorkers: workers,
-      fileParallelism: workers > 1,
-      sequence: { sequencer: NameOrderSequencer },
-      // Compiled harness and check modules are kept on disk, so a check does not compile them
-      // again (content-addressed: an edited file is compiled anew).
-      experimental: { fsModuleCache: true, fsModuleCachePath: moduleCacheDir, ...(tracing ? { importDurations: { limit: 40 } } : {}) },
-    },
-    { server: { watch: null }, logLevel: 'silent', plugins: [cacheScope] },
-    { stdout: devNull(), stderr: devNull() },
-  );
-  // Vitest would end the process on Ctrl-C (and set its exit code): `learn` stops its programs
-  // first and decides the code.
-  for (const { event, listener } of listeners()) if (!before.has(listener)) process.off(event as 'SIGINT', listener);
-  return vitest;
-}
-
-/**
- * Every version of a file the checks load is kept (the learner's too: they change with every save),
- * so the cache only grows; past this many entries it starts again from empty.
- */
-const MODULE_CACHE_MAX_ENTRIES = 3000;
-
-function trimModuleCache(): void {
-  try {
-    if (fs.readdirSync(moduleCacheDir).length > MODULE_CACHE_MAX_ENTRIES) fs.rmSync(moduleCacheDir, { recursive: true, force: true });
-  } catch {
-    // No cache yet.
-  }
-}
-
-/** Keeps scratch copies (stubs and mistakes under the author checks: a new folder every run) out of the module cache. */
-const cacheScope = {
-  name: 'learn:cache-scope',
-  configureVitest({
-    experimental_defineCacheKeyGenerator,
-  }: {
-    experimental_defineCacheKeyGenerator: (generate: (context: { id: string }) => string | false | undefined) => void;
-  }) {
-    experimental_defineCacheKeyGenerator(({ id }) => (id.startsWith(scratchDir) ? false : undefined));
-  },
-};
-
 /**
  * How many test files start the lesson's program with the manifest's arguments: the host keeps
  * a program ready for each. (A file that passes its own arguments asks for its program when it
@@ -435,118 +370,4 @@ const cacheScope = {
  */
 function countDefaultServerFiles(files: string[]): number {
   return files.filter((file) => /\b(?:serverTest|udpServerTest)\(\s*(['"])[\w-]+\1\s*\)/.test(fs.readFileSync(file, 'utf8'))).length;
-}
-
-/** Gathers a run's outcome and watches it for a stall. */
-class Collector implements Reporter {
-  private readonly tests: TestOutcome[] = [];
-  private readonly errors: RunError[] = [];
-  private watchdog: NodeJS.Timeout | undefined;
-  stalled = false;
-
-  constructor(
-    readonly stallMs: number,
-    private readonly onStall: () => void,
-    private readonly folder: string,
-  ) {}
-
-  onTestModuleQueued(module: TestModule): void {
-    trace(`queued ${path.basename(module.moduleId)}`);
-    this.arm();
-  }
-
-  onTestModuleCollected(module: TestModule): void {
-    trace(`collected ${path.basename(module.moduleId)}`);
-  }
-
-  onTestCaseReady(): void {
-    this.arm();
-  }
-
-  /** Called at the first failed test (stops the run, unless the run goes on after failures). */
-  onFailure: (() => void) | undefined;
-
-  onTestCaseResult(testCase: TestCase): void {
-    this.arm();
-    const state = testCase.result().state;
-    if (state === 'failed' && !this.tests.some((t) => t.state === 'failed')) this.onFailure?.();
-    trace(`${state} ${testCase.name} (${Math.round(testCase.diagnostic()?.duration ?? 0)} ms)`);
-    this.tests.push({
-      name: testCase.name,
-      id: testCase.id,
-      state: state === 'pending' ? 'skipped' : state,
-      file: path.relative(this.folder, testCase.module.moduleId),
-      durationMs: testCase.diagnostic()?.duration,
-    });
-  }
-
-  onTestModuleEnd(module: TestModule): void {
-    if (tracing) {
-      const imports = Object.entries(module.diagnostic().importDurations ?? {}).sort((a, b) => b[1].totalTime - a[1].totalTime);
-      for (const [file, d] of imports.slice(0, 25))
-        trace(`  import ${path.relative(repoRoot, file)} self ${d.selfTime.toFixed(1)} total ${d.totalTime.toFixed(1)}`);
-    }
-    for (const error of module.errors()) this.errors.push({ name: error.name, message: error.message, stack: error.stack });
-  }
-
-  onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<RunError>): void {
-    this.disarm();
-    for (const error of unhandled) this.errors.push({ name: error.name, message: error.message, stack: error.stack });
-  }
-
-  fail(error: Error): void {
-    this.errors.push({ name: error.name, message: error.message, stack: error.stack });
-  }
-
-  /**
-   * (Re)starts the watchdog: `stallMs` from now, or `startMs` for the start of a run (a new Vitest
-   * instance and its worker thread take a while on a busy machine, and run nothing of the learner's).
-   */
-  arm(ms = this.stallMs): void {
-    clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => {
-      this.stalled = true;
-      this.errors.push({
-        message:
-          `The checks stopped responding for ${Math.round(this.stallMs / 1000)} s and were stopped. Code of yours that a check runs ` +
-          'is probably stuck in a loop that never gives the event loop back (a while loop waiting for data?).',
-      });
-      this.onStall();
-    }, ms);
-    this.watchdog.unref();
-  }
-
-  disarm(): void {
-    clearTimeout(this.watchdog);
-  }
-
-  result(): RunResult {
-    const count = (state: TestOutcome['state']) => this.tests.filter((t) => t.state === state).length;
-    const failed = count('failed');
-    return {
-      passed: count('passed'),
-      failed,
-      skipped: count('skipped'),
-      tests: this.tests,
-      errors: this.errors,
-      ok: failed === 0 && this.errors.length === 0 && count('passed') > 0,
-      ...(this.stalled ? { stalled: true } : {}),
-    };
-  }
-}
-
-/** Runs test files in name order: `01-basics.test.ts` before `02-limits.test.ts`. */
-class NameOrderSequencer {
-  async sort<T extends { moduleId: string }>(files: T[]): Promise<T[]> {
-    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
-  }
-
-  async shard<T>(files: T[]): Promise<T[]> {
-    return files;
-  }
-}
-
-/** Vitest's own console output is replaced by our reporter's. */
-function devNull(): Writable {
-  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
