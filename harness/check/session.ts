@@ -138,6 +138,8 @@ export class CheckSession {
   private readonly prepareThreads: boolean;
   /** The warm-up run in progress: a run waits for it, and takes the threads it prepared. */
   private preparing: Promise<void> | undefined;
+  /** A run is in progress: no warm-up starts meanwhile (its threads would be shelved with the run's). */
+  private running = false;
 
   constructor(options: SessionOptions = {}) {
     this.workers = Math.max(1, options.workers ?? 1);
@@ -173,7 +175,7 @@ export class CheckSession {
    * is a run's without what varies between runs (the seed), so that no run inherits another's.
    */
   private prepare(): void {
-    if (!this.prepareThreads || this.closed || this.preparing) return;
+    if (!this.prepareThreads || this.closed || this.preparing || this.running) return;
     const wanted = Math.min(this.workers, WARM_UP_FILES.length) - this.shelf.size;
     if (wanted <= 0) return;
     this.preparing = (async () => {
@@ -220,10 +222,13 @@ export class CheckSession {
     };
     runsInFlight.add(onWorkerExit);
     guardWorkerExits();
+    this.running = true;
     try {
       return await this.runWith(collector, lesson, options);
     } finally {
       runsInFlight.delete(onWorkerExit);
+      this.running = false;
+      this.prepare();
     }
   }
 
@@ -276,7 +281,6 @@ export class CheckSession {
       this.relay.begin([], [], bail);
       await this.host.stopAll();
       trace('run: programs stopped');
-      this.prepare();
     }
     return collector.result();
   }
