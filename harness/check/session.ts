@@ -184,11 +184,15 @@ export class CheckSession {
       this.relay.begin([], [], false);
       this.setRunConfig(vitest, { LEARN_ROOT: repoRoot, [HOST_ENV]: this.host.channelName, ...traceEnv() }, START_ALLOWANCE_MS);
       const project = vitest.getRootProject();
+      const exitCode = process.exitCode;
       this.shelf.keeping = true;
       try {
         await vitest.runTestSpecifications(WARM_UP_FILES.slice(0, wanted).map((file) => project.createSpecification(file)));
       } finally {
         this.shelf.keeping = false;
+        // A warm-up cut short (the session closing) is a failed run to Vitest, which says so in
+        // process.exitCode; the command decides its exit code.
+        process.exitCode = exitCode;
       }
       trace(`run: ${this.shelf.size} threads prepared`);
     })()
