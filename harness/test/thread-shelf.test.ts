@@ -19,7 +19,8 @@ test('each run gets a thread prepared before it began, new to the learner’s co
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    timeout: 60_000,
+    // Three runs and a warm-up in their own Vitest instance: 5 s idle, 30 s seen at load 20.
+    timeout: 120_000,
   });
   expect(run.status, run.stderr).toBe(0);
   const runs = run.stdout
