@@ -1,8 +1,10 @@
-// Hidden tests for lesson 1, tcp-echo. They run in order, most basic first: the first failure is
-// the one to fix.
+// Hidden tests for lesson 1, tcp-echo, part 1: echoing. They run in order, most basic first: the
+// first failure is the one to fix. Part 2 (02-connections.test.ts) runs beside this file, on a
+// program of its own, since it counts that program's sockets.
 
 import { randomBytes } from 'node:crypto';
-import { serverTest, check, byteCount, checkNoLeakedSockets } from '#harness/testing/index.ts';
+import fs from 'node:fs';
+import { serverTest, check, byteCount } from '#harness/testing/index.ts';
 
 const test = serverTest('tcp-echo');
 
@@ -10,9 +12,28 @@ const STREAM = "Node's net.Socket docs: Event 'data'";
 
 /** `size` bytes of a pattern that never repeats within 251 bytes: cheap, and a shifted byte shows. */
 function pattern(size: number): Buffer {
-  const bytes = Buffer.allocUnsafe(size);
-  for (let i = 0; i < size; i++) bytes[i] = i % 251;
-  return bytes;
+  return Buffer.alloc(size, Buffer.from(Array.from({ length: 251 }, (_, i) => i)));
+}
+
+/**
+ * What the half-close test sends: more than the kernel can hold between the server's write() and
+ * our paused socket, so that the server still has echo queued in its own memory when our FIN
+ * arrives, which is what destroy() would throw away. The kernel holds the server's send buffer,
+ * which Linux grows up to tcp_wmem's maximum, and our receive buffer, which it grows only as the
+ * application reads (tcp_rcv_space_adjust), so ours stays at tcp_rmem's default: 4 MiB + 128 KiB
+ * with Linux's defaults (measured with tcp_rmem's maximum at 32 MiB: 4.07 MiB taken). Twice that
+ * leaves megabytes queued. Where these limits can't be read (macOS, Windows), 48 MiB: more than
+ * their socket buffers grow to.
+ */
+function halfCloseVolume(): number {
+  try {
+    const field = (name: string, index: number) => Number(fs.readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[index]);
+    const held = field('tcp_wmem', 2) + field('tcp_rmem', 1);
+    if (Number.isFinite(held) && held > 0) return 2 * held;
+  } catch {
+    // not Linux
+  }
+  return 48 * 1024 * 1024;
 }
 
 test('echoes a line of text, and bytes with no newline at once', async ({ server }) => {
@@ -69,7 +90,7 @@ test('echoes 1 MiB intact', async ({ server }) => {
 });
 
 test('after the client half-closes, echoes the rest and then closes', async ({ server }) => {
-  const data = pattern(48 * 1024 * 1024); // more than the kernel buffers of both ends hold (Linux autotunes up to 32 MiB)
+  const data = pattern(halfCloseVolume());
   const client = await server.connect();
   // Don't read, so that the echo backs up inside the server, and send FIN right behind the data:
   // the server sees 'end' with writes still queued. Read again once everything is sent, or once
@@ -88,8 +109,10 @@ test('after the client half-closes, echoes the rest and then closes', async ({ s
   }
   client.resumeReading();
   await sending;
+  // Bounded by progress, not total time: how long the echo takes depends on the machine's load,
+  // but a server that still echoes sends bytes every moment.
   const back = await client.readToEnd({
-    timeoutMs: 4000,
+    idleMs: 2000,
     why: 'After the client sends FIN it can still read. The server must finish echoing, then close its side.',
     spec: 'RFC 9293 §3.6 (closing a connection); Node docs: net.createServer allowHalfOpen, socket.end()',
     hint: "In the 'end' handler call socket.end() (not destroy()): it sends FIN after the pending writes.",
@@ -135,30 +158,5 @@ test('survives clients that reset the connection', async ({ server }) => {
     why: "A reset makes the socket emit 'error'. An 'error' event with no listener is thrown, and it takes the whole server down.",
     spec: "Node docs: net.Socket Event 'error'; events: Error events",
     hint: "Add socket.on('error', ...) in the connection handler: log it and let the socket close.",
-  });
-});
-
-test('serves 200 connections one after another without leaking them', async ({ server }) => {
-  for (let i = 0; i < 200; i++) {
-    const client = await server.connect(`seq${i + 1}`);
-    await client.send(`#${i}\n`);
-    await client.expect(`#${i}\n`);
-    await client.end();
-    await client.expectClose({ why: 'The client half-closed, so the server should end its side too.', hint: "Call socket.end() on 'end'." });
-    client.destroy();
-  }
-  await checkNoLeakedSockets(server, 200, {
-    why: 'A socket the server never ends stays half-open forever: a file descriptor and memory per client, until the process runs out.',
-    hint: "End each socket when its client ends (the 'end' event), and don't keep references to closed ones.",
-  });
-});
-
-test('listens on 127.0.0.1 by default', async ({ server }) => {
-  const host = server.program.listening?.host;
-  check(host === '127.0.0.1', {
-    message: `Expected the server to listen on 127.0.0.1, but it listens on ${host === '::' || host === '0.0.0.0' ? `${host} (every interface)` : host}.`,
-    why: 'A server bound to every interface can be reached by anyone on your network. Bind to loopback unless told otherwise (the stub has a --host option).',
-    spec: "Node docs: server.listen(port, host): when host is omitted, Node listens on '::' or '0.0.0.0'",
-    hint: 'Pass the host to listen(): server.listen(port, host, ...).',
   });
 });
