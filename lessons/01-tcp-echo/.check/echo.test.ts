@@ -1,10 +1,9 @@
-// Hidden tests for lesson 1, tcp-echo, part 1: echoing. They run in order, most basic first: the
-// first failure is the one to fix. Part 2 (02-connections.test.ts) runs beside this file, on a
-// program of its own, since it counts that program's sockets.
+// Hidden tests for lesson 1, tcp-echo. They run in order, most basic first: the first failure is
+// the one to fix.
 
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { serverTest, check, byteCount } from '#harness/testing/index.ts';
+import { serverTest, check, byteCount, checkNoLeakedSockets } from '#harness/testing/index.ts';
 
 const test = serverTest('tcp-echo');
 
@@ -158,5 +157,30 @@ test('survives clients that reset the connection', async ({ server }) => {
     why: "A reset makes the socket emit 'error'. An 'error' event with no listener is thrown, and it takes the whole server down.",
     spec: "Node docs: net.Socket Event 'error'; events: Error events",
     hint: "Add socket.on('error', ...) in the connection handler: log it and let the socket close.",
+  });
+});
+
+test('serves 200 connections one after another without leaking them', async ({ server }) => {
+  for (let i = 0; i < 200; i++) {
+    const client = await server.connect(`seq${i + 1}`);
+    await client.send(`#${i}\n`);
+    await client.expect(`#${i}\n`);
+    await client.end();
+    await client.expectClose({ why: 'The client half-closed, so the server should end its side too.', hint: "Call socket.end() on 'end'." });
+    client.destroy();
+  }
+  await checkNoLeakedSockets(server, 200, {
+    why: 'A socket the server never ends stays half-open forever: a file descriptor and memory per client, until the process runs out.',
+    hint: "End each socket when its client ends (the 'end' event), and don't keep references to closed ones.",
+  });
+});
+
+test('listens on 127.0.0.1 by default', async ({ server }) => {
+  const host = server.program.listening?.host;
+  check(host === '127.0.0.1', {
+    message: `Expected the server to listen on 127.0.0.1, but it listens on ${host === '::' || host === '0.0.0.0' ? `${host} (every interface)` : host}.`,
+    why: 'A server bound to every interface can be reached by anyone on your network. Bind to loopback unless told otherwise (the stub has a --host option).',
+    spec: "Node docs: server.listen(port, host): when host is omitted, Node listens on '::' or '0.0.0.0'",
+    hint: 'Pass the host to listen(): server.listen(port, host, ...).',
   });
 });
