@@ -1,6 +1,6 @@
 // Hidden tests for lesson 3, line-protocol. Most basic first: the first failure is the one to fix.
 
-import { serverTest, check } from '#harness/testing/index.ts';
+import { serverTest, check, byteCount } from '#harness/testing/index.ts';
 import { expectGracefulClose } from './closing.ts';
 
 const test = serverTest('line-protocol');
@@ -17,7 +17,11 @@ test('answers one message with Echo', async ({ server }) => {
   });
 });
 
-test('answers quit with Bye. and closes cleanly, ignoring what came after', async ({ server }) => {
+// From here to the resets, each test talks to the server on connections of its own and counts
+// nothing of the server's: they run at once (test.concurrent), and the file takes as long as the
+// longest of them instead of their sum. (Beside the others, the quit test's wait for nothing more
+// can't end early by the quiet proof, so it lasts its full 100 ms: still correct, and overlapped.)
+test.concurrent('answers quit with Bye. and closes cleanly, ignoring what came after', async ({ server }) => {
   const client = await server.connect();
   await client.send('quit\nthis line comes in the same write\n');
   await client.expect('Bye.\n', { hint: 'Compare the line with "quit" and answer "Bye.\\n".' });
@@ -25,9 +29,6 @@ test('answers quit with Bye. and closes cleanly, ignoring what came after', asyn
   await expectGracefulClose(client, 'Bye.');
 });
 
-// From here to the resets, each test talks to the server on connections of its own and counts
-// nothing of the server's: they run at once (test.concurrent), and the file takes as long as the
-// longest of them instead of their sum.
 test.concurrent('answers many messages sent in one write, in order', async ({ server }) => {
   const client = await server.connect();
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
@@ -240,6 +241,20 @@ test('survives clients that reset the connection in the middle of a line', async
   const client = await server.connect('after');
   await client.send('still there?\n');
   await client.expect('Echo: still there?\n', { hint: 'One client resetting must not stop the others.' });
+});
+
+test('answers 100 000 small messages sent in one burst', async ({ server }) => {
+  const client = await server.connect();
+  const count = 100_000;
+  const burst = Buffer.from(Array.from({ length: count }, (_, i) => `m${i}\n`).join(''));
+  const expected = Buffer.from(Array.from({ length: count }, (_, i) => `Echo: m${i}\n`).join(''));
+  await client.send(burst);
+  const back = await client.readExactly(expected.length, {
+    timeoutMs: 8000,
+    why: `${byteCount(burst.length)} of messages must be answered in time. Copying the whole buffer for every message, or rescanning it from the start, makes the work grow with the square of its size.`,
+    hint: 'Consume lines by moving a start offset (or subarray), and grow the buffer by doubling.',
+  });
+  check(back.equals(expected), { message: 'Expected the 100 000 answers in order, received something else.', expected, received: back });
 });
 
 test('answers the complete lines before EOF, then closes', async ({ server }) => {
