@@ -111,6 +111,24 @@ test('waits are bounded, and readUntil gives up past its max', async () => {
   expect(long).toMatchObject({ kind: 'limit', limit: 10 });
 });
 
+test('a wait bounded by idleMs lasts while bytes keep coming, and fails after a silence that long', async () => {
+  // A byte every 100 ms for 500 ms, then silence, the connection left open.
+  const port = await serve((socket) => {
+    let sent = 0;
+    const timer = setInterval(() => {
+      socket.write('x');
+      if (++sent === 6) clearInterval(timer);
+    }, 100);
+    socket.on('close', () => clearInterval(timer));
+  });
+  const client = await connect(port);
+  const stalled = await client.readToEnd({ idleMs: 300 }).catch((e: unknown) => e);
+  expect(stalled).toMatchObject({ kind: 'timeout', timeoutMs: 300, bytesUnread: 6, connection: 'open' });
+  expect((stalled as WireError).message).toMatch(/received 6 bytes and then nothing for 0.3 s/);
+  // About 500 + 300 ms: the bound counts from the last byte, not from the start of the wait.
+  expect((stalled as WireError).waitedMs).toBeGreaterThan(600);
+});
+
 test('expect compares bytes with a caret, and expectNothingMore catches extra bytes', async () => {
   const port = await serve((socket) => socket.on('data', () => socket.write('Echo: hellp\nextra')));
   const client = await connect(port);

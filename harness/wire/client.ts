@@ -61,6 +61,12 @@ export interface SendOptions {
 
 export interface ReadOptions {
   timeoutMs?: number;
+  /**
+   * Bounds the wait by progress instead of total time (timeoutMs is then not used): it fails once
+   * no byte has arrived for this long. For long transfers, whose total time grows with the load on
+   * the machine while a correct program's silences stay short.
+   */
+  idleMs?: number;
   /** Give up (fail) once this many bytes arrived without a match. */
   max?: number;
   /** Added to the failure when the read fails: why this was expected, what to try. */
@@ -409,9 +415,12 @@ export class RawClient {
    * The quiet proof for a wait that ends at `end` (wire/quiet-probe.ts): made only while this is
    * the only client open, its wait the only one, and it has no bytes still to send (input on its way).
    */
-  private quietProbe(end: number): QuietProbe {
+  private quietProbe(end: number | (() => number)): QuietProbe {
     return new QuietProbe({
-      end,
+      // Read at each look: a wait bounded by progress (idleMs) moves its end whenever bytes come.
+      get end() {
+        return typeof end === 'number' ? end : end();
+      },
       eligible: () => this.state === 'open' && waits === 1 && open.size === 1 && this.socket.writableLength === 0,
       probe: (withinMs) => this.peer?.quiet?.([this.socket.localPort ?? -1], withinMs),
       activity: () => activity,
@@ -499,13 +508,20 @@ export class RawClient {
   }
 
   private async waiting<T>(what: string, options: ReadOptions, attempt: () => T | undefined, closeIsFailure: boolean): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const timeoutMs = options.idleMs ?? options.timeoutMs ?? this.timeoutMs;
     const started = performance.now();
     const busyBefore = this.peer?.busySeconds();
-    const quiet = this.quietProbe(started + timeoutMs);
+    // The wait ends timeoutMs after it started, or with idleMs after the last byte that came.
+    let since = started;
+    let received = this.bytesReceived;
+    const quiet = this.quietProbe(() => since + timeoutMs);
     for (;;) {
       const value = attempt();
       if (value !== undefined) return value;
+      if (options.idleMs !== undefined && this.bytesReceived !== received) {
+        received = this.bytesReceived;
+        since = performance.now();
+      }
       if (quiet.proved && this.state === 'open') {
         const waited = Math.round(performance.now() - started);
         this.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${waited} ms: ${this.peerName} read everything and went quiet`);
@@ -523,14 +539,23 @@ export class RawClient {
           fact: `Expected ${what}, but ${this.peerName} ${how} after sending ${this.bytesReceived === 0 ? 'nothing' : byteCount(this.bytesReceived)}.`,
         });
       }
-      const left = timeoutMs - (performance.now() - started);
+      const left = timeoutMs - (performance.now() - since);
       if (left <= 0) {
-        this.transcript.mark('timeout', this.name, `gave up waiting for ${what} after ${timeoutMs} ms`);
+        const waited = performance.now() - started;
+        this.transcript.mark(
+          'timeout',
+          this.name,
+          options.idleMs === undefined ? `gave up waiting for ${what} after ${timeoutMs} ms` : `gave up waiting for ${what}: no byte for ${timeoutMs} ms`,
+        );
         const busyAfter = this.peer?.busySeconds();
+        const got = this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`;
         throw this.error(what, options, started, {
           kind: 'timeout',
-          fact: `Expected ${what} within ${timeoutMs / 1000} s, received ${this.inboxLength === 0 ? 'nothing' : `${byteCount(this.inboxLength)} and then nothing`}.`,
-          busyShare: busyBefore === undefined || busyAfter === undefined ? undefined : (busyAfter - busyBefore) / (timeoutMs / 1000),
+          fact:
+            options.idleMs === undefined
+              ? `Expected ${what} within ${timeoutMs / 1000} s, received ${got}.`
+              : `Expected ${what}, received ${got} for ${timeoutMs / 1000} s.`,
+          busyShare: busyBefore === undefined || busyAfter === undefined ? undefined : (busyAfter - busyBefore) / (waited / 1000),
           exit: this.peer?.exitReport(),
         });
       }
@@ -556,7 +581,7 @@ export class RawClient {
       peer: this.peerName,
       waitingFor: what,
       waitedMs: Math.round(performance.now() - started),
-      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      timeoutMs: options.idleMs ?? options.timeoutMs ?? this.timeoutMs,
       connection: this.state,
       bytesReceived: this.bytesReceived,
       bytesUnread: this.inboxLength,

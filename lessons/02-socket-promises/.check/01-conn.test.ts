@@ -1,5 +1,8 @@
 // Hidden tests for lesson 2, part 1: the Conn class of socket.ts, driven over a real loopback
-// connection whose other end (`peer`) is the check.
+// connection whose other end (`peer`) is the check. Each test has connections of its own and no
+// program behind them (the learner's Conn runs in this process, and counts nothing), so they all
+// run at once (test.concurrent): the file takes as long as its longest test, not their sum. A
+// failure is still reported in the order they are written.
 
 import { pairTest as test, importLessonModule, check, quote, byteCount, LessonFailure } from '#harness/testing/index.ts';
 import type net from 'node:net';
@@ -38,7 +41,7 @@ async function readBytes(conn: ConnLike, n: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-test('read() resolves with bytes that arrived before it was called', async ({ pair }) => {
+test.concurrent('read() resolves with bytes that arrived before it was called', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
   const conn = new Conn(socket);
@@ -54,7 +57,7 @@ test('read() resolves with bytes that arrived before it was called', async ({ pa
   });
 });
 
-test('read() returns every byte value unchanged, however the bytes are cut', async ({ pair }) => {
+test.concurrent('read() returns every byte value unchanged, however the bytes are cut', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
   const conn = new Conn(socket);
@@ -71,7 +74,7 @@ test('read() returns every byte value unchanged, however the bytes are cut', asy
   });
 });
 
-test('read() resolves with an empty Buffer at EOF, and again after that', async ({ pair }) => {
+test.concurrent('read() resolves with an empty Buffer at EOF, and again after that', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
   const conn = new Conn(socket);
@@ -93,7 +96,7 @@ test('read() resolves with an empty Buffer at EOF, and again after that', async 
   }
 });
 
-test('read() rejects when the connection is reset, even if the reset came first', async ({ pair }) => {
+test.concurrent('read() rejects when the connection is reset, even if the reset came first', async ({ pair }) => {
   const { Conn } = await load();
   const first = await pair();
   const waiting = new Conn(first.socket).read();
@@ -147,7 +150,7 @@ test('read() rejects when the connection is reset, even if the reset came first'
   });
 });
 
-test('read() settles after this side destroyed the connection', async ({ pair }) => {
+test.concurrent('read() settles after this side destroyed the connection', async ({ pair }) => {
   const { Conn } = await load();
   const { socket } = await pair();
   const conn = new Conn(socket);
@@ -183,7 +186,7 @@ test('read() settles after this side destroyed the connection', async ({ pair })
   });
 });
 
-test('read() settles when the socket is destroyed while it waits', async ({ pair }) => {
+test.concurrent('read() settles when the socket is destroyed while it waits', async ({ pair }) => {
   const { Conn } = await load();
   const { socket } = await pair();
   const conn = new Conn(socket);
@@ -201,7 +204,7 @@ test('read() settles when the socket is destroyed while it waits', async ({ pair
   check(outcome !== 'data', { message: 'Expected the waiting read() to end (an empty Buffer) once the socket was destroyed, but it returned data.' });
 });
 
-test('a second read() while one is waiting is rejected, and the first still gets the data', async ({ pair }) => {
+test.concurrent('a second read() while one is waiting is rejected, and the first still gets the data', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
   const conn = new Conn(socket);
@@ -229,7 +232,7 @@ test('a second read() while one is waiting is rejected, and the first still gets
   });
 });
 
-test('write() resolves once the bytes are sent, and rejects on a reset connection', async ({ pair }) => {
+test.concurrent('write() resolves once the bytes are sent, and rejects on a reset connection', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
   const conn = new Conn(socket);
@@ -253,7 +256,7 @@ test('write() resolves once the bytes are sent, and rejects on a reset connectio
   });
 });
 
-test('the socket is paused between reads', async ({ pair }) => {
+test.concurrent('the socket is paused between reads', async ({ pair }) => {
   const { Conn } = await load();
   const { peer, socket } = await pair();
   const conn = new Conn(socket);

@@ -5,7 +5,11 @@ import { serverTest, check, byteCount } from '#harness/testing/index.ts';
 
 const test = serverTest('socket-promises');
 
-test('the async echo loop echoes text, binary and random splits', async ({ server }) => {
+// The first two tests talk to the server on connections of their own and count nothing of it, so
+// they run at once (test.concurrent). The last two count the server's sockets and memory: they run
+// alone, after them.
+
+test.concurrent('the async echo loop echoes text, binary and random splits', async ({ server }) => {
   const client = await server.connect();
   await client.send('hello, loop\n');
   await client.expect('hello, loop\n', { hint: 'Loop: read(), stop on an empty Buffer, write() what you read.' });
@@ -14,7 +18,7 @@ test('the async echo loop echoes text, binary and random splits', async ({ serve
   await client.expect(all, { why: 'Bytes are echoed as Buffers, untouched.' });
 });
 
-test('after the client half-closes, echoes the rest and ends', async ({ server }) => {
+test.concurrent('after the client half-closes, echoes the rest and ends', async ({ server }) => {
   const data = randomBytes(512 * 1024);
   const client = await server.connect();
   await client.send(data);
