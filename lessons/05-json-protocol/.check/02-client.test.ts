@@ -3,10 +3,10 @@
 // between, goes silent, or hangs up.
 
 import { isDeepStrictEqual } from 'node:util';
-import { scriptedTest, importLessonModule, check, clientCrashes, LessonFailure, quote, type RawClient } from '#harness/testing/index.ts';
+import { scriptedTest, importLessonModule, check, clientCrashes, LessonFailure, quote, type RawClient, type ScriptedServer } from '#harness/testing/index.ts';
 
 /** What the client must survive (harness/testing/crashes.ts captures it while a test runs). */
-const { crash, checkNoCrash, startCapturing, stopCapturing, crashFailure } = clientCrashes({
+const { crash, checkNoCrash, within } = clientCrashes({
   handles: 'handle what the server sent',
   errorEvent: {
     why: "An 'error' event nobody listens for is thrown, and in a program using your client it ends the program: a server that resets, or is not there, would crash it.",
@@ -41,25 +41,15 @@ interface Options {
 type Lesson = { connect(options: { port: number; host?: string } & Options): Promise<ClientLike> };
 
 /**
- * scriptedTest, with the client's crashes captured: an exception its event handlers throw fails
- * the test that provoked it with a message saying so (see harness/testing/crashes.ts), not the whole run.
+ * scriptedTest, concurrent, with the client's crashes captured: an exception its event handlers
+ * throw fails the test that provoked it with a message saying so (see harness/testing/crashes.ts),
+ * not the whole run, nor a test running beside it. The tests run at once: each has its own scripted
+ * server and its own client, and nothing of one is seen by another; the file takes as long as the
+ * slowest of them (a timeout, a trickle) instead of their sum. Their waits prove what the client
+ * does, in the check's own process, however many run beside them.
  */
-const test = scriptedTest.extend<{ crashes: void }>({
-  crashes: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      startCapturing();
-      try {
-        await use();
-      } finally {
-        const thrown = stopCapturing();
-        // A crash no wait noticed (the test passed anyway) still fails the test.
-        if (thrown[0]) throw crashFailure(thrown[0]);
-      }
-    },
-    { auto: true },
-  ],
-});
+const test = (name: string, body: (fixtures: { scripted: () => Promise<ScriptedServer> }) => Promise<void>) =>
+  scriptedTest.concurrent(name, ({ scripted }) => within(() => body({ scripted })));
 
 const load = () => importLessonModule<Lesson>('json-protocol', 'client.ts', ['connect']);
 const PROTOCOL = 'lessons/05-json-protocol/README.md, "The protocol" and "The client"';
@@ -118,7 +108,7 @@ async function readRequest(server: RawClient): Promise<{ id: unknown; type: unkn
 
 const line = (value: object) => `${JSON.stringify(value)}\n`;
 
-async function start(scripted: () => Promise<import('#harness/testing/index.ts').ScriptedServer>, options: Options = {}) {
+async function start(scripted: () => Promise<ScriptedServer>, options: Options = {}) {
   const { connect } = await load();
   const server = await scripted();
   const connected = await resolved(
