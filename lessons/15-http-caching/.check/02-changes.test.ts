@@ -6,11 +6,15 @@
 // policy, and a program of its own for the policy would cost a start in every check.
 
 import fs from 'node:fs';
+import { vi } from 'vitest';
 import { serverTest, check, checkStatus, httpCases, earlierLessonsCases } from '#harness/testing/index.ts';
 import { LAST_MODIFIED, MTIME_S, ask, etagOf, makeSite } from './site.ts';
 
 const site = makeSite();
 const test = serverTest('http-caching', { args: ['--root', site.root, '--max-age', '60'] });
+// Nine tests, all independent, each mostly waiting (for a connection to stay open, for /sheep's
+// stream): all at once rather than Vitest's 5 (this file only; Vitest resets it after the file).
+vi.setConfig({ maxConcurrency: 12 });
 
 // Each test changes a file of its own and asks on connections of its own: they run at once.
 test.concurrent('a rewritten file no longer matches its old ETag or its old Last-Modified', async ({ server }) => {
