@@ -34,8 +34,10 @@ test('answers ECHO with the same id and the same data', async ({ server }) => {
   });
 });
 
-// From here on each test talks to the server on connections and names of its own: they run at
-// once (test.concurrent), and the file takes about as long as the chat below instead of the sum.
+// The first test runs alone, so that a server that never answers fails it at once (the quiet proof
+// needs the check's only connection). From here on each test talks to the server on connections
+// and names of its own: they run at once (test.concurrent), and the file takes about as long as
+// the chat below instead of the sum of all.
 
 test.concurrent('answers ECHO with any JSON value, the falsy ones too: 0, false, null, "", [], {}', async ({ server }) => {
   const client = await server.connect();

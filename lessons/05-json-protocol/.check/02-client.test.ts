@@ -89,14 +89,37 @@ async function resolved<T>(promise: Promise<T>, what: string, hint: string, ms =
   });
 }
 
-/** Reads one request line your client wrote, parsed. */
+/** The requests made through start()'s client whose line the check has not read yet, oldest first. */
+const unread = new WeakMap<RawClient, Array<{ type: string; promise: Promise<unknown> }>>();
+
+/**
+ * Reads one request line your client wrote, parsed. Should the request it belongs to reject before
+ * its line comes (a request() that gives up at once), that fails now rather than after a long wait.
+ */
 async function readRequest(server: RawClient): Promise<{ id: unknown; type: unknown; data?: unknown }> {
-  const line = await server.readUntil('\n', {
+  const reading = server.readUntil('\n', {
     max: 64 * 1024,
     why: 'request() writes the request as one line of JSON: {"id": …, "type": …, "data": …} and "\\n".',
     spec: PROTOCOL,
     hint: 'socket.write(JSON.stringify({ id, type, data }) + "\\n").',
   });
+  const request = unread.get(server)?.shift();
+  const line = await (request
+    ? Promise.race([
+        reading,
+        request.promise.then(
+          () => reading,
+          (error: Error) => {
+            reading.catch(() => undefined);
+            throw new LessonFailure({
+              message: `Expected request(${JSON.stringify(request.type)}) to write its request and wait for the response, but it rejected before writing a line: ${error?.message}`,
+              spec: PROTOCOL,
+              hint: 'Write the request line, remember the request under its id, and settle it only when its response comes, the connection ends or its time is up.',
+            });
+          },
+        ),
+      ])
+    : reading);
   try {
     const value: unknown = JSON.parse(line.toString('utf8'));
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as { id: unknown; type: unknown };
@@ -119,10 +142,13 @@ async function start(scripted: () => Promise<ScriptedServer>, options: Options =
   const peer = await server.accept();
   // Every request promise gets a handler at once: one that rejects before the check awaits it is
   // an outcome to check, not an unhandled rejection.
+  const requests: Array<{ type: string; promise: Promise<unknown> }> = [];
+  unread.set(peer, requests);
   const client: ClientLike = {
     request: (type, data) => {
       const promise = connected.request(type, data);
       promise.catch(() => undefined);
+      requests.push({ type, promise });
       return promise;
     },
     close: () => connected.close(),
