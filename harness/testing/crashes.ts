@@ -5,7 +5,11 @@
 // surface as an unhandled error blamed on nothing. While a test runs, such exceptions are captured
 // instead, and the test fails saying what the client threw. Each lesson says what its client
 // handles (`clientCrashes(teaching)`), the capture is the same.
+// Tests that run concurrently each capture within their own scope (`within`): the client's sockets
+// and timers belong to the test that created them (AsyncLocalStorage follows them), so what a
+// client throws fails the test whose client threw it, not a test that happened to run beside it.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { LessonFailure } from './failure.ts';
 
@@ -24,6 +28,11 @@ export interface ClientCrashes {
   startCapturing(): void;
   /** Stops capturing; returns what was captured. */
   stopCapturing(): Error[];
+  /**
+   * Runs one test's `body` with a capture of its own, for tests that run concurrently: fails with
+   * the teaching failure if the client `body` started threw and nothing in `body` noticed.
+   */
+  within<T>(body: () => Promise<T>): Promise<T>;
   /** A promise that rejects with the teaching failure as soon as the client throws (never resolves). */
   crash(): Promise<never>;
   /** Throws the teaching failure if the client threw anything so far. */
@@ -31,37 +40,80 @@ export interface ClientCrashes {
   crashFailure(error: Error): LessonFailure;
 }
 
+/** What one test (or the one test running, with start/stopCapturing) captured. */
+interface Capture {
+  thrown: Error[];
+  waiters: Set<(error: Error) => void>;
+}
+
 export function clientCrashes(teaching: CrashTeaching): ClientCrashes {
-  let captured: Error[] | undefined;
-  const waiters = new Set<(error: Error) => void>();
+  const scopes = new AsyncLocalStorage<Capture>();
+  const active = new Set<Capture>();
+  let unscoped: Capture | undefined;
+  let installed = false;
   const crashFailure = (error: Error) => failureOf(error, teaching);
+  const capture = (thrown: unknown) => {
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    // The scope of the code that threw; one that has ended, or none, cannot be told apart: every
+    // test capturing then hears of it (as with one test at a time).
+    const own = scopes.getStore();
+    for (const scope of own && active.has(own) ? [own] : active) {
+      scope.thrown.push(error);
+      for (const wake of scope.waiters) wake(error);
+    }
+  };
+  const open = (): Capture | undefined => {
+    if (!installed) {
+      // Somebody else captures already (the test runner): leave theirs alone.
+      if (process.hasUncaughtExceptionCaptureCallback()) return undefined;
+      process.setUncaughtExceptionCaptureCallback(capture);
+      installed = true;
+    }
+    const scope: Capture = { thrown: [], waiters: new Set() };
+    active.add(scope);
+    return scope;
+  };
+  const close = (scope: Capture): Error[] => {
+    active.delete(scope);
+    scope.waiters.clear();
+    if (installed && active.size === 0) {
+      process.setUncaughtExceptionCaptureCallback(null);
+      installed = false;
+    }
+    return scope.thrown;
+  };
+  const current = () => scopes.getStore() ?? unscoped;
   return {
     startCapturing() {
-      if (captured || process.hasUncaughtExceptionCaptureCallback()) return;
-      captured = [];
-      const list = captured;
-      process.setUncaughtExceptionCaptureCallback((thrown) => {
-        const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-        list.push(error);
-        for (const wake of waiters) wake(error);
-      });
+      if (!unscoped) unscoped = open();
     },
     stopCapturing() {
-      const list = captured ?? [];
-      if (captured) process.setUncaughtExceptionCaptureCallback(null);
-      captured = undefined;
-      waiters.clear();
-      return list;
+      const scope = unscoped;
+      unscoped = undefined;
+      return scope ? close(scope) : [];
+    },
+    async within(body) {
+      const scope = open();
+      if (!scope) return body();
+      try {
+        const value = await scopes.run(scope, body);
+        // A crash no wait noticed (the test passed anyway) still fails the test.
+        if (scope.thrown[0]) throw crashFailure(scope.thrown[0]);
+        return value;
+      } finally {
+        close(scope);
+      }
     },
     crash() {
       return new Promise((_, reject) => {
-        const first = captured?.[0];
+        const scope = current();
+        const first = scope?.thrown[0];
         if (first) return reject(crashFailure(first));
-        waiters.add((error) => reject(crashFailure(error)));
+        scope?.waiters.add((error) => reject(crashFailure(error)));
       });
     },
     checkNoCrash() {
-      const first = captured?.[0];
+      const first = current()?.thrown[0];
       if (first) throw crashFailure(first);
     },
     crashFailure,

@@ -2,6 +2,7 @@
 // first. Names are unique per test, so a user a broken server forgot cannot spoil the next one.
 
 import { isDeepStrictEqual } from 'node:util';
+import { describe } from 'vitest';
 import { serverTest, check, byteCount, quote } from '#harness/testing/index.ts';
 import {
   ask,
@@ -33,7 +34,12 @@ test('answers ECHO with the same id and the same data', async ({ server }) => {
   });
 });
 
-test('answers ECHO with any JSON value, the falsy ones too: 0, false, null, "", [], {}', async ({ server }) => {
+// The first test runs alone, so that a server that never answers fails it at once (the quiet proof
+// needs the check's only connection). From here on each test talks to the server on connections
+// and names of its own: they run at once (test.concurrent), and the file takes about as long as
+// the chat below instead of the sum of all.
+
+test.concurrent('answers ECHO with any JSON value, the falsy ones too: 0, false, null, "", [], {}', async ({ server }) => {
   const client = await server.connect();
   const values: unknown[] = [0, false, null, '', [], {}];
   await send(
@@ -52,7 +58,7 @@ test('answers ECHO with any JSON value, the falsy ones too: 0, false, null, "", 
   }
 });
 
-test('answers TIME with the current time in ISO 8601, and keeps string ids as strings', async ({ server }) => {
+test.concurrent('answers TIME with the current time in ISO 8601, and keeps string ids as strings', async ({ server }) => {
   const since = Date.now();
   const client = await server.connect();
   await send(client, { id: 'clock-1', type: 'TIME' });
@@ -66,7 +72,7 @@ test('answers TIME with the current time in ISO 8601, and keeps string ids as st
   });
 });
 
-test('reads requests however the bytes arrive', async ({ server }) => {
+test.concurrent('reads requests however the bytes arrive', async ({ server }) => {
   const client = await server.connect();
   await send(client, { id: 2, type: 'ECHO', data: 'one byte at a time' }, { split: 'trickle' });
   const trickled = await responseTo(client, 2);
@@ -101,7 +107,7 @@ test('reads requests however the bytes arrive', async ({ server }) => {
   });
 });
 
-test('answers bad JSON, unknown types and missing fields with an error, and keeps the connection', async ({ server }) => {
+test.concurrent('answers bad JSON, unknown types and missing fields with an error, and keeps the connection', async ({ server }) => {
   const client = await server.connect();
   const cases: Array<[string, unknown, string, string]> = [
     [
@@ -152,7 +158,7 @@ test('answers bad JSON, unknown types and missing fields with an error, and keep
   check(data === 'still here', { message: `Expected "still here", received ${JSON.stringify(data)}.` });
 });
 
-test('skips empty lines', async ({ server }) => {
+test.concurrent('skips empty lines', async ({ server }) => {
   const client = await server.connect();
   await client.send('\n\n{"id": "after-empty", "type": "ECHO", "data": "first answer"}\n');
   const first = await readMessage(client, 'Empty lines are skipped: the first line the server sends answers the ECHO.');
@@ -164,7 +170,7 @@ test('skips empty lines', async ({ server }) => {
   });
 });
 
-test('REGISTER gives a connection a unique name, once; MESSAGE needs it', async ({ server }) => {
+test.concurrent('REGISTER gives a connection a unique name, once; MESSAGE needs it', async ({ server }) => {
   const ann = await server.connect('ann');
   await send(ann, { id: 'm0', type: 'MESSAGE', data: 'too early' });
   expectError((await responseTo(ann, 'm0')).response, 'MESSAGE before REGISTER', 'Remember the name per connection; refuse MESSAGE while there is none.');
@@ -189,101 +195,7 @@ test('REGISTER gives a connection a unique name, once; MESSAGE needs it', async 
   );
 });
 
-test('MESSAGE goes to every other registered client as a push, not back to the sender', async ({ server }) => {
-  const since = Date.now();
-  const ann = await register(server, 'push-ann');
-  const others = [await register(server, 'push-bob'), await register(server, 'push-cat')];
-  const lurker = await server.connect('lurker'); // connected, never registered
-  await send(ann, { id: 'say-1', type: 'MESSAGE', data: 'hello all' });
-  const { response, others: before } = await responseTo(ann, 'say-1');
-  expectOk(response, { type: 'MESSAGE', data: 'hello all' });
-  check(before.length === 0, {
-    message: `Expected push-ann to receive only the response to its MESSAGE, received ${JSON.stringify(before[0])} first.`,
-    why: 'The sender gets its response, not a push of its own message.',
-    spec: PROTOCOL,
-    hint: 'Skip the sending session when pushing.',
-  });
-  for (const other of others) {
-    const push = await readMessage(other, 'A MESSAGE is pushed to every other registered client, unasked: {"type":"MESSAGE","data":{"from","text","time"}}.');
-    const data = push.data as Message | undefined;
-    check(!('id' in push) && push.type === 'MESSAGE' && data?.from === 'push-ann' && data?.text === 'hello all' && isRecentTimestamp(data?.time, since), {
-      message: `Expected the push {"type":"MESSAGE","data":{"from":"push-ann","text":"hello all","time":"<now, ISO 8601>"}}, received ${JSON.stringify(push)}.`,
-      why: 'A push has no id (nobody asked for it) and says what it is in "type". The message says who sent it, what, and when.',
-      spec: PROTOCOL,
-      hint: 'For each registered session other than the sender, write {type: "MESSAGE", data: message}.',
-    });
-  }
-  await ann.expectNothingMore(100, {
-    why: 'The sender gets its response, not a push of its own message.',
-    spec: PROTOCOL,
-    hint: 'Skip the sending session when pushing.',
-  });
-  await lurker.expectNothingMore(0, {
-    why: 'Only registered clients are in the chat; a connection without a name gets no pushes.',
-    spec: PROTOCOL,
-    hint: 'Push to the registered users (your name → session map), not to every connection.',
-  });
-});
-
-test("sends a MESSAGE's text on exactly as written, and refuses an empty one", async ({ server }) => {
-  const ann = await register(server, 'text-ann');
-  const bob = await register(server, 'text-bob');
-  const text = '  two spaces, a tab after\t, naïve ✓ 🎉  ';
-  await send(ann, { id: 'exact', type: 'MESSAGE', data: text });
-  const { response } = await responseTo(ann, 'exact');
-  expectOk(response, { type: 'MESSAGE', data: text });
-  const push = await readMessage(bob, 'A MESSAGE is pushed to every other registered client.');
-  const pushed = (push.data as Message | undefined)?.text;
-  const answered = (response.data as Message | undefined)?.text;
-  check(pushed === text && answered === text, {
-    message: `Expected the text ${JSON.stringify(text)} in the push and the response, received ${JSON.stringify(pushed)} and ${JSON.stringify(answered)}.`,
-    why: 'A message goes on exactly as its sender wrote it: spaces at its ends are part of it (only a name is trimmed), and so is every character outside ASCII.',
-    spec: `${PROTOCOL} (MESSAGE: the text)`,
-    hint: 'Keep request.data as it is for the text; trim only the name of REGISTER.',
-  });
-  await send(ann, { id: 'empty', type: 'MESSAGE', data: '' });
-  expectError((await responseTo(ann, 'empty')).response, 'a MESSAGE with an empty text', 'MESSAGE needs a non-empty string.');
-  await send(ann, { id: 'number', type: 'MESSAGE', data: 42 });
-  expectError((await responseTo(ann, 'number')).response, 'a MESSAGE whose text is a number', 'MESSAGE needs a string.');
-  await bob.expectNothingMore(50, { why: 'A refused MESSAGE is pushed to nobody.', spec: PROTOCOL });
-});
-
-test('pushes and responses interleave, each a whole line', async ({ server }) => {
-  const talker = await register(server, 'mix-talker');
-  const asker = await register(server, 'mix-asker');
-  const said = Array.from({ length: 30 }, (_, i) => `message ${i + 1}`);
-  const asks = Array.from({ length: 40 }, (_, i) => ({ id: 1000 + i, type: 'ECHO', data: `echo ${i + 1}` }));
-  await Promise.all([
-    send(
-      talker,
-      said.map((text, i) => ({ id: `say-${i}`, type: 'MESSAGE', data: text })),
-      { split: 'random' },
-    ),
-    send(asker, asks, { split: 'random' }),
-  ]);
-  const pushes: string[] = [];
-  const answered = new Set<unknown>();
-  while (pushes.length < said.length || answered.size < asks.length) {
-    const message = await readMessage(asker, 'asker should receive 40 responses and 30 pushes, interleaved in any way.');
-    if ('id' in message) {
-      const request = asks.find((r) => r.id === message.id);
-      check(request !== undefined && message.ok === true && message.data === request.data, {
-        message: `Expected a response to one of asker's ECHO requests, received ${JSON.stringify(message)}.`,
-        spec: PROTOCOL,
-      });
-      answered.add(message.id);
-    } else {
-      pushes.push(String((message.data as Message | undefined)?.text));
-    }
-  }
-  check(isDeepStrictEqual(pushes, said), {
-    message: `Expected talker's 30 messages pushed in the order sent, received ${quote(pushes.join(' | ').slice(0, 200))}.`,
-    why: 'Messages from one sender are pushed in the order it sent them.',
-    spec: PROTOCOL,
-  });
-});
-
-test('LIST_USERS lists who is registered, and forgets who left', async ({ server }) => {
+test.concurrent('LIST_USERS lists who is registered, and forgets who left', async ({ server }) => {
   const ann = await register(server, 'list-ann');
   const bob = await register(server, 'list-bob');
   const listed = await ask(ann, { id: 'u1', type: 'LIST_USERS' });
@@ -308,35 +220,153 @@ test('LIST_USERS lists who is registered, and forgets who left', async ({ server
   await ask(again, { id: 'u3', type: 'REGISTER', data: 'list-bob' }, 'A name is free again once its user is gone.');
 });
 
-test('LIST_MESSAGES returns the latest 20 messages, oldest first, with their times', async ({ server }) => {
-  const since = Date.now();
-  const ann = await register(server, 'hist-ann');
-  const texts = Array.from({ length: 25 }, (_, i) => `history ${i + 1}`);
-  await send(
-    ann,
-    texts.map((text, i) => ({ id: `h-${i}`, type: 'MESSAGE', data: text })),
-  );
-  for (let i = 0; i < texts.length; i++) expectOk((await responseTo(ann, `h-${i}`)).response, { type: 'MESSAGE', data: texts[i] });
-  const history = await ask(ann, { id: 'list', type: 'LIST_MESSAGES' });
-  const got = Array.isArray(history) ? history.map((m: Message) => m?.text) : history;
-  check(isDeepStrictEqual(got, texts.slice(5)), {
-    message: `Expected LIST_MESSAGES to return messages 6 to 25 (the latest 20, oldest first), received ${Array.isArray(got) ? `${got.length}: ${quote(got.slice(0, 3).join(', '))}…` : JSON.stringify(got)}.`,
-    why: 'History is bounded: a server that keeps every message grows without limit. The newest 20 are kept, oldest first.',
-    spec: PROTOCOL,
-    hint: 'After push()ing a message, shift() the oldest while the array holds more than 20.',
-  });
-  const entries = history as Message[];
-  check(
-    entries.every((m) => m.from === 'hist-ann' && isRecentTimestamp(m.time, since)),
-    {
-      message: `Expected every entry to be {"from":"hist-ann","text":…,"time":"<ISO 8601>"}, received ${JSON.stringify(entries[0])}.`,
+// The chat: a MESSAGE is pushed to every registered client, and the history is the server's
+// alone, so the tests that send MESSAGEs, or check that none arrives, or read the history, run one
+// after another. Together they run beside the other tests (which register no one who could be
+// pushed to, or only read responses), as one concurrent suite of sequential tests.
+describe('the chat, one test at a time', { concurrent: true }, () => {
+  test.sequential('MESSAGE goes to every other registered client as a push, not back to the sender', async ({ server }) => {
+    const since = Date.now();
+    const ann = await register(server, 'push-ann');
+    const others = [await register(server, 'push-bob'), await register(server, 'push-cat')];
+    const lurker = await server.connect('lurker'); // connected, never registered
+    await send(ann, { id: 'say-1', type: 'MESSAGE', data: 'hello all' });
+    const { response, others: before } = await responseTo(ann, 'say-1');
+    expectOk(response, { type: 'MESSAGE', data: 'hello all' });
+    check(before.length === 0, {
+      message: `Expected push-ann to receive only the response to its MESSAGE, received ${JSON.stringify(before[0])} first.`,
+      why: 'The sender gets its response, not a push of its own message.',
       spec: PROTOCOL,
-      hint: 'Store the same object you push: { from, text, time: new Date().toISOString() }.',
-    },
-  );
+      hint: 'Skip the sending session when pushing.',
+    });
+    for (const other of others) {
+      const push = await readMessage(other, 'A MESSAGE is pushed to every other registered client, unasked: {"type":"MESSAGE","data":{"from","text","time"}}.');
+      const data = push.data as Message | undefined;
+      check(!('id' in push) && push.type === 'MESSAGE' && data?.from === 'push-ann' && data?.text === 'hello all' && isRecentTimestamp(data?.time, since), {
+        message: `Expected the push {"type":"MESSAGE","data":{"from":"push-ann","text":"hello all","time":"<now, ISO 8601>"}}, received ${JSON.stringify(push)}.`,
+        why: 'A push has no id (nobody asked for it) and says what it is in "type". The message says who sent it, what, and when.',
+        spec: PROTOCOL,
+        hint: 'For each registered session other than the sender, write {type: "MESSAGE", data: message}.',
+      });
+    }
+    await ann.expectNothingMore(100, {
+      why: 'The sender gets its response, not a push of its own message.',
+      spec: PROTOCOL,
+      hint: 'Skip the sending session when pushing.',
+    });
+    await lurker.expectNothingMore(0, {
+      why: 'Only registered clients are in the chat; a connection without a name gets no pushes.',
+      spec: PROTOCOL,
+      hint: 'Push to the registered users (your name → session map), not to every connection.',
+    });
+  });
+
+  test.sequential("sends a MESSAGE's text on exactly as written, and refuses an empty one", async ({ server }) => {
+    const ann = await register(server, 'text-ann');
+    const bob = await register(server, 'text-bob');
+    const text = '  two spaces, a tab after\t, naïve ✓ 🎉  ';
+    await send(ann, { id: 'exact', type: 'MESSAGE', data: text });
+    const { response } = await responseTo(ann, 'exact');
+    expectOk(response, { type: 'MESSAGE', data: text });
+    const push = await readMessage(bob, 'A MESSAGE is pushed to every other registered client.');
+    const pushed = (push.data as Message | undefined)?.text;
+    const answered = (response.data as Message | undefined)?.text;
+    check(pushed === text && answered === text, {
+      message: `Expected the text ${JSON.stringify(text)} in the push and the response, received ${JSON.stringify(pushed)} and ${JSON.stringify(answered)}.`,
+      why: 'A message goes on exactly as its sender wrote it: spaces at its ends are part of it (only a name is trimmed), and so is every character outside ASCII.',
+      spec: `${PROTOCOL} (MESSAGE: the text)`,
+      hint: 'Keep request.data as it is for the text; trim only the name of REGISTER.',
+    });
+    await send(ann, { id: 'empty', type: 'MESSAGE', data: '' });
+    expectError((await responseTo(ann, 'empty')).response, 'a MESSAGE with an empty text', 'MESSAGE needs a non-empty string.');
+    await send(ann, { id: 'number', type: 'MESSAGE', data: 42 });
+    expectError((await responseTo(ann, 'number')).response, 'a MESSAGE whose text is a number', 'MESSAGE needs a string.');
+    await bob.expectNothingMore(50, { why: 'A refused MESSAGE is pushed to nobody.', spec: PROTOCOL });
+  });
+
+  test.sequential('pushes and responses interleave, each a whole line', async ({ server }) => {
+    const talker = await register(server, 'mix-talker');
+    const asker = await register(server, 'mix-asker');
+    const said = Array.from({ length: 30 }, (_, i) => `message ${i + 1}`);
+    const asks = Array.from({ length: 40 }, (_, i) => ({ id: 1000 + i, type: 'ECHO', data: `echo ${i + 1}` }));
+    await Promise.all([
+      send(
+        talker,
+        said.map((text, i) => ({ id: `say-${i}`, type: 'MESSAGE', data: text })),
+        { split: 'random' },
+      ),
+      send(asker, asks, { split: 'random' }),
+    ]);
+    const pushes: string[] = [];
+    const answered = new Set<unknown>();
+    while (pushes.length < said.length || answered.size < asks.length) {
+      const message = await readMessage(asker, 'asker should receive 40 responses and 30 pushes, interleaved in any way.');
+      if ('id' in message) {
+        const request = asks.find((r) => r.id === message.id);
+        check(request !== undefined && message.ok === true && message.data === request.data, {
+          message: `Expected a response to one of asker's ECHO requests, received ${JSON.stringify(message)}.`,
+          spec: PROTOCOL,
+        });
+        answered.add(message.id);
+      } else {
+        pushes.push(String((message.data as Message | undefined)?.text));
+      }
+    }
+    check(isDeepStrictEqual(pushes, said), {
+      message: `Expected talker's 30 messages pushed in the order sent, received ${quote(pushes.join(' | ').slice(0, 200))}.`,
+      why: 'Messages from one sender are pushed in the order it sent them.',
+      spec: PROTOCOL,
+    });
+  });
+
+  test.sequential('LIST_MESSAGES returns the latest 20 messages, oldest first, with their times', async ({ server }) => {
+    const since = Date.now();
+    const ann = await register(server, 'hist-ann');
+    const texts = Array.from({ length: 25 }, (_, i) => `history ${i + 1}`);
+    await send(
+      ann,
+      texts.map((text, i) => ({ id: `h-${i}`, type: 'MESSAGE', data: text })),
+    );
+    for (let i = 0; i < texts.length; i++) expectOk((await responseTo(ann, `h-${i}`)).response, { type: 'MESSAGE', data: texts[i] });
+    const history = await ask(ann, { id: 'list', type: 'LIST_MESSAGES' });
+    const got = Array.isArray(history) ? history.map((m: Message) => m?.text) : history;
+    check(isDeepStrictEqual(got, texts.slice(5)), {
+      message: `Expected LIST_MESSAGES to return messages 6 to 25 (the latest 20, oldest first), received ${Array.isArray(got) ? `${got.length}: ${quote(got.slice(0, 3).join(', '))}…` : JSON.stringify(got)}.`,
+      why: 'History is bounded: a server that keeps every message grows without limit. The newest 20 are kept, oldest first.',
+      spec: PROTOCOL,
+      hint: 'After push()ing a message, shift() the oldest while the array holds more than 20.',
+    });
+    const entries = history as Message[];
+    check(
+      entries.every((m) => m.from === 'hist-ann' && isRecentTimestamp(m.time, since)),
+      {
+        message: `Expected every entry to be {"from":"hist-ann","text":…,"time":"<ISO 8601>"}, received ${JSON.stringify(entries[0])}.`,
+        spec: PROTOCOL,
+        hint: 'Store the same object you push: { from, text, time: new Date().toISOString() }.',
+      },
+    );
+  });
+
+  test.sequential('serves 30 registered clients at once', async ({ server }) => {
+    const clients = await Promise.all(Array.from({ length: 30 }, (_, i) => register(server, `many-${i + 1}`)));
+    await send(clients[0]!, { id: 'all', type: 'MESSAGE', data: 'to the many' });
+    expectOk((await responseTo(clients[0]!, 'all')).response, { type: 'MESSAGE' });
+    await Promise.all(
+      clients.slice(1).map(async (client) => {
+        const push = await readMessage(client, 'Every other registered client gets the push.');
+        check((push.data as Message | undefined)?.text === 'to the many', {
+          message: `Expected the push of "to the many", received ${JSON.stringify(push)}.`,
+          spec: PROTOCOL,
+        });
+      }),
+    );
+    const listed = await ask(clients[29]!, { id: 'who', type: 'LIST_USERS' });
+    const missing = clients.map((_, i) => `many-${i + 1}`).filter((name) => !(listed as unknown[]).includes(name));
+    check(missing.length === 0, { message: `Expected LIST_USERS to include all 30, but it lacks ${missing.join(', ')}.`, spec: PROTOCOL });
+  });
 });
 
-test('takes a 60 KiB request, and answers a line over 64 KiB with an error and a close', async ({ server }) => {
+test.concurrent('takes a 60 KiB request, and answers a line over 64 KiB with an error and a close', async ({ server }) => {
   const client = await server.connect();
   const big = 'b'.repeat(60 * 1024);
   const data = await ask(client, { id: 'big', type: 'ECHO', data: big }, 'Lines up to 64 KiB are requests like any other.');
@@ -370,7 +400,7 @@ function echoOfSize(id: string, size: number): string {
   return JSON.stringify({ id, type: 'ECHO', data: 'e'.repeat(size - bare.length) });
 }
 
-test(`takes a request line of exactly ${MAX_LINE} bytes, even when its newline comes later`, async ({ server }) => {
+test.concurrent(`takes a request line of exactly ${MAX_LINE} bytes, even when its newline comes later`, async ({ server }) => {
   const client = await server.connect();
   const line = echoOfSize('exact', MAX_LINE);
   await client.send(`${line}\n`, { split: [MAX_LINE], gapMs: 100 });
@@ -382,7 +412,7 @@ test(`takes a request line of exactly ${MAX_LINE} bytes, even when its newline c
   expectOk(response, { type: 'ECHO' }, `Refuse only more than ${MAX_LINE} bytes waiting without a newline, or a complete line longer than ${MAX_LINE}.`);
 });
 
-test(`refuses a line of ${MAX_LINE + 1} bytes with an error and a close, even when its newline comes with it`, async ({ server }) => {
+test.concurrent(`refuses a line of ${MAX_LINE + 1} bytes with an error and a close, even when its newline comes with it`, async ({ server }) => {
   const client = await server.connect();
   await client.send(`${echoOfSize('one-too-many', MAX_LINE + 1)}\n`);
   const first = await readMessage(
@@ -398,7 +428,7 @@ test(`refuses a line of ${MAX_LINE + 1} bytes with an error and a close, even wh
   await expectGracefulClose(client, 'the error for a line too long');
 });
 
-test(`refuses ${byteCount(70 * 1024)} without a newline, however small the pieces`, async ({ server }) => {
+test.concurrent(`refuses ${byteCount(70 * 1024)} without a newline, however small the pieces`, async ({ server }) => {
   const client = await server.connect();
   await client.send('q'.repeat(70 * 1024), { split: Array.from({ length: 8 }, () => 8 * 1024), gapMs: 5 });
   const first = await readMessage(client, 'Small pieces add up: the limit is on the bytes waiting without a newline, not on one chunk.');
@@ -408,22 +438,4 @@ test(`refuses ${byteCount(70 * 1024)} without a newline, however small the piece
     hint: `Check pending.length (all that waits) after each chunk, not chunk.length.`,
   });
   await client.expectClose({ hint: 'End the connection after the error.' });
-});
-
-test('serves 30 registered clients at once', async ({ server }) => {
-  const clients = await Promise.all(Array.from({ length: 30 }, (_, i) => register(server, `many-${i + 1}`)));
-  await send(clients[0]!, { id: 'all', type: 'MESSAGE', data: 'to the many' });
-  expectOk((await responseTo(clients[0]!, 'all')).response, { type: 'MESSAGE' });
-  await Promise.all(
-    clients.slice(1).map(async (client) => {
-      const push = await readMessage(client, 'Every other registered client gets the push.');
-      check((push.data as Message | undefined)?.text === 'to the many', {
-        message: `Expected the push of "to the many", received ${JSON.stringify(push)}.`,
-        spec: PROTOCOL,
-      });
-    }),
-  );
-  const listed = await ask(clients[29]!, { id: 'who', type: 'LIST_USERS' });
-  const missing = clients.map((_, i) => `many-${i + 1}`).filter((name) => !(listed as unknown[]).includes(name));
-  check(missing.length === 0, { message: `Expected LIST_USERS to include all 30, but it lacks ${missing.join(', ')}.`, spec: PROTOCOL });
 });

@@ -3,10 +3,10 @@
 // between, goes silent, or hangs up.
 
 import { isDeepStrictEqual } from 'node:util';
-import { scriptedTest, importLessonModule, check, clientCrashes, LessonFailure, quote, type RawClient } from '#harness/testing/index.ts';
+import { scriptedTest, importLessonModule, check, clientCrashes, LessonFailure, quote, type RawClient, type ScriptedServer } from '#harness/testing/index.ts';
 
 /** What the client must survive (harness/testing/crashes.ts captures it while a test runs). */
-const { crash, checkNoCrash, startCapturing, stopCapturing, crashFailure } = clientCrashes({
+const { crash, checkNoCrash, within } = clientCrashes({
   handles: 'handle what the server sent',
   errorEvent: {
     why: "An 'error' event nobody listens for is thrown, and in a program using your client it ends the program: a server that resets, or is not there, would crash it.",
@@ -41,25 +41,15 @@ interface Options {
 type Lesson = { connect(options: { port: number; host?: string } & Options): Promise<ClientLike> };
 
 /**
- * scriptedTest, with the client's crashes captured: an exception its event handlers throw fails
- * the test that provoked it with a message saying so (see harness/testing/crashes.ts), not the whole run.
+ * scriptedTest, concurrent, with the client's crashes captured: an exception its event handlers
+ * throw fails the test that provoked it with a message saying so (see harness/testing/crashes.ts),
+ * not the whole run, nor a test running beside it. The tests run at once: each has its own scripted
+ * server and its own client, and nothing of one is seen by another; the file takes as long as the
+ * slowest of them (a timeout, a trickle) instead of their sum. Their waits prove what the client
+ * does, in the check's own process, however many run beside them.
  */
-const test = scriptedTest.extend<{ crashes: void }>({
-  crashes: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      startCapturing();
-      try {
-        await use();
-      } finally {
-        const thrown = stopCapturing();
-        // A crash no wait noticed (the test passed anyway) still fails the test.
-        if (thrown[0]) throw crashFailure(thrown[0]);
-      }
-    },
-    { auto: true },
-  ],
-});
+const test = (name: string, body: (fixtures: { scripted: () => Promise<ScriptedServer> }) => Promise<void>) =>
+  scriptedTest.concurrent(name, ({ scripted }) => within(() => body({ scripted })));
 
 const load = () => importLessonModule<Lesson>('json-protocol', 'client.ts', ['connect']);
 const PROTOCOL = 'lessons/05-json-protocol/README.md, "The protocol" and "The client"';
@@ -99,14 +89,37 @@ async function resolved<T>(promise: Promise<T>, what: string, hint: string, ms =
   });
 }
 
-/** Reads one request line your client wrote, parsed. */
+/** The requests made through start()'s client whose line the check has not read yet, oldest first. */
+const unread = new WeakMap<RawClient, Array<{ type: string; promise: Promise<unknown> }>>();
+
+/**
+ * Reads one request line your client wrote, parsed. Should the request it belongs to reject before
+ * its line comes (a request() that gives up at once), that fails now rather than after a long wait.
+ */
 async function readRequest(server: RawClient): Promise<{ id: unknown; type: unknown; data?: unknown }> {
-  const line = await server.readUntil('\n', {
+  const reading = server.readUntil('\n', {
     max: 64 * 1024,
     why: 'request() writes the request as one line of JSON: {"id": …, "type": …, "data": …} and "\\n".',
     spec: PROTOCOL,
     hint: 'socket.write(JSON.stringify({ id, type, data }) + "\\n").',
   });
+  const request = unread.get(server)?.shift();
+  const line = await (request
+    ? Promise.race([
+        reading,
+        request.promise.then(
+          () => reading,
+          (error: Error) => {
+            reading.catch(() => undefined);
+            throw new LessonFailure({
+              message: `Expected request(${JSON.stringify(request.type)}) to write its request and wait for the response, but it rejected before writing a line: ${error?.message}`,
+              spec: PROTOCOL,
+              hint: 'Write the request line, remember the request under its id, and settle it only when its response comes, the connection ends or its time is up.',
+            });
+          },
+        ),
+      ])
+    : reading);
   try {
     const value: unknown = JSON.parse(line.toString('utf8'));
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as { id: unknown; type: unknown };
@@ -118,7 +131,7 @@ async function readRequest(server: RawClient): Promise<{ id: unknown; type: unkn
 
 const line = (value: object) => `${JSON.stringify(value)}\n`;
 
-async function start(scripted: () => Promise<import('#harness/testing/index.ts').ScriptedServer>, options: Options = {}) {
+async function start(scripted: () => Promise<ScriptedServer>, options: Options = {}) {
   const { connect } = await load();
   const server = await scripted();
   const connected = await resolved(
@@ -129,10 +142,13 @@ async function start(scripted: () => Promise<import('#harness/testing/index.ts')
   const peer = await server.accept();
   // Every request promise gets a handler at once: one that rejects before the check awaits it is
   // an outcome to check, not an unhandled rejection.
+  const requests: Array<{ type: string; promise: Promise<unknown> }> = [];
+  unread.set(peer, requests);
   const client: ClientLike = {
     request: (type, data) => {
       const promise = connected.request(type, data);
       promise.catch(() => undefined);
+      requests.push({ type, promise });
       return promise;
     },
     close: () => connected.close(),

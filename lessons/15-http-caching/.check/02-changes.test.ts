@@ -1,12 +1,20 @@
 // Hidden tests for http-caching, part 2: validators follow the file. Rewritten, resized with its
 // mtime kept, rewritten within the same second, or touched: the old validators no longer match.
+// Then the Cache-Control policy of --max-age, and last, what the lessons before built still
+// answers as it did, and one policy holds everywhere (harness/testing/earlier-lessons.ts). This
+// program is started with --max-age 60 for all of them: the validators do not depend on the
+// policy, and a program of its own for the policy would cost a start in every check.
 
 import fs from 'node:fs';
-import { serverTest, check, checkStatus } from '#harness/testing/index.ts';
+import { vi } from 'vitest';
+import { serverTest, check, checkStatus, httpCases, earlierLessonsCases } from '#harness/testing/index.ts';
 import { LAST_MODIFIED, MTIME_S, ask, etagOf, makeSite } from './site.ts';
 
 const site = makeSite();
-const test = serverTest('http-caching', { args: ['--root', site.root] });
+const test = serverTest('http-caching', { args: ['--root', site.root, '--max-age', '60'] });
+// Nine tests, all independent, each mostly waiting (for a connection to stay open, for /sheep's
+// stream): all at once rather than Vitest's 5 (this file only; Vitest resets it after the file).
+vi.setConfig({ maxConcurrency: 12 });
 
 // Each test changes a file of its own and asks on connections of its own: they run at once.
 test.concurrent('a rewritten file no longer matches its old ETag or its old Last-Modified', async ({ server }) => {
@@ -68,3 +76,22 @@ test.concurrent('a touched file (same bytes, newer mtime) no longer matches its 
     hint: 'Last-Modified comes from a fresh stat() each time.',
   });
 });
+
+httpCases(
+  test,
+  [
+    {
+      name: 'sends Cache-Control: max-age=60 when started with --max-age 60, on a 200 and on a 304',
+      exchanges: [
+        { send: { target: '/hello.txt' }, expect: { status: 200, fields: { 'Cache-Control': 'max-age=60' } } },
+        { send: { target: '/hello.txt', headers: [['If-None-Match', '*']] }, expect: { status: 304, fields: { 'Cache-Control': 'max-age=60' } } },
+      ],
+      why: 'max-age=N lets a cache reuse the file for N seconds without asking; the 304 renews that for another N.',
+      spec: 'RFC 9111 §5.2.2.1 (max-age); RFC 9110 §15.4.5',
+      hint: 'cacheControl(policy): policy.maxAge > 0 ? `max-age=${policy.maxAge}` : "no-cache".',
+    },
+  ],
+  { concurrent: true },
+);
+
+httpCases(test, earlierLessonsCases(), { concurrent: true });
