@@ -1,9 +1,15 @@
 import { check, readResponse, request, serverTest, checkStatus, checkHeader, checkNoHeader, expectClosedAfter } from '#harness/testing/index.ts';
-import { args, httpPort, trusting } from './setup.ts';
+import { argsWith, httpPort } from './setup.ts';
 
-const test = serverTest('https', { args });
+// Plain bytes on the two ports, and the handshake deadline. No check here makes a handshake, so
+// the program gets a deadline short enough to wait for: 300 ms. The plain-HTTP request's first
+// byte goes out as soon as the connection is open, far inside it. The checks are independent (no
+// counts, no restarts, no waiting for silence): they run concurrently on one program, and the two
+// deadline waits overlap; a failure is still reported in the order they are written.
+const HANDSHAKE_TIMEOUT_MS = 300;
+const test = serverTest('https', { args: argsWith(HANDSHAKE_TIMEOUT_MS) });
 
-test('answers plain HTTP on the TLS port with a 400 that says so, then closes', async ({ server }) => {
+test.concurrent('answers plain HTTP on the TLS port with a 400 that says so, then closes', async ({ server }) => {
   for (const split of ['whole', 'trickle'] as const) {
     const client = await server.connect();
     await client.send(request({ target: '/' }), { split });
@@ -25,20 +31,31 @@ test('answers plain HTTP on the TLS port with a 400 that says so, then closes', 
   }
 });
 
-test('sends Strict-Transport-Security with every HTTPS response', async ({ server }) => {
-  const client = await server.connectTls(trusting('localhost'));
-  for (const target of ['/', '/nothing-here']) {
-    await client.send(request({ target }));
-    const response = await readResponse(client, { what: `the response to GET ${target} over HTTPS` });
-    checkHeader(response, 'Strict-Transport-Security', /^max-age=[1-9][0-9]*\s*(;|$)/, {
-      why: 'HSTS tells a browser to use only https:// for this host for max-age seconds, so that a later http:// link or typed address cannot be intercepted in the clear. Every response, errors too: any of them may be the one the browser sees first.',
-      spec: 'RFC 6797 §6.1, §7.1',
-      hint: 'Add the field in the function that decorates every response sent over TLS.',
-    });
-  }
+test.concurrent('closes a connection that sends nothing, at the handshake deadline', async ({ server }) => {
+  const client = await server.connect('silent');
+  const started = performance.now();
+  await client.expectClose({
+    by: 'any',
+    timeoutMs: HANDSHAKE_TIMEOUT_MS + 2000,
+    why: `A client that connects and says nothing holds a socket and memory for free; the program was started with --handshake-timeout ${HANDSHAKE_TIMEOUT_MS}.`,
+    hint: 'Start a timer when the connection arrives, and destroy the socket when no byte came before it fires.',
+  });
+  server.transcript.note(`closed after ${Math.round(performance.now() - started)} ms`);
 });
 
-test('redirects plain HTTP on --http-port to https:// with 308, path and query kept', async ({ server }) => {
+test.concurrent('closes a connection whose handshake stalls, at the handshake deadline', async ({ server }) => {
+  const client = await server.connect('stalled');
+  // The first 9 bytes of a ClientHello: a record header and the start of the handshake header.
+  await client.send(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc]));
+  await client.expectClose({
+    by: 'any',
+    timeoutMs: HANDSHAKE_TIMEOUT_MS * 2 + 2000,
+    why: `A ClientHello that never completes holds a socket as long as a silent client; the program was started with --handshake-timeout ${HANDSHAKE_TIMEOUT_MS}.`,
+    spec: 'Node docs: tls.createServer handshakeTimeout',
+    hint: 'Give tls.createServer handshakeTimeout (default 120 s: far too long for a client that sends half a hello).',
+  });
+});
+test.concurrent('redirects plain HTTP on --http-port to https:// with 308, path and query kept', async ({ server }) => {
   const cases = [
     { method: 'GET', host: `localhost:${httpPort}`, target: '/chat.js?v=2&x=%C3%A9', location: `https://localhost:${server.port}/chat.js?v=2&x=%C3%A9` },
     { method: 'POST', host: `chat.app.test:${httpPort}`, target: '/upload?id=7', location: `https://chat.app.test:${server.port}/upload?id=7` },
