@@ -23,6 +23,9 @@ import {
 } from '#harness/testing/index.ts';
 import { CHUNKED, PIECES, PIECE_BYTES, PIECES_BODY, readChunk, readTrailerSection, sheep } from './chunks.ts';
 
+// Each check has its own connection: they run concurrently on one program (a failure is still
+// reported in the order they are written), but for the one that proves silence after the last
+// chunk, which runs alone so that the quiet proof (process/quiet.ts) can end its wait early.
 const test = serverTest('chunked-response');
 
 /** Fails with what to do when the writer of this lesson is not the one that wrote the response. */
@@ -37,7 +40,7 @@ function checkWrittenByChunkedWriter(response: HttpResponse, label: string): voi
   });
 }
 
-test('sends a body of unknown length in chunks: Transfer-Encoding: chunked, and no Content-Length', async ({ server }) => {
+test.concurrent('sends a body of unknown length in chunks: Transfer-Encoding: chunked, and no Content-Length', async ({ server }) => {
   const client = await server.connect();
   await client.send(request({ target: '/sheep?n=3&interval=0' }));
   const label = 'the response to GET /sheep?n=3&interval=0';
@@ -130,59 +133,63 @@ test('sends each piece as one chunk: its size in bytes, in hex, CRLF, the data, 
   await client.expectNothingMore(100, { why: 'The body ended with the last chunk and the empty line after it; nothing else was asked for.', spec: CHUNKED });
 });
 
-httpCases(test, [
-  {
-    name: 'answers requests pipelined around chunked responses, each after the end of the one before',
-    pipelined: true,
-    exchanges: [
-      { send: { target: '/pieces' }, expect: { status: 200, fields: { 'Transfer-Encoding': /^chunked$/i }, body: PIECES_BODY } },
-      { send: { target: '/' }, expect: { status: 200, body: 'Hello, world!\n' } },
-      { send: { target: '/sheep?n=4&interval=0' }, expect: { status: 200, body: sheep(4) } },
-      { send: { target: '/greeting' }, expect: { status: 200, fields: { 'Content-Length': '42' } } },
-      { send: { target: '/pieces' }, expect: { status: 200, body: PIECES_BODY, close: false } },
-    ],
-    why: 'A chunked body ends exactly after its last chunk ("0\\r\\n\\r\\n"); the next response starts right after it. An empty piece written as a chunk of size 0 ends the body early, and a missing last chunk leaves the client waiting.',
-    spec: 'RFC 9112 §7.1; §9.3 (persistence)',
-    hint: 'Skip empty pieces, and write LAST_CHUNK once the source has no more.',
-  },
-  {
-    name: 'says Connection: close with the chunks when the request asked to close, then closes',
-    send: { target: '/pieces', headers: [['Connection', 'close']] },
-    expect: { status: 200, fields: { 'Transfer-Encoding': /^chunked$/i, Connection: /close/i }, body: PIECES_BODY, close: true },
-    why: 'An HTTP/1.1 client reads chunks whether or not the connection stays open: the last chunk, not the close, tells it the body is complete.',
-    spec: 'RFC 9112 §7.1, §9.6',
-    hint: 'Add the Connection field the loop passes (options.connection) to the head of a chunked response too.',
-  },
-  {
-    name: 'answers HEAD at once with a 200 head, no Content-Length and no body, without running the source',
-    pipelined: true,
-    timeoutMs: 2500,
-    exchanges: [
-      { send: { method: 'HEAD', target: '/sheep?n=2&interval=3000' }, expect: { status: 200, fields: { 'Content-Length': null } } },
-      { send: { method: 'HEAD', target: '/pieces' }, expect: { status: 200, fields: { 'Content-Length': null } } },
-      { send: { target: '/' }, expect: { status: 200, body: 'Hello, world!\n' } },
-    ],
-    why: 'HEAD asks for the head a GET would get, and nothing else. The sheep of the first request would take 3 s to count: a HEAD that waits for them, or sends them, is wrong; the responses after it start right after its head.',
-    spec: 'RFC 9110 §9.3.2 (HEAD); RFC 9112 §6.3',
-    hint: 'For options.headOnly, send the head and close the source without reading it: await body[Symbol.asyncIterator]().return?.().',
-  },
-  {
-    name: "answers HEAD from HTTP/1.0 with Connection: keep-alive with GET's head, Connection: close, and closes",
-    send: request({ method: 'HEAD', target: '/pieces', version: 'HTTP/1.0', headers: [['Connection', 'keep-alive']] }),
-    expect: { status: 200, fields: { 'Transfer-Encoding': null, Connection: /close/i }, close: true },
-    why: 'HEAD gets the head GET would get: for HTTP/1.0 and a body of unknown length, that head says Connection: close. A response that says close and then keeps the connection leaves the client waiting for a close that never comes.',
-    spec: 'RFC 9110 §9.3.2 (HEAD); RFC 9112 §9.6 (Connection: close)',
-    hint: 'End the connection whenever the head said Connection: close because of an HTTP/1.0 request, for HEAD too.',
-  },
-  ...['', 'Connection: keep-alive'].map((connection) => ({
-    name: `answers HTTP/1.0${connection ? ` with ${connection}` : ''} without chunks: the close ends the body (Connection: close)`,
-    send: request({ target: '/pieces', version: 'HTTP/1.0', host: 'localhost', headers: connection ? [['Connection', 'keep-alive']] : [] }),
-    expect: { status: 200, fields: { 'Transfer-Encoding': null, 'Content-Length': null, Connection: /close/i }, body: PIECES_BODY, close: true },
-    why: `HTTP/1.0 has no chunked coding: its client would take the chunk sizes for part of the body. With no length known, the only way left to end the body is to close the connection, and the response says so (Connection: close)${connection ? ', even though the client asked to keep the connection' : ''}.`,
-    spec: 'RFC 9112 §7.1 (chunked is HTTP/1.1), §6.3 rule 8 (a body the close ends), Appendix C.2.2',
-    hint: "For options.request?.version === 'HTTP/1.0': no Transfer-Encoding, Connection: close, the pieces as they are, then end the connection.",
-  })),
-]);
+httpCases(
+  test,
+  [
+    {
+      name: 'answers requests pipelined around chunked responses, each after the end of the one before',
+      pipelined: true,
+      exchanges: [
+        { send: { target: '/pieces' }, expect: { status: 200, fields: { 'Transfer-Encoding': /^chunked$/i }, body: PIECES_BODY } },
+        { send: { target: '/' }, expect: { status: 200, body: 'Hello, world!\n' } },
+        { send: { target: '/sheep?n=4&interval=0' }, expect: { status: 200, body: sheep(4) } },
+        { send: { target: '/greeting' }, expect: { status: 200, fields: { 'Content-Length': '42' } } },
+        { send: { target: '/pieces' }, expect: { status: 200, body: PIECES_BODY, close: false } },
+      ],
+      why: 'A chunked body ends exactly after its last chunk ("0\\r\\n\\r\\n"); the next response starts right after it. An empty piece written as a chunk of size 0 ends the body early, and a missing last chunk leaves the client waiting.',
+      spec: 'RFC 9112 §7.1; §9.3 (persistence)',
+      hint: 'Skip empty pieces, and write LAST_CHUNK once the source has no more.',
+    },
+    {
+      name: 'says Connection: close with the chunks when the request asked to close, then closes',
+      send: { target: '/pieces', headers: [['Connection', 'close']] },
+      expect: { status: 200, fields: { 'Transfer-Encoding': /^chunked$/i, Connection: /close/i }, body: PIECES_BODY, close: true },
+      why: 'An HTTP/1.1 client reads chunks whether or not the connection stays open: the last chunk, not the close, tells it the body is complete.',
+      spec: 'RFC 9112 §7.1, §9.6',
+      hint: 'Add the Connection field the loop passes (options.connection) to the head of a chunked response too.',
+    },
+    {
+      name: 'answers HEAD at once with a 200 head, no Content-Length and no body, without running the source',
+      pipelined: true,
+      timeoutMs: 2500,
+      exchanges: [
+        { send: { method: 'HEAD', target: '/sheep?n=2&interval=3000' }, expect: { status: 200, fields: { 'Content-Length': null } } },
+        { send: { method: 'HEAD', target: '/pieces' }, expect: { status: 200, fields: { 'Content-Length': null } } },
+        { send: { target: '/' }, expect: { status: 200, body: 'Hello, world!\n' } },
+      ],
+      why: 'HEAD asks for the head a GET would get, and nothing else. The sheep of the first request would take 3 s to count: a HEAD that waits for them, or sends them, is wrong; the responses after it start right after its head.',
+      spec: 'RFC 9110 §9.3.2 (HEAD); RFC 9112 §6.3',
+      hint: 'For options.headOnly, send the head and close the source without reading it: await body[Symbol.asyncIterator]().return?.().',
+    },
+    {
+      name: "answers HEAD from HTTP/1.0 with Connection: keep-alive with GET's head, Connection: close, and closes",
+      send: request({ method: 'HEAD', target: '/pieces', version: 'HTTP/1.0', headers: [['Connection', 'keep-alive']] }),
+      expect: { status: 200, fields: { 'Transfer-Encoding': null, Connection: /close/i }, close: true },
+      why: 'HEAD gets the head GET would get: for HTTP/1.0 and a body of unknown length, that head says Connection: close. A response that says close and then keeps the connection leaves the client waiting for a close that never comes.',
+      spec: 'RFC 9110 §9.3.2 (HEAD); RFC 9112 §9.6 (Connection: close)',
+      hint: 'End the connection whenever the head said Connection: close because of an HTTP/1.0 request, for HEAD too.',
+    },
+    ...['', 'Connection: keep-alive'].map((connection) => ({
+      name: `answers HTTP/1.0${connection ? ` with ${connection}` : ''} without chunks: the close ends the body (Connection: close)`,
+      send: request({ target: '/pieces', version: 'HTTP/1.0', host: 'localhost', headers: connection ? [['Connection', 'keep-alive']] : [] }),
+      expect: { status: 200, fields: { 'Transfer-Encoding': null, 'Content-Length': null, Connection: /close/i }, body: PIECES_BODY, close: true },
+      why: `HTTP/1.0 has no chunked coding: its client would take the chunk sizes for part of the body. With no length known, the only way left to end the body is to close the connection, and the response says so (Connection: close)${connection ? ', even though the client asked to keep the connection' : ''}.`,
+      spec: 'RFC 9112 §7.1 (chunked is HTTP/1.1), §6.3 rule 8 (a body the close ends), Appendix C.2.2',
+      hint: "For options.request?.version === 'HTTP/1.0': no Transfer-Encoding, Connection: close, the pieces as they are, then end the connection.",
+    })),
+  ],
+  { concurrent: true },
+);
 
 interface ChunkedModule {
   writeResponse(
@@ -209,7 +216,7 @@ function countingSource() {
   return { source, counts };
 }
 
-pairTest('writeResponse sends no body for 204, 304 and HEAD, and closes their sources unread', async ({ pair }) => {
+pairTest.concurrent('writeResponse sends no body for 204, 304 and HEAD, and closes their sources unread', async ({ pair }) => {
   const { writeResponse } = await importLessonModule<ChunkedModule>('chunked-response', 'chunked.ts', ['writeResponse']);
   const { Conn } = await importLessonModule<{ Conn: new (socket: net.Socket) => unknown }>('socket-promises', 'socket.ts', ['Conn']);
   const { peer, socket } = await pair();

@@ -18,6 +18,10 @@ import {
 } from '#harness/testing/index.ts';
 import { CHUNKED, MEMORY_BOUND, STREAMING, bufferMemory, growthWhileStalled, readChunk, sheep } from './chunks.ts';
 
+// Checks on connections of their own run concurrently on one program (a failure is still reported
+// in the order they are written). Alone, after the others: the two that watch the program's output
+// for "/sheep stopped after … of 100 sheep" (each must see its own line, not the other's), and the
+// one that measures the program's memory.
 const test = serverTest('chunked-response');
 
 /** Asks for /sheep with the second sheep 3 s after the first, and reads the first one. */
@@ -36,14 +40,14 @@ async function firstSheep(client: RawClient, options: { pipelined?: Buffer; why:
   });
 }
 
-test('sends each piece as soon as the source yields it: the first sheep arrives before the second is counted', async ({ server }) => {
+test.concurrent('sends each piece as soon as the source yields it: the first sheep arrives before the second is counted', async ({ server }) => {
   await firstSheep(await server.connect(), {
     why: 'The second sheep is counted 3 s after the first. A chunk must leave when its piece is produced, not when the body is complete: that is what streaming is for (a log followed live, the rows of a long query, server-sent events).',
     hint: 'Write each chunk as soon as the source yields its piece (await send(conn, encodeChunk(piece)) inside the for await loop); do not collect the pieces first.',
   });
 });
 
-test('sends each piece at once also when more requests are pipelined behind it', async ({ server }) => {
+test.concurrent('sends each piece at once also when more requests are pipelined behind it', async ({ server }) => {
   await firstSheep(await server.connect(), {
     pipelined: request({ target: '/' }),
     why: "A request waits behind this one, so keep-alive's loop corks the socket to send the responses together. A streamed piece must not wait for them: it has to leave now.",
@@ -86,7 +90,7 @@ test.for([
   checkStatus(after, 200);
 });
 
-test('ends the connection without the last chunk when the source fails in the middle of the body', async ({ server }) => {
+test.concurrent('ends the connection without the last chunk when the source fails in the middle of the body', async ({ server }) => {
   const client = await server.connect();
   await client.send(request({ target: '/broken' }));
   const label = 'the response to GET /broken';
@@ -129,7 +133,7 @@ test('ends the connection without the last chunk when the source fails in the mi
   });
 });
 
-test('resets the connection when the source fails in a body that the close ends (HTTP/1.0)', async ({ server }) => {
+test.concurrent('resets the connection when the source fails in a body that the close ends (HTTP/1.0)', async ({ server }) => {
   const client = await server.connect();
   await client.send(request({ target: '/broken', version: 'HTTP/1.0' }));
   const label = 'the response to GET /broken from an HTTP/1.0 client';
