@@ -2,7 +2,6 @@
 // the one to fix.
 
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import { serverTest, check, byteCount, checkNoLeakedSockets } from '#harness/testing/index.ts';
 
 const test = serverTest('tcp-echo');
@@ -15,25 +14,16 @@ function pattern(size: number): Buffer {
 }
 
 /**
- * What the half-close test sends: more than the kernel can hold between the server's write() and
- * our paused socket, so that the server still has echo queued in its own memory when our FIN
- * arrives, which is what destroy() would throw away. The kernel holds the server's send buffer,
- * which Linux grows up to tcp_wmem's maximum, and our receive buffer, which it grows only as the
- * application reads (tcp_rcv_space_adjust), so ours stays at tcp_rmem's default: 4 MiB + 128 KiB
- * with Linux's defaults (measured with tcp_rmem's maximum at 32 MiB: 4.07 MiB taken). Twice that
- * leaves megabytes queued. Where these limits can't be read (macOS, Windows), 48 MiB: more than
- * their socket buffers grow to.
+ * What the half-close test sends: so much that the server still has echo queued in its own memory
+ * when our FIN arrives, which is what destroy() would throw away. The kernel holds megabytes on the
+ * way: our send buffer (data the server has not read yet, with the FIN behind it), the server's
+ * send buffer and our receive buffer (echo we have not read); Linux grows the send buffers up to
+ * tcp_wmem's maximum, 4 MiB each by default. And once everything is handed to our kernel we read
+ * again, so the server's queue drains while the rest of our data and the FIN are still on their
+ * way. Twice the 4 MiB buffers (8.25 MiB) was tried: on a loaded machine the queue had drained by
+ * the FIN, and a server calling destroy() passed (CI, seed 38501555). 48 MiB leaves tens of MiB.
  */
-function halfCloseVolume(): number {
-  try {
-    const field = (name: string, index: number) => Number(fs.readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[index]);
-    const held = field('tcp_wmem', 2) + field('tcp_rmem', 1);
-    if (Number.isFinite(held) && held > 0) return 2 * held;
-  } catch {
-    // not Linux
-  }
-  return 48 * 1024 * 1024;
-}
+const HALF_CLOSE_VOLUME = 48 * 1024 * 1024;
 
 test('echoes a line of text, and bytes with no newline at once', async ({ server }) => {
   const client = await server.connect();
@@ -89,7 +79,7 @@ test('echoes 1 MiB intact', async ({ server }) => {
 });
 
 test('after the client half-closes, echoes the rest and then closes', async ({ server }) => {
-  const data = pattern(halfCloseVolume());
+  const data = pattern(HALF_CLOSE_VOLUME);
   const client = await server.connect();
   // Don't read, so that the echo backs up inside the server, and send FIN right behind the data:
   // the server sees 'end' with writes still queued. Read again once everything is sent, or once
