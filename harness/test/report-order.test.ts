@@ -3,12 +3,10 @@
 // first in that order (check/relay-reporter.ts). Within a file whose tests run concurrently, the
 // first failure reported is the first in the file's order, not the first to happen.
 
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { RelayReporter } from '../check/relay-reporter.ts';
-import { repoRoot } from '../paths.ts';
+import { runSupportScript } from './support/run-script.ts';
 
 const FILES = ['/w/.check/01-a.test.ts', '/w/.check/02-b.test.ts', '/w/.check/03-c.test.ts'];
 
@@ -170,13 +168,6 @@ describe('failures of tests run concurrently within a file', () => {
   });
 
   test('in a real run, the failure reported is the one declared first, though the other fails 300 ms sooner', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'harness', 'test', 'support', 'concurrent-order.ts')], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      timeout: 60_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout.trim())).toEqual({ reported: ['fails late', 'fails at once'], ok: false });
+    expect(runSupportScript('concurrent-order.ts')).toEqual([{ reported: ['fails late', 'fails at once'], ok: false }]);
   });
 });

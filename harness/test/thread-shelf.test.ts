@@ -2,10 +2,8 @@
 // watch: check/thread-shelf.ts) hands each run a thread started before the run began, in which the
 // learner's code has never run, and with that run's own environment and test timeout.
 
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { expect, test } from 'vitest';
-import { repoRoot } from '../paths.ts';
+import { runSupportScript } from './support/run-script.ts';
 
 interface Seen {
   threadId: number;
@@ -15,18 +13,8 @@ interface Seen {
 }
 
 test('each run gets a thread prepared before it began, new to the learner’s code, with its own seed and timeout', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'harness', 'test', 'support', 'thread-reuse.ts')], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    // Three runs and a warm-up in their own Vitest instance: 5 s idle, 30 s seen at load 20.
-    timeout: 120_000,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  const runs = run.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { runStartedAt: number; messages: Record<string, string> });
+  // Three runs and a warm-up in their own Vitest instance: 5 s idle, 30 s seen at load 20.
+  const runs = runSupportScript<{ runStartedAt: number; messages: Record<string, string> }>('thread-reuse.ts', 120_000);
   expect(runs).toHaveLength(3);
   const seen = runs.map((r) => JSON.parse(r.messages['tells what its thread has seen']!) as Seen);
   // A thread is never given a second run: whatever the learner's code left in it stays there.
