@@ -74,7 +74,7 @@ export async function serve(key: string): Promise<void> {
     } catch {
       // Gone with the clone, or another's.
     }
-    await session.close();
+    await session.closeForExit();
     reapStrays();
     process.exit(0);
   };
