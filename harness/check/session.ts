@@ -14,7 +14,9 @@
 //   cannot end its own test, so a run that stops making progress is torn down (the instance is
 //   closed, the worker thread terminated) and the next run starts a fresh instance.
 
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Reporter, TestSpecification, Vitest } from 'vitest/node';
@@ -23,6 +25,7 @@ import { repoRoot } from '../paths.ts';
 import { freePort } from '../process/free-port.ts';
 import { HOST_ENV, ProgramHost } from '../process/host.ts';
 import { programKey } from '../testing/target.ts';
+import { TLS_DIR_ENV } from '../testing/tls.ts';
 import { trace, traceEnv } from '../trace.ts';
 import { Collector } from './collector.ts';
 import { RelayReporter } from './relay-reporter.ts';
@@ -140,12 +143,26 @@ export class CheckSession {
   private preparing: Promise<void> | undefined;
   /** A run is in progress: no warm-up starts meanwhile (its threads would be shelved with the run's). */
   private running = false;
+  /**
+   * The throw-away certificates of the TLS lessons' checks, made by the first file that needs them
+   * and kept for every run of this session (testing/tls.ts); removed when it closes.
+   */
+  private readonly tlsDir = path.join(os.tmpdir(), `learn-tls-${process.pid}-${randomBytes(6).toString('hex')}`);
 
   constructor(options: SessionOptions = {}) {
     this.workers = Math.max(1, options.workers ?? 1);
     this.prepareThreads = options.prepareThreads ?? false;
     // A session that prepares its threads keeps a zygote for each, as the first files start at once.
     this.host = new ProgramHost({ freePort, keepWarm: options.keepWarm, zygotes: this.prepareThreads ? this.workers : 1 });
+    if (tlsDirs.size === 0 && !process.listeners('exit').includes(removeTlsDirs)) process.once('exit', removeTlsDirs);
+    tlsDirs.add(this.tlsDir);
+  }
+
+  /** What every run's worker sees in process.env: the run's own (root, seed) and the session's. */
+  private runEnv(root: string, seed?: number): Record<string, string> {
+    const env: Record<string, string> = { LEARN_ROOT: root, [HOST_ENV]: this.host.channelName, [TLS_DIR_ENV]: this.tlsDir, ...traceEnv() };
+    if (seed !== undefined) env.LEARN_SEED = String(seed);
+    return env;
   }
 
   /**
@@ -182,7 +199,7 @@ export class CheckSession {
       const vitest = await this.instance();
       if (this.vitest !== vitest) return; // torn down meanwhile
       this.relay.begin([], [], false);
-      this.setRunConfig(vitest, { LEARN_ROOT: repoRoot, [HOST_ENV]: this.host.channelName, ...traceEnv() }, START_ALLOWANCE_MS);
+      this.setRunConfig(vitest, this.runEnv(repoRoot), START_ALLOWANCE_MS);
       const project = vitest.getRootProject();
       const exitCode = process.exitCode;
       this.shelf.keeping = true;
@@ -264,9 +281,7 @@ export class CheckSession {
       };
     }
     this.relay.begin([collector, ...(options.reporters ?? [])], files, bail);
-    const env: Record<string, string> = { LEARN_ROOT: options.root, [HOST_ENV]: this.host.channelName, ...traceEnv() };
-    if (options.seed !== undefined) env.LEARN_SEED = String(options.seed);
-    this.setRunConfig(vitest, env, lesson.timeouts.testMs);
+    this.setRunConfig(vitest, this.runEnv(options.root, options.seed), lesson.timeouts.testMs);
     const project = vitest.getRootProject();
     const only = options.only && { testIds: [options.only.id] };
     const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file, only));
@@ -321,6 +336,7 @@ export class CheckSession {
     this.closed = true;
     await this.abort();
     await this.host.close();
+    this.forgetTlsDir();
   }
 
   /**
@@ -331,7 +347,20 @@ export class CheckSession {
   async closeForExit(): Promise<void> {
     this.closed = true;
     await this.host.close();
+    this.forgetTlsDir();
   }
+
+  private forgetTlsDir(): void {
+    tlsDirs.delete(this.tlsDir);
+    fs.rmSync(this.tlsDir, { recursive: true, force: true });
+  }
+}
+
+/** The certificate folders of the sessions still open, removed at the latest when the process exits. */
+const tlsDirs = new Set<string>();
+
+function removeTlsDirs(): void {
+  for (const dir of tlsDirs) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /**

@@ -1,12 +1,16 @@
 // The development certificates (harness/dev-certificates.ts): made with openssl, reused while
-// valid, made again when a file is missing or expires, and a clear error without openssl.
+// valid, made again when a file is missing or expires, and a clear error without openssl. And the
+// checks' throw-away set (testing/tls.ts): one per check session, whoever asks first.
 
+import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { ensureDevCertificates, OpensslMissingError } from '../dev-certificates.ts';
+import { repoRoot } from '../paths.ts';
+import { TLS_DIR_ENV } from '../testing/tls.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-dev-certs-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -50,3 +54,32 @@ test('says what to install when openssl is missing', () => {
     fs.rmSync(empty, { recursive: true, force: true });
   }
 });
+
+test("a session's throw-away set: the check files that ask at once get the same one, whole, and no other folder is left", async () => {
+  const shared = path.join(dir, 'session-set');
+  // Three processes, as the two files of a run (and a third) start at once: each may make a set,
+  // and only one is renamed into place.
+  const script = `import { throwawayCertificates } from './harness/testing/tls.ts';
+    const set = throwawayCertificates();
+    console.log(JSON.stringify({ ca: set.caPem.toString(), dir: set.dir }));`;
+  const ask = () =>
+    new Promise<{ ca: string; dir: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: repoRoot,
+        env: { ...process.env, [TLS_DIR_ENV]: shared },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { ca: string; dir: string }) : reject(new Error(`exit ${code}`))));
+    });
+  const sets = await Promise.all([ask(), ask(), ask()]);
+  expect(new Set(sets.map((set) => set.ca)).size).toBe(1);
+  expect(sets.every((set) => set.dir === shared)).toBe(true);
+  const set = ensureDevCertificates(shared);
+  for (const server of set.servers) expect(new X509Certificate(fs.readFileSync(server.cert)).checkIssued(new X509Certificate(sets[0]!.ca))).toBe(true);
+  expect(fs.readdirSync(dir).filter((name) => name.startsWith('session-set'))).toEqual(['session-set']);
+  // Later files read it as it is.
+  expect((await ask()).ca).toBe(sets[0]!.ca);
+}, 30_000);
