@@ -154,7 +154,7 @@ export class ProgramHost {
     void hosted.ready.then(() => {
       if (!hosted.gone && hosted.child.connected) hosted.child.send(run, () => {});
     });
-    trace(`program ${hosted.id} started`);
+    trace(`program ${hosted.id} started: ${key.entry} ${key.args.join(" ")}`);
     this.warm();
     return hosted;
   }
