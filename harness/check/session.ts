@@ -29,6 +29,7 @@ import { TLS_DIR_ENV } from '../testing/tls.ts';
 import { trace, traceEnv } from '../trace.ts';
 import { Collector } from './collector.ts';
 import { RelayReporter } from './relay-reporter.ts';
+import { FileTimes } from './run-order.ts';
 import { ThreadShelf } from './thread-shelf.ts';
 import { createInstance } from './vitest-instance.ts';
 
@@ -134,6 +135,8 @@ export class CheckSession {
   private vitest: Vitest | undefined;
   private starting: Promise<Vitest> | undefined;
   private readonly relay = new RelayReporter();
+  /** With two workers, the files start in the order this gives (check/run-order.ts). */
+  private readonly fileTimes = new FileTimes();
   private readonly host: ProgramHost;
   private closed = false;
   private readonly workers: number;
@@ -280,11 +283,13 @@ export class CheckSession {
         void this.host.stopAll().then(() => trace('run: programs stopped at the first failure'));
       };
     }
-    this.relay.begin([collector, ...(options.reporters ?? [])], files, bail);
+    this.relay.begin([collector, this.fileTimes, ...(options.reporters ?? [])], files, bail);
     this.setRunConfig(vitest, this.runEnv(options.root, options.seed), lesson.timeouts.testMs);
     const project = vitest.getRootProject();
     const only = options.only && { testIds: [options.only.id] };
-    const specifications: TestSpecification[] = files.map((file) => project.createSpecification(file, only));
+    // One worker runs them in name order: the first failure in that order is found first.
+    const runOrder = this.workers > 1 ? this.fileTimes.order(files) : files;
+    const specifications: TestSpecification[] = runOrder.map((file) => project.createSpecification(file, only));
     const exitCode = process.exitCode;
     try {
       collector.arm(Math.max(collector.stallMs, START_ALLOWANCE_MS));

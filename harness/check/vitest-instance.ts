@@ -1,5 +1,5 @@
 // The Vitest instance a check session runs its lessons' tests in: configured in code (no config
-// file), quiet (our reporters speak), with the lesson's files in name order on threads that may
+// file), quiet (our reporters speak), with the lesson's files in the session's order on threads that may
 // have been prepared ahead (thread-shelf.ts), and its compiled modules cached on disk.
 
 import fs from 'node:fs';
@@ -37,7 +37,7 @@ export async function createInstance(relay: Reporter, workers: number, shelf: Th
       isolate: false,
       maxWorkers: workers,
       fileParallelism: workers > 1,
-      sequence: { sequencer: NameOrderSequencer },
+      sequence: { sequencer: GivenOrderSequencer },
       // Compiled harness and check modules are kept on disk, so a check does not compile them
       // again (content-addressed: an edited file is compiled anew).
       experimental: { fsModuleCache: true, fsModuleCachePath: moduleCacheDir, ...(tracing ? { importDurations: { limit: 40 } } : {}) },
@@ -77,10 +77,13 @@ const cacheScope = {
   },
 };
 
-/** Runs test files in name order: `01-basics.test.ts` before `02-limits.test.ts`. */
-class NameOrderSequencer {
-  async sort<T extends { moduleId: string }>(files: T[]): Promise<T[]> {
-    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+/**
+ * Runs test files in the order the session gives them: name order (`01-basics.test.ts` before
+ * `02-limits.test.ts`), or with two workers the order of check/run-order.ts.
+ */
+class GivenOrderSequencer {
+  async sort<T>(files: T[]): Promise<T[]> {
+    return files;
   }
 
   async shard<T>(files: T[]): Promise<T[]> {

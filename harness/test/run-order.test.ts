@@ -1,0 +1,33 @@
+// The order a run with two workers starts its files in (check/run-order.ts): files not yet passed
+// first, in name order; then those that passed, longest first.
+
+import type { TestModule } from 'vitest/node';
+import { expect, test } from 'vitest';
+import { FileTimes } from '../check/run-order.ts';
+
+const files = ['/l/.check/01-a.test.ts', '/l/.check/02-b.test.ts', '/l/.check/03-c.test.ts', '/l/.check/04-d.test.ts'];
+
+function ended(times: FileTimes, moduleId: string, state: 'passed' | 'failed' | 'skipped', duration: number): void {
+  times.onTestModuleEnd({ moduleId, state: () => state, diagnostic: () => ({ duration }) } as unknown as TestModule);
+}
+
+test('with nothing known (a first run), the files start in name order', () => {
+  expect(new FileTimes().order(files)).toEqual(files);
+});
+
+test('files that passed start longest first, after the files that have not passed', () => {
+  const times = new FileTimes();
+  ended(times, files[0]!, 'passed', 700);
+  ended(times, files[1]!, 'passed', 300);
+  ended(times, files[2]!, 'passed', 1900);
+  expect(times.order(files)).toEqual([files[3], files[2], files[0], files[1]]);
+});
+
+test('a file that failed, or was cut short, loses its time and starts among the first again', () => {
+  const times = new FileTimes();
+  for (const file of files) ended(times, file, 'passed', 100);
+  ended(times, files[2]!, 'passed', 1900);
+  ended(times, files[2]!, 'failed', 50);
+  ended(times, files[3]!, 'skipped', 0);
+  expect(times.order(files)).toEqual([files[2], files[3], files[0], files[1]]);
+});
