@@ -1,4 +1,4 @@
-// Hidden tests for static-files, part 4: a root reached through a symlink (as /tmp is on macOS).
+// Hidden tests for static-files, part 5: a root reached through a symlink (as /tmp is on macOS).
 // Real paths of the files are then under the root's real path, not under the path as given. Then
 // what the lessons before built still answers as it did, and one policy holds everywhere
 // (harness/testing/earlier-lessons.ts): those cases need no files, so they share this program
