@@ -1,6 +1,8 @@
 // Hidden tests for http2-streams, part 1: requests answered by the course's application on their
 // own streams: the header list in and out (HPACK, pseudo-headers, lowercase names), bodies both
 // ways, HEAD, 204 and 304, header blocks in CONTINUATION frames, padding and priority, trailers.
+// Each test has a connection of its own and counts nothing of the program's (no stats, no output):
+// they run at once (test.concurrent), and the file takes about as long as its longest test.
 
 import { serverTest, check, byteCount, describeBytes, importLessonModule, h2Frame, H2Type, H2HeaderEncoder } from '#harness/testing/index.ts';
 import {
@@ -52,7 +54,7 @@ function checkStatus(response: H2Response, status: number, what: string): void {
   });
 }
 
-test('answers GET / on stream 1 with :status 200, the content-type and the page as DATA, ending the stream', async ({ server }) => {
+test.concurrent('answers GET / on stream 1 with :status 200, the content-type and the page as DATA, ending the stream', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(headers(1, get('/')));
   const response = await peer.response(1, {
@@ -68,7 +70,7 @@ test('answers GET / on stream 1 with :status 200, the content-type and the page 
   checkBody(response, INDEX, 'GET /');
 });
 
-test('announces SETTINGS_MAX_CONCURRENT_STREAMS 100 (--max-streams) in its SETTINGS', async ({ server }) => {
+test.concurrent('announces SETTINGS_MAX_CONCURRENT_STREAMS 100 (--max-streams) in its SETTINGS', async ({ server }) => {
   const peer = await openPeer(server);
   const announced = peer.serverSettings.find(([id]) => id === SETTINGS_MAX_CONCURRENT_STREAMS)?.[1];
   check(announced === 100, {
@@ -79,7 +81,7 @@ test('announces SETTINGS_MAX_CONCURRENT_STREAMS 100 (--max-streams) in its SETTI
   });
 });
 
-test('hands the application the request head: method, :path as the target, version HTTP/2, host from :authority', async ({ server }) => {
+test.concurrent('hands the application the request head: method, :path as the target, version HTTP/2, host from :authority', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(
     headers(1, [
@@ -124,7 +126,7 @@ test('hands the application the request head: method, :path as the target, versi
   });
 });
 
-test('serves a file of every octet value byte for byte, with its content-length', async ({ server }) => {
+test.concurrent('serves a file of every octet value byte for byte, with its content-length', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(headers(1, get(NOISE_PATH)));
   const response = await peer.response(1);
@@ -137,7 +139,7 @@ test('serves a file of every octet value byte for byte, with its content-length'
   });
 });
 
-test('sends a large body in DATA frames of at most 16384 octets (the default SETTINGS_MAX_FRAME_SIZE)', async ({ server }) => {
+test.concurrent('sends a large body in DATA frames of at most 16384 octets (the default SETTINGS_MAX_FRAME_SIZE)', async ({ server }) => {
   // Windows large enough for the whole MiB at once: only the frame size limits the frames.
   const peer = await openPeer(server, { settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 1 << 24]] });
   await peer.send([headers(1, get('/stream?mib=1')), windowUpdate(0, 1 << 24)]);
@@ -157,7 +159,7 @@ test('sends a large body in DATA frames of at most 16384 octets (the default SET
   });
 });
 
-test('answers HEAD with the fields of GET and END_STREAM on the HEADERS frame, no DATA', async ({ server }) => {
+test.concurrent('answers HEAD with the fields of GET and END_STREAM on the HEADERS frame, no DATA', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(
     headers(1, [
@@ -182,7 +184,7 @@ test('answers HEAD with the fields of GET and END_STREAM on the HEADERS frame, n
   });
 });
 
-test('answers OPTIONS * with 204 and END_STREAM on the HEADERS frame, no DATA, no content-length', async ({ server }) => {
+test.concurrent('answers OPTIONS * with 204 and END_STREAM on the HEADERS frame, no DATA, no content-length', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(
     headers(1, [
@@ -201,7 +203,7 @@ test('answers OPTIONS * with 204 and END_STREAM on the HEADERS frame, no DATA, n
   });
 });
 
-test('answers a conditional GET that matches with 304 and no DATA', async ({ server }) => {
+test.concurrent('answers a conditional GET that matches with 304 and no DATA', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(headers(1, get('/hello.txt')));
   const first = await peer.response(1);
@@ -220,7 +222,7 @@ test('answers a conditional GET that matches with 304 and no DATA', async ({ ser
   });
 });
 
-test('answers requests on streams 1, 3 and 5 sent in one write, cut at random, each on its own stream', async ({ server }) => {
+test.concurrent('answers requests on streams 1, 3 and 5 sent in one write, cut at random, each on its own stream', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send([headers(1, get('/hello.txt')), headers(3, get(NOISE_PATH)), headers(5, get('/'))], { split: 'random' });
   const [one, three, five] = [await peer.response(1), await peer.response(3), await peer.response(5)];
@@ -229,7 +231,7 @@ test('answers requests on streams 1, 3 and 5 sent in one write, cut at random, e
   checkBody(five, INDEX, 'GET / on stream 5');
 });
 
-test('decodes request header blocks with the dynamic table across requests (indexed, Huffman-coded)', async ({ server }) => {
+test.concurrent('decodes request header blocks with the dynamic table across requests (indexed, Huffman-coded)', async ({ server }) => {
   const peer = await openPeer(server);
   // One encoder for the connection, as a browser has: the second and third blocks refer to
   // entries the first one added.
@@ -246,7 +248,7 @@ test('decodes request header blocks with the dynamic table across requests (inde
   checkBody(await peer.response(5), INDEX, 'the third request');
 });
 
-test('follows a header block over HEADERS and two CONTINUATION frames', async ({ server }) => {
+test.concurrent('follows a header block over HEADERS and two CONTINUATION frames', async ({ server }) => {
   const peer = await openPeer(server);
   const block = headers(1, get('/hello.txt')).subarray(9);
   await peer.send([
@@ -261,7 +263,7 @@ test('follows a header block over HEADERS and two CONTINUATION frames', async ({
   checkBody(response, HELLO, 'GET /hello.txt over CONTINUATION');
 });
 
-test('takes the padding and the priority fields off a HEADERS frame (PADDED, PRIORITY)', async ({ server }) => {
+test.concurrent('takes the padding and the priority fields off a HEADERS frame (PADDED, PRIORITY)', async ({ server }) => {
   const peer = await openPeer(server);
   const block = headers(1, get('/hello.txt')).subarray(9);
   const padding = Buffer.alloc(10, 0);
@@ -276,7 +278,7 @@ test('takes the padding and the priority fields off a HEADERS frame (PADDED, PRI
   checkBody(response, HELLO, 'GET /hello.txt in a padded HEADERS with priority');
 });
 
-test('hands an upload in padded DATA frames to the application without the padding (POST /echo)', async ({ server }) => {
+test.concurrent('hands an upload in padded DATA frames to the application without the padding (POST /echo)', async ({ server }) => {
   const peer = await openPeer(server);
   const upload = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff));
   const padded = (part: Buffer, pad: number, flags: number) =>
@@ -299,7 +301,7 @@ test('hands an upload in padded DATA frames to the application without the paddi
   checkBody(response, upload, 'the echo of a 3000-octet upload');
 });
 
-test("gives the application a request's trailers (a second HEADERS with END_STREAM)", async ({ server }) => {
+test.concurrent("gives the application a request's trailers (a second HEADERS with END_STREAM)", async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send([
     headers(1, post('/inspect', [['te', 'trailers']]), END_HEADERS),
@@ -317,7 +319,7 @@ test("gives the application a request's trailers (a second HEADERS with END_STRE
   });
 });
 
-test('writes response fields in lowercase and leaves out the connection-specific ones (responseFields)', async () => {
+test.concurrent('writes response fields in lowercase and leaves out the connection-specific ones (responseFields)', async () => {
   const { responseFields } = await importLessonModule<MessagesModule>('http2-streams', 'messages.ts', ['responseFields']);
   const fields = responseFields(
     {

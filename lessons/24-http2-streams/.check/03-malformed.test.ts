@@ -2,6 +2,8 @@
 // resets its own stream with PROTOCOL_ERROR and nothing else: a request on the next stream of the
 // same connection is answered. A header block that does not decode is different: the HPACK
 // tables can no longer be trusted, and the connection ends (COMPRESSION_ERROR).
+// Each test has a connection of its own and counts nothing of the program's (no stats, no output):
+// they run at once (test.concurrent), and the file takes about as long as its longest test.
 
 import { serverTest, h2Frame, H2Error, H2Type } from '#harness/testing/index.ts';
 import { END_HEADERS, END_STREAM, data, get, headers, openPeer, post } from './peer.ts';
@@ -188,7 +190,7 @@ const malformed: Malformed[] = [
 ];
 
 for (const { name, frames, why, spec, hint } of malformed) {
-  test(`answers a request with ${name} with RST_STREAM PROTOCOL_ERROR, and serves the next stream`, async ({ server }) => {
+  test.concurrent(`answers a request with ${name} with RST_STREAM PROTOCOL_ERROR, and serves the next stream`, async ({ server }) => {
     const peer = await openPeer(server);
     await peer.send(frames);
     await peer.expectReset(1, H2Error.PROTOCOL_ERROR, `a request with ${name}`, {
@@ -205,7 +207,7 @@ for (const { name, frames, why, spec, hint } of malformed) {
   });
 }
 
-test('accepts te: trailers, and a host equal to :authority', async ({ server }) => {
+test.concurrent('accepts te: trailers, and a host equal to :authority', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(
     headers(
@@ -232,7 +234,7 @@ const badBlocks: BadBlock[] = [
 ];
 
 for (const { name, block } of badBlocks) {
-  test(`answers a header block with ${name} with GOAWAY COMPRESSION_ERROR`, async ({ server }) => {
+  test.concurrent(`answers a header block with ${name} with GOAWAY COMPRESSION_ERROR`, async ({ server }) => {
     const peer = await openPeer(server);
     await peer.send(h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS, 1, block));
     await peer.expectGoaway(H2Error.COMPRESSION_ERROR, `a header block with ${name}`, {
@@ -243,31 +245,34 @@ for (const { name, block } of badBlocks) {
   });
 }
 
-test('decodes a header block that comes on a stream it reset, so that the next block decodes (the dynamic table stays in step)', async ({ server }) => {
-  const peer = await openPeer(server);
-  const authority = Buffer.concat([Buffer.from([0x01, 0x09]), Buffer.from('localhost')]); // literal without indexing
-  // Stream 1 is malformed (the name "X"), and reset. The client, not knowing yet, sends its
-  // trailers: a block that adds "x-trace: 42" to the dynamic table (literal with incremental
-  // indexing). Stream 3's block then refers to that entry by index 62 (0xbe).
-  const malformed = Buffer.concat([
-    Buffer.from([0x83, 0x86, 0x84]),
-    authority,
-    Buffer.from([0x00, 0x01]),
-    Buffer.from('X'),
-    Buffer.from([0x01]),
-    Buffer.from('y'),
-  ]);
-  const trailers = Buffer.concat([Buffer.from([0x40, 0x07]), Buffer.from('x-trace'), Buffer.from([0x02]), Buffer.from('42')]);
-  const reusing = Buffer.concat([Buffer.from([0x82, 0x86, 0x84]), authority, Buffer.from([0xbe])]);
-  await peer.send([
-    h2Frame(H2Type.HEADERS, END_HEADERS, 1, malformed),
-    h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS, 1, trailers),
-    h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS, 3, reusing),
-  ]);
-  await peer.expectReset(1, H2Error.PROTOCOL_ERROR, 'a request with the field name "X"', { spec: FIELDS });
-  await peer.response(3, {
-    why: 'Every header block is decoded, in order, even one on a stream the server reset and now ignores: the entries it adds to the dynamic table are used by the blocks after it.',
-    spec: 'RFC 9113 §4.3',
-    hint: 'Decode the block first, then decide what to do with it.',
-  });
-});
+test.concurrent(
+  'decodes a header block that comes on a stream it reset, so that the next block decodes (the dynamic table stays in step)',
+  async ({ server }) => {
+    const peer = await openPeer(server);
+    const authority = Buffer.concat([Buffer.from([0x01, 0x09]), Buffer.from('localhost')]); // literal without indexing
+    // Stream 1 is malformed (the name "X"), and reset. The client, not knowing yet, sends its
+    // trailers: a block that adds "x-trace: 42" to the dynamic table (literal with incremental
+    // indexing). Stream 3's block then refers to that entry by index 62 (0xbe).
+    const malformed = Buffer.concat([
+      Buffer.from([0x83, 0x86, 0x84]),
+      authority,
+      Buffer.from([0x00, 0x01]),
+      Buffer.from('X'),
+      Buffer.from([0x01]),
+      Buffer.from('y'),
+    ]);
+    const trailers = Buffer.concat([Buffer.from([0x40, 0x07]), Buffer.from('x-trace'), Buffer.from([0x02]), Buffer.from('42')]);
+    const reusing = Buffer.concat([Buffer.from([0x82, 0x86, 0x84]), authority, Buffer.from([0xbe])]);
+    await peer.send([
+      h2Frame(H2Type.HEADERS, END_HEADERS, 1, malformed),
+      h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS, 1, trailers),
+      h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS, 3, reusing),
+    ]);
+    await peer.expectReset(1, H2Error.PROTOCOL_ERROR, 'a request with the field name "X"', { spec: FIELDS });
+    await peer.response(3, {
+      why: 'Every header block is decoded, in order, even one on a stream the server reset and now ignores: the entries it adds to the dynamic table are used by the blocks after it.',
+      spec: 'RFC 9113 §4.3',
+      hint: 'Decode the block first, then decide what to do with it.',
+    });
+  },
+);
