@@ -2,6 +2,9 @@
 // connection with it. h2 when the client offers it (the server's preference decides), http/1.1
 // otherwise, and HTTP/1.1 for a client that offers nothing; HTTP/2 only over TLS 1.2 or later
 // with a cipher suite RFC 9113 allows, and that rule is HTTP/2's alone.
+// Each test has connections of its own and counts nothing of the program's (no stats, no output,
+// no silence to prove): they run at once (test.concurrent), and the file takes about as long as
+// its longest test.
 
 import type tls from 'node:tls';
 import {
@@ -38,7 +41,7 @@ async function agreed(server: Server, options: tls.ConnectionOptions, expected: 
   return client;
 }
 
-test('agrees on h2 with a client that offers h2 and http/1.1, and speaks HTTP/2 on it', async ({ server }) => {
+test.concurrent('agrees on h2 with a client that offers h2 and http/1.1, and speaks HTTP/2 on it', async ({ server }) => {
   const client = await agreed(server, trusting(['h2', 'http/1.1']), 'h2', {
     why: 'A browser offers h2 and http/1.1 and speaks whichever the server picks. A server that speaks HTTP/2 picks h2: one connection carries every request of the page at once.',
     hint: "ALPN_PROTOCOLS in alpn.ts is what tls.createServer offers: ['h2', 'http/1.1'].",
@@ -65,14 +68,14 @@ test('agrees on h2 with a client that offers h2 and http/1.1, and speaks HTTP/2 
   });
 });
 
-test('prefers h2 when the client lists http/1.1 first', async ({ server }) => {
+test.concurrent('prefers h2 when the client lists http/1.1 first', async ({ server }) => {
   await agreed(server, trusting(['http/1.1', 'h2']), 'h2', {
     why: "With ALPN the server chooses (RFC 7301 §3.2): OpenSSL takes the first of the server's protocols that the client offered, in the server's order. That order is the server's preference.",
     hint: "Put h2 first: ['h2', 'http/1.1'].",
   });
 });
 
-test('agrees on http/1.1 with a client that offers only http/1.1, and serves it HTTP/1.1 with HSTS', async ({ server }) => {
+test.concurrent('agrees on http/1.1 with a client that offers only http/1.1, and serves it HTTP/1.1 with HSTS', async ({ server }) => {
   const client = await agreed(server, trusting(['http/1.1']), 'http/1.1', {
     why: 'Clients that speak only HTTP/1.1 (older tools, a WebSocket client) must still be served: http/1.1 stays in the list, after h2.',
     hint: "ALPN_PROTOCOLS: ['h2', 'http/1.1'].",
@@ -87,7 +90,7 @@ test('agrees on http/1.1 with a client that offers only http/1.1, and serves it 
   });
 });
 
-test('serves HTTP/1.1 to a client that offers no ALPN at all', async ({ server }) => {
+test.concurrent('serves HTTP/1.1 to a client that offers no ALPN at all', async ({ server }) => {
   const client = await agreed(server, trusting(), false, {
     why: 'A client that sends no ALPN extension gets no protocol from the handshake.',
     hint: 'Nothing to do in the TLS setup: this is what no ALPN extension means.',
@@ -102,7 +105,7 @@ test('serves HTTP/1.1 to a client that offers no ALPN at all', async ({ server }
   checkStatus(response, 200);
 });
 
-test('refuses a client that offers only protocols it does not speak', async ({ server }) => {
+test.concurrent('refuses a client that offers only protocols it does not speak', async ({ server }) => {
   let error: Error | undefined;
   try {
     const client = await server.connectTls(trusting(['spdy/3.1']));
@@ -126,7 +129,7 @@ test('refuses a client that offers only protocols it does not speak', async ({ s
 
 const TLS12 = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } as const;
 
-test('answers h2 over TLS 1.2 with a prohibited cipher suite with SETTINGS, then GOAWAY INADEQUATE_SECURITY', async ({ server }) => {
+test.concurrent('answers h2 over TLS 1.2 with a prohibited cipher suite with SETTINGS, then GOAWAY INADEQUATE_SECURITY', async ({ server }) => {
   // ECDHE-ECDSA-AES128-SHA256: an ephemeral key exchange, but AES-CBC with HMAC, not an AEAD.
   const client = await agreed(server, { ...trusting(['h2', 'http/1.1']), ...TLS12, ciphers: 'ECDHE-ECDSA-AES128-SHA256' }, 'h2', {
     why: 'The suite is chosen in the same handshake as the protocol; the server finds out afterwards.',
@@ -149,7 +152,7 @@ test('answers h2 over TLS 1.2 with a prohibited cipher suite with SETTINGS, then
   });
 });
 
-test('speaks HTTP/2 over TLS 1.2 with ECDHE and AES-GCM', async ({ server }) => {
+test.concurrent('speaks HTTP/2 over TLS 1.2 with ECDHE and AES-GCM', async ({ server }) => {
   const client = await agreed(server, { ...trusting(['h2']), ...TLS12, ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }, 'h2', {
     why: 'TLS 1.2 is enough for HTTP/2 (RFC 9113 §9.2).',
     hint: "ALPN_PROTOCOLS: ['h2', 'http/1.1'].",
@@ -169,7 +172,7 @@ test('speaks HTTP/2 over TLS 1.2 with ECDHE and AES-GCM', async ({ server }) => 
   });
 });
 
-test("serves HTTP/1.1 over TLS 1.2 with a CBC suite: the cipher rule is HTTP/2's", async ({ server }) => {
+test.concurrent("serves HTTP/1.1 over TLS 1.2 with a CBC suite: the cipher rule is HTTP/2's", async ({ server }) => {
   const client = await agreed(server, { ...trusting(['http/1.1']), ...TLS12, ciphers: 'ECDHE-ECDSA-AES128-SHA256' }, 'http/1.1', {
     why: 'RFC 9113 §9.2.2 restricts HTTP/2; HTTP/1.1 over TLS 1.2 may use this suite, and older clients do.',
     hint: "Leave the TLS server's cipher list as it is; refuse the suite only on a connection that agreed on h2.",
@@ -184,7 +187,7 @@ test("serves HTTP/1.1 over TLS 1.2 with a CBC suite: the cipher rule is HTTP/2's
   checkStatus(response, 200);
 });
 
-test('still refuses plain HTTP on the TLS port with a 400 it can read', async ({ server }) => {
+test.concurrent('still refuses plain HTTP on the TLS port with a 400 it can read', async ({ server }) => {
   const client = await server.connect();
   await client.send(request({ target: '/' }));
   const response = await readResponse(client, { what: 'the answer to plain HTTP on the TLS port' });

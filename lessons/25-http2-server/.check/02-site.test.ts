@@ -3,6 +3,9 @@
 // never Transfer-Encoding) and uploads work over HTTP/2; the cleartext port speaks HTTP/2 with
 // prior knowledge; HSTS goes with every HTTPS response and never over cleartext; and the chat
 // still upgrades over HTTP/1.1 on the TLS port.
+// Each test has connections of its own and counts nothing of the program's (no stats, no output,
+// no silence to prove): they run at once (test.concurrent), and the file takes about as long as
+// its longest test.
 
 import zlib from 'node:zlib';
 import WebSocket from 'ws';
@@ -42,7 +45,7 @@ function checkReply(reply: H2Reply, status: number, what: string, hint?: string)
   });
 }
 
-test('serves the site over h2 with the bodies HTTP/1.1 gets, byte for byte', async ({ server }) => {
+test.concurrent('serves the site over h2 with the bodies HTTP/1.1 gets, byte for byte', async ({ server }) => {
   const session = await secureSession(server);
   try {
     for (const path of PATHS) {
@@ -64,7 +67,7 @@ test('serves the site over h2 with the bodies HTTP/1.1 gets, byte for byte', asy
   }
 });
 
-test('sends Strict-Transport-Security over h2 on the TLS port, and never on the cleartext port', async ({ server }) => {
+test.concurrent('sends Strict-Transport-Security over h2 on the TLS port, and never on the cleartext port', async ({ server }) => {
   const secure = await secureSession(server);
   const clear = await connectH2(h2cUrl, {}, { hint: 'server.ts listens on --h2c-port with serveH2c.' });
   try {
@@ -87,7 +90,7 @@ test('sends Strict-Transport-Security over h2 on the TLS port, and never on the 
   }
 });
 
-test('serves the site on the cleartext port to a client with prior knowledge', async ({ server }) => {
+test.concurrent('serves the site on the cleartext port to a client with prior knowledge', async ({ server }) => {
   const session = await connectH2(
     h2cUrl,
     {},
@@ -109,7 +112,7 @@ test('serves the site on the cleartext port to a client with prior knowledge', a
   }
 });
 
-test('answers a range over h2 with 206 and Content-Range, and a conditional request with 304', async ({ server }) => {
+test.concurrent('answers a range over h2 with 206 and Content-Range, and a conditional request with 304', async ({ server }) => {
   const session = await secureSession(server);
   try {
     const whole = await requestH2(session, { ':path': '/alphabet.txt' });
@@ -128,7 +131,7 @@ test('answers a range over h2 with 206 and Content-Range, and a conditional requ
   }
 });
 
-test('compresses over h2 in DATA frames, with no Transfer-Encoding, to the same bytes decoded', async ({ server }) => {
+test.concurrent('compresses over h2 in DATA frames, with no Transfer-Encoding, to the same bytes decoded', async ({ server }) => {
   const session = await secureSession(server);
   try {
     for (const coding of ['gzip', 'br'] as const) {
@@ -161,7 +164,7 @@ test('compresses over h2 in DATA frames, with no Transfer-Encoding, to the same 
   }
 });
 
-test('takes an upload over h2: POST /echo echoes every byte', async ({ server }) => {
+test.concurrent('takes an upload over h2: POST /echo echoes every byte', async ({ server }) => {
   const session = await secureSession(server);
   try {
     // Larger than the 65,535-octet windows, with every byte value (0x80 and up included).
@@ -182,7 +185,7 @@ test('takes an upload over h2: POST /echo echoes every byte', async ({ server })
   }
 });
 
-test('serves 20 requests at once on one h2 connection', async ({ server }) => {
+test.concurrent('serves 20 requests at once on one h2 connection', async ({ server }) => {
   const session = await secureSession(server);
   try {
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => requestH2(session, { ':path': i % 2 ? '/alphabet.txt' : '/index.html' })));
@@ -200,7 +203,7 @@ test('serves 20 requests at once on one h2 connection', async ({ server }) => {
   }
 });
 
-test('still upgrades the chat to WebSocket over HTTP/1.1 on the TLS port', async ({ server }) => {
+test.concurrent('still upgrades the chat to WebSocket over HTTP/1.1 on the TLS port', async ({ server }) => {
   // ws speaks HTTP/1.1 and offers no ALPN: the HTTP/1.1 path must take it.
   const ws = new WebSocket(`wss://localhost:${server.port}/chat`, { ca: certs.caPem });
   const received = await new Promise<string>((resolve, reject) => {

@@ -116,6 +116,9 @@ http2Test
         spec: 'RFC 9113 §6.8',
       });
       await client.expectClose({ timeoutMs: 3000, why: 'After the last stream, the server closes the connection.', spec: 'RFC 9113 §6.8' });
+      // The client closes its side too, as a browser does on a FIN: without it the server's
+      // connection ends only at its fallback destroy (a second later), and the exit waits for it.
+      await client.end();
       await checkExits(server, 'SIGTERM', 'its only connection closed');
     },
   );
