@@ -1,4 +1,4 @@
-// Hidden tests for http2-streams, part 5: flow control of what the client sends (our windows,
+// Hidden tests for http2-streams, part 4: flow control of what the client sends (our windows,
 // RFC 9113 §6.9), and SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2). The server runs with
 // --initial-window 1000 and --max-streams 3, so both limits are reached with little data.
 // Each test has a connection of its own and counts nothing of the program's (no stats, no output):

@@ -1,4 +1,4 @@
-// Hidden tests for http2-streams, part 4: flow control of what the server sends (RFC 9113 §5.2,
+// Hidden tests for http2-streams, part 3: flow control of what the server sends (RFC 9113 §5.2,
 // §6.9): the client's stream and connection windows, changes of SETTINGS_INITIAL_WINDOW_SIZE on
 // open streams (down to a negative window), WINDOW_UPDATE's errors, bounded memory for a client
 // that reads nothing, and DATA shared fairly between streams.

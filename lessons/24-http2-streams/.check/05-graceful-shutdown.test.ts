@@ -1,4 +1,4 @@
-// Hidden tests for http2-streams, part 6: the Http2Connection as the HTTP/2 server of lesson 25
+// Hidden tests for http2-streams, part 5: the Http2Connection as the HTTP/2 server of lesson 25
 // uses it, driven directly: goAway() is the graceful shutdown of RFC 9113 §6.8 (GOAWAY NO_ERROR
 // naming the last stream processed, that stream finishes, nothing new starts, then the close),
 // and `closed` settles once the socket is closed.
