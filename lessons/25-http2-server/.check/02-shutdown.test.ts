@@ -1,4 +1,4 @@
-// Hidden tests for http2-server, part 3: a graceful shutdown. On SIGTERM or SIGINT every HTTP/2
+// Hidden tests for http2-server, part 2: a graceful shutdown. On SIGTERM or SIGINT every HTTP/2
 // connection gets GOAWAY NO_ERROR with the last stream it processed; that stream finishes, a
 // stream the client opens after the GOAWAY is not processed, and then the connection closes.
 // HTTP/1.1 connections close at once between requests, or after the response in progress; chat
