@@ -89,8 +89,9 @@ test.concurrent('answers a PING on stream 1 with GOAWAY PROTOCOL_ERROR', async (
 test.concurrent('accepts a frame of exactly 16384 octets (the default SETTINGS_MAX_FRAME_SIZE)', async ({ server }) => {
   const client = await openH2(server);
   // Cut in four writes: inside the 9-octet header, after it, and in the middle of the payload, so
-  // the frame is read over several reads as a large frame usually is. (Cut at random, as in part 1,
-  // 16 KiB take some 300 writes, each a timer's wait: a second under load, and nothing more proved.)
+  // the frame is read over several reads as a large frame usually is. Frames cut anywhere are part
+  // 1's checks (one octet at a time, and at random); cut at random, these 16 KiB took some 300
+  // writes, each a timer's wait (a second under load), to prove the size limit.
   await client.send([h2Frame(0x20, 0, 0, Buffer.alloc(16384, 0x5a)), ping()], { split: [4, 5, 8192, 8192 + 17] });
   await expectH2Frame(client, pingAck(), 'the PING ACK after a 16384-octet frame of an unknown type', {
     why: 'A receiver must accept frames up to its SETTINGS_MAX_FRAME_SIZE, 2^14 = 16384 octets until it announces more.',
