@@ -370,6 +370,9 @@ test.concurrent('writes response fields in lowercase and leaves out the connecti
   });
 });
 
+// Malformed requests: a stream error each (RST_STREAM PROTOCOL_ERROR), the connection goes on;
+// a header block that does not decode ends the connection (COMPRESSION_ERROR).
+
 interface Malformed {
   name: string;
   /** The frames on stream 1. */
