@@ -1,5 +1,8 @@
 // Hidden tests for http2-frames, part 1: the connection preface both ways (RFC 9113 §3.4), the
 // SETTINGS exchange that opens every connection, and frames however the bytes are cut.
+// Each test has a connection of its own and counts nothing of the program's (no stats, no output):
+// they run at once (test.concurrent), and the file takes about as long as its longest test;
+// the one that proves silence runs alone.
 
 import {
   serverTest,
@@ -21,13 +24,13 @@ import { ping, pingAck, PING_DATA, PING_TEACHING } from './h2.ts';
 const test = serverTest('http2-frames');
 const PREFACE_SPEC = 'RFC 9113 §3.4';
 
-test('sends an empty SETTINGS frame first, and acknowledges the client SETTINGS with 00 00 00 04 01 00 00 00 00', async ({ server }) => {
+test.concurrent('sends an empty SETTINGS frame first, and acknowledges the client SETTINGS with 00 00 00 04 01 00 00 00 00', async ({ server }) => {
   const client = await openH2(server);
   await client.send(ping());
   await expectH2Frame(client, pingAck(), 'a PING ACK with the same 8 octets', PING_TEACHING);
 });
 
-test('reads the preface and the first SETTINGS sent one octet at a time', async ({ server }) => {
+test.concurrent('reads the preface and the first SETTINGS sent one octet at a time', async ({ server }) => {
   const client = await openH2(server, { split: 'trickle', settings: [[0x4, 1 << 20]] });
   await client.send(ping(), { split: 'trickle' });
   await expectH2Frame(client, pingAck(), 'a PING ACK after a PING sent one octet at a time', {
@@ -37,7 +40,7 @@ test('reads the preface and the first SETTINGS sent one octet at a time', async 
   });
 });
 
-test('reads frames cut at random places, several in one read', async ({ server }) => {
+test.concurrent('reads frames cut at random places, several in one read', async ({ server }) => {
   const client = await openH2(server, { split: 'random' });
   const datas = [0, 1, 2, 3, 4].map((i) => Buffer.from(PING_DATA.map((byte) => byte ^ (i * 0x11))));
   await client.send(
@@ -58,7 +61,7 @@ for (const [name, bytes] of [
   ['a preface whose last octet is wrong', Buffer.concat([H2_PREFACE.subarray(0, 23), Buffer.from('\r')])],
   ['a preface with HTTP/2.1 in it', Buffer.from('PRI * HTTP/2.1\r\n\r\nSM\r\n\r\n')],
 ] as const) {
-  test(`closes the connection on ${name} instead of the preface`, async ({ server }) => {
+  test.concurrent(`closes the connection on ${name} instead of the preface`, async ({ server }) => {
     const client = await server.connect();
     await client.send([bytes, h2SettingsFrame()]);
     const received = await client.readToEnd({
@@ -78,7 +81,7 @@ for (const [name, bytes] of [
   });
 }
 
-test('answers a first frame other than SETTINGS with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a first frame other than SETTINGS with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const client = await server.connect();
   await client.send([H2_PREFACE, ping()]);
   await expectH2Frame(client, H2_SERVER_SETTINGS, "the server's SETTINGS", { spec: PREFACE_SPEC });
@@ -89,6 +92,7 @@ test('answers a first frame other than SETTINGS with GOAWAY PROTOCOL_ERROR', asy
   });
 });
 
+// Alone: the silence after the SETTINGS ACK is proved fastest with no other client open.
 test('acknowledges every SETTINGS frame, three in one write, and never a SETTINGS ACK', async ({ server }) => {
   const client = await openH2(server);
   await client.send([h2SettingsFrame([[0x3, 100]]), H2_SETTINGS_ACK, h2SettingsFrame(), h2SettingsFrame([[0x1, 0]]), ping()]);

@@ -1,6 +1,8 @@
 // Hidden tests for http2-frames, part 3: SETTINGS validated (RFC 9113 §6.5, §6.5.2), each value at
 // its limits on both sides. A good SETTINGS is acknowledged and the connection goes on; a bad one
 // ends it with a GOAWAY carrying the code the RFC names.
+// Each test has a connection of its own and counts nothing of the program's (no stats, no output):
+// they run at once (test.concurrent), and the file takes about as long as its longest test.
 
 import {
   serverTest,
@@ -82,7 +84,7 @@ const good: Good[] = [
 ];
 
 for (const { name, settings, why, hint } of good) {
-  test(`accepts and acknowledges ${name}`, async ({ server }) => {
+  test.concurrent(`accepts and acknowledges ${name}`, async ({ server }) => {
     const client = await openH2(server);
     await client.send([h2SettingsFrame(settings), ping()]);
     await expectH2Frame(client, H2_SETTINGS_ACK, `the SETTINGS ACK of ${name}`, { why, spec: SETTINGS, hint });
@@ -194,14 +196,14 @@ const bad: Bad[] = [
 ];
 
 for (const { name, frame, code, why, spec, hint } of bad) {
-  test(`answers ${name} with GOAWAY ${H2_ERROR_NAMES[code]}`, async ({ server }) => {
+  test.concurrent(`answers ${name} with GOAWAY ${H2_ERROR_NAMES[code]}`, async ({ server }) => {
     const client = await openH2(server);
     await client.send(frame);
     await expectGoaway(client, code, name, { why, spec: `${spec}, §5.4.1`, hint });
   });
 }
 
-test('answers a bad value in the first SETTINGS frame with a GOAWAY and no ACK', async ({ server }) => {
+test.concurrent('answers a bad value in the first SETTINGS frame with a GOAWAY and no ACK', async ({ server }) => {
   const client = await server.connect();
   await client.send([H2_PREFACE, h2SettingsFrame([[0x4, 2 ** 31]])]);
   await expectGoaway(client, H2Error.FLOW_CONTROL_ERROR, 'SETTINGS_INITIAL_WINDOW_SIZE 2^31 in the first SETTINGS', {
@@ -212,7 +214,7 @@ test('answers a bad value in the first SETTINGS frame with a GOAWAY and no ACK',
   });
 });
 
-test("keeps its own 16384 limit after the client's SETTINGS_MAX_FRAME_SIZE 16777215", async ({ server }) => {
+test.concurrent("keeps its own 16384 limit after the client's SETTINGS_MAX_FRAME_SIZE 16777215", async ({ server }) => {
   const client = await openH2(server, { settings: [[0x5, 16777215]] });
   await client.send(h2Frame(0x20, 0, 0, Buffer.alloc(16385, 0x5a)));
   await expectGoaway(client, H2Error.FRAME_SIZE_ERROR, 'a 16385-octet frame, after the client raised its own SETTINGS_MAX_FRAME_SIZE', {

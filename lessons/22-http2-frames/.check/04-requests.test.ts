@@ -1,6 +1,9 @@
 // Hidden tests for http2-frames, part 4: requests (a HEADERS frame on a new odd stream, its header
 // block skipped, CONTINUATION followed until END_HEADERS) answered with the fixed response, and
 // GOAWAY's last-stream-id.
+// Each test has a connection of its own and counts nothing of the program's (no stats, no output):
+// they run at once (test.concurrent), and the file takes about as long as its longest test;
+// the one that proves silence runs alone.
 
 import { serverTest, openH2, expectH2Frame, expectGoaway, H2Error, H2Type, h2Frame, H2_REQUEST_BLOCK } from '#harness/testing/index.ts';
 import { END_HEADERS, END_STREAM, ping, pingAck, PING_TEACHING, request, responseData, responseHeaders, RESPONSE_TEACHING } from './h2.ts';
@@ -12,13 +15,13 @@ async function expectResponse(client: Awaited<ReturnType<typeof openH2>>, stream
   await expectH2Frame(client, responseData(streamId), `the response DATA with END_STREAM on stream ${streamId}`, RESPONSE_TEACHING);
 }
 
-test('answers a request on stream 1 with HEADERS :status 200 and DATA "Hello, HTTP/2!\\n" with END_STREAM', async ({ server }) => {
+test.concurrent('answers a request on stream 1 with HEADERS :status 200 and DATA "Hello, HTTP/2!\\n" with END_STREAM', async ({ server }) => {
   const client = await openH2(server);
   await client.send(request(1));
   await expectResponse(client, 1);
 });
 
-test('answers requests on streams 1, 3 and 9, sent cut at random, each on its own stream', async ({ server }) => {
+test.concurrent('answers requests on streams 1, 3 and 9, sent cut at random, each on its own stream', async ({ server }) => {
   const client = await openH2(server, { with: [request(1), request(3)], split: 'random' });
   await expectResponse(client, 1);
   await expectResponse(client, 3);
@@ -26,6 +29,7 @@ test('answers requests on streams 1, 3 and 9, sent cut at random, each on its ow
   await expectResponse(client, 9);
 });
 
+// Alone: the silence before END_HEADERS is proved fastest with no other client open.
 test('follows CONTINUATION frames, and answers only after END_HEADERS', async ({ server }) => {
   const client = await openH2(server);
   await client.send([
@@ -41,7 +45,7 @@ test('follows CONTINUATION frames, and answers only after END_HEADERS', async ({
   await expectResponse(client, 1);
 });
 
-test('answers a PING between HEADERS and its CONTINUATION with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a PING between HEADERS and its CONTINUATION with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const client = await openH2(server);
   await client.send([h2Frame(H2Type.HEADERS, END_STREAM, 1, H2_REQUEST_BLOCK), ping()]);
   await expectGoaway(client, H2Error.PROTOCOL_ERROR, 'a PING in the middle of a header block', {
@@ -52,7 +56,7 @@ test('answers a PING between HEADERS and its CONTINUATION with GOAWAY PROTOCOL_E
   });
 });
 
-test('answers a request on an even stream with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a request on an even stream with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const client = await openH2(server);
   await client.send(request(2));
   await expectGoaway(client, H2Error.PROTOCOL_ERROR, 'HEADERS on stream 2', {
@@ -62,7 +66,7 @@ test('answers a request on an even stream with GOAWAY PROTOCOL_ERROR', async ({ 
   });
 });
 
-test('answers a request on a stream below an earlier one with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a request on a stream below an earlier one with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const client = await openH2(server);
   await client.send(request(5));
   await expectResponse(client, 5);
@@ -75,7 +79,7 @@ test('answers a request on a stream below an earlier one with GOAWAY PROTOCOL_ER
   });
 });
 
-test('answers a PUSH_PROMISE from the client with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a PUSH_PROMISE from the client with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const client = await openH2(server);
   await client.send(h2Frame(H2Type.PUSH_PROMISE, END_HEADERS, 1, Buffer.concat([Buffer.from([0, 0, 0, 2]), H2_REQUEST_BLOCK])));
   await expectGoaway(client, H2Error.PROTOCOL_ERROR, 'a PUSH_PROMISE sent by a client', {
@@ -85,7 +89,7 @@ test('answers a PUSH_PROMISE from the client with GOAWAY PROTOCOL_ERROR', async 
   });
 });
 
-test("closes the connection after the client's GOAWAY", async ({ server }) => {
+test.concurrent("closes the connection after the client's GOAWAY", async ({ server }) => {
   const client = await openH2(server);
   await client.send(h2Frame(H2Type.GOAWAY, 0, 0, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])));
   await client.expectClose({
@@ -95,7 +99,7 @@ test("closes the connection after the client's GOAWAY", async ({ server }) => {
   });
 });
 
-test('answers HEADERS on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers HEADERS on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const client = await openH2(server);
   await client.send(request(0));
   await expectGoaway(client, H2Error.PROTOCOL_ERROR, 'HEADERS on stream 0', {
@@ -105,7 +109,7 @@ test('answers HEADERS on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }
   });
 });
 
-test("names the last stream it processed in the GOAWAY's last-stream-id", async ({ server }) => {
+test.concurrent("names the last stream it processed in the GOAWAY's last-stream-id", async ({ server }) => {
   const client = await openH2(server);
   await client.send([request(1), request(5)]);
   await expectResponse(client, 1);
@@ -119,7 +123,7 @@ test("names the last stream it processed in the GOAWAY's last-stream-id", async 
   });
 });
 
-test('answers a PING again after a request, with the R bit masked on a HEADERS stream id', async ({ server }) => {
+test.concurrent('answers a PING again after a request, with the R bit masked on a HEADERS stream id', async ({ server }) => {
   const client = await openH2(server);
   await client.send(h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS, 3, H2_REQUEST_BLOCK, { reserved: true }));
   await expectResponse(client, 3);

@@ -1,6 +1,9 @@
 // Hidden tests for http2-streams, part 2: stream states (RFC 9113 §5.1). Which frames each state
 // allows, and the answer to the others: a stream error (RST_STREAM, the connection goes on) or a
 // connection error (GOAWAY, then the close), with the code the RFC names.
+// Each test has a connection of its own and counts nothing of the program's (no stats, no output):
+// they run at once (test.concurrent), and the file takes about as long as its longest test; the one
+// that proves silence runs alone.
 
 import { serverTest, h2Frame, H2Error, H2Type } from '#harness/testing/index.ts';
 import {
@@ -39,7 +42,7 @@ const idle: IdleCase[] = [
 ];
 
 for (const { name, frame } of idle) {
-  test(`answers ${name} on an idle stream with GOAWAY PROTOCOL_ERROR`, async ({ server }) => {
+  test.concurrent(`answers ${name} on an idle stream with GOAWAY PROTOCOL_ERROR`, async ({ server }) => {
     const peer = await openPeer(server);
     await peer.send(frame);
     await peer.expectGoaway(H2Error.PROTOCOL_ERROR, `${name} on stream 1, which no HEADERS opened`, {
@@ -51,7 +54,7 @@ for (const { name, frame } of idle) {
   });
 }
 
-test('answers DATA on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers DATA on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(data(0, 'x'));
   await peer.expectGoaway(H2Error.PROTOCOL_ERROR, 'DATA on stream 0', {
@@ -60,7 +63,7 @@ test('answers DATA on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) =
   });
 });
 
-test('answers HEADERS on an even stream with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers HEADERS on an even stream with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(headers(2, get('/')));
   await peer.expectGoaway(H2Error.PROTOCOL_ERROR, 'HEADERS on stream 2', {
@@ -69,7 +72,7 @@ test('answers HEADERS on an even stream with GOAWAY PROTOCOL_ERROR', async ({ se
   });
 });
 
-test('answers HEADERS on a stream below one opened earlier with GOAWAY PROTOCOL_ERROR naming the last stream', async ({ server }) => {
+test.concurrent('answers HEADERS on a stream below one opened earlier with GOAWAY PROTOCOL_ERROR naming the last stream', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(headers(5, get('/hello.txt')));
   await peer.response(5);
@@ -81,7 +84,7 @@ test('answers HEADERS on a stream below one opened earlier with GOAWAY PROTOCOL_
   });
 });
 
-test('answers DATA on a half-closed (remote) stream with RST_STREAM STREAM_CLOSED, and the connection goes on', async ({ server }) => {
+test.concurrent('answers DATA on a half-closed (remote) stream with RST_STREAM STREAM_CLOSED, and the connection goes on', async ({ server }) => {
   const peer = await openPeer(server, STALLED);
   await peer.send([headers(1, get('/hello.txt')), data(1, 'late', END_STREAM)]);
   await peer.expectReset(1, H2Error.STREAM_CLOSED, 'DATA after the END_STREAM of the HEADERS', {
@@ -92,7 +95,7 @@ test('answers DATA on a half-closed (remote) stream with RST_STREAM STREAM_CLOSE
   await peer.expectAlive('a stream error');
 });
 
-test('answers HEADERS on a half-closed (remote) stream with RST_STREAM STREAM_CLOSED', async ({ server }) => {
+test.concurrent('answers HEADERS on a half-closed (remote) stream with RST_STREAM STREAM_CLOSED', async ({ server }) => {
   const peer = await openPeer(server, STALLED);
   await peer.send([headers(1, get('/hello.txt')), headers(1, [['x-late', 'yes']])]);
   await peer.expectReset(1, H2Error.STREAM_CLOSED, 'a second HEADERS after END_STREAM', {
@@ -102,7 +105,7 @@ test('answers HEADERS on a half-closed (remote) stream with RST_STREAM STREAM_CL
   await peer.expectAlive('a stream error');
 });
 
-test('accepts WINDOW_UPDATE, PRIORITY and RST_STREAM on a half-closed (remote) stream', async ({ server }) => {
+test.concurrent('accepts WINDOW_UPDATE, PRIORITY and RST_STREAM on a half-closed (remote) stream', async ({ server }) => {
   const peer = await openPeer(server, STALLED);
   await peer.send([headers(1, get('/hello.txt')), headers(3, get('/hello.txt')), priority(1, 0), windowUpdate(3, 1000), rstStream(1, H2Error.CANCEL)]);
   const response = await peer.response(3, {
@@ -113,7 +116,7 @@ test('accepts WINDOW_UPDATE, PRIORITY and RST_STREAM on a half-closed (remote) s
   void response;
 });
 
-test('answers DATA after the client reset the stream with RST_STREAM STREAM_CLOSED', async ({ server }) => {
+test.concurrent('answers DATA after the client reset the stream with RST_STREAM STREAM_CLOSED', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send([headers(1, post('/echo'), END_HEADERS), rstStream(1, H2Error.CANCEL), data(1, 'test', END_STREAM)]);
   await peer.expectReset(1, H2Error.STREAM_CLOSED, 'DATA on a stream the client reset', {
@@ -124,7 +127,7 @@ test('answers DATA after the client reset the stream with RST_STREAM STREAM_CLOS
   await peer.expectAlive('a stream error');
 });
 
-test('answers DATA on a stream closed by END_STREAM both ways with GOAWAY STREAM_CLOSED', async ({ server }) => {
+test.concurrent('answers DATA on a stream closed by END_STREAM both ways with GOAWAY STREAM_CLOSED', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(headers(1, get('/hello.txt')));
   await peer.response(1);
@@ -136,7 +139,7 @@ test('answers DATA on a stream closed by END_STREAM both ways with GOAWAY STREAM
   });
 });
 
-test('answers a second HEADERS without END_STREAM (trailers that do not end the request) with RST_STREAM PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a second HEADERS without END_STREAM (trailers that do not end the request) with RST_STREAM PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send([headers(1, post('/echo'), END_HEADERS), data(1, 'test'), headers(1, [['x-test', 'ok']], END_HEADERS)]);
   await peer.expectReset(1, H2Error.PROTOCOL_ERROR, 'trailers without END_STREAM', {
@@ -146,7 +149,7 @@ test('answers a second HEADERS without END_STREAM (trailers that do not end the 
   await peer.expectAlive('a malformed request');
 });
 
-test('answers a frame between HEADERS and its CONTINUATION with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a frame between HEADERS and its CONTINUATION with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   const block = headers(1, get('/hello.txt')).subarray(9);
   await peer.send([h2Frame(H2Type.HEADERS, END_STREAM, 1, block.subarray(0, 4)), priority(1, 0)]);
@@ -156,14 +159,14 @@ test('answers a frame between HEADERS and its CONTINUATION with GOAWAY PROTOCOL_
   });
 });
 
-test('answers HEADERS on another stream in the middle of a header block with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers HEADERS on another stream in the middle of a header block with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   const block = headers(1, get('/hello.txt')).subarray(9);
   await peer.send([h2Frame(H2Type.HEADERS, END_STREAM, 1, block.subarray(0, 4)), headers(3, get('/'))]);
   await peer.expectGoaway(H2Error.PROTOCOL_ERROR, 'HEADERS on stream 3 while the block of stream 1 is open', { spec: 'RFC 9113 §6.10, §4.3' });
 });
 
-test('answers a CONTINUATION after a HEADERS with END_HEADERS with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a CONTINUATION after a HEADERS with END_HEADERS with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server, STALLED);
   await peer.send([headers(1, get('/hello.txt')), h2Frame(H2Type.CONTINUATION, END_HEADERS, 1, Buffer.from([0x82]))]);
   await peer.expectGoaway(H2Error.PROTOCOL_ERROR, 'CONTINUATION after a block that had ended', {
@@ -172,7 +175,7 @@ test('answers a CONTINUATION after a HEADERS with END_HEADERS with GOAWAY PROTOC
   });
 });
 
-test('answers DATA whose Pad Length is as long as the payload with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers DATA whose Pad Length is as long as the payload with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   // Pad Length 5 in a payload of 5 octets: the padding would take the Pad Length octet too.
   await peer.send([headers(1, post('/echo'), END_HEADERS), h2Frame(H2Type.DATA, END_STREAM | PADDED, 1, Buffer.from([5, 0x61, 0, 0, 0]))]);
@@ -184,7 +187,7 @@ test('answers DATA whose Pad Length is as long as the payload with GOAWAY PROTOC
   });
 });
 
-test('answers HEADERS whose Pad Length is longer than what follows with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers HEADERS whose Pad Length is longer than what follows with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   const block = headers(1, get('/')).subarray(9);
   await peer.send(h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS | PADDED, 1, Buffer.concat([Buffer.from([block.length + 1]), block])));
@@ -194,7 +197,7 @@ test('answers HEADERS whose Pad Length is longer than what follows with GOAWAY P
   });
 });
 
-test('answers a HEADERS frame whose stream depends on itself with RST_STREAM PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a HEADERS frame whose stream depends on itself with RST_STREAM PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   const block = headers(1, get('/')).subarray(9);
   await peer.send(h2Frame(H2Type.HEADERS, END_STREAM | END_HEADERS | PRIORITY, 1, Buffer.concat([Buffer.from([0, 0, 0, 1, 16]), block])));
@@ -206,14 +209,14 @@ test('answers a HEADERS frame whose stream depends on itself with RST_STREAM PRO
   await peer.expectAlive('a stream error');
 });
 
-test('answers a PRIORITY frame whose stream depends on itself with RST_STREAM PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers a PRIORITY frame whose stream depends on itself with RST_STREAM PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server, STALLED);
   await peer.send([headers(1, get('/hello.txt')), priority(1, 1)]);
   await peer.expectReset(1, H2Error.PROTOCOL_ERROR, 'PRIORITY naming stream 1 as its own parent', { spec: 'RFC 9113 §5.3.1' });
   await peer.expectAlive('a stream error');
 });
 
-test('answers a PRIORITY frame of 4 octets with RST_STREAM FRAME_SIZE_ERROR', async ({ server }) => {
+test.concurrent('answers a PRIORITY frame of 4 octets with RST_STREAM FRAME_SIZE_ERROR', async ({ server }) => {
   const peer = await openPeer(server, STALLED);
   await peer.send([headers(1, get('/hello.txt')), h2Frame(H2Type.PRIORITY, 0, 1, Buffer.from([0x80, 0, 0, 1]))]);
   await peer.expectReset(1, H2Error.FRAME_SIZE_ERROR, 'a 4-octet PRIORITY on stream 1', {
@@ -223,13 +226,13 @@ test('answers a PRIORITY frame of 4 octets with RST_STREAM FRAME_SIZE_ERROR', as
   await peer.expectAlive('a stream error');
 });
 
-test('answers PRIORITY on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
+test.concurrent('answers PRIORITY on stream 0 with GOAWAY PROTOCOL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send(priority(0, 0));
   await peer.expectGoaway(H2Error.PROTOCOL_ERROR, 'PRIORITY on stream 0', { spec: 'RFC 9113 §6.3' });
 });
 
-test('takes PRIORITY on an idle stream without opening it: a lower stream may still open after it', async ({ server }) => {
+test.concurrent('takes PRIORITY on an idle stream without opening it: a lower stream may still open after it', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send([priority(3, 0), headers(1, get('/hello.txt'))]);
   await peer.response(1, {
@@ -239,7 +242,7 @@ test('takes PRIORITY on an idle stream without opening it: a lower stream may st
   });
 });
 
-test('answers RST_STREAM on stream 0 with GOAWAY PROTOCOL_ERROR, and one of 3 octets with FRAME_SIZE_ERROR', async ({ server }) => {
+test.concurrent('answers RST_STREAM on stream 0 with GOAWAY PROTOCOL_ERROR, and one of 3 octets with FRAME_SIZE_ERROR', async ({ server }) => {
   let peer = await openPeer(server);
   await peer.send(rstStream(0, H2Error.CANCEL));
   await peer.expectGoaway(H2Error.PROTOCOL_ERROR, 'RST_STREAM on stream 0', { spec: 'RFC 9113 §6.4' });
@@ -251,6 +254,44 @@ test('answers RST_STREAM on stream 0 with GOAWAY PROTOCOL_ERROR, and one of 3 oc
   });
 });
 
+test.concurrent('answers RST_STREAM with an unknown error code by closing that stream only', async ({ server }) => {
+  const peer = await openPeer(server);
+  await peer.send([headers(1, post('/echo'), END_HEADERS), rstStream(1, 0xff)]);
+  await peer.expectAlive('RST_STREAM with the unknown code 0xff', {
+    why: 'Unknown error codes trigger no special behaviour: the stream is reset, and that is all.',
+    spec: 'RFC 9113 §7',
+  });
+});
+
+test.concurrent("finishes the streams in flight after the client's GOAWAY, then closes", async ({ server }) => {
+  const peer = await openPeer(server);
+  await peer.send([headers(1, get('/slow')), h2Frame(H2Type.GOAWAY, 0, 0, Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]))]);
+  const response = await peer.response(1, {
+    why: 'GOAWAY says the client opens no more streams; the ones it already opened still get their responses.',
+    spec: 'RFC 9113 §6.8',
+    hint: 'On GOAWAY, stop taking new streams and close once the open ones are done.',
+  });
+  void response;
+  await peer.client.expectClose({ why: 'With the last stream done after the GOAWAY, the connection has nothing left to carry.', spec: 'RFC 9113 §6.8' });
+});
+
+test.concurrent('serves 120 streams one batch of 40 after another: a closed stream no longer counts against the 100 allowed', async ({ server }) => {
+  const peer = await openPeer(server);
+  for (let batch = 0; batch < 3; batch++) {
+    const ids = Array.from({ length: 40 }, (_, i) => 1 + 2 * (batch * 40 + i));
+    await peer.send(ids.map((id) => headers(id, get('/hello.txt'))));
+    for (const id of ids) {
+      await peer.response(id, {
+        why: 'SETTINGS_MAX_CONCURRENT_STREAMS counts streams that are open or half-closed; a stream whose both halves ended is closed and no longer counts.',
+        spec: 'RFC 9113 §5.1.2',
+        hint: 'Take a stream out of the open ones once it is closed (END_STREAM both ways, or RST_STREAM).',
+      });
+    }
+  }
+});
+
+// Alone, and last so that the others make one group: its silence after the reset is proved
+// fastest with no other client of the program open.
 test('stops a response when the client resets its stream, and serves the next stream', async ({ server }) => {
   const peer = await openPeer(server, STALLED);
   await peer.send(headers(1, get('/stream?mib=64')));
@@ -265,40 +306,4 @@ test('stops a response when the client resets its stream, and serves the next st
     spec: 'RFC 9113 §6.4, §5.1',
     hint: "On RST_STREAM, stop the stream's response: drop what it still had to send.",
   });
-});
-
-test('answers RST_STREAM with an unknown error code by closing that stream only', async ({ server }) => {
-  const peer = await openPeer(server);
-  await peer.send([headers(1, post('/echo'), END_HEADERS), rstStream(1, 0xff)]);
-  await peer.expectAlive('RST_STREAM with the unknown code 0xff', {
-    why: 'Unknown error codes trigger no special behaviour: the stream is reset, and that is all.',
-    spec: 'RFC 9113 §7',
-  });
-});
-
-test("finishes the streams in flight after the client's GOAWAY, then closes", async ({ server }) => {
-  const peer = await openPeer(server);
-  await peer.send([headers(1, get('/slow')), h2Frame(H2Type.GOAWAY, 0, 0, Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]))]);
-  const response = await peer.response(1, {
-    why: 'GOAWAY says the client opens no more streams; the ones it already opened still get their responses.',
-    spec: 'RFC 9113 §6.8',
-    hint: 'On GOAWAY, stop taking new streams and close once the open ones are done.',
-  });
-  void response;
-  await peer.client.expectClose({ why: 'With the last stream done after the GOAWAY, the connection has nothing left to carry.', spec: 'RFC 9113 §6.8' });
-});
-
-test('serves 120 streams one batch of 40 after another: a closed stream no longer counts against the 100 allowed', async ({ server }) => {
-  const peer = await openPeer(server);
-  for (let batch = 0; batch < 3; batch++) {
-    const ids = Array.from({ length: 40 }, (_, i) => 1 + 2 * (batch * 40 + i));
-    await peer.send(ids.map((id) => headers(id, get('/hello.txt'))));
-    for (const id of ids) {
-      await peer.response(id, {
-        why: 'SETTINGS_MAX_CONCURRENT_STREAMS counts streams that are open or half-closed; a stream whose both halves ended is closed and no longer counts.',
-        spec: 'RFC 9113 §5.1.2',
-        hint: 'Take a stream out of the open ones once it is closed (END_STREAM both ways, or RST_STREAM).',
-      });
-    }
-  }
 });

@@ -1,6 +1,8 @@
-// Hidden tests for http2-streams, part 5: flow control of what the client sends (our windows,
+// Hidden tests for http2-streams, part 4: flow control of what the client sends (our windows,
 // RFC 9113 §6.9), and SETTINGS_MAX_CONCURRENT_STREAMS (§5.1.2). The server runs with
 // --initial-window 1000 and --max-streams 3, so both limits are reached with little data.
+// Each test has a connection of its own and counts nothing of the program's (no stats, no output):
+// they run at once (test.concurrent), and the file takes about as long as its longest test.
 
 import { serverTest, check, byteCount, H2_PREFACE, H2_SETTINGS_ACK, H2Error, H2Type, h2SettingsFrame } from '#harness/testing/index.ts';
 import {
@@ -22,7 +24,7 @@ import { FLOW } from './windows.ts';
 const test = serverTest('http2-streams', { args: ['--initial-window', '1000', '--max-streams', '3'] });
 const CONCURRENCY = 'RFC 9113 §5.1.2';
 
-test('announces SETTINGS_INITIAL_WINDOW_SIZE 1000 (--initial-window) and MAX_CONCURRENT_STREAMS 3', async ({ server }) => {
+test.concurrent('announces SETTINGS_INITIAL_WINDOW_SIZE 1000 (--initial-window) and MAX_CONCURRENT_STREAMS 3', async ({ server }) => {
   const peer = await openPeer(server);
   const window = peer.serverSettings.find(([id]) => id === SETTINGS_INITIAL_WINDOW_SIZE)?.[1];
   const streams = peer.serverSettings.find(([id]) => id === SETTINGS_MAX_CONCURRENT_STREAMS)?.[1];
@@ -34,7 +36,7 @@ test('announces SETTINGS_INITIAL_WINDOW_SIZE 1000 (--initial-window) and MAX_CON
   });
 });
 
-test('answers a DATA frame of 1001 octets on a stream whose window is 1000 with RST_STREAM FLOW_CONTROL_ERROR', async ({ server }) => {
+test.concurrent('answers a DATA frame of 1001 octets on a stream whose window is 1000 with RST_STREAM FLOW_CONTROL_ERROR', async ({ server }) => {
   const peer = await openPeer(server);
   await peer.send([headers(1, post('/inspect'), END_HEADERS), data(1, Buffer.alloc(1001, 0xe9), END_STREAM)]);
   await peer.expectReset(1, H2Error.FLOW_CONTROL_ERROR, 'a DATA frame larger than the stream window the server announced', {
@@ -52,7 +54,7 @@ test('answers a DATA frame of 1001 octets on a stream whose window is 1000 with 
  */
 const UPLOAD = 70_000;
 
-test('gives window back with WINDOW_UPDATE as the application reads: a 70 000-octet upload through a window of 1000', async ({ server }) => {
+test.concurrent('gives window back with WINDOW_UPDATE as the application reads: a 70 000-octet upload through a window of 1000', async ({ server }) => {
   const peer = await openPeer(server);
   const upload = Buffer.from(Array.from({ length: UPLOAD }, (_, i) => (i * 31) & 0xff));
   await peer.send(headers(1, post('/inspect', [['content-length', String(upload.length)]]), END_HEADERS));
@@ -91,7 +93,7 @@ test('gives window back with WINDOW_UPDATE as the application reads: a 70 000-oc
   });
 });
 
-test('gives no window back for body data the application has not read', async ({ server }) => {
+test.concurrent('gives no window back for body data the application has not read', async ({ server }) => {
   const peer = await openPeer(server);
   // GET /sheep answers for 300 ms without reading the body the client sends with it.
   await peer.send([headers(1, get('/sheep?n=2&interval=300'), END_HEADERS), data(1, Buffer.alloc(1000, 0x61))]);
@@ -109,7 +111,7 @@ test('gives no window back for body data the application has not read', async ({
   }
 });
 
-test('refuses a 4th concurrent stream with RST_STREAM REFUSED_STREAM, and takes a new one once a stream closes', async ({ server }) => {
+test.concurrent('refuses a 4th concurrent stream with RST_STREAM REFUSED_STREAM, and takes a new one once a stream closes', async ({ server }) => {
   const peer = await openPeer(server, { settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 0]] });
   // A window of 0 keeps the three responses from ending: the streams stay half-closed (remote).
   await peer.send([headers(1, get('/hello.txt')), headers(3, get('/hello.txt')), headers(5, get('/hello.txt'))]);
@@ -128,7 +130,7 @@ test('refuses a 4th concurrent stream with RST_STREAM REFUSED_STREAM, and takes 
   });
 });
 
-test('takes DATA beyond 1000 octets, up to the default 65 535, from a client that has not yet acknowledged the SETTINGS', async ({ server }) => {
+test.concurrent('takes DATA beyond 1000 octets, up to the default 65 535, from a client that has not yet acknowledged the SETTINGS', async ({ server }) => {
   const client = await server.connect();
   const upload = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7 + 0x80) & 0xff));
   // One write: the client's preface, and at once a request with 5000 octets of body. It has not

@@ -1,4 +1,4 @@
-// Hidden tests for http2-streams, part 4: flow control of what the server sends (RFC 9113 §5.2,
+// Hidden tests for http2-streams, part 3: flow control of what the server sends (RFC 9113 §5.2,
 // §6.9): the client's stream and connection windows, changes of SETTINGS_INITIAL_WINDOW_SIZE on
 // open streams (down to a negative window), WINDOW_UPDATE's errors, bounded memory for a client
 // that reads nothing, and DATA shared fairly between streams.
@@ -8,6 +8,9 @@ import { SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE, END_STREAM, get,
 import { NOISE, NOISE_PATH } from './site.ts';
 import { ClientWindows, FLOW, readData } from './windows.ts';
 
+// Tests that prove silence (expectNothingMore) or weigh the program's memory (stats) run alone:
+// silence is proved fastest with no other client open, and memory is the program's, not one
+// connection's. The others have a connection each and run at once (test.concurrent).
 const test = serverTest('http2-streams');
 const INITIAL = 'RFC 9113 §6.9.2';
 const window0 = { settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 0]] as Array<[number, number]> };
@@ -46,7 +49,7 @@ test('sends no DATA into a window of 0, exactly 1000 octets after a WINDOW_UPDAT
   });
 });
 
-test('sends a first DATA frame of 1 octet to a client whose INITIAL_WINDOW_SIZE is 1', async ({ server }) => {
+test.concurrent('sends a first DATA frame of 1 octet to a client whose INITIAL_WINDOW_SIZE is 1', async ({ server }) => {
   const peer = await openPeer(server, { settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 1]] });
   await peer.send(headers(1, get('/hello.txt')));
   const frame = await peer.until((f) => f.type === H2Type.DATA && f.streamId === 1, 'the first DATA on stream 1');
@@ -57,7 +60,7 @@ test('sends a first DATA frame of 1 octet to a client whose INITIAL_WINDOW_SIZE 
   });
 });
 
-test('applies a new SETTINGS_INITIAL_WINDOW_SIZE to a stream already open (0, then 1)', async ({ server }) => {
+test.concurrent('applies a new SETTINGS_INITIAL_WINDOW_SIZE to a stream already open (0, then 1)', async ({ server }) => {
   const peer = await openPeer(server, window0);
   await peer.send(headers(1, get('/hello.txt')));
   await responseHeaders(peer, 1);
@@ -70,7 +73,7 @@ test('applies a new SETTINGS_INITIAL_WINDOW_SIZE to a stream already open (0, th
   check(frame.length === 1, { message: `Expected a DATA frame of 1 octet, received one of ${frame.length}.`, spec: INITIAL });
 });
 
-test('tracks a window made negative by a smaller INITIAL_WINDOW_SIZE (3, then 2, then a WINDOW_UPDATE of 2)', async ({ server }) => {
+test.concurrent('tracks a window made negative by a smaller INITIAL_WINDOW_SIZE (3, then 2, then a WINDOW_UPDATE of 2)', async ({ server }) => {
   const peer = await openPeer(server, { settings: [[SETTINGS_INITIAL_WINDOW_SIZE, 3]] });
   const windows = new ClientWindows(65535, 3);
   await peer.send(headers(1, get('/hello.txt')));
@@ -87,6 +90,23 @@ test('tracks a window made negative by a smaller INITIAL_WINDOW_SIZE (3, then 2,
     hint: 'Let the window go below 0; send only while it is above 0, and never more than it.',
   });
   windows.take(next);
+});
+
+test.concurrent("sends DATA frames of at most the client's SETTINGS_MAX_FRAME_SIZE (20000)", async ({ server }) => {
+  const peer = await openPeer(server, {
+    settings: [
+      [SETTINGS_MAX_FRAME_SIZE, 20000],
+      [SETTINGS_INITIAL_WINDOW_SIZE, 1 << 24],
+    ],
+  });
+  await peer.send([headers(1, get('/stream?mib=1')), windowUpdate(0, 1 << 24)]);
+  const response = await peer.response(1);
+  const largest = Math.max(...response.dataFrames.map((f) => f.length));
+  check(largest <= 20000 && response.body.length === 1 << 20, {
+    message: `Expected 1 MiB in DATA frames of at most 20000 octets, received ${byteCount(response.body.length)} in frames of up to ${largest}.`,
+    why: "SETTINGS_MAX_FRAME_SIZE is the largest frame the client accepts; the server's frames must fit it.",
+    spec: 'RFC 9113 §4.2',
+  });
 });
 
 test('stops at the connection window (65535 octets) however large the stream window, until a WINDOW_UPDATE on stream 0', async ({ server }) => {
@@ -106,23 +126,6 @@ test('stops at the connection window (65535 octets) however large the stream win
   check(rest.ended, { message: 'Expected the body to end (END_STREAM) with the rest of the 1 MiB.', spec: FLOW });
 });
 
-test("sends DATA frames of at most the client's SETTINGS_MAX_FRAME_SIZE (20000)", async ({ server }) => {
-  const peer = await openPeer(server, {
-    settings: [
-      [SETTINGS_MAX_FRAME_SIZE, 20000],
-      [SETTINGS_INITIAL_WINDOW_SIZE, 1 << 24],
-    ],
-  });
-  await peer.send([headers(1, get('/stream?mib=1')), windowUpdate(0, 1 << 24)]);
-  const response = await peer.response(1);
-  const largest = Math.max(...response.dataFrames.map((f) => f.length));
-  check(largest <= 20000 && response.body.length === 1 << 20, {
-    message: `Expected 1 MiB in DATA frames of at most 20000 octets, received ${byteCount(response.body.length)} in frames of up to ${largest}.`,
-    why: "SETTINGS_MAX_FRAME_SIZE is the largest frame the client accepts; the server's frames must fit it.",
-    spec: 'RFC 9113 §4.2',
-  });
-});
-
 test('holds no more than a little of a 64 MiB response for a client whose window is 0', async ({ server }) => {
   const peer = await openPeer(server, window0);
   const before = await server.stats();
@@ -139,7 +142,7 @@ test('holds no more than a little of a 64 MiB response for a client whose window
   });
 });
 
-test('shares the connection window fairly: a second response is not starved by a large one on another stream', async ({ server }) => {
+test.concurrent('shares the connection window fairly: a second response is not starved by a large one on another stream', async ({ server }) => {
   const peer = await openPeer(server, window0);
   // Stream 1 first, then stream 3, each followed by a PING: its ACK comes once the server has
   // taken the request and queued the first piece of the body (pieces of /stream are made at once).
@@ -234,18 +237,19 @@ const windowErrors: WindowError[] = [
 ];
 
 for (const { name, frames, stream, code, why, hint } of windowErrors) {
-  test(`answers ${name} with ${stream ? 'RST_STREAM' : 'GOAWAY'} ${code === H2Error.PROTOCOL_ERROR ? 'PROTOCOL_ERROR' : code === H2Error.FLOW_CONTROL_ERROR ? 'FLOW_CONTROL_ERROR' : 'FRAME_SIZE_ERROR'}`, async ({
-    server,
-  }) => {
-    const peer = await openPeer(server);
-    await peer.send(frames(peer));
-    if (stream) {
-      await peer.expectReset(stream, code, name, { why, spec: FLOW, hint });
-      await peer.expectAlive('a stream error');
-    } else {
-      await peer.expectGoaway(code, name, { why, spec: 'RFC 9113 §6.9, §6.9.1', hint });
-    }
-  });
+  test.concurrent(
+    `answers ${name} with ${stream ? 'RST_STREAM' : 'GOAWAY'} ${code === H2Error.PROTOCOL_ERROR ? 'PROTOCOL_ERROR' : code === H2Error.FLOW_CONTROL_ERROR ? 'FLOW_CONTROL_ERROR' : 'FRAME_SIZE_ERROR'}`,
+    async ({ server }) => {
+      const peer = await openPeer(server);
+      await peer.send(frames(peer));
+      if (stream) {
+        await peer.expectReset(stream, code, name, { why, spec: FLOW, hint });
+        await peer.expectAlive('a stream error');
+      } else {
+        await peer.expectGoaway(code, name, { why, spec: 'RFC 9113 §6.9, §6.9.1', hint });
+      }
+    },
+  );
 }
 
 void END_STREAM;

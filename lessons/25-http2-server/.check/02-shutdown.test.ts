@@ -1,4 +1,4 @@
-// Hidden tests for http2-server, part 3: a graceful shutdown. On SIGTERM or SIGINT every HTTP/2
+// Hidden tests for http2-server, part 2: a graceful shutdown. On SIGTERM or SIGINT every HTTP/2
 // connection gets GOAWAY NO_ERROR with the last stream it processed; that stream finishes, a
 // stream the client opens after the GOAWAY is not processed, and then the connection closes.
 // HTTP/1.1 connections close at once between requests, or after the response in progress; chat
@@ -116,6 +116,9 @@ http2Test
         spec: 'RFC 9113 §6.8',
       });
       await client.expectClose({ timeoutMs: 3000, why: 'After the last stream, the server closes the connection.', spec: 'RFC 9113 §6.8' });
+      // The client closes its side too, as a browser does on a FIN: without it the server's
+      // connection ends only at its fallback destroy (a second later), and the exit waits for it.
+      await client.end();
       await checkExits(server, 'SIGTERM', 'its only connection closed');
     },
   );
