@@ -1,5 +1,6 @@
 // Hidden tests for websocket-frames, part 3: the three forms of the payload length at their edges,
 // on the wire both ways (the server's heads are compared byte for byte), a 16 MiB message at the default limit, and one byte past it.
+// Each test uses connections of its own and waits on events, so they run side by side.
 
 import { randomBytes } from 'node:crypto';
 import { serverTest, encodeFrame, expectFrame, expectMessage, Opcode } from '#harness/testing/index.ts';
@@ -11,7 +12,7 @@ const MiB = 1024 * 1024;
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const LENGTHS = 'RFC 6455 §5.2 ("Payload length": 7 bits, 7+16 bits, or 7+64 bits, in network byte order)';
 
-test('echoes messages at the edges of each length form: 125, 126, 127, 65535, 65536 bytes', async ({ server }) => {
+test.concurrent('echoes messages at the edges of each length form: 125, 126, 127, 65535, 65536 bytes', async ({ server }) => {
   const client = await open(server);
   const heads: Array<[number, string]> = [
     [125, '82 7d'],
@@ -36,7 +37,7 @@ test('echoes messages at the edges of each length form: 125, 126, 127, 65535, 65
   }
 });
 
-test('takes lengths written longer than needed (5 bytes in the 16- and 64-bit forms)', async ({ server }) => {
+test.concurrent('takes lengths written longer than needed (5 bytes in the 16- and 64-bit forms)', async ({ server }) => {
   const client = await open(server);
   const mask = hex('01 02 03 04');
   const masked = Buffer.from('hello').map((b, i) => b ^ mask[i % 4]!);
@@ -54,7 +55,7 @@ test('takes lengths written longer than needed (5 bytes in the 16- and 64-bit fo
   await expectMessage(client, { type: 'text', data: 'hello' }, { spec: LENGTHS, hint: 'Read the 64-bit length whenever byte 1 says 127.' });
 });
 
-test('fails a frame whose 64-bit length has its most significant bit set with 1002', async ({ server }) => {
+test.concurrent('fails a frame whose 64-bit length has its most significant bit set with 1002', async ({ server }) => {
   const client = await open(server);
   await client.send(hex('82 ff 80 00 00 00 00 00 00 05 01 02 03 04 aa bb cc dd ee'));
   await expectFailure(client, [1002], {
@@ -65,7 +66,7 @@ test('fails a frame whose 64-bit length has its most significant bit set with 10
   });
 });
 
-test('echoes a 16 MiB message (the default --max-message)', { timeout: 60_000 }, async ({ server }) => {
+test.concurrent('echoes a 16 MiB message (the default --max-message)', { timeout: 60_000 }, async ({ server }) => {
   const client = await open(server);
   const payload = randomBytes(16 * MiB);
   await client.send(encodeFrame(Opcode.binary, payload));
@@ -81,7 +82,7 @@ test('echoes a 16 MiB message (the default --max-message)', { timeout: 60_000 },
   );
 });
 
-test('fails a message one byte over the limit with 1009, from its header alone', async ({ server }) => {
+test.concurrent('fails a message one byte over the limit with 1009, from its header alone', async ({ server }) => {
   const client = await open(server);
   // Only the head and the masking key: the server must not wait for 16 MiB it will refuse.
   await client.send(Buffer.concat([hex('82 ff 00 00 00 00 01 00 00 01'), hex('0a 0b 0c 0d'), Buffer.alloc(1000)]));
