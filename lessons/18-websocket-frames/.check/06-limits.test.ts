@@ -1,4 +1,4 @@
-// Hidden tests for websocket-frames, part 7: the message size limit, with the server started as
+// Hidden tests for websocket-frames, part 6: the message size limit, with the server started as
 // `server.ts --port N --max-message 1000`: exactly at the limit, and one past it, in one frame and
 // across fragments (control frames between them do not count).
 // Each test uses connections of its own and waits on events, so they run side by side.

@@ -1,4 +1,4 @@
-// Hidden tests for websocket-frames, part 4: frames that break the protocol. Each must fail the
+// Hidden tests for websocket-frames, part 3: frames that break the protocol. Each must fail the
 // connection with its close code, read from the server's own close frame, after the messages
 // before it were answered; then the server closes TCP. And the close codes a peer may send: each
 // one of 1000–1014 that is valid echoed on the wire, and isValidCloseCode for every code there is.

@@ -1,4 +1,4 @@
-// Hidden tests for websocket-frames, part 6: the closing handshake (RFC 6455 §7): a close is
+// Hidden tests for websocket-frames, part 5: the closing handshake (RFC 6455 §7): a close is
 // answered with a close that echoes its code, nothing is sent after it, and the server then
 // closes TCP itself. And a connection that dies mid-frame harms no other.
 // Each test uses connections of its own and waits on events, so they run side by side.
