@@ -1,12 +1,16 @@
 // Hidden tests for compression, part 3: compression and caches. Every response whose content could
 // differ by encoding carries Vary: Accept-Encoding (the compressed ones, the ones sent as they are,
 // the 304s and the 206s); the encoded representation has a strong ETag of its own, and
-// If-None-Match hits 304 for each encoding; a Range is answered from the file's own bytes. Last,
+// If-None-Match hits 304 for each encoding; a Range is answered from the file's own bytes. And a
+// live route stays live through the compressor (part 4's topic, here so that its waits overlap
+// the tests above instead of adding to part 4's 64 MiB test, which must run alone). Last,
 // what the lessons before built still answers as it did, and one policy holds everywhere
 // (harness/testing/earlier-lessons.ts): those cases need no files, so they share this program
 // rather than pay for a program of their own.
 
-import { serverTest, check, checkStatus, earlierLessonsCases, httpCases, type HttpResponse } from '#harness/testing/index.ts';
+import zlib from 'node:zlib';
+import { serverTest, check, checkStatus, earlierLessonsCases, httpCases, readResponseHead, request, type HttpResponse } from '#harness/testing/index.ts';
+import { readChunk } from './streams.ts';
 import { TEXT, ask, checkDecodesTo, makeSite } from './site.ts';
 
 const site = makeSite();
@@ -140,5 +144,56 @@ test.concurrent('ignores a Range whose If-Range names the gzip ETag: the whole f
   });
   checkDecodesTo(response, TEXT, 'the whole file after If-Range failed');
 });
+const FLUSH_HINT =
+  'Create the encoder with { flush: zlib.constants.Z_SYNC_FLUSH } for a live source (br: BROTLI_OPERATION_FLUSH): every piece written is then pushed out, decodable, at once.';
+
+// A live route stays live through the compressor: each line decodable as soon as it is produced.
+// The two wait out the 500 ms between their sheep side by side, and beside the tests above (they
+// count nothing in the program).
+for (const coding of ['gzip', 'br'] as const) {
+  test.concurrent(`/sheep stays live through ${coding}: the first line can be decoded before the second is produced`, async ({ server }) => {
+    const client = await server.connect(`sheep-${coding}`);
+    await client.send(request({ target: '/sheep?n=2&interval=500', headers: [['Accept-Encoding', coding]] }));
+    const head = await readResponseHead(client, { what: `the response to GET /sheep with Accept-Encoding: ${coding}`, timeoutMs: 3000 });
+    check(head.status === 200 && head.header('content-encoding') === coding && head.hasToken('transfer-encoding', 'chunked'), {
+      message: `Expected 200, chunked, with "Content-Encoding: ${coding}" for the live route, received ${head.summary()} with ${head.header('content-encoding') === undefined ? 'no Content-Encoding' : `"Content-Encoding: ${head.header('content-encoding')}"`}.`,
+      why: 'A source of unknown length is always worth compressing when the client accepts it, and its compressed length is unknown too.',
+      hint: "Run the route's response through compressResponse: a text/plain source, an accepted coding → encoded.",
+    });
+    const decoder = coding === 'gzip' ? zlib.createGunzip() : zlib.createBrotliDecompress();
+    let text = '';
+    decoder.on('data', (piece: Buffer) => (text += piece.toString('utf8')));
+    decoder.on('error', () => {}); // checked below through the text
+    let ended = false;
+    while (!text.includes('1 sheep\n') && !ended) {
+      const data = await readChunk(client, {
+        timeoutMs: 3000,
+        why: 'The first line is produced at once; through a compressor that is flushed after each piece, its bytes follow at once too.',
+        hint: FLUSH_HINT,
+      });
+      if (data === undefined) ended = true;
+      else await new Promise<void>((resolve) => decoder.write(data, () => setImmediate(resolve)));
+    }
+    check(text === '1 sheep\n' && !ended, {
+      message: ended
+        ? `Expected "1 sheep" to be decodable from the chunks before the body ended, but nothing could be decoded until the last chunk: the compressor held every line back.`
+        : `Expected the first line alone ("1 sheep\\n") to be decodable before the second was produced (500 ms later), received ${JSON.stringify(text)} at once.`,
+      why: 'A compressor collects input until it has enough to compress well (gzip: up to 32 KiB of history and its own buffers). For a live stream that means the client sees nothing for minutes; a flush ends the block so far and pushes it out, decodable.',
+      spec: 'Node.js docs: zlib, Flushing; RFC 1951 (deflate) §3.2.3',
+      hint: FLUSH_HINT,
+    });
+    // The rest of the body: the second line, then a stream that ends properly.
+    for (;;) {
+      const data = await readChunk(client, { timeoutMs: 3000, why: 'The second line comes 500 ms after the first, then the last chunk.', hint: FLUSH_HINT });
+      if (data === undefined) break;
+      await new Promise<void>((resolve) => decoder.write(data, () => setImmediate(resolve)));
+    }
+    await new Promise<void>((resolve) => decoder.end(() => setImmediate(resolve)));
+    check((text as string) === '1 sheep\n2 sheep\n', {
+      message: `Expected the whole body to decode to "1 sheep\\n2 sheep\\n", received ${JSON.stringify(text)}.`,
+      hint: 'End the encoder when the source ends (pipeline does), so that its last bytes and the gzip trailer go out before the last chunk.',
+    });
+  });
+}
 
 httpCases(test, earlierLessonsCases(), { concurrent: true });

@@ -2,6 +2,7 @@
 // Upgrade and Connection a real client sends, subprotocols and extensions, and the hand-over: after
 // the 101 the connection carries frames, the first of which may come in the same write as the
 // request. The endpoint echoes small frames once your loop has handed it the connection.
+// Each test uses connections of its own and waits on events, so they run side by side.
 
 import { randomBytes } from 'node:crypto';
 import {
@@ -36,7 +37,7 @@ interface HandshakeModule {
   acceptKey(key: string): string;
 }
 
-test("acceptKey turns the RFC's sample key into s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", async () => {
+test.concurrent("acceptKey turns the RFC's sample key into s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", async () => {
   const { acceptKey } = await importLessonModule<HandshakeModule>('websocket-handshake', 'handshake.ts', ['acceptKey']);
   const fresh = randomBytes(16).toString('base64');
   for (const [key, want] of [
@@ -59,7 +60,7 @@ test("acceptKey turns the RFC's sample key into s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", a
   }
 });
 
-test("answers the RFC's sample handshake with 101 Switching Protocols and Sec-WebSocket-Accept", async ({ server }) => {
+test.concurrent("answers the RFC's sample handshake with 101 Switching Protocols and Sec-WebSocket-Accept", async ({ server }) => {
   const { response } = await openWebSocket(server, {
     hint: 'Answer a valid handshake with 101: Upgrade: websocket, Connection: Upgrade and Sec-WebSocket-Accept.',
   });
@@ -74,7 +75,7 @@ test("answers the RFC's sample handshake with 101 Switching Protocols and Sec-We
   }
 });
 
-test('after the 101, the connection carries frames: a text frame comes back', async ({ server }) => {
+test.concurrent('after the 101, the connection carries frames: a text frame comes back', async ({ server }) => {
   const { client } = await openWebSocket(server);
   await client.send(encodeFrame(Opcode.text, 'hello', { mask: Buffer.from('37fa213d', 'hex') }));
   await expectFrame(
@@ -93,7 +94,7 @@ test('after the 101, the connection carries frames: a text frame comes back', as
   await client.expectClose({ why: 'After the closing handshake the server ends the connection.' });
 });
 
-test('answers a frame sent in the same write as the handshake', async ({ server }) => {
+test.concurrent('answers a frame sent in the same write as the handshake', async ({ server }) => {
   const frames = Buffer.concat([encodeFrame(Opcode.text, 'sent with the request'), encodeFrame(Opcode.text, 'and a second one')]);
   const teaching = {
     why: 'A client may send its first frames right behind the request, without waiting for the 101, and they then arrive in the same read as the head. Your HTTP reader has already read them: they sit in reader.buffer, and they are the start of the frame stream.',
@@ -105,7 +106,7 @@ test('answers a frame sent in the same write as the handshake', async ({ server 
   await expectFrame(client, { opcode: Opcode.text, payload: 'and a second one' }, teaching);
 });
 
-test('answers a handshake and frames that arrive cut at random points', async ({ server }) => {
+test.concurrent('answers a handshake and frames that arrive cut at random points', async ({ server }) => {
   for (let round = 1; round <= 3; round++) {
     const payload = `round ${round}: ${'x'.repeat(round * 30)}`;
     const { client } = await openWebSocket(server, { name: `random${round}`, with: encodeFrame(Opcode.text, payload), split: 'random' });
@@ -117,7 +118,7 @@ test('answers a handshake and frames that arrive cut at random points', async ({
   }
 });
 
-test('upgrades after ordinary requests on the same connection (keep-alive, then WebSocket)', async ({ server }) => {
+test.concurrent('upgrades after ordinary requests on the same connection (keep-alive, then WebSocket)', async ({ server }) => {
   const client = await server.connect();
   await client.send([request({ target: '/' }), request({ target: '/' }), handshakeRequest(), encodeFrame(Opcode.text, 'after two requests')]);
   for (const n of [1, 2]) {

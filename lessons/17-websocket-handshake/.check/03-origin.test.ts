@@ -1,7 +1,7 @@
 // Hidden tests for websocket-handshake, part 3: the Origin allow-list, with the server started as
 // `server.ts --port N --origin http://good.example --origin https://app.good.example`.
 
-import { serverTest, httpCases, handshakeRequest, acceptFor, SAMPLE_KEY, type HttpCase } from '#harness/testing/index.ts';
+import { serverTest, earlierLessonsCases, httpCases, handshakeRequest, acceptFor, SAMPLE_KEY, type HttpCase } from '#harness/testing/index.ts';
 
 const test = serverTest('websocket-handshake', { args: ['--origin', 'http://good.example', '--origin', 'https://app.good.example'] });
 
@@ -66,3 +66,9 @@ const ORIGINS: HttpCase[] = [
 ];
 
 httpCases(test, ORIGINS, { concurrent: true });
+
+// What the earlier lessons built still answers as it did, and one policy holds everywhere
+// (harness/testing/earlier-lessons.ts). On this file's program rather than on one more (--origin
+// bounds WebSocket handshakes only), and not on part 4's, whose 300 ms idle timeout could close a
+// connection between two exchanges on a loaded machine.
+httpCases(test, earlierLessonsCases(), { concurrent: true });

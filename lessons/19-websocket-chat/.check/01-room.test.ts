@@ -1,13 +1,14 @@
 // Hidden tests for websocket-chat, part 1: the page, and the room: joins and leaves, messages to
 // everyone in the room in order, rooms kept apart, history for newcomers, the users list, private
-// messages, and errors that keep the connection open. Each test uses rooms of its own.
+// messages, and errors that keep the connection open. Each test uses rooms of its own (names are
+// unique within a room only), so the tests run side by side on the one program.
 
 import { serverTest, check, request, exchange, checkStatus, encodeFrame, openWebSocket, Opcode } from '#harness/testing/index.ts';
 import { join, joinAll, leave, leaveAll, show, Member, PROTOCOL, type ChatEvent } from './members.ts';
 
 const test = serverTest('websocket-chat');
 
-test('serves the chat page at / and its script at /chat.js', async ({ server }) => {
+test.concurrent('serves the chat page at / and its script at /chat.js', async ({ server }) => {
   const client = await server.connect('browser');
   const page = await exchange(client, request({ target: '/' }), { what: 'the response to GET /' });
   checkStatus(page, 200, {
@@ -26,7 +27,7 @@ test('serves the chat page at / and its script at /chat.js', async ({ server }) 
   });
 });
 
-test('welcomes a member who joins: the room, the name, the users, an empty history', async ({ server }) => {
+test.concurrent('welcomes a member who joins: the room, the name, the users, an empty history', async ({ server }) => {
   const { member, welcome } = await join(server, 'ann', 'welcome-room');
   check(JSON.stringify(welcome.users) === '["ann"]' && JSON.stringify(welcome.history) === '[]', {
     message: `Expected the welcome of the first member of a new room to list the users ["ann"] and no history, received ${show(welcome)}.`,
@@ -37,7 +38,7 @@ test('welcomes a member who joins: the room, the name, the users, an empty histo
   await leaveAll([member]);
 });
 
-test('puts a member who names no room in "lobby"', async ({ server }) => {
+test.concurrent('puts a member who names no room in "lobby"', async ({ server }) => {
   const { member, welcome } = await join(server, 'lobby-default', undefined, {
     why: 'A join without "room" is a join to the room "lobby": the field is optional, and "lobby" is its default.',
     hint: 'request.room ?? "lobby" (not "undefined", not an error).',
@@ -49,7 +50,7 @@ test('puts a member who names no room in "lobby"', async ({ server }) => {
   await leaveAll([member]);
 });
 
-test('tells the room when someone joins and when someone leaves', async ({ server }) => {
+test.concurrent('tells the room when someone joins and when someone leaves', async ({ server }) => {
   const [ann, bob] = await joinAll(server, ['ann', 'bob'], 'notices');
   const { member: cid, welcome } = await join(server, 'cid', 'notices');
   check(JSON.stringify(welcome.users) === '["ann","bob","cid"]', {
@@ -79,7 +80,7 @@ test('tells the room when someone joins and when someone leaves', async ({ serve
   await leaveAll([ann!]);
 });
 
-test('sends a message to everyone in the room, the sender included', async ({ server }) => {
+test.concurrent('sends a message to everyone in the room, the sender included', async ({ server }) => {
   const members = await joinAll(server, ['ann', 'bob', 'cid'], 'talk');
   await members[1]!.say('héllo, wörld 👋');
   for (const member of members) {
@@ -99,7 +100,7 @@ test('sends a message to everyone in the room, the sender included', async ({ se
   await leaveAll(members);
 });
 
-test('keeps rooms apart: their messages and their histories', async ({ server }) => {
+test.concurrent('keeps rooms apart: their messages and their histories', async ({ server }) => {
   const [ann] = await joinAll(server, ['ann'], 'kitchen');
   const [ann2, bob] = await joinAll(server, ['ann', 'bob'], 'garden');
   await ann!.say('only for the kitchen');
@@ -127,7 +128,7 @@ test('keeps rooms apart: their messages and their histories', async ({ server })
   await leaveAll([ann!, ann2!, bob!, cid]);
 });
 
-test('gives a newcomer the last 50 messages of the room, oldest first', async ({ server }) => {
+test.concurrent('gives a newcomer the last 50 messages of the room, oldest first', async ({ server }) => {
   const [ann] = await joinAll(server, ['ann'], 'history');
   for (let i = 1; i <= 55; i++) await ann!.say(`message ${i}`);
   for (let i = 1; i <= 55; i++) await ann!.expect({ type: 'message', text: `message ${i}` });
@@ -155,7 +156,7 @@ test('gives a newcomer the last 50 messages of the room, oldest first', async ({
   await leaveAll([ann!, bob]);
 });
 
-test('lists the users of the room to the asker only, without those who left', async ({ server }) => {
+test.concurrent('lists the users of the room to the asker only, without those who left', async ({ server }) => {
   const [ann, bob, cid] = await joinAll(server, ['ann', 'bob', 'cid'], 'who');
   await cid!.request({ type: 'list_users' });
   await cid!.expect(
@@ -187,7 +188,7 @@ test('lists the users of the room to the asker only, without those who left', as
   await leaveAll([ann!, cid!]);
 });
 
-test('delivers a private message to the named member only, with a copy for the sender', async ({ server }) => {
+test.concurrent('delivers a private message to the named member only, with a copy for the sender', async ({ server }) => {
   const [ann, bob, cid] = await joinAll(server, ['ann', 'bob', 'cid'], 'whisper');
   await ann!.request({ type: 'private', to: 'cid', text: 'just between us' });
   const whisper = { type: 'private', room: 'whisper', from: 'ann', to: 'cid', text: 'just between us' };
@@ -207,7 +208,7 @@ test('delivers a private message to the named member only, with a copy for the s
   await leaveAll([ann!, bob!, cid!]);
 });
 
-test('keeps a private message out of other rooms and out of the history', async ({ server }) => {
+test.concurrent('keeps a private message out of other rooms and out of the history', async ({ server }) => {
   const [ann, bob, cid] = await joinAll(server, ['ann', 'bob', 'cid'], 'secrets');
   // Namesakes in another room: a "cid" and an "eve" that the whisperers' room does not have.
   const [otherCid, eve] = await joinAll(server, ['cid', 'eve'], 'elsewhere');
@@ -258,7 +259,7 @@ test('keeps a private message out of other rooms and out of the history', async 
   await leaveAll([ann!, cid!, otherCid!, eve!, dan]);
 });
 
-test('answers requests it cannot serve with an error event, and keeps the connection', async ({ server }) => {
+test.concurrent('answers requests it cannot serve with an error event, and keeps the connection', async ({ server }) => {
   const { member: ann } = await join(server, 'ann', 'errors');
   const { client } = ann;
   const bad: Array<[string, Buffer]> = [
@@ -320,7 +321,7 @@ test('answers requests it cannot serve with an error event, and keeps the connec
   await leaveAll([ann, bob, early]);
 });
 
-test('takes names of 1 to 32 characters, counted as characters: 32 × "x", "é" or "😀"', async ({ server }) => {
+test.concurrent('takes names of 1 to 32 characters, counted as characters: 32 × "x", "é" or "😀"', async ({ server }) => {
   const members = [];
   for (const [i, name] of ['x'.repeat(32), 'é'.repeat(32), '😀'.repeat(32), 'z', 'Zoë 🦊 de la Forêt'].entries()) {
     const { member } = await join(server, name, `names-ok-${i}`, {

@@ -1,4 +1,4 @@
-// Hidden tests for websocket-frames, part 5: fragmented messages, control frames between their
+// Hidden tests for websocket-frames, part 4: fragmented messages, control frames between their
 // fragments, and UTF-8 checked as the fragments arrive: a character may be cut between two
 // fragments, and invalid text fails as soon as it can no longer become valid.
 

@@ -1,7 +1,8 @@
-// Hidden tests for websocket-frames, part 4: frames that break the protocol. Each must fail the
+// Hidden tests for websocket-frames, part 3: frames that break the protocol. Each must fail the
 // connection with its close code, read from the server's own close frame, after the messages
 // before it were answered; then the server closes TCP. And the close codes a peer may send: each
 // one of 1000–1014 that is valid echoed on the wire, and isValidCloseCode for every code there is.
+// Each test uses connections of its own and waits on events, so they run side by side.
 
 import { serverTest, encodeFrame, expectMessage, expectCloseFrame, Opcode, closePayload, importLessonModule, check } from '#harness/testing/index.ts';
 import { CONTROL, expectFailure, FRAGMENTS, FRAMING, open } from './echo.ts';
@@ -149,7 +150,7 @@ const cases: BadFrames[] = [
   },
 ];
 
-test.for(cases.map((c) => [c.name, c] as const))('fails the connection after %s', async ([, bad], { server }) => {
+test.concurrent.for(cases.map((c) => [c.name, c] as const))('fails the connection after %s', async ([, bad], { server }) => {
   const client = await open(server);
   // A good message first, in the same write: it is answered before the bad frame is judged.
   await client.send([encodeFrame(Opcode.text, 'fine so far'), bad.bytes]);
@@ -165,7 +166,7 @@ test.for(cases.map((c) => [c.name, c] as const))('fails the connection after %s'
 // edges of 3000–4999; isValidCloseCode is checked below for every code of 0–65535.
 const valid = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999];
 
-test('echoes the code of a close frame with each valid code of 1000–1014, and with 3000, 3999, 4000, 4999', async ({ server }) => {
+test.concurrent('echoes the code of a close frame with each valid code of 1000–1014, and with 3000, 3999, 4000, 4999', async ({ server }) => {
   for (const code of valid) {
     const client = await open(server, `close${code}`);
     // The reason at its longest (123 bytes), ending in a character outside the BMP.
@@ -199,7 +200,7 @@ function ranges(codes: number[]): string {
   return out.join(', ');
 }
 
-test('isValidCloseCode takes 1000–1003, 1007–1014 and 3000–4999, and no other code of 0–65535', async () => {
+test.concurrent('isValidCloseCode takes 1000–1003, 1007–1014 and 3000–4999, and no other code of 0–65535', async () => {
   const { isValidCloseCode } = await importLessonModule<ConnectionModule>('websocket-frames', 'websocket.ts', ['isValidCloseCode']);
   const refused: number[] = [];
   const taken: number[] = [];

@@ -1,6 +1,7 @@
-// Hidden tests for websocket-frames, part 6: the closing handshake (RFC 6455 §7): a close is
+// Hidden tests for websocket-frames, part 5: the closing handshake (RFC 6455 §7): a close is
 // answered with a close that echoes its code, nothing is sent after it, and the server then
 // closes TCP itself. And a connection that dies mid-frame harms no other.
+// Each test uses connections of its own and waits on events, so they run side by side.
 
 import { randomBytes } from 'node:crypto';
 import { serverTest, check, describeBytes, encodeFrame, expectCloseFrame, expectFrame, expectMessage, Opcode, closePayload } from '#harness/testing/index.ts';
@@ -16,7 +17,7 @@ const TCP_CLOSE = {
   hint: 'After the close frames, end the socket (conn.end()).',
 };
 
-test('answers a close frame with a close frame that echoes its code, then closes TCP', async ({ server }) => {
+test.concurrent('answers a close frame with a close frame that echoes its code, then closes TCP', async ({ server }) => {
   const client = await open(server);
   await roundTrip(client, 'text', 'one message first');
   await client.send(encodeFrame(Opcode.close, closePayload(1000, 'bye now')));
@@ -29,7 +30,7 @@ test('answers a close frame with a close frame that echoes its code, then closes
   await client.expectClose(TCP_CLOSE);
 });
 
-test('answers an empty close frame with an empty one (88 00), not with a code', async ({ server }) => {
+test.concurrent('answers an empty close frame with an empty one (88 00), not with a code', async ({ server }) => {
   const client = await open(server);
   await client.send(encodeFrame(Opcode.close, Buffer.alloc(0)));
   await expectFrame(
@@ -45,7 +46,7 @@ test('answers an empty close frame with an empty one (88 00), not with a code', 
   await client.expectClose(TCP_CLOSE);
 });
 
-test("sends nothing after its close: a message and a ping after the client's close are not answered", async ({ server }) => {
+test.concurrent("sends nothing after its close: a message and a ping after the client's close are not answered", async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.close, closePayload(1001, 'going')), encodeFrame(Opcode.text, 'too late'), encodeFrame(Opcode.ping, 'too late')]);
   await expectCloseFrame(client, [1001], {
@@ -62,7 +63,7 @@ test("sends nothing after its close: a message and a ping after the client's clo
   });
 });
 
-test('answers a close that arrives in the middle of a fragmented message', async ({ server }) => {
+test.concurrent('answers a close that arrives in the middle of a fragmented message', async ({ server }) => {
   const client = await open(server);
   await client.send([encodeFrame(Opcode.text, 'never ', { fin: false }), encodeFrame(Opcode.close, closePayload(1000))]);
   await expectCloseFrame(client, [1000], {
@@ -73,7 +74,7 @@ test('answers a close that arrives in the middle of a fragmented message', async
   await client.expectClose(TCP_CLOSE);
 });
 
-test('echoes a 256 KiB message that comes just before a close, then answers the close', async ({ server }) => {
+test.concurrent('echoes a 256 KiB message that comes just before a close, then answers the close', async ({ server }) => {
   const client = await open(server);
   const payload = randomBytes(256 * 1024);
   await client.send([encodeFrame(Opcode.binary, payload), encodeFrame(Opcode.close, closePayload(1000))]);
@@ -90,7 +91,7 @@ test('echoes a 256 KiB message that comes just before a close, then answers the 
   await client.expectClose(TCP_CLOSE);
 });
 
-test('survives a client that resets the connection in the middle of a frame', async ({ server }) => {
+test.concurrent('survives a client that resets the connection in the middle of a frame', async ({ server }) => {
   for (let i = 1; i <= 5; i++) {
     const rude = await open(server, `rude${i}`);
     await rude.send(encodeFrame(Opcode.binary, randomBytes(5000)).subarray(0, 3000));
@@ -103,7 +104,7 @@ test('survives a client that resets the connection in the middle of a frame', as
   });
 });
 
-test('serves 20 connections at once', async ({ server }) => {
+test.concurrent('serves 20 connections at once', async ({ server }) => {
   const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => open(server, `c${i + 1}`)));
   await Promise.all(
     clients.map(async (client, i) => {

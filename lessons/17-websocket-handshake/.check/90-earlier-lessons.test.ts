@@ -1,8 +1,0 @@
-// Hidden tests for websocket-handshake: the server is the sum of the lessons. What the lessons before built still
-// answers as it did, and one policy holds everywhere (harness/testing/earlier-lessons.ts).
-
-import { earlierLessonsCases, httpCases, serverTest } from '#harness/testing/index.ts';
-
-const test = serverTest('websocket-handshake');
-
-httpCases(test, earlierLessonsCases());
