@@ -48,8 +48,13 @@ export interface ProgramHostOptions {
   freePort: () => Promise<number>;
   /** Keep zygotes ready between runs (for hosts that live for many runs). */
   keepWarm?: boolean;
-  /** How many zygotes a warm host keeps: one per program a run starts at once (default 1). */
+  /**
+   * How many zygotes a warm host keeps at least: one per program a run starts at once (default 1).
+   * A run that started more programs raises it, up to `maxZygotes` (see `warm`).
+   */
   zygotes?: number;
+  /** The most zygotes a warm host keeps (default `zygotes`: no more than that). */
+  maxZygotes?: number;
 }
 
 export class ProgramHost {
@@ -61,11 +66,15 @@ export class ProgramHost {
   private readonly expected = new Map<string, number>();
   private readonly adoptions = new Map<string, number>();
   private nextId = 1;
+  /** Programs started since the run began (resume), and the zygotes to keep: see `warm`. */
+  private startedThisRun = 0;
+  private wantedZygotes: number;
   private closed = false;
   /** Stopped mid-run (Ctrl-C): a late request of that run's worker starts nothing (until resume()). */
   private halted = false;
 
   constructor(private readonly options: ProgramHostOptions) {
+    this.wantedZygotes = options.zygotes ?? 1;
     this.channel.unref();
     // A request after close() finds nothing to start; the worker asking is being torn down too.
     this.channel.onmessage = (event) => void this.onRequest((event as { data: WorkerRequest }).data).catch(() => {});
@@ -97,12 +106,17 @@ export class ProgramHost {
   /** A new run: programs may be started again. */
   resume(): void {
     this.halted = false;
+    this.startedThisRun = 0;
   }
 
-  /** Starts zygotes now if the host keeps them and has fewer, so the next run finds them ready. */
+  /**
+   * Starts zygotes now if the host keeps them and has fewer, so the next run finds them ready: as
+   * many as the most programs a run of this host has started (a learner checks the same lesson
+   * again and again), at least `options.zygotes`, at most `options.maxZygotes`.
+   */
   warm(): void {
     if (!this.options.keepWarm || this.closed) return;
-    while (this.zygotes.length < (this.options.zygotes ?? 1)) this.zygotes.push(this.spawnZygote());
+    while (this.zygotes.length < this.wantedZygotes) this.zygotes.push(this.spawnZygote());
   }
 
   /** Keeps a zygote ready from now on: a host found to run again (the blame of a failed check). */
@@ -146,6 +160,8 @@ export class ProgramHost {
     if (this.halted) throw new Error('The run was stopped: nothing more is started for it.');
     const port = await this.options.freePort();
     const hosted = this.zygotes.shift() ?? this.spawnZygote();
+    this.startedThisRun++;
+    this.wantedZygotes = Math.max(this.wantedZygotes, Math.min(this.startedThisRun, this.options.maxZygotes ?? 0));
     hosted.key = keyOf(key);
     hosted.port = port;
     hosted.startedAt = performance.now();
@@ -154,7 +170,7 @@ export class ProgramHost {
     void hosted.ready.then(() => {
       if (!hosted.gone && hosted.child.connected) hosted.child.send(run, () => {});
     });
-    trace(`program ${hosted.id} started: ${key.entry} ${key.args.join(" ")}`);
+    trace(`program ${hosted.id} started: ${key.entry} ${key.args.join(' ')}`);
     this.warm();
     return hosted;
   }
