@@ -275,9 +275,15 @@ export class CheckSession {
     // First the learner's program: it starts on the other core while Vitest gets ready.
     trace('run: start');
     this.host.resume();
-    // One for each file that starts at once (its own worker), the rest as those are adopted.
-    const serverFiles = lesson.program ? countDefaultServerFiles(files) : 0;
-    if (lesson.program) await this.host.offer(programKey(lesson, undefined, options.root), serverFiles, Math.min(serverFiles, this.workers));
+    // One worker runs them in name order: the first failure in that order is found first.
+    const runOrder = this.workers > 1 ? this.fileTimes.order(files) : files;
+    // One for each file that starts at once (its own worker) and asks for the program as the
+    // manifest starts it, the rest as those are adopted.
+    if (lesson.program) {
+      const serverFiles = countDefaultServerFiles(files);
+      const startingNow = countDefaultServerFiles(runOrder.slice(0, this.workers));
+      await this.host.offer(programKey(lesson, undefined, options.root), serverFiles, startingNow);
+    }
     trace('run: program spawned');
     // A run waits for a warm-up in progress (it takes its threads), but starts none itself.
     this.host.warm();
@@ -300,8 +306,6 @@ export class CheckSession {
     this.setRunConfig(vitest, this.runEnv(options.root, options.seed), lesson.timeouts.testMs);
     const project = vitest.getRootProject();
     const only = options.only && { testIds: [options.only.id] };
-    // One worker runs them in name order: the first failure in that order is found first.
-    const runOrder = this.workers > 1 ? this.fileTimes.order(files) : files;
     const specifications: TestSpecification[] = runOrder.map((file) => project.createSpecification(file, only));
     const exitCode = process.exitCode;
     try {
