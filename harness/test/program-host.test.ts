@@ -138,3 +138,35 @@ describe('a program the host started, adopted by the test', () => {
     expect(await gone(grandchild)).toBe(true);
   });
 });
+
+describe('the zygotes a warm host keeps', () => {
+  test('as many as its last runs started programs, at least `zygotes`, at most `maxZygotes`', async () => {
+    const own = new ProgramHost({ freePort, keepWarm: true, zygotes: 1, maxZygotes: 3 });
+    const started = async (count: number) => {
+      own.resume();
+      for (let i = 0; i < count; i++) await own.offer(key('tells-argv'), count, i + 1);
+      await own.stopAll();
+      return own.zygotePids().size;
+    };
+    try {
+      own.warm();
+      expect(own.zygotePids().size).toBe(1);
+      expect(await started(2)).toBe(2);
+      expect(await started(5)).toBe(3); // capped
+      expect(await started(1)).toBe(3); // a learner checks the same lesson again: kept
+    } finally {
+      await own.close();
+    }
+    // Without maxZygotes (the author matrix), a host keeps `zygotes` whatever its runs start.
+    const matrix = new ProgramHost({ freePort, keepWarm: true });
+    try {
+      matrix.warm();
+      matrix.resume();
+      for (let i = 0; i < 3; i++) await matrix.offer(key('tells-argv'), 3, i + 1);
+      await matrix.stopAll();
+      expect(matrix.zygotePids().size).toBe(1);
+    } finally {
+      await matrix.close();
+    }
+  });
+});
