@@ -1,13 +1,16 @@
 // The order in which a run with more than one worker starts its test files. Results are reported
 // in name order whatever the order they run in (check/relay-reporter.ts), so the order to start
-// them is free, and it decides two things:
+// them is free, and it decides three things:
+// - How soon the first verdict line comes: only with the first file in name order, whose results
+//   are shown as they come (a later file's wait for the files before it). It always starts first.
 // - How soon the first failure comes. A file that has not yet passed in this session is the
-//   likeliest to fail, so those start first, in name order (on a first run: all of them, which is
+//   likeliest to fail, so those start next, in name order (on a first run: all of them, which is
 //   name order, the order the learner meets the failures).
 // - How long a pass takes. The files that passed start longest first, so that a long file does not
 //   start last and run alone on one core while the other waits (the longest-processing-time rule).
 //   Lesson 13: 03-streaming (1.9 s) after 01-files (0.7 s) on one worker took 2.6 s; started
-//   first, beside 01, 02 and 04 on the other worker, the pass takes as long as it does.
+//   beside 01-files, with 02, 04 and 05 after 01-files on the other worker, the pass takes as long
+//   as 03-streaming does.
 
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -24,9 +27,11 @@ export class FileTimes implements Pick<Reporter, 'onTestModuleEnd'> {
   /** `files` (in name order) in the order to start them. */
   order(files: string[]): string[] {
     const idOf = (file: string) => file.split('\\').join('/'); // Vite's ids use forward slashes
-    const notPassed = files.filter((file) => !this.lastPass.has(idOf(file)));
-    const passed = files.filter((file) => this.lastPass.has(idOf(file)));
+    const [first, ...rest] = files;
+    if (first === undefined) return [];
+    const notPassed = rest.filter((file) => !this.lastPass.has(idOf(file)));
+    const passed = rest.filter((file) => this.lastPass.has(idOf(file)));
     passed.sort((a, b) => this.lastPass.get(idOf(b))! - this.lastPass.get(idOf(a))!);
-    return [...notPassed, ...passed];
+    return [first, ...notPassed, ...passed];
   }
 }

@@ -1,5 +1,5 @@
-// The order a run with two workers starts its files in (check/run-order.ts): files not yet passed
-// first, in name order; then those that passed, longest first.
+// The order a run with two workers starts its files in (check/run-order.ts): the first in name
+// order first; then files not yet passed, in name order; then those that passed, longest first.
 
 import type { TestModule } from 'vitest/node';
 import { expect, test } from 'vitest';
@@ -15,12 +15,14 @@ test('with nothing known (a first run), the files start in name order', () => {
   expect(new FileTimes().order(files)).toEqual(files);
 });
 
-test('files that passed start longest first, after the files that have not passed', () => {
+test('after the first in name order, files that passed start longest first, after the files that have not passed', () => {
   const times = new FileTimes();
   ended(times, files[0]!, 'passed', 700);
   ended(times, files[1]!, 'passed', 300);
   ended(times, files[2]!, 'passed', 1900);
-  expect(times.order(files)).toEqual([files[3], files[2], files[0], files[1]]);
+  expect(times.order(files)).toEqual([files[0], files[3], files[2], files[1]]);
+  ended(times, files[3]!, 'passed', 200);
+  expect(times.order(files)).toEqual([files[0], files[2], files[1], files[3]]);
 });
 
 test('a file that failed, or was cut short, loses its time and starts among the first again', () => {
@@ -29,5 +31,5 @@ test('a file that failed, or was cut short, loses its time and starts among the 
   ended(times, files[2]!, 'passed', 1900);
   ended(times, files[2]!, 'failed', 50);
   ended(times, files[3]!, 'skipped', 0);
-  expect(times.order(files)).toEqual([files[2], files[3], files[0], files[1]]);
+  expect(times.order(files)).toEqual([files[0], files[2], files[3], files[1]]);
 });
