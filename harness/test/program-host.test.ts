@@ -169,4 +169,26 @@ describe('the zygotes a warm host keeps', () => {
       await matrix.close();
     }
   });
+
+  test("mid-run, a new zygote only for a program the run is likely to start; the next run's once it has ended", async () => {
+    const own = new ProgramHost({ freePort, keepWarm: true });
+    const start = (i: number) => own.offer(key('tells-argv'), 3, i + 1);
+    try {
+      own.warm();
+      own.resume();
+      for (let i = 0; i < 3; i++) await start(i); // a first run: nothing known, kept at one all along
+      expect(own.zygotePids().size).toBe(1);
+      await own.stopAll();
+      own.resume(); // the previous run started three programs
+      await start(0);
+      await start(1);
+      expect(own.zygotePids().size).toBe(1); // one more is likely: ready for it
+      await start(2);
+      expect(own.zygotePids().size).toBe(0); // the run's last: the next run's waits for its end
+      await own.stopAll();
+      expect(own.zygotePids().size).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
 });
