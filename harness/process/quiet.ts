@@ -130,6 +130,23 @@ export function quietSockets(pid: number, clients: readonly number[]): string | 
 }
 
 /**
+ * Whether the program at the other end of the caller's TCP connection (from local port `clientPort`
+ * to `serverPort`) has read every byte the caller wrote: nothing in flight, nothing waiting in the
+ * program's receive queue. Undefined where that cannot be told (not Linux, no such connection).
+ * A program takes with one read whatever waits in its queue, so once the queue is empty after a
+ * write, the program's read ended at that write's last byte: the next write arrives as a read of
+ * its own (a ClientHello whose first byte arrives alone), however loaded the machine.
+ */
+export function peerHasRead(clientPort: number, serverPort: number): boolean | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const entries = readTables().filter((entry) => entry.local.startsWith('tcp'));
+  const ours = entries.find((entry) => portOf(entry.local) === clientPort && portOf(entry.remote) === serverPort);
+  const theirs = entries.find((entry) => portOf(entry.local) === serverPort && portOf(entry.remote) === clientPort);
+  if (!ours || !theirs) return undefined;
+  return ours.tx === 0 && theirs.rx === 0;
+}
+
+/**
  * For a program that speaks UDP: its sockets as the kernel sees them now, or undefined unless
  * every one is a UDP socket with no datagram waiting to be read and none on its way out, or a TCP
  * listener with no connection waiting to be accepted (a TCP connection is input of another kind,

@@ -5,11 +5,13 @@
 // connection could give the program input.
 
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { freePort } from '../process/free-port.ts';
 import { Program } from '../process/program.ts';
+import { peerHasRead } from '../process/quiet.ts';
 import { RawClient } from '../wire/client.ts';
 import { WireError } from '../wire/errors.ts';
 import { Transcript } from '../wire/transcript.ts';
@@ -145,5 +147,31 @@ describe.skipIf(process.platform !== 'linux')('a wait for a program that went qu
     await client.send('hello\n');
     const error = await failure(client.expect('hello\n'));
     expect(error.fact).toMatch(/within 0.8 s/);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('whether the other end has read what was sent (peerHasRead)', () => {
+  test('false while the bytes wait in its queue, true once it has read them; undefined for no such connection', async () => {
+    let accepted: net.Socket | undefined;
+    const server = net.createServer({ pauseOnConnect: true }, (socket) => (accepted = socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const client = net.connect({ host: '127.0.0.1', port });
+    try {
+      await new Promise((resolve) => client.once('connect', resolve));
+      client.write('x');
+      for (let i = 0; i < 100 && !accepted; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(peerHasRead(client.localPort!, port)).toBe(false); // paused: the byte waits in the kernel
+      const read = new Promise((resolve) => accepted!.once('data', resolve));
+      accepted!.resume();
+      await read;
+      expect(peerHasRead(client.localPort!, port)).toBe(true);
+      expect(peerHasRead(1, 2)).toBeUndefined();
+    } finally {
+      client.destroy();
+      accepted?.destroy();
+      server.close();
+    }
   });
 });

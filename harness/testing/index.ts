@@ -96,3 +96,4 @@ export {
 export { earlierLessonsCases, policyCases } from './earlier-lessons.ts';
 export { throwawayCertificates, certificateArgs, type DevCertificates } from './tls.ts';
 export { freePort } from '../process/free-port.ts';
+export { peerHasRead } from '../process/quiet.ts';
