@@ -170,7 +170,7 @@ export class CheckSession {
       zygotes: this.prepareThreads ? this.workers : 1,
       maxZygotes: this.prepareThreads ? MAX_ZYGOTES : 1,
     });
-    if (tlsDirs.size === 0 && !process.listeners('exit').includes(removeTlsDirs)) process.once('exit', removeTlsDirs);
+    if (!process.listeners('exit').includes(removeTlsDirs)) process.once('exit', removeTlsDirs);
     tlsDirs.add(this.tlsDir);
   }
 
