@@ -32,13 +32,14 @@ if (served.code !== undefined) {
   // load it before the hooks are in place (a later import of it is then served from the cache).
   if (['check', 'watch', 'dev'].includes(process.argv[2])) await import('vitest/node');
   trace('vitest/node loaded');
-  const { main, exitAfterStopSignal } = await loadCli();
+  const { main, exitAfterStopSignal, programsStartedByLastCheck } = await loadCli();
   trace('CLI loaded');
   process.exitCode = await main(process.argv.slice(2));
   // A check that ended before it needed a program (a usage error) leaves the zygote untaken.
   (await spawning)?.takeEarlyZygote()?.child.kill();
   // Started once the result is shown, so that it never slows this check down.
-  if (served.start) resident.startResident();
+  // It is told how many programs this check started: it keeps that many ready for the next.
+  if (served.start) resident.startResident({ programs: programsStartedByLastCheck() });
   // After Ctrl-C stopped a program (`learn run`, `learn spy`): exit so that a late copy of the
   // signal cannot end `learn` as it exits (harness/cli/signal-exit.ts).
   await exitAfterStopSignal(process.exitCode);
@@ -47,6 +48,6 @@ if (served.code !== undefined) {
 async function loadCli() {
   const { register } = await import('tsx/esm/api');
   register();
-  const { main, exitAfterStopSignal } = await import('../harness/cli/main.ts');
-  return { main, exitAfterStopSignal, offer: served.offer ? (await import('../harness/resident/offer.ts')).offer : undefined };
+  const { main, exitAfterStopSignal, programsStartedByLastCheck } = await import('../harness/cli/main.ts');
+  return { main, exitAfterStopSignal, programsStartedByLastCheck, offer: served.offer ? (await import('../harness/resident/offer.ts')).offer : undefined };
 }

@@ -126,14 +126,23 @@ export interface SessionOptions {
    * for the preparing instead.
    */
   prepareThreads?: boolean;
+  /**
+   * How many programs the first run will likely start: the resident process is told how many the
+   * check that started it did, and has that many zygotes ready for its first run (MAX_ZYGOTES).
+   */
+  expectedPrograms?: number;
 }
 
 /**
- * The most zygotes a session that waits between runs keeps (each is a node with tsx loaded, about
- * 75 MB): enough for lesson 25's three programs at once, whose third otherwise started cold, in
- * 0.9 s instead of 0.3, on the check's critical path.
+ * The most zygotes a session that waits between runs keeps: enough for every program of the
+ * lesson checked most (19 starts seven). A zygote takes about 0.3 CPU-seconds to start (node, tsx's
+ * loader thread, the preload) and then holds about 35 MB of its own (75 MB resident, the rest
+ * shared). Started between runs, that time is spent while the learner reads; started during a
+ * run, it is taken from the tests on a 2-core machine: lesson 19 with 3 kept took 2.9 s served,
+ * with its 7 kept 1.9–2.0 s (4 programs fewer started mid-run, 1.2 CPU-seconds less in the run).
+ * The resident process keeps as many from its start as the check that started it ran.
  */
-const MAX_ZYGOTES = 3;
+const MAX_ZYGOTES = 8;
 
 /** The warm-up run's test files, one per thread to prepare (check/thread-shelf.ts). */
 const WARM_UP_FILES = ['thread-1.ts', 'thread-2.ts'].map((name) => path.join(import.meta.dirname, 'warm-up', name));
@@ -169,6 +178,7 @@ export class CheckSession {
       keepWarm: options.keepWarm,
       zygotes: this.prepareThreads ? this.workers : 1,
       maxZygotes: this.prepareThreads ? MAX_ZYGOTES : 1,
+      expectedPrograms: options.expectedPrograms,
     });
     if (!process.listeners('exit').includes(removeTlsDirs)) process.once('exit', removeTlsDirs);
     tlsDirs.add(this.tlsDir);
@@ -324,6 +334,11 @@ export class CheckSession {
       trace('run: programs stopped');
     }
     return collector.result();
+  }
+
+  /** Programs the latest run started (so far, while it runs). */
+  get programsStarted(): number {
+    return this.host.programsThisRun;
   }
 
   /**

@@ -10,6 +10,7 @@ import { UsageError, type Context } from './context.ts';
 import { nearest } from './suggest.ts';
 
 export { exitAfterStopSignal } from './signal-exit.ts';
+export { programsStartedByLastCheck } from './commands/check.ts';
 
 /** A command-line option: what parseArgs needs, plus the line `--help` prints. */
 interface Option {

@@ -169,12 +169,14 @@ async function exitOnceDrained(code) {
 /**
  * Starts a resident process for this clone, detached: no terminal, no process group of the
  * caller's, no pipes of the caller's (its output goes to .learn/resident.log), and not waited for.
+ * `programs`: how many programs the check that starts it ran; it keeps that many zygotes ready.
  */
-export function startResident() {
+export function startResident({ programs } = {}) {
   try {
     fs.mkdirSync(`${root}/.learn`, { recursive: true });
     const log = fs.openSync(logPath(root), 'a');
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./start.mjs', import.meta.url))], {
+    const args = Number.isInteger(programs) && programs > 0 ? ['--programs', String(programs)] : [];
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./start.mjs', import.meta.url)), ...args], {
       cwd: root,
       detached: true,
       stdio: ['ignore', log, log],

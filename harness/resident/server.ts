@@ -51,10 +51,10 @@ const writeLog = process.stderr.write.bind(process.stderr);
 const log = (line: string) => writeLog(`${new Date().toISOString()} [${process.pid}] ${line}\n`);
 
 /** `key`: the staleness key taken before this process loaded the code it runs (start.mjs). */
-export async function serve(key: string): Promise<void> {
+export async function serve(key: string, options: { expectedPrograms?: number } = {}): Promise<void> {
   const where = socketPath(repoRoot);
   if (!where) return;
-  const session = new CheckSession({ keepWarm: true, workers: LEARNER_WORKERS, prepareThreads: true });
+  const session = new CheckSession({ keepWarm: true, workers: LEARNER_WORKERS, prepareThreads: true, expectedPrograms: options.expectedPrograms });
   let busy = false;
   let idle: NodeJS.Timeout | undefined;
   let ending = false;

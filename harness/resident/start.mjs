@@ -11,4 +11,6 @@ await import('vitest/node');
 const { register } = await import('tsx/esm/api');
 register();
 const { serve } = await import('./server.ts');
-await serve(key);
+// `--programs N`: how many programs the check that started it ran (client.mjs), kept ready.
+const programs = Number(process.argv[process.argv.indexOf('--programs') + 1]);
+await serve(key, { expectedPrograms: process.argv.includes('--programs') && programs > 0 ? programs : undefined });

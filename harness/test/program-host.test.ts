@@ -170,6 +170,37 @@ describe('the zygotes a warm host keeps', () => {
     }
   });
 
+  test('told how many programs to expect (by the check that started a resident process), it keeps them ready from the start', async () => {
+    const own = new ProgramHost({ freePort, keepWarm: true, zygotes: 1, maxZygotes: 8, expectedPrograms: 3 });
+    const start = (i: number) => own.offer(key('tells-argv'), 3, i + 1);
+    try {
+      own.warm();
+      expect(own.zygotePids().size).toBe(3);
+      own.resume();
+      for (let i = 0; i < 3; i++) await start(i);
+      expect(own.zygotePids().size).toBe(0); // each program found one; none started during the run
+      await own.stopAll();
+      expect(own.zygotePids().size).toBe(3);
+    } finally {
+      await own.close();
+    }
+    // Not told: a first run replaces what it takes, one for one, however high maxZygotes is; the
+    // pool grows to the run's count once it has ended.
+    const fresh = new ProgramHost({ freePort, keepWarm: true, zygotes: 1, maxZygotes: 8 });
+    try {
+      fresh.warm();
+      fresh.resume();
+      for (let i = 0; i < 3; i++) {
+        await fresh.offer(key('tells-argv'), 3, i + 1);
+        expect(fresh.zygotePids().size).toBe(1);
+      }
+      await fresh.stopAll();
+      expect(fresh.zygotePids().size).toBe(3);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test("mid-run, a new zygote only for a program the run is likely to start; the next run's once it has ended", async () => {
     const own = new ProgramHost({ freePort, keepWarm: true });
     const start = (i: number) => own.offer(key('tells-argv'), 3, i + 1);

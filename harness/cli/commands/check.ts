@@ -48,6 +48,16 @@ const inProcess: CheckRuntime = {
   offerNext,
 };
 
+/**
+ * Programs the latest check of this process started (before any blame): the resident process that
+ * `learn check` starts after an in-process check keeps that many zygotes ready for the next.
+ */
+let programsOfLastCheck: number | undefined;
+
+export function programsStartedByLastCheck(): number | undefined {
+  return programsOfLastCheck;
+}
+
 export async function check(context: Context): Promise<number> {
   const runtime = context.check ?? inProcess;
   const progress = await Progress.open(context);
@@ -84,6 +94,7 @@ export async function check(context: Context): Promise<number> {
       reporters: [reporter],
       session,
     });
+    programsOfLastCheck = session.programsStarted;
     const failed = result.tests.find((t) => t.state === 'failed');
     // A blame that cannot be made (a scratch copy that fails) leaves the report as it was.
     const blamed =
