@@ -21,7 +21,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Reporter, TestSpecification, Vitest } from 'vitest/node';
 import { checkFolder, type Lesson } from '../lesson.ts';
-import { repoRoot } from '../paths.ts';
+import { repoRoot, stateDir } from '../paths.ts';
 import { freePort } from '../process/free-port.ts';
 import { HOST_ENV, ProgramHost } from '../process/host.ts';
 import { programKey } from '../testing/target.ts';
@@ -152,7 +152,7 @@ export class CheckSession {
   private starting: Promise<Vitest> | undefined;
   private readonly relay = new RelayReporter();
   /** With two workers, the files start in the order this gives (check/run-order.ts). */
-  private readonly fileTimes = new FileTimes();
+  private readonly fileTimes: FileTimes;
   private readonly host: ProgramHost;
   private closed = false;
   private readonly workers: number;
@@ -171,6 +171,8 @@ export class CheckSession {
   constructor(options: SessionOptions = {}) {
     this.workers = Math.max(1, options.workers ?? 1);
     this.prepareThreads = options.prepareThreads ?? false;
+    // Only a run on more than one worker has an order to choose (check/run-order.ts).
+    this.fileTimes = new FileTimes(this.workers > 1 ? path.join(stateDir, 'file-times.json') : undefined);
     // A session that prepares its threads keeps a zygote for each, as the first files start at once,
     // and more when its runs start more programs (MAX_ZYGOTES).
     this.host = new ProgramHost({

@@ -1,6 +1,9 @@
 // The order a run with two workers starts its files in (check/run-order.ts): the first in name
 // order first; then files not yet passed, in name order; then those that passed, longest first.
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestModule } from 'vitest/node';
 import { expect, test } from 'vitest';
 import { FileTimes } from '../check/run-order.ts';
@@ -32,4 +35,26 @@ test('a file that failed, or was cut short, loses its time and starts among the 
   ended(times, files[2]!, 'failed', 50);
   ended(times, files[3]!, 'skipped', 0);
   expect(times.order(files)).toEqual([files[0], files[2], files[3], files[1]]);
+});
+
+test('the times are kept in a file: a new session (a resident process after the check that started it) goes by them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'learn-file-times-'));
+  try {
+    const file = path.join(dir, 'state', 'file-times.json');
+    const first = new FileTimes(file);
+    ended(first, files[1]!, 'passed', 300);
+    ended(first, files[2]!, 'passed', 1900);
+    ended(first, files[3]!, 'passed', 700);
+    first.onTestRunEnd();
+    expect(new FileTimes(file).order(files)).toEqual([files[0], files[2], files[3], files[1]]);
+    // Written whole: a new file renamed into place, nothing else left beside it.
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['file-times.json']);
+    // A file cut short or edited by hand is no order at all, not an error.
+    for (const text of ['{"/l/.check/03-c.test.ts": 19', '[]', '{"/l/.check/03-c.test.ts": "long"}']) {
+      fs.writeFileSync(file, text);
+      expect(new FileTimes(file).order(files)).toEqual(files);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
