@@ -3,7 +3,7 @@
 // them is free, and it decides three things:
 // - How soon the first verdict line comes: only with the first file in name order, whose results
 //   are shown as they come (a later file's wait for the files before it). It always starts first.
-// - How soon the first failure comes. A file that has not yet passed in this session is the
+// - How soon the first failure comes. A file that did not pass when it last ran is the
 //   likeliest to fail, so those start next, in name order (on a first run: all of them, which is
 //   name order, the order the learner meets the failures).
 // - How long a pass takes. The files that passed start longest first, so that a long file does not
