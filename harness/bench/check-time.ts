@@ -342,6 +342,9 @@ async function residentRuns(rounds: number, chosen: typeof lessons): Promise<voi
         const warm = learnCheck(repoRoot, lesson.slug, true, false, on);
         if (warm && /resident: accepted/.test(warm.result.stderr)) row.warm.push(warm.wall);
         else if (warm) row.notServed++;
+        // Alone: the resident process, which starts its next run's zygotes and threads once a run
+        // has ended, would otherwise take the cores from it.
+        await endResident(repoRoot);
         const off = learnCheck(repoRoot, lesson.slug, true, false, { LEARN_RESIDENT: 'off' });
         if (off) row.off.push(off.wall);
         // As it goes, so that a long bench on a busy machine says something even if stopped.

@@ -123,6 +123,9 @@ test("the README's spy session is what learn spy range-requests shows for curl -
   const spy = book.spawn(['spy', 'range-requests', '--port', String(port)]);
   try {
     await spy.until(/Spy listens on/, 60_000);
+    // The server's own line comes down its stdout, apart from the word that it listens (IPC): on a
+    // busy machine it can follow the spy's. The README's reader types curl once both are shown.
+    await spy.until(/│ HTTP server \(range-requests\) listening on/, 10_000);
     const curl = spawn('curl', ['-s', '-r', '0-9', `http://127.0.0.1:${port}/alphabet.txt`], { stdio: 'ignore' });
     await new Promise((resolve) => curl.on('close', resolve));
     await spy.until(/server closed its side/, 10_000);
