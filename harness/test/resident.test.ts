@@ -261,7 +261,35 @@ net.createServer(() => {}).listen(port, '127.0.0.1');
     await until(() => remembered().every((program) => !alive(program)), 'its zygote to be gone');
     endResident(book.root);
   });
+
+  test.runIf(process.platform === 'linux')('started by a check, it keeps a zygote ready for each program that check started (lesson 10: 4)', async () => {
+    const run = book.learn(['check', 'keep-alive', '--solution'], ON);
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(ranBy(run)).toBe('in-process');
+    const programs = run.err.match(/\[trace\]\s+\d+ ms {2}program \d+ started/g)?.length ?? 0;
+    expect(programs).toBe(4);
+    const pid = await residentPid();
+    // Two (one per worker) unless told: the test fails without the count passed on.
+    await until(() => zygotesOf(pid).length === programs, `${programs} zygotes of the resident process`, 30_000);
+    await sleep(500);
+    expect(zygotesOf(pid)).toHaveLength(programs);
+    endResident(book.root);
+  });
 });
+
+/** The zygotes (process/zygote.ts, not yet told what to run) whose parent is `parent`. */
+function zygotesOf(parent: number): number[] {
+  return fs.readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const status = fs.readFileSync(`/proc/${entry}/status`, 'utf8');
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      return status.includes(`\nPPid:\t${parent}\n`) && cmdline.includes('process/zygote.ts') ? [Number(entry)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 test('it never outlives its clone: deleted, it exits within seconds', { timeout: 180_000 }, async () => {
   const other = new Workbook();
