@@ -1,6 +1,6 @@
-// The resident check process: Vitest, the CLI and a warm check session (a zygote of the learner's
-// program ready) kept loaded between checks, so that `learn check` does not pay for starting them
-// every time (about 0.85 s of every check). client.mjs hands it a run; the run is the command as
+// The resident check process: Vitest, the CLI and a warm check session (zygotes of the learner's
+// program ready, one for each program the check starts) kept loaded between checks, so that
+// `learn check` does not pay for starting them every time (about 0.85 s of every check). client.mjs hands it a run; the run is the command as
 // it would have run in the client's process (cli/main.ts): with the client's arguments,
 // environment, terminal and colours, its output sent to the client as it is written. One run at
 // a time: a check that finds it busy runs in its own process.
@@ -23,8 +23,9 @@ import { infoPath, readMessages, send, socketPath, stalenessKey } from './protoc
 
 /**
  * A learner between two checks is reading, editing, thinking: minutes. Past ten of them the
- * process (a few hundred MB with Vitest and a zygote) is given back; the next check starts one
- * again after showing its result. (LEARN_RESIDENT_IDLE_MS shortens it for the harness's tests.)
+ * process (about 185 MB with Vitest, and 35 MB of its own for each zygote it keeps, one per
+ * program the lesson's check starts: up to 8) is given back; the next check starts one again
+ * after showing its result. (LEARN_RESIDENT_IDLE_MS shortens it for the harness's tests.)
  */
 export const IDLE_EXIT_MS = Number(process.env.LEARN_RESIDENT_IDLE_MS) || 10 * 60_000;
 
