@@ -1,9 +1,10 @@
 // The resident check process: Vitest, the CLI and a warm check session (zygotes of the learner's
 // program ready, one for each program the check starts) kept loaded between checks, so that
-// `learn check` does not pay for starting them every time (about 0.85 s of every check). client.mjs hands it a run; the run is the command as
-// it would have run in the client's process (cli/main.ts): with the client's arguments,
-// environment, terminal and colours, its output sent to the client as it is written. One run at
-// a time: a check that finds it busy runs in its own process.
+// `learn check` does not pay for starting them every time (about 0.85 s of every check).
+// client.mjs hands it a run; the run is the command as it would have run in the client's process
+// (cli/main.ts): with the client's arguments, environment, terminal and colours, its output sent
+// to the client as it is written. One run at a time: a check that finds it busy runs in its own
+// process.
 //
 // It ends by itself when idle for IDLE_EXIT_MS, when a client finds it stale (started from other
 // harness, checks, references, dependencies or Node: protocol.mjs stalenessKey) or it finds
