@@ -3,7 +3,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { describe } from 'vitest';
-import { serverTest, check, byteCount, quote } from '#harness/testing/index.ts';
+import { serverTest, check, byteCount, peerHasRead, quote, type RawClient } from '#harness/testing/index.ts';
 import {
   ask,
   expectError,
@@ -97,7 +97,7 @@ test.concurrent('reads requests however the bytes arrive', async ({ server }) =>
     });
   }
   const text = 'héllo wörld ✓ 🎉 日本語';
-  await send(client, { id: 6, type: 'ECHO', data: text }, { split: 'trickle' });
+  await sendCutInsideCharacters(client, { id: 6, type: 'ECHO', data: text });
   const { response } = await responseTo(client, 6);
   check(response.data === text, {
     message: `Expected ECHO to return ${JSON.stringify(text)}, received ${JSON.stringify(response.data)}.`,
@@ -106,6 +106,36 @@ test.concurrent('reads requests however the bytes arrive', async ({ server }) =>
     hint: 'Collect bytes in a Buffer and decode a line only once it is complete.',
   });
 });
+
+/**
+ * Sends a request as a line cut after the first byte of every multi-byte character, each piece
+ * once the program has read the one before. Sent one byte at a time and 1 ms apart, a loaded
+ * program read several pieces in one 'data' event, and a server that decodes each chunk passed
+ * (seen in CI). What the program has read is read from the kernel's table (peerHasRead); where it
+ * cannot be told, the pieces go 20 ms apart.
+ */
+async function sendCutInsideCharacters(client: RawClient, request: object): Promise<void> {
+  const bytes = Buffer.from(`${JSON.stringify(request)}\n`, 'utf8');
+  const cuts: number[] = [];
+  // A lead byte of a multi-byte character is 11xxxxxx (RFC 3629 §3): cut right after it.
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i]! & 0xc0) === 0xc0) cuts.push(i + 1);
+  const { localPort, remotePort } = client.socket;
+  let from = 0;
+  for (const to of [...cuts, bytes.length]) {
+    await client.send(bytes.subarray(from, to));
+    from = to;
+    const deadline = performance.now() + 2000;
+    for (;;) {
+      const read = peerHasRead(localPort!, remotePort!);
+      if (read === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        break;
+      }
+      if (read || performance.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+}
 
 test.concurrent('answers bad JSON, unknown types and missing fields with an error, and keeps the connection', async ({ server }) => {
   const client = await server.connect();
